@@ -1,0 +1,313 @@
+package dev.pgcorral.common.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+
+/**
+ * One PostgreSQL server run as a child process: {@code initdb} when the data directory is new,
+ * start on a port, wait until it accepts connections, supervise, stop with a fast shutdown.
+ * Data directories are throwaway (deleted at stop) unless {@link Options#keepData()}.
+ */
+public final class LocalPostgres implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
+
+    /** Settings of a throwaway server: speed over durability. */
+    public static final Map<String, String> THROWAWAY_SETTINGS = Map.of(
+            "fsync", "off",
+            "synchronous_commit", "off",
+            "full_page_writes", "off",
+            "max_connections", "300",
+            "log_min_messages", "warning");
+
+    /**
+     * @param port       0 picks a free port
+     * @param listenHost address the server listens on and clients are given, e.g. {@code 127.0.0.1}
+     * @param settings   server settings passed as {@code -c name=value}
+     */
+    public record Options(PostgresBinaries binaries, Path dataDir, boolean keepData, int port, String listenHost,
+                          String superuser, String password, Map<String, String> settings, ServerAccount account,
+                          Duration startTimeout) {
+        public Options {
+            Objects.requireNonNull(binaries, "binaries");
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(superuser, "superuser");
+            Objects.requireNonNull(account, "account");
+            listenHost = listenHost == null || listenHost.isBlank() ? "127.0.0.1" : listenHost;
+            password = password == null ? "" : password;
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
+            startTimeout = startTimeout == null ? Duration.ofSeconds(60) : startTimeout;
+        }
+    }
+
+    private final Options options;
+    private final List<Runnable> deathListeners = new CopyOnWriteArrayList<>();
+    private volatile Process process;
+    private volatile boolean stopping;
+    private int port;
+
+    public LocalPostgres(Options options) {
+        this.options = options;
+        this.port = options.port();
+    }
+
+    /** Runs {@code listener} when the server exits without {@link #stop()} having been called. */
+    public void onUnexpectedExit(Runnable listener) {
+        deathListeners.add(listener);
+    }
+
+    public synchronized void start() {
+        if (isRunning()) {
+            return;
+        }
+        stopping = false;
+        try {
+            initIfNeeded();
+            boolean autoPort = options.port() == 0;
+            for (int attempt = 1; ; attempt++) {
+                if (autoPort && (port == 0 || attempt > 1)) {
+                    port = freePort();
+                }
+                try {
+                    launch();
+                    return;
+                } catch (IllegalStateException e) {
+                    if (!autoPort || attempt == 3 || !logTail().contains("could not bind")) {
+                        throw e;
+                    }
+                    log.info("port {} is taken, trying another", port);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL in " + options.dataDir(), e);
+        }
+    }
+
+    public boolean isRunning() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return options.dataDir();
+    }
+
+    public Path logFile() {
+        return options.dataDir().resolveSibling(options.dataDir().getFileName() + ".log");
+    }
+
+    public PostgresBinaries binaries() {
+        return options.binaries();
+    }
+
+    /** How to reach {@code database} on this server as the superuser. */
+    public ConnectionDetails connectionDetails(String database) {
+        return new ConnectionDetails(options.listenHost(), port, database, options.superuser(), options.password());
+    }
+
+    public Connection connect(String database) throws SQLException {
+        ConnectionDetails details = connectionDetails(database);
+        Properties props = new Properties();
+        props.setProperty("user", details.user());
+        props.setProperty("password", details.password());
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("ApplicationName", "pgcorral");
+        return DriverManager.getConnection(details.jdbcUrl(), props);
+    }
+
+    /** Fast shutdown (clients are disconnected), then the data directory goes unless kept. */
+    public synchronized void stop() {
+        stopping = true;
+        Process p = process;
+        if (p != null && p.isAlive()) {
+            signal(p, "INT");
+            try {
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    log.warn("PostgreSQL on port {} did not stop within 15 s, killing it", port);
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+        process = null;
+        if (!options.keepData()) {
+            deleteTree(options.dataDir());
+            deleteTree(logFile());
+        }
+    }
+
+    /** Kills the server abruptly, as a crash would; for supervision tests and emergencies. */
+    public void kill() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The last lines the server wrote to its log. */
+    public String logTail() {
+        try {
+            if (!Files.exists(logFile())) {
+                return "";
+            }
+            List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private void initIfNeeded() throws IOException {
+        Path dataDir = options.dataDir();
+        if (Files.exists(dataDir.resolve("PG_VERSION"))) {
+            return;
+        }
+        Files.createDirectories(dataDir);
+        Path pwFile = dataDir.resolveSibling(dataDir.getFileName() + ".pw");
+        Files.writeString(pwFile, options.password().isEmpty() ? "postgres" : options.password());
+        options.account().own(dataDir);
+        options.account().own(pwFile);
+        try {
+            List<String> command = List.of(options.binaries().initdb().toString(), "-D", dataDir.toString(),
+                    "-U", options.superuser(), "--pwfile=" + pwFile, "--auth-local=trust",
+                    "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync");
+            Process initdb = new ProcessBuilder(options.account().wrap(command)).redirectErrorStream(true).start();
+            String out = new String(initdb.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!initdb.waitFor(120, TimeUnit.SECONDS) || initdb.exitValue() != 0) {
+                initdb.destroyForcibly();
+                throw new IllegalStateException("initdb failed in " + dataDir + ":\n" + out.strip());
+            }
+            Files.writeString(dataDir.resolve("pg_hba.conf"),
+                    "local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during initdb", e);
+        } finally {
+            Files.deleteIfExists(pwFile);
+        }
+    }
+
+    private void launch() throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>(options.settings());
+        settings.put("listen_addresses", options.listenHost());
+        settings.put("unix_socket_directories", options.dataDir().toString());
+        List<String> command = new ArrayList<>(List.of(options.binaries().postgres().toString(),
+                "-D", options.dataDir().toString(), "-p", Integer.toString(port)));
+        settings.forEach((name, value) -> {
+            command.add("-c");
+            command.add(name + "=" + value);
+        });
+        Path logFile = logFile();
+        Files.deleteIfExists(logFile);
+        Process started = new ProcessBuilder(options.account().wrap(command))
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile())
+                .start();
+        process = started;
+        started.onExit().thenRun(() -> {
+            if (!stopping && process == started) {
+                log.warn("PostgreSQL on port {} exited unexpectedly (code {}); last log lines:\n{}",
+                        port, started.exitValue(), logTail());
+                deathListeners.forEach(Runnable::run);
+            }
+        });
+        awaitReady(started);
+        log.info("PostgreSQL {} ({}) ready on {}:{} as {}, data in {}", options.binaries().version(),
+                options.binaries().source(), options.listenHost(), port, options.account(), options.dataDir());
+    }
+
+    private void awaitReady(Process started) {
+        long deadline = System.nanoTime() + options.startTimeout().toNanos();
+        SQLException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!started.isAlive()) {
+                process = null;
+                throw new IllegalStateException("PostgreSQL exited during start (code " + started.exitValue() + "):\n" + logTail());
+            }
+            try (Connection ignored = connect("postgres")) {
+                return;
+            } catch (SQLException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        stopping = true;
+        started.destroyForcibly();
+        process = null;
+        throw new IllegalStateException("PostgreSQL on port " + port + " did not accept connections within "
+                + options.startTimeout().toSeconds() + " s (" + (last == null ? "interrupted" : last.getMessage()) + "):\n" + logTail());
+    }
+
+    private static void signal(Process p, String signal) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            p.destroy();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.debug("cannot delete {}: {}", p, e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", root, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.pgcorral.lock;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Configuration of lock-service, {@code pgcorral.lock.*}. Defaults follow pgflock's so its users
+ * change nothing.
+ *
+ * @param port                 the pgflock-compatible port, which also serves /api/v1, /actuator and /ws; 0 picks a free one
+ * @param bindAddress          address that port listens on; empty listens on all
+ * @param instances            PostgreSQL servers in the pool
+ * @param databasesPerInstance databases per server, named {@code <databasePrefix><i>}, i = 1..n
+ * @param startingPort         port of the first server, the next ones follow; 0 picks free ports
+ * @param password             API password, and the password of the database user
+ * @param autoUnlockMinutes    a lease ends by itself after this long unless extended
+ * @param lockWaitTimeout      how long a pgflock /lock waits for a free database; 0 waits forever
+ * @param resetStrategy        how {@code CREATE DATABASE} copies the template (PostgreSQL 15+)
+ */
+@Validated
+@ConfigurationProperties("pgcorral.lock")
+public record LockProperties(
+        @DefaultValue("9191") @Min(0) @Max(65535) int port,
+        String bindAddress,
+        @DefaultValue("1") @Min(1) @Max(64) int instances,
+        @DefaultValue("10") @Min(1) @Max(1000) int databasesPerInstance,
+        @DefaultValue("0") @Min(0) @Max(65535) int startingPort,
+        @DefaultValue("tester") @NotBlank @Pattern(regexp = "[a-z_][a-z0-9_]{0,50}",
+                message = "must be a lower-case SQL name of at most 51 characters") String databasePrefix,
+        @DefaultValue("tester") @NotBlank String user,
+        @DefaultValue("pgflock") @NotBlank String password,
+        @DefaultValue("5") @Min(1) int autoUnlockMinutes,
+        @DefaultValue("0s") @NotNull Duration lockWaitTimeout,
+        @DefaultValue("FILE_COPY") @NotNull ResetStrategy resetStrategy,
+        @DefaultValue @Valid Template template,
+        @DefaultValue @Valid Runtime runtime) {
+
+    public enum ResetStrategy { FILE_COPY, WAL_LOG }
+
+    /**
+     * What every handed-out database starts with.
+     *
+     * @param extensions         created first, e.g. {@code pg_trgm}
+     * @param migrations         Flyway locations, e.g. {@code filesystem:./src/main/resources/db/migration}
+     * @param initSql            an SQL file run after the migrations, optional
+     * @param watchInterval      how often the migrations are re-hashed; a changed hash rebuilds the template; 0 = never
+     */
+    public record Template(@DefaultValue List<String> extensions, @DefaultValue List<String> migrations, Path initSql,
+                           @DefaultValue("2s") Duration watchInterval) {
+    }
+
+    /**
+     * @param type  {@code local} (PostgreSQL processes on this machine) is the only runtime so far
+     * @param local settings of the local runtime
+     */
+    public record Runtime(@DefaultValue("local") @Pattern(regexp = "local", message = "must be 'local'") String type,
+                          @DefaultValue @Valid Local local) {
+    }
+
+    /**
+     * @param binDir         PostgreSQL bin directory; empty searches pg_config, PATH, /usr/lib/postgresql, bundled
+     * @param dataDir        keep data here across runs; empty uses a throwaway folder on tmpfs (/dev/shm)
+     * @param runAs          account for the server when the JVM is root; empty picks postgres, else nobody
+     * @param listenHost     address the servers listen on
+     * @param advertisedHost host name put in handed-out connection details; empty uses listenHost
+     * @param settings       extra server settings, e.g. {@code shared_buffers: 256MB}
+     */
+    public record Local(Path binDir, Path dataDir, String runAs, @DefaultValue("127.0.0.1") String listenHost,
+                        String advertisedHost, @DefaultValue Map<String, String> settings) {
+    }
+
+    public Duration autoUnlock() {
+        return Duration.ofMinutes(autoUnlockMinutes);
+    }
+
+    public int totalDatabases() {
+        return instances * databasesPerInstance;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.pgcorral.lock.api;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.pgcorral.common.web.ApiException;
+import dev.pgcorral.lock.LockProperties;
+import dev.pgcorral.lock.pool.Acquisition;
+import dev.pgcorral.lock.pool.Lease;
+import dev.pgcorral.lock.pool.LeaseEnd;
+import dev.pgcorral.lock.pool.Pool;
+import dev.pgcorral.lock.pool.PoolClosedException;
+import dev.pgcorral.lock.pool.PoolStatus;
+import dev.pgcorral.lock.pool.RestartException;
+import dev.pgcorral.lock.pool.WaitTimeoutException;
+import io.micrometer.core.annotation.Timed;
+
+/** lock-service's JSON API, {@code /api/v1}; authenticated with {@code Authorization: Bearer <password>}. */
+@RestController
+@RequestMapping("/api/v1")
+@Timed("pgcorral.lock.api")
+public class LeaseApi {
+
+    static final int MAX_WAIT_SECONDS = 3600;
+
+    private final Pool pool;
+    private final LockProperties properties;
+
+    public LeaseApi(Pool pool, LockProperties properties) {
+        this.pool = pool;
+        this.properties = properties;
+    }
+
+    /**
+     * @param marker      who holds the lease, e.g. the test's name
+     * @param waitSeconds how long to wait for a free database; 0 answers at once
+     * @param ttlSeconds  how long the lease lives unless extended; default the auto-unlock time
+     */
+    public record LeaseRequest(@NotBlank @Size(max = 200) String marker,
+                               @Min(0) @Max(MAX_WAIT_SECONDS) Integer waitSeconds,
+                               @Min(1) @Max(86_400) Integer ttlSeconds) {
+    }
+
+    public record ExtendRequest(@Min(1) @Max(86_400) Integer ttlSeconds) {
+    }
+
+    public record ForceReleaseRequest(@Min(1) @Max(65535) Integer port, @Size(max = 200) String database,
+                                      @Size(max = 200) String marker) {
+    }
+
+    /** A lease with everything needed to connect; the password is the caller's own. */
+    public record LeaseView(String id, String marker, String host, int port, String database, String user,
+                            String password, String postgresUrl, String jdbcUrl, Instant grantedAt, Instant expiresAt) {
+        static LeaseView of(Lease lease) {
+            var c = lease.connection();
+            return new LeaseView(lease.id(), lease.marker(), c.host(), c.port(), c.database(), c.user(), c.password(),
+                    c.postgresUrl(), c.jdbcUrl(), lease.grantedAt(), lease.expiresAt());
+        }
+    }
+
+    @PostMapping("/leases")
+    public ResponseEntity<LeaseView> take(@Valid @RequestBody LeaseRequest request) {
+        Duration ttl = request.ttlSeconds() == null ? properties.autoUnlock() : Duration.ofSeconds(request.ttlSeconds());
+        int waitSeconds = request.waitSeconds() == null ? 0 : request.waitSeconds();
+        Acquisition acquisition = pool.acquire(request.marker(), ttl, Duration.ofSeconds(waitSeconds));
+        Lease lease;
+        try {
+            lease = waitSeconds == 0 && !acquisition.granted().isDone()
+                    ? null : acquisition.granted().get(waitSeconds + 1L, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            acquisition.abandon();
+            if (e.getCause() instanceof WaitTimeoutException || e.getCause() instanceof PoolClosedException) {
+                throw unavailable(e.getCause().getMessage());
+            }
+            throw new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "Lock failed", e.getCause().getMessage());
+        } catch (TimeoutException | CancellationException e) {
+            acquisition.abandon();
+            throw unavailable("no database became free within " + waitSeconds + " s");
+        } catch (InterruptedException e) {
+            acquisition.abandon();
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while waiting");
+        }
+        if (lease == null) {
+            acquisition.abandon();
+            throw unavailable("no database is free right now; ask with waitSeconds to queue for one");
+        }
+        return ResponseEntity.created(URI.create("/api/v1/leases/" + lease.id())).body(LeaseView.of(lease));
+    }
+
+    @GetMapping("/leases/{id}")
+    public LeaseView get(@PathVariable String id) {
+        return LeaseView.of(pool.lease(id).orElseThrow(() -> unknownLease(id)));
+    }
+
+    @DeleteMapping("/leases/{id}")
+    public ResponseEntity<Void> release(@PathVariable String id) {
+        Lease lease = pool.lease(id).orElseThrow(() -> unknownLease(id));
+        pool.release(lease, LeaseEnd.RELEASED);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/leases/{id}/extend")
+    public LeaseView extend(@PathVariable String id, @Valid @RequestBody(required = false) ExtendRequest request) {
+        Duration ttl = request == null || request.ttlSeconds() == null ? properties.autoUnlock()
+                : Duration.ofSeconds(request.ttlSeconds());
+        return LeaseView.of(pool.extend(id, ttl).orElseThrow(() -> unknownLease(id)));
+    }
+
+    /** Releases a database's lease whoever holds it: by {@code port} and {@code database}, or every lease of a {@code marker}. */
+    @PostMapping("/force-release")
+    public Map<String, Object> forceRelease(@Valid @RequestBody ForceReleaseRequest request) {
+        boolean byDatabase = request.database() != null || request.port() != null;
+        boolean byMarker = request.marker() != null;
+        if (byDatabase == byMarker) {
+            throw ApiException.badRequest("give either port and database, or marker");
+        }
+        if (byMarker) {
+            if (request.marker().isBlank()) {
+                throw ApiException.badRequest("marker must not be blank");
+            }
+            return Map.of("released", pool.releaseByMarker(request.marker()));
+        }
+        if (request.database() == null || request.port() == null) {
+            throw ApiException.badRequest("give both port and database");
+        }
+        return switch (pool.releaseDatabase(request.port(), request.database(), LeaseEnd.FORCE_RELEASED)) {
+            case NO_SUCH_DATABASE -> throw ApiException.notFound("no database " + request.database() + " on port " + request.port() + " in the pool");
+            case NOT_LOCKED -> Map.of("released", 0);
+            case RELEASED -> Map.of("released", 1);
+        };
+    }
+
+    @PostMapping("/release-all")
+    public Map<String, Object> releaseAll() {
+        return Map.of("released", pool.releaseAll());
+    }
+
+    @GetMapping("/status")
+    public PoolStatus status() {
+        return pool.status();
+    }
+
+    @PostMapping("/restart")
+    public Map<String, Object> restart() {
+        try {
+            pool.restart();
+        } catch (RestartException e) {
+            if (e.inProgress()) {
+                throw ApiException.conflict("a restart is already in progress");
+            }
+            throw new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "Restart failed", e.getMessage());
+        }
+        return Map.of("status", "ok", "templateHash", pool.templateHash());
+    }
+
+    private static ApiException unknownLease(String id) {
+        return ApiException.notFound("no active lease " + id + "; it may have been released or expired");
+    }
+
+    private static ApiException unavailable(String detail) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "No database available", detail);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.pgcorral.lock.pool;
+
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+
+/** Exclusive use of one database by one holder, until released, expired or ended by the pool. */
+public final class Lease {
+
+    private final String id;
+    private final String marker;
+    private final PooledDatabase database;
+    private final ConnectionDetails connection;
+    private final Instant grantedAt;
+    private final CompletableFuture<LeaseEnd> ended = new CompletableFuture<>();
+    private volatile Instant expiresAt;
+    /** Guarded by the pool. */
+    ScheduledFuture<?> expiry;
+    /** Guarded by the pool. */
+    LeaseEnd end;
+
+    Lease(String id, String marker, PooledDatabase database, Instant grantedAt, Instant expiresAt) {
+        this.id = id;
+        this.marker = marker;
+        this.database = database;
+        this.connection = database.clientDetails();
+        this.grantedAt = grantedAt;
+        this.expiresAt = expiresAt;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String marker() {
+        return marker;
+    }
+
+    public ConnectionDetails connection() {
+        return connection;
+    }
+
+    public Instant grantedAt() {
+        return grantedAt;
+    }
+
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    void expiresAt(Instant at) {
+        expiresAt = at;
+    }
+
+    PooledDatabase database() {
+        return database;
+    }
+
+    /** Completes, with the reason, when the lease ends for any reason. */
+    public CompletableFuture<LeaseEnd> ended() {
+        return ended;
+    }
+}

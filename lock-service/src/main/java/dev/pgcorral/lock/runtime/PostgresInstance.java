@@ -1,0 +1,56 @@
+package dev.pgcorral.lock.runtime;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+
+/**
+ * One PostgreSQL server of the pool, whatever runs it. Implementations are thread-safe;
+ * {@link #start()} and {@link #stop()} are called by one thread at a time per instance.
+ */
+public interface PostgresInstance {
+
+    /** 1-based position in the pool. */
+    int index();
+
+    /** The port clients connect to. */
+    int port();
+
+    /** PostgreSQL major version, e.g. 15. */
+    int majorVersion();
+
+    String version();
+
+    /** How pgcorral itself reaches {@code database} as the superuser. */
+    ConnectionDetails adminDetails(String database);
+
+    /** A new connection to {@code database} as the superuser. */
+    default Connection connect(String database) throws SQLException {
+        ConnectionDetails details = adminDetails(database);
+        Properties props = new Properties();
+        props.setProperty("user", details.user());
+        props.setProperty("password", details.password());
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("ApplicationName", "pgcorral");
+        return DriverManager.getConnection(details.jdbcUrl(), props);
+    }
+
+    /** What a lease holder is given for {@code database}: the advertised host and the pool's user. */
+    ConnectionDetails clientDetails(String database);
+
+    /** Starts the server (a fresh one unless data is kept) and returns once it accepts connections. */
+    void start();
+
+    void stop();
+
+    boolean isAlive();
+
+    /** Called once per unexpected exit of the server. */
+    void onUnexpectedExit(Runnable listener);
+
+    /** The last lines of the server's log, for error messages. */
+    String logTail();
+}
