@@ -37,6 +37,7 @@ public final class FrontServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrontServer.class);
     private static final int MAX_CONNECTIONS = 4096;
     private static final int HEAD_TIMEOUT_MS = 30_000;
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "upgrade", "http2-settings");
 
     private final PgflockProtocol pgflock;
     private final InetSocketAddress servletContainer;
@@ -177,13 +178,13 @@ public final class FrontServer implements AutoCloseable {
     /**
      * The head as received, except that a plain request asks for {@code Connection: close}: each
      * connection then carries one request, so a later pgflock request is never passed through by mistake.
-     * WebSocket upgrades keep their headers and stay connected.
+     * WebSocket upgrades keep their headers and stay connected; other upgrades (h2c) are declined.
      */
     private static String forwardedHead(RawExchange exchange) {
-        boolean upgrade = exchange.header("upgrade") != null;
+        boolean upgrade = "websocket".equalsIgnoreCase(exchange.header("upgrade"));
         StringBuilder head = new StringBuilder(exchange.method + " " + exchange.target + " " + exchange.version + "\r\n");
         for (Map.Entry<String, String> h : exchange.headers) {
-            if (!upgrade && (h.getKey().equals("connection") || h.getKey().equals("keep-alive"))) {
+            if (!upgrade && HOP_BY_HOP.contains(h.getKey())) {
                 continue;
             }
             head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");

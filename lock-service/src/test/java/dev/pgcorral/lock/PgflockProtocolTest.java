@@ -1,0 +1,252 @@
+package dev.pgcorral.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+
+/** pgflock's locker protocol, byte for byte where its Go client looks. */
+class PgflockProtocolTest extends PoolTestBase {
+
+    @Test
+    void lockAnswersAtOnceWithVersionHeaderAndAUsableConnectionStringThenHoldsTheResponseOpen() throws Exception {
+        try (PgflockConnection lock = PgflockConnection.lock(port, "TestA", PASSWORD)) {
+            assertThat(lock.status).isEqualTo(200);
+            assertThat(lock.headers).containsEntry("x-pgflock-version", "2").doesNotContainKey("content-length");
+            String url = lock.firstLine();
+            assertThat(url).matches("postgresql://tester:pgflock@127\\.0\\.0\\.1:\\d+/tester[1-3]");
+            try (Connection db = connect(url); Statement st = db.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT current_database(), (SELECT count(*) FROM account)")) {
+                rs.next();
+                assertThat(url).endsWith("/" + rs.getString(1));
+                assertThat(rs.getInt(2)).as("seed row of the template's migration").isEqualTo(1);
+            }
+            JsonNode health = client.health();
+            assertThat(health.get("locked").asInt()).isEqualTo(1);
+            assertThat(health.get("locks").get(0).get("marker").asString()).isEqualTo("TestA");
+            assertThat(health.get("locks").get(0).get("conn_string").asString()).doesNotContain(PASSWORD);
+            lock.socket.setSoTimeout(300);
+            assertThat(readTimesOut(lock)).as("the response stays open while the lease lives").isTrue();
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> locked() == 0);
+    }
+
+    @Test
+    void closingTheConnectionWhileHoldingReleasesAndTheDatabaseComesBackClean() throws Exception {
+        Set<String> urls = new HashSet<>();
+        List<PgflockConnection> held = new ArrayList<>();
+        for (int i = 0; i < TOTAL; i++) {
+            PgflockConnection lock = PgflockConnection.lock(port, "fill" + i, PASSWORD);
+            String url = lock.firstLine();
+            urls.add(url);
+            held.add(lock);
+            try (Connection db = connect(url); Statement st = db.createStatement()) {
+                st.execute("INSERT INTO account (email) VALUES ('left-behind-" + i + "@example.com')");
+                st.execute("CREATE TABLE leftover (x int)");
+            }
+        }
+        assertThat(urls).as("no database handed out twice").hasSize(TOTAL);
+        for (PgflockConnection lock : held) {
+            lock.close();
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> locked() == 0);
+        awaitPoolFull();
+        for (int i = 0; i < TOTAL; i++) {
+            held.set(i, PgflockConnection.lock(port, "again" + i, PASSWORD));
+            try (Connection db = connect(held.get(i).firstLine()); Statement st = db.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM account), to_regclass('leftover') IS NULL")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("nothing left from the previous holder").isEqualTo(1);
+                assertThat(rs.getBoolean(2)).isTrue();
+            }
+        }
+        for (PgflockConnection lock : held) {
+            lock.close();
+        }
+    }
+
+    @Test
+    void waitersAreServedInArrivalOrderAndAWaiterThatLeavesIsForgotten() throws Exception {
+        List<PgflockConnection> held = new ArrayList<>();
+        for (int i = 0; i < TOTAL; i++) {
+            held.add(PgflockConnection.lock(port, "holder" + i, PASSWORD));
+            held.get(i).firstLine();
+        }
+        PgflockConnection first = PgflockConnection.send(port, "first", PASSWORD);
+        await().until(() -> waiting() == 1);
+        PgflockConnection leaver = PgflockConnection.send(port, "leaver", PASSWORD);
+        await().until(() -> waiting() == 2);
+        PgflockConnection second = PgflockConnection.send(port, "second", PASSWORD);
+        await().until(() -> waiting() == 3);
+
+        leaver.close();
+        await().atMost(Duration.ofSeconds(2)).until(() -> waiting() == 2);
+        assertThat(pool.status().waiters()).extracting(w -> w.marker()).containsExactly("first", "second");
+
+        held.get(0).close();
+        first.readHead();
+        assertThat(first.status).isEqualTo(200);
+        assertThat(first.firstLine()).startsWith("postgresql://");
+        assertThat(pool.status().waiters()).extracting(w -> w.marker()).containsExactly("second");
+
+        held.get(1).close();
+        second.readHead();
+        assertThat(second.firstLine()).startsWith("postgresql://");
+        assertThat(locked()).isEqualTo(TOTAL);
+        first.close();
+        second.close();
+        for (PgflockConnection lock : held) {
+            lock.close();
+        }
+    }
+
+    @Test
+    void serverSideReleaseEndsTheStream() throws Exception {
+        PgflockConnection lock = PgflockConnection.lock(port, "victim", PASSWORD);
+        String url = lock.firstLine();
+        CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> {
+            try {
+                return lock.readToEnd();
+            } catch (Exception e) {
+                return "error: " + e;
+            }
+        });
+        var response = client.post("/force-unlock?" + client.auth("admin"), url);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("Database force unlocked\n");
+        assertThat(rest.get()).as("the response ends").isEmpty();
+        lock.close();
+    }
+
+    @Test
+    void expiryEndsTheStreamAndTakesTheDatabaseBack() throws Exception {
+        PgflockConnection lock = PgflockConnection.lock(port, "slow", PASSWORD);
+        lock.firstLine();
+        String leaseId = lock.headers.get("x-lease-id");
+        var extended = client.apiPost("/api/v1/leases/" + leaseId + "/extend", "{\"ttlSeconds\":1}");
+        assertThat(extended.status()).isEqualTo(200);
+        assertThat(lock.readToEnd()).isEmpty();
+        await().atMost(Duration.ofSeconds(2)).until(() -> locked() == 0);
+        lock.close();
+    }
+
+    @Test
+    void unlockEndpointsKeepPgflocksTexts() throws Exception {
+        PgflockConnection lock = PgflockConnection.lock(port, "TestU", PASSWORD);
+        String url = lock.firstLine();
+        String auth = client.auth("TestU");
+
+        assertThat(client.post("/unlock?" + auth, "")).isEqualTo(text(400, "Connection string required in request body"));
+        assertThat(client.post("/unlock?" + auth, "postgresql://tester:pgflock@127.0.0.1:1/nope"))
+                .isEqualTo(text(400, "Database connection does not exist"));
+        assertThat(client.post("/unlock?" + auth, "not a url")).isEqualTo(text(400, "Database connection does not exist"));
+        assertThat(locked()).isEqualTo(1);
+
+        assertThat(client.post("/unlock?" + auth, url)).isEqualTo(text(200, "Database unlocked successfully"));
+        assertThat(client.post("/unlock?" + auth, url)).isEqualTo(text(400, "Database is not currently locked"));
+        assertThat(client.post("/force-unlock?" + auth, url)).isEqualTo(text(200, "Database was not locked"));
+        assertThat(client.post("/force-unlock?" + auth, " ")).isEqualTo(text(400, "Connection string required in request body"));
+        assertThat(lock.readToEnd()).isEmpty();
+        lock.close();
+
+        List<PgflockConnection> held = new ArrayList<>();
+        for (String marker : List.of("m1", "m1", "m2")) {
+            held.add(PgflockConnection.lock(port, marker, PASSWORD));
+            held.get(held.size() - 1).firstLine();
+        }
+        assertThat(client.post("/unlock-by-marker?" + auth, "")).isEqualTo(text(400, "target query parameter required"));
+        assertThat(client.post("/unlock-by-marker?" + auth + "&target=m1", "")).isEqualTo(text(200, "Unlocked 2 databases"));
+        var all = client.post("/unlock-all?" + auth, "");
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(all.contentType()).startsWith("application/json");
+        assertThat(all.json().get("status").asString()).isEqualTo("ok");
+        assertThat(all.json().get("unlocked").asInt()).isEqualTo(1);
+        for (PgflockConnection h : held) {
+            h.close();
+        }
+    }
+
+    @Test
+    void authIsCheckedBeforeTheMethodAndHealthCheckIsOpen() throws Exception {
+        assertThat(client.get("/lock?marker=x&password=wrong")).isEqualTo(text(401, "Invalid marker or password"));
+        assertThat(client.get("/lock?password=" + PASSWORD)).isEqualTo(text(401, "Invalid marker or password"));
+        assertThat(client.get("/lock?marker=&password=" + PASSWORD)).isEqualTo(text(401, "Invalid marker or password"));
+        assertThat(client.post("/lock?" + client.auth("x"), "")).isEqualTo(text(405, "Method not allowed"));
+        assertThat(client.get("/unlock-all?" + client.auth("x"))).isEqualTo(text(405, "Method not allowed"));
+        assertThat(client.post("/unlock-all?marker=x", "")).isEqualTo(text(401, "Invalid marker or password"));
+        assertThat(client.get("/no-such-path").status()).isEqualTo(404);
+
+        var health = client.post("/health-check", "");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.contentType()).startsWith("application/json");
+        JsonNode json = health.json();
+        assertThat(json.get("status").asString()).isEqualTo("ok");
+        assertThat(json.get("total").asInt()).isEqualTo(TOTAL);
+        assertThat(json.get("free").asInt()).isEqualTo(TOTAL);
+        assertThat(json.get("auto_unlock_minutes").asInt()).isEqualTo(5);
+        assertThat(json.get("locks").isArray()).isTrue();
+        assertThat(locked()).isZero();
+    }
+
+    @Test
+    void healthCheckListsLocksLongestHeldFirst() throws Exception {
+        PgflockConnection older = PgflockConnection.lock(port, "older", PASSWORD);
+        older.firstLine();
+        await().until(() -> client.health().get("locks").get(0).get("duration_seconds").asInt() >= 1);
+        PgflockConnection newer = PgflockConnection.lock(port, "newer", PASSWORD);
+        newer.firstLine();
+        JsonNode locks = client.health().get("locks");
+        assertThat(locks.get(0).get("marker").asString()).isEqualTo("older");
+        assertThat(locks.get(1).get("marker").asString()).isEqualTo("newer");
+        assertThat(locks.get(0).get("locked_at").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        older.close();
+        newer.close();
+    }
+
+    @Test
+    void restartWhileLocksAreHeldEndsThemAndBringsThePoolBackFull() throws Exception {
+        PgflockConnection lock = PgflockConnection.lock(port, "during-restart", PASSWORD);
+        String url = lock.firstLine();
+        try (Connection db = connect(url); Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE survivor (x int)");
+        }
+        var restart = client.post("/restart?" + client.auth("admin"), "");
+        assertThat(restart.status()).isEqualTo(200);
+        assertThat(restart.json().get("message").asString()).isEqualTo("Restart completed successfully");
+        assertThat(lock.readToEnd()).as("the holder's response ended").isEmpty();
+        lock.close();
+        assertThat(client.health().get("free").asInt()).isEqualTo(TOTAL);
+        try (PgflockConnection again = PgflockConnection.lock(port, "after-restart", PASSWORD)) {
+            try (Connection db = connect(again.firstLine()); Statement st = db.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT to_regclass('survivor') IS NULL, to_regclass('account') IS NOT NULL")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).isTrue();
+                assertThat(rs.getBoolean(2)).isTrue();
+            }
+        }
+    }
+
+    private static LockServiceClient.Response text(int status, String message) {
+        return new LockServiceClient.Response(status, "text/plain; charset=utf-8", message + "\n");
+    }
+
+    private static boolean readTimesOut(PgflockConnection lock) throws Exception {
+        try {
+            return lock.socket.getInputStream().read() < -1;
+        } catch (java.net.SocketTimeoutException e) {
+            return true;
+        }
+    }
+}
