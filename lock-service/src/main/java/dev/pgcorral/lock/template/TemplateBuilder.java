@@ -23,6 +23,7 @@ import dev.pgcorral.lock.runtime.PostgresInstance;
 public final class TemplateBuilder {
 
     public static final String TEMPLATE = "test_template";
+    static final String STAGING = "test_template_next";
     private static final String HASH_PREFIX = "pgcorral template ";
     private static final Logger log = LoggerFactory.getLogger(TemplateBuilder.class);
 
@@ -32,27 +33,52 @@ public final class TemplateBuilder {
         this.spec = spec;
     }
 
-    /** Ensures the instance's template matches {@code hash}; returns true when it was (re)built. */
+    /**
+     * Ensures the instance's template matches {@code hash}; returns true when it was (re)built. The new
+     * template is built under another name and swapped in only when complete, so a failing migration
+     * leaves the previous template in place.
+     */
     public boolean ensure(PostgresInstance instance, Connection admin, String hash) throws SQLException {
         if (hash.equals(currentHash(admin))) {
             return false;
         }
         long started = System.nanoTime();
+        String force = instance.majorVersion() >= 13 ? " WITH (FORCE)" : "";
+        try (Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(STAGING) + force);
+            st.execute("CREATE DATABASE " + Identifiers.quote(STAGING) + " TEMPLATE template0");
+        }
+        try {
+            populate(instance);
+        } catch (SQLException | RuntimeException e) {
+            try (Statement st = admin.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(STAGING) + force);
+            }
+            throw e;
+        }
         String template = Identifiers.quote(TEMPLATE);
         try (Statement st = admin.createStatement()) {
             if (exists(admin)) {
                 st.execute("ALTER DATABASE " + template + " WITH IS_TEMPLATE false");
+                st.execute("DROP DATABASE " + template + force);
             }
-            st.execute("DROP DATABASE IF EXISTS " + template + (instance.majorVersion() >= 13 ? " WITH (FORCE)" : ""));
-            st.execute("CREATE DATABASE " + template + " TEMPLATE template0");
+            st.execute("ALTER DATABASE " + Identifiers.quote(STAGING) + " RENAME TO " + template);
+            st.execute("COMMENT ON DATABASE " + template + " IS " + Identifiers.literal(HASH_PREFIX + hash));
+            st.execute("ALTER DATABASE " + template + " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
         }
-        try (Connection conn = instance.connect(TEMPLATE); Statement st = conn.createStatement()) {
+        log.info("built {} with hash {} in instance {} (port {}) in {} ms", TEMPLATE, hash, instance.index(),
+                instance.port(), (System.nanoTime() - started) / 1_000_000);
+        return true;
+    }
+
+    private void populate(PostgresInstance instance) throws SQLException {
+        try (Connection conn = instance.connect(STAGING); Statement st = conn.createStatement()) {
             for (String extension : spec.extensions()) {
                 st.execute("CREATE EXTENSION IF NOT EXISTS " + Identifiers.quote(extension) + " CASCADE");
             }
         }
         if (!spec.migrationLocations().isEmpty()) {
-            ConnectionDetails details = instance.adminDetails(TEMPLATE);
+            ConnectionDetails details = instance.adminDetails(STAGING);
             try {
                 Flyway.configure()
                         .dataSource(details.jdbcUrl(), details.user(), details.password())
@@ -61,22 +87,17 @@ public final class TemplateBuilder {
                         .load()
                         .migrate();
             } catch (RuntimeException e) {
-                throw new SQLException("Flyway migrations failed in " + details.redacted() + ": " + rootMessage(e), e);
+                throw new SQLException("Flyway migrations failed: " + rootMessage(e), e);
             }
         }
         String initSql = spec.initSqlText();
         if (initSql != null) {
-            try (Connection conn = instance.connect(TEMPLATE); Statement st = conn.createStatement()) {
+            try (Connection conn = instance.connect(STAGING); Statement st = conn.createStatement()) {
                 st.execute(initSql);
+            } catch (SQLException e) {
+                throw new SQLException("init SQL " + spec.initSql() + " failed: " + e.getMessage(), e);
             }
         }
-        try (Statement st = admin.createStatement()) {
-            st.execute("COMMENT ON DATABASE " + template + " IS " + Identifiers.literal(HASH_PREFIX + hash));
-            st.execute("ALTER DATABASE " + template + " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
-        }
-        log.info("built {} with hash {} in instance {} (port {}) in {} ms", TEMPLATE, hash, instance.index(),
-                instance.port(), (System.nanoTime() - started) / 1_000_000);
-        return true;
     }
 
     private static String currentHash(Connection admin) throws SQLException {

@@ -1,0 +1,117 @@
+package dev.pgcorral.common.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded runtime against real PostgreSQL servers: the machine's, and the bundled ones. */
+class LocalPostgresTest {
+
+    @TempDir
+    Path base;
+
+    @Test
+    void startsServesAndStopsAThrowawayServerAsAnUnprivilegedAccount() throws Exception {
+        PostgresBinaries binaries = PostgresBinaries.locate(null);
+        LocalPostgres server = server(binaries, base.resolve("data"), false);
+        server.start();
+        try (Connection c = server.connect("postgres"); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT current_setting('fsync'), current_setting('server_version_num')::int / 10000")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("off");
+                assertThat(rs.getInt(2)).isEqualTo(binaries.majorVersion());
+            }
+        }
+        assertThat(server.connectionDetails("postgres").port()).isEqualTo(server.port()).isPositive();
+        if (ServerAccount.isRoot()) {
+            assertThat(Files.getOwner(base.resolve("data")).getName()).isNotEqualTo("root");
+        }
+        server.stop();
+        assertThat(server.isRunning()).isFalse();
+        assertThat(base.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void keptDataSurvivesARestart() throws Exception {
+        LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("kept"), true);
+        server.start();
+        try (Connection c = server.connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE survivor");
+        }
+        server.stop();
+        server.start();
+        try (Connection c = server.connect("survivor")) {
+            assertThat(c.isValid(2)).isTrue();
+        } finally {
+            server.stop();
+        }
+        assertThat(base.resolve("kept").resolve("PG_VERSION")).exists();
+    }
+
+    @Test
+    void noticesWhenTheServerDies() throws Exception {
+        LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("dies"), false);
+        CountDownLatch died = new CountDownLatch(1);
+        server.onUnexpectedExit(died::countDown);
+        server.start();
+        server.kill();
+        assertThat(died.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.isRunning()).isFalse();
+        server.stop();
+    }
+
+    @Test
+    void runsTheBinariesBundledFromMavenCentralWhenNothingIsInstalled() throws Exception {
+        PostgresBinaries bundled = PostgresBinaries.bundled();
+        assertThat(bundled.source()).isEqualTo(PostgresBinaries.Source.BUNDLED);
+        assertThat(bundled.binDir()).startsWith(Path.of(System.getProperty("java.io.tmpdir")));
+        LocalPostgres server = server(bundled, base.resolve("bundled"), false);
+        server.start();
+        try (Connection c = server.connect("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version()")) {
+            rs.next();
+            assertThat(rs.getString(1)).contains("PostgreSQL " + bundled.version());
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void aConfiguredDirectoryWithoutPostgresIsRefusedWithItsName() {
+        assertThatThrownBy(() -> PostgresBinaries.locate(base))
+                .hasMessageContaining(base.toString()).hasMessageContaining("initdb");
+    }
+
+    @Test
+    void aFailedStartSaysWhy() {
+        LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("bad"), false,
+                java.util.Map.of("shared_buffers", "nonsense"));
+        assertThatThrownBy(server::start).hasMessageContaining("shared_buffers");
+        server.stop();
+    }
+
+    private LocalPostgres server(PostgresBinaries binaries, Path dataDir, boolean keep) {
+        return server(binaries, dataDir, keep, LocalPostgres.THROWAWAY_SETTINGS);
+    }
+
+    private LocalPostgres server(PostgresBinaries binaries, Path dataDir, boolean keep, java.util.Map<String, String> settings) {
+        try {
+            ServerAccount account = ServerAccount.resolve(null);
+            Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            return new LocalPostgres(new LocalPostgres.Options(binaries, dataDir, keep, 0, "127.0.0.1", "tester",
+                    "secret", settings, account, null));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

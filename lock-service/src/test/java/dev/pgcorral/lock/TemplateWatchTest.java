@@ -1,0 +1,101 @@
+package dev.pgcorral.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.pgcorral.lock.pool.Pool;
+
+/** Migrations read from the file system; editing them rebuilds the template and the free databases. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "pgcorral.lock.port=0",
+        "pgcorral.lock.databases-per-instance=2",
+        "pgcorral.lock.template.watch-interval=200ms"})
+class TemplateWatchTest {
+
+    static final Path MIGRATIONS;
+
+    static {
+        try {
+            MIGRATIONS = Files.createTempDirectory("pgcorral-migrations");
+            Files.writeString(MIGRATIONS.resolve("V1__orders.sql"), "CREATE TABLE orders (id int PRIMARY KEY);\n");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void migrations(DynamicPropertyRegistry registry) {
+        registry.add("pgcorral.lock.template.migrations", () -> "filesystem:" + MIGRATIONS);
+    }
+
+    @Autowired
+    Pool pool;
+    @Autowired
+    LockConfiguration.FrontPort front;
+
+    @AfterAll
+    static void cleanUp() throws IOException {
+        try (var files = Files.walk(MIGRATIONS)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void aNewMigrationRebuildsTheTemplateAndReachesTheNextLock() throws Exception {
+        String before = pool.templateHash();
+        assertThat(hasTable("orders")).isTrue();
+        assertThat(hasTable("invoices")).isFalse();
+
+        Files.writeString(MIGRATIONS.resolve("V2__invoices.sql"), "CREATE TABLE invoices (id int PRIMARY KEY);\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !before.equals(pool.templateHash())
+                && pool.status().instances().stream().allMatch(i -> pool.templateHash().equals(i.templateHash()))
+                && pool.status().counts().free() == 2);
+        assertThat(hasTable("invoices")).isTrue();
+        assertThat(new LockServiceClient(front.port(), "pgflock").health().get("template_hash").asString())
+                .isEqualTo(pool.templateHash());
+    }
+
+    @Test
+    void aBrokenMigrationKeepsTheLastGoodTemplateAndSaysWhy() throws Exception {
+        Files.writeString(MIGRATIONS.resolve("V9__broken.sql"), "CREATE TABLE broken (;\n");
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().instances().get(0).lastError() != null);
+            assertThat(pool.status().instances().get(0).lastError()).contains("template rebuild failed");
+            try (PgflockConnection a = PgflockConnection.lock(front.port(), "cycle", "pgflock");
+                 PgflockConnection b = PgflockConnection.lock(front.port(), "cycle", "pgflock")) {
+                a.firstLine();
+                b.firstLine();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().counts().free() == 2);
+            assertThat(hasTable("orders")).as("databases are reset from the previous template").isTrue();
+            assertThat(hasTable("broken")).isFalse();
+        } finally {
+            Files.delete(MIGRATIONS.resolve("V9__broken.sql"));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().instances().get(0).lastError() == null);
+    }
+
+    private boolean hasTable(String table) throws Exception {
+        try (PgflockConnection lock = PgflockConnection.lock(front.port(), "watch", "pgflock");
+             Connection db = PoolTestBase.connect(lock.firstLine()); Statement st = db.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+}
