@@ -29,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * @param autoUnlockMinutes    a lease ends by itself after this long unless extended
  * @param lockWaitTimeout      how long a pgflock /lock waits for a free database; 0 waits forever
  * @param resetStrategy        how {@code CREATE DATABASE} copies the template (PostgreSQL 15+)
+ * @param resetParallelism     resets run at once per instance; 0 = the number of cores, at most 4
  */
 @Validated
 @ConfigurationProperties("pgcorral.lock")
@@ -45,6 +46,7 @@ public record LockProperties(
         @DefaultValue("5") @Min(1) int autoUnlockMinutes,
         @DefaultValue("0s") @NotNull Duration lockWaitTimeout,
         @DefaultValue("FILE_COPY") @NotNull ResetStrategy resetStrategy,
+        @DefaultValue("0") @Min(0) @Max(32) int resetParallelism,
         @DefaultValue @Valid Template template,
         @DefaultValue @Valid Runtime runtime) {
 
@@ -84,6 +86,10 @@ public record LockProperties(
 
     public Duration autoUnlock() {
         return Duration.ofMinutes(autoUnlockMinutes);
+    }
+
+    public int effectiveResetParallelism() {
+        return resetParallelism > 0 ? resetParallelism : Math.min(4, java.lang.Runtime.getRuntime().availableProcessors());
     }
 
     public int totalDatabases() {

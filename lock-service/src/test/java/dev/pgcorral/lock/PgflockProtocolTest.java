@@ -238,6 +238,33 @@ class PgflockProtocolTest extends PoolTestBase {
         }
     }
 
+    @Test
+    void malformedRequestsGetA4xxAndChangeNothing() throws Exception {
+        assertThat(raw("GARBAGE\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+        assertThat(raw("GET /lock HTTP/1.1\r\nno colon here\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+        assertThat(raw("GET /lock?marker=a&password=" + PASSWORD + " HTTP/1.1\r\nX-Big: " + "x".repeat(40_000) + "\r\n\r\n"))
+                .startsWith("HTTP/1.1 431 ");
+        assertThat(raw("POST /unlock?marker=a&password=" + PASSWORD + " HTTP/1.1\r\nContent-Length: nine\r\n\r\n"))
+                .startsWith("HTTP/1.1 400 ");
+        assertThat(raw("POST /unlock?marker=a&password=" + PASSWORD + " HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n"))
+                .startsWith("HTTP/1.1 413 ");
+        assertThat(raw("GET /lock?marker=%ZZ&password=" + PASSWORD + "%ZZ HTTP/1.1\r\n\r\n"))
+                .startsWith("HTTP/1.1 401 ");
+        assertThat(raw("POST /unlock?marker=a&password=" + PASSWORD + " HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nnot a\r\n4\r\n url\r\n0\r\n\r\n")).startsWith("HTTP/1.1 400 ").endsWith("Database connection does not exist\n");
+        assertThat(client.health().get("free").asInt()).isEqualTo(TOTAL);
+        assertThat(waiting()).isZero();
+    }
+
+    private String raw(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     private static LockServiceClient.Response text(int status, String message) {
         return new LockServiceClient.Response(status, "text/plain; charset=utf-8", message + "\n");
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -24,15 +25,21 @@ import dev.pgcorral.lock.pool.Pool;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "pgcorral.lock.port=0",
         "pgcorral.lock.databases-per-instance=2",
-        "pgcorral.lock.template.watch-interval=200ms"})
+        "pgcorral.lock.template.watch-interval=200ms",
+        "pgcorral.lock.template.extensions=citext",
+        "pgcorral.lock.reset-strategy=WAL_LOG"})
+@DirtiesContext
 class TemplateWatchTest {
 
     static final Path MIGRATIONS;
+    static final Path INIT_SQL;
 
     static {
         try {
             MIGRATIONS = Files.createTempDirectory("pgcorral-migrations");
-            Files.writeString(MIGRATIONS.resolve("V1__orders.sql"), "CREATE TABLE orders (id int PRIMARY KEY);\n");
+            Files.writeString(MIGRATIONS.resolve("V1__orders.sql"), "CREATE TABLE orders (id int PRIMARY KEY, customer citext);\n");
+            INIT_SQL = Files.createTempFile("pgcorral-init", ".sql");
+            Files.writeString(INIT_SQL, "INSERT INTO orders VALUES (1, 'Seed'); CREATE TABLE from_init_sql (x int);\n");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -41,6 +48,7 @@ class TemplateWatchTest {
     @DynamicPropertySource
     static void migrations(DynamicPropertyRegistry registry) {
         registry.add("pgcorral.lock.template.migrations", () -> "filesystem:" + MIGRATIONS);
+        registry.add("pgcorral.lock.template.init-sql", INIT_SQL::toString);
     }
 
     @Autowired
@@ -50,8 +58,20 @@ class TemplateWatchTest {
 
     @AfterAll
     static void cleanUp() throws IOException {
+        Files.deleteIfExists(INIT_SQL);
         try (var files = Files.walk(MIGRATIONS)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void theTemplateHoldsExtensionsMigrationsAndInitSqlWithTheWalLogStrategy() throws Exception {
+        assertThat(hasTable("from_init_sql")).isTrue();
+        try (PgflockConnection lock = PgflockConnection.lock(front.port(), "init", "pgflock");
+             Connection db = PoolTestBase.connect(lock.firstLine()); Statement st = db.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM orders WHERE customer = 'SEED'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("citext from the extension, the row from the init SQL").isEqualTo(1);
         }
     }
 

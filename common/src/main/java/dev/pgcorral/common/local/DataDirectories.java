@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,14 +24,19 @@ public final class DataDirectories {
     private DataDirectories() {
     }
 
-    /** A fresh folder for this run, e.g. {@code /dev/shm/pgcorral/lock-1234}; stale siblings are removed. */
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    /**
+     * A fresh folder for this run, e.g. {@code /dev/shm/pgcorral/lock-1234-1} (purpose, JVM pid, a
+     * counter: several pools may run in one JVM); folders of JVMs that are gone are removed.
+     */
     public static Path forRun(String purpose, Path configuredBase) {
         Path base = configuredBase != null ? configuredBase : defaultBase();
         try {
             Files.createDirectories(base);
             Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             removeStale(base, purpose);
-            Path dir = base.resolve(purpose + "-" + ProcessHandle.current().pid());
+            Path dir = base.resolve(purpose + "-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
             LocalPostgres.deleteTree(dir);
             Files.createDirectories(dir);
             return dir;
@@ -49,7 +55,8 @@ public final class DataDirectories {
     private static void removeStale(Path base, String purpose) throws IOException {
         try (DirectoryStream<Path> runs = Files.newDirectoryStream(base, purpose + "-*")) {
             for (Path run : runs) {
-                Optional<Long> pid = pidOf(run.getFileName().toString().substring(purpose.length() + 1));
+                String rest = run.getFileName().toString().substring(purpose.length() + 1);
+                Optional<Long> pid = pidOf(rest.contains("-") ? rest.substring(0, rest.indexOf('-')) : rest);
                 if (pid.isPresent() && ProcessHandle.of(pid.get()).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }

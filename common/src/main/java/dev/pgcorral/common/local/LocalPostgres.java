@@ -78,30 +78,50 @@ public final class LocalPostgres implements AutoCloseable {
         deathListeners.add(listener);
     }
 
+    /**
+     * Starts the server. A throwaway server whose data directory is damaged (say, a crash left it
+     * unusable) starts over from a fresh {@code initdb}; a kept one reports the failure.
+     */
     public synchronized void start() {
         if (isRunning()) {
             return;
         }
         stopping = false;
         try {
-            initIfNeeded();
-            boolean autoPort = options.port() == 0;
-            for (int attempt = 1; ; attempt++) {
-                if (autoPort && (port == 0 || attempt > 1)) {
-                    port = freePort();
+            boolean fresh = !Files.exists(options.dataDir().resolve("PG_VERSION"));
+            try {
+                initIfNeeded();
+                launchOnAPort();
+            } catch (IllegalStateException e) {
+                if (options.keepData() || fresh) {
+                    throw e;
                 }
-                try {
-                    launch();
-                    return;
-                } catch (IllegalStateException e) {
-                    if (!autoPort || attempt == 3 || !logTail().contains("could not bind")) {
-                        throw e;
-                    }
-                    log.info("port {} is taken, trying another", port);
-                }
+                log.warn("PostgreSQL in {} did not start ({}); starting over with a fresh data directory",
+                        options.dataDir(), e.getMessage().lines().findFirst().orElse(""));
+                deleteTree(options.dataDir());
+                initIfNeeded();
+                launchOnAPort();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL in " + options.dataDir(), e);
+        }
+    }
+
+    private void launchOnAPort() throws IOException {
+        boolean autoPort = options.port() == 0;
+        for (int attempt = 1; ; attempt++) {
+            if (autoPort && (port == 0 || attempt > 1)) {
+                port = freePort();
+            }
+            try {
+                launch();
+                return;
+            } catch (IllegalStateException e) {
+                if (!autoPort || attempt == 3 || !logTail().contains("could not bind")) {
+                    throw e;
+                }
+                log.info("port {} is taken, trying another", port);
+            }
         }
     }
 
@@ -168,7 +188,11 @@ public final class LocalPostgres implements AutoCloseable {
     public void kill() {
         Process p = process;
         if (p != null) {
-            p.destroyForcibly();
+            try {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -194,6 +218,9 @@ public final class LocalPostgres implements AutoCloseable {
         Path dataDir = options.dataDir();
         if (Files.exists(dataDir.resolve("PG_VERSION"))) {
             return;
+        }
+        if (!options.keepData()) {
+            deleteTree(dataDir);
         }
         Files.createDirectories(dataDir);
         Path pwFile = dataDir.resolveSibling(dataDir.getFileName() + ".pw");

@@ -71,6 +71,25 @@ class LocalPostgresTest {
     }
 
     @Test
+    void aThrowawayServerWhoseDataWasDamagedStartsOverFresh() throws Exception {
+        LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("damaged"), false);
+        server.start();
+        try (Connection c = server.connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE lost");
+        }
+        server.kill();
+        Files.delete(base.resolve("damaged").resolve("global").resolve("pg_filenode.map"));
+        server.start();
+        try (Connection c = server.connect("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'lost'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
     void runsTheBinariesBundledFromMavenCentralWhenNothingIsInstalled() throws Exception {
         PostgresBinaries bundled = PostgresBinaries.bundled();
         assertThat(bundled.source()).isEqualTo(PostgresBinaries.Source.BUNDLED);

@@ -114,6 +114,7 @@ public final class FrontServer implements AutoCloseable {
                 exchange = RawExchange.read(socket, in, out);
             } catch (RawExchange.BadRequest e) {
                 writeQuietly(out, e.status, e.getMessage());
+                lingeringClose(socket, in);
                 return;
             }
             if (exchange == null) {
@@ -124,6 +125,7 @@ public final class FrontServer implements AutoCloseable {
                     pgflock.handle(exchange);
                 } catch (RawExchange.BadRequest e) {
                     writeQuietly(out, e.status, e.getMessage());
+                    lingeringClose(socket, in);
                 }
             } else {
                 forward(exchange);
@@ -194,6 +196,24 @@ public final class FrontServer implements AutoCloseable {
         }
         head.append("x-forwarded-for: ").append(exchange.socket.getInetAddress().getHostAddress()).append("\r\n\r\n");
         return head.toString();
+    }
+
+    /**
+     * After an early error answer the client may still be sending; closing with unread input would
+     * reset the connection and could destroy the answer. Read (and drop) what comes, briefly.
+     */
+    private static void lingeringClose(Socket socket, InputStream in) {
+        try {
+            socket.shutdownOutput();
+            socket.setSoTimeout(1_000);
+            byte[] sink = new byte[8192];
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (System.nanoTime() < deadline && in.read(sink) >= 0) {
+                // dropped
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 
     private void refuse(Socket socket) {

@@ -72,6 +72,8 @@ public final class Pool {
     private volatile String phase = "starting";
     private volatile Runnable changeListener = () -> { };
     private boolean closed;
+    /** The last failure to hash the template sources, logged once. */
+    private volatile String hashProblem;
 
     public Pool(LockProperties properties, PostgresRuntime runtime, MeterRegistry registry) {
         this.properties = properties;
@@ -104,12 +106,13 @@ public final class Pool {
         templateHash = templateSpec.hash();
         synchronized (this) {
             for (PostgresInstance instance : instances) {
-                InstanceSlot slot = new InstanceSlot(instance, properties.databasePrefix(), properties.databasesPerInstance());
+                InstanceSlot slot = new InstanceSlot(instance, properties.databasePrefix(), properties.databasesPerInstance(),
+                        properties.effectiveResetParallelism());
                 slots.add(slot);
                 instance.onUnexpectedExit(() -> instanceDied(slot));
             }
         }
-        List<String> failures = bringUpAll();
+        List<String> failures = bringUpAll(false);
         if (!failures.isEmpty()) {
             throw new IllegalStateException("the pool could not start: " + String.join("; ", failures));
         }
@@ -238,13 +241,7 @@ public final class Pool {
             finish(effects);
             log.info("restarting the pool: {} instance(s)", slots.size());
             templateHash = templateSpec.hash();
-            for (InstanceSlot slot : slots) {
-                slot.worker.submit(() -> {
-                    slot.closeAdmin();
-                    slot.instance.stop();
-                });
-            }
-            List<String> failures = bringUpAll();
+            List<String> failures = bringUpAll(true);
             phase = failures.isEmpty() ? "ready" : "degraded";
             changed();
             if (!failures.isEmpty()) {
@@ -300,7 +297,7 @@ public final class Pool {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            slot.closeAdmin();
+            slot.closeAdmins();
             slot.instance.stop();
         }
     }
@@ -455,20 +452,22 @@ public final class Pool {
     }
 
     private void reset(PooledDatabase db, int epoch, int attempt) {
-        synchronized (this) {
-            if (db.slot.epoch != epoch || closed) {
-                return;
-            }
-        }
         long started = System.nanoTime();
         SQLException failure = null;
+        db.slot.exclusive.readLock().lock();
         try {
+            synchronized (this) {
+                if (db.slot.epoch != epoch || closed) {
+                    return;
+                }
+            }
             recreate(db.slot, db.name);
             resetTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         } catch (SQLException e) {
             failure = e;
-            db.slot.closeAdmin();
             resetFailures.increment();
+        } finally {
+            db.slot.exclusive.readLock().unlock();
         }
         List<Runnable> effects = new ArrayList<>();
         synchronized (this) {
@@ -494,8 +493,14 @@ public final class Pool {
 
     private void recreate(InstanceSlot slot, String name) throws SQLException {
         PostgresInstance instance = slot.instance;
-        Connection admin = slot.admin();
         String quoted = Identifiers.quote(name);
+        slot.withAdmin(admin -> {
+            recreate(instance, admin, quoted, name);
+            return null;
+        });
+    }
+
+    private void recreate(PostgresInstance instance, Connection admin, String quoted, String name) throws SQLException {
         try (Statement st = admin.createStatement()) {
             if (instance.majorVersion() >= 13) {
                 st.execute("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)");
@@ -509,8 +514,8 @@ public final class Pool {
         }
     }
 
-    /** Starts every slot's server and databases in parallel; returns the failures. */
-    private List<String> bringUpAll() {
+    /** (Re)starts every slot's server and databases in parallel; returns the failures. */
+    private List<String> bringUpAll(boolean stopFirst) {
         Map<InstanceSlot, Future<?>> started = new HashMap<>();
         for (InstanceSlot slot : slots) {
             int epoch;
@@ -518,6 +523,15 @@ public final class Pool {
                 epoch = slot.epoch;
             }
             started.put(slot, slot.worker.submit(() -> {
+                if (stopFirst) {
+                    slot.exclusive.writeLock().lock();
+                    try {
+                        slot.closeAdmins();
+                        slot.instance.stop();
+                    } finally {
+                        slot.exclusive.writeLock().unlock();
+                    }
+                }
                 bringUp(slot, epoch);
                 return null;
             }));
@@ -541,13 +555,18 @@ public final class Pool {
 
     /** On the slot's worker: start the server, ensure the template, create every database, mark them free. */
     private void bringUp(InstanceSlot slot, int epoch) throws SQLException {
-        slot.closeAdmin();
-        slot.instance.start();
-        String hash = templateHash;
-        templateBuilder.ensure(slot.instance, slot.admin(), hash);
-        slot.templateHash = hash;
-        for (PooledDatabase db : slot.databases) {
-            recreate(slot, db.name);
+        slot.exclusive.writeLock().lock();
+        try {
+            slot.closeAdmins();
+            slot.instance.start();
+            String hash = templateHash;
+            slot.withAdmin(admin -> templateBuilder.ensure(slot.instance, admin, hash));
+            slot.templateHash = hash;
+            for (PooledDatabase db : slot.databases) {
+                recreate(slot, db.name);
+            }
+        } finally {
+            slot.exclusive.writeLock().unlock();
         }
         slot.lastError = null;
         List<Runnable> effects = new ArrayList<>();
@@ -591,7 +610,7 @@ public final class Pool {
             } catch (SQLException | RuntimeException e) {
                 slot.lastError = "recovery failed: " + e.getMessage();
                 log.warn("instance {} did not come back (attempt {}): {}", slot.instance.index(), attempt + 1, e.getMessage());
-                slot.closeAdmin();
+                slot.closeAdmins();
                 slot.instance.stop();
                 long delay = Math.min(MAX_RETRY_DELAY.toMillis(), 500L << Math.min(attempt, 10));
                 timers.schedule(() -> recover(slot, epoch, attempt + 1), delay, TimeUnit.MILLISECONDS);
@@ -604,8 +623,12 @@ public final class Pool {
         String hash;
         try {
             hash = templateSpec.hash();
+            hashProblem = null;
         } catch (RuntimeException e) {
-            log.warn("cannot hash the template sources: {}", e.getMessage());
+            if (!String.valueOf(e.getMessage()).equals(hashProblem)) {
+                log.warn("cannot hash the template sources (the template stays as it is): {}", e.getMessage());
+                hashProblem = String.valueOf(e.getMessage());
+            }
             return;
         }
         if (hash.equals(templateHash) || restarting.get()) {
@@ -629,17 +652,19 @@ public final class Pool {
                 return;
             }
         }
+        slot.exclusive.writeLock().lock();
         try {
-            templateBuilder.ensure(slot.instance, slot.admin(), hash);
+            slot.withAdmin(admin -> templateBuilder.ensure(slot.instance, admin, hash));
             slot.templateHash = hash;
             slot.lastError = null;
         } catch (SQLException | RuntimeException e) {
-            slot.closeAdmin();
             slot.lastError = "template rebuild failed: " + e.getMessage();
             log.warn("rebuilding the template of instance {} failed; databases keep the previous one: {}",
                     slot.instance.index(), e.getMessage());
             changed();
             return;
+        } finally {
+            slot.exclusive.writeLock().unlock();
         }
         synchronized (this) {
             if (slot.epoch != epoch) {
