@@ -8,7 +8,6 @@ import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -337,7 +336,7 @@ public final class LockBenchmark {
 
     private static Connection connect(ConnectionDetails details) {
         try {
-            return DriverManager.getConnection(details.jdbcUrl(), details.user(), details.password());
+            return details.connect();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

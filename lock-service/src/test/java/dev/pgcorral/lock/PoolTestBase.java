@@ -3,7 +3,6 @@ package dev.pgcorral.lock;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 
@@ -61,8 +60,7 @@ abstract class PoolTestBase {
     }
 
     static Connection connect(String postgresUrl) throws SQLException {
-        ConnectionDetails details = ConnectionDetails.parse(postgresUrl);
-        return DriverManager.getConnection(details.jdbcUrl(), details.user(), details.password());
+        return ConnectionDetails.parse(postgresUrl).connect();
     }
 
     int locked() {

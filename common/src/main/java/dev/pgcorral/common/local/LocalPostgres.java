@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -152,13 +150,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     public Connection connect(String database) throws SQLException {
-        ConnectionDetails details = connectionDetails(database);
-        Properties props = new Properties();
-        props.setProperty("user", details.user());
-        props.setProperty("password", details.password());
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("ApplicationName", "pgcorral");
-        return DriverManager.getConnection(details.jdbcUrl(), props);
+        return connectionDetails(database).connect();
     }
 
     /** Fast shutdown (clients are disconnected), then the data directory goes unless kept. */
@@ -289,6 +281,9 @@ public final class LocalPostgres implements AutoCloseable {
                 return;
             } catch (SQLException e) {
                 last = e;
+                if (!stillStarting(e)) {
+                    break;
+                }
             }
             try {
                 Thread.sleep(25);
@@ -300,8 +295,14 @@ public final class LocalPostgres implements AutoCloseable {
         stopping = true;
         started.destroyForcibly();
         process = null;
-        throw new IllegalStateException("PostgreSQL on port " + port + " did not accept connections within "
-                + options.startTimeout().toSeconds() + " s (" + (last == null ? "interrupted" : last.getMessage()) + "):\n" + logTail());
+        throw new IllegalStateException("PostgreSQL on port " + port + " did not accept connections ("
+                + (last == null ? "interrupted" : last.getMessage()) + "):\n" + logTail());
+    }
+
+    /** Refused connections and "the database system is starting up" pass; any other error will not. */
+    private static boolean stillStarting(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || "57P03".equals(state);
     }
 
     private static void signal(Process p, String signal) {

@@ -5,7 +5,11 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Objects;
+import java.util.Properties;
 
 /**
  * Where a PostgreSQL database is and how to log in to it, in the forms clients need:
@@ -39,6 +43,16 @@ public record ConnectionDetails(String host, int port, String database, String u
     public String redacted() {
         return "postgresql://" + encode(user) + (password.isEmpty() ? "" : ":***")
                 + "@" + hostForUrl() + ":" + port + "/" + encode(database);
+    }
+
+    /** Opens a JDBC connection (10 s connect timeout), named {@code pgcorral} in {@code pg_stat_activity}. */
+    public Connection connect() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("ApplicationName", "pgcorral");
+        return DriverManager.getConnection(jdbcUrl(), props);
     }
 
     public ConnectionDetails withDatabase(String otherDatabase) {

@@ -1,9 +1,7 @@
 package dev.pgcorral.lock.runtime;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 
@@ -29,13 +27,7 @@ public interface PostgresInstance {
 
     /** A new connection to {@code database} as the superuser. */
     default Connection connect(String database) throws SQLException {
-        ConnectionDetails details = adminDetails(database);
-        Properties props = new Properties();
-        props.setProperty("user", details.user());
-        props.setProperty("password", details.password());
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("ApplicationName", "pgcorral");
-        return DriverManager.getConnection(details.jdbcUrl(), props);
+        return adminDetails(database).connect();
     }
 
     /** What a lease holder is given for {@code database}: the advertised host and the pool's user. */
