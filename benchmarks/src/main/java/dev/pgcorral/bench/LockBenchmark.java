@@ -50,8 +50,8 @@ public final class LockBenchmark {
     private final List<String> created = Collections.synchronizedList(new ArrayList<>());
     private ConnectionDetails admin;
 
-    private LockBenchmark(Map<String, String> args) {
-        this.port = Integer.parseInt(args.getOrDefault("port", "9191"));
+    private LockBenchmark(Map<String, String> args, int port) {
+        this.port = port;
         this.password = args.getOrDefault("password", "pgflock");
         this.clients = Integer.parseInt(args.getOrDefault("clients", "16"));
         this.durationSeconds = Integer.parseInt(args.getOrDefault("duration", "20"));
@@ -60,20 +60,51 @@ public final class LockBenchmark {
         this.holdMillis = Integer.parseInt(args.getOrDefault("hold-ms", saturate ? "0" : "500"));
     }
 
+    /**
+     * {@code --port N} benchmarks one lock-service; {@code --targets local=N,docker=M} benchmarks several
+     * (one per runtime, same template and clients) one after the other: the first one's figures stand at
+     * the top level, each other's under its name, with {@code <name>_vs_<first>_*} ratios.
+     */
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = new LinkedHashMap<>();
         for (int i = 0; i < argv.length; i++) {
             if (!argv[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + argv[i]
-                        + "; use --port N --password P --clients N --duration S --warmup S --hold-ms MS [--saturate]");
+                throw new IllegalArgumentException("unexpected argument " + argv[i] + "; use --port N | --targets name=N,..."
+                        + " --password P --clients N --duration S --warmup S --hold-ms MS [--saturate]");
             }
             String name = argv[i].substring(2);
             boolean flag = i + 1 >= argv.length || argv[i + 1].startsWith("--");
             args.put(name, flag ? "true" : argv[++i]);
         }
-        LockBenchmark benchmark = new LockBenchmark(args);
-        Runtime.getRuntime().addShutdownHook(new Thread(benchmark::cleanUp));
-        System.out.println(toJson(benchmark.run()));
+        Map<String, Integer> targets = new LinkedHashMap<>();
+        for (String target : args.getOrDefault("targets", "local=" + args.getOrDefault("port", "9191")).split(",")) {
+            String[] parts = target.split("=");
+            targets.put(parts[0], Integer.parseInt(parts[1]));
+        }
+        Map<String, Object> combined = null;
+        String first = null;
+        for (Map.Entry<String, Integer> target : targets.entrySet()) {
+            LockBenchmark benchmark = new LockBenchmark(args, target.getValue());
+            Thread cleanUp = new Thread(benchmark::cleanUp);
+            Runtime.getRuntime().addShutdownHook(cleanUp);
+            log("== runtime %s (port %d)", target.getKey(), target.getValue());
+            Map<String, Object> result = benchmark.run();
+            benchmark.cleanUp();
+            Runtime.getRuntime().removeShutdownHook(cleanUp);
+            if (combined == null) {
+                first = target.getKey();
+                combined = new LinkedHashMap<>();
+                combined.put("runtime", first);
+                combined.putAll(result);
+            } else {
+                combined.put(target.getKey(), result);
+                for (String field : List.of("lock_p50_ms", "lock_p99_ms", "cycles_per_s", "raw_reset_per_s")) {
+                    combined.put(target.getKey() + "_vs_" + first + "_" + field + "_ratio",
+                            ratio(((Number) result.get(field)).doubleValue(), ((Number) combined.get(field)).doubleValue()));
+                }
+            }
+        }
+        System.out.println(toJson(combined));
     }
 
     private Map<String, Object> run() throws Exception {
@@ -324,8 +355,10 @@ public final class LockBenchmark {
         if (admin == null || created.isEmpty()) {
             return;
         }
+        List<String> toDrop = List.copyOf(new java.util.LinkedHashSet<>(created));
+        created.clear();
         try (Connection c = connect(admin.withDatabase("postgres")); Statement st = c.createStatement()) {
-            for (String db : List.copyOf(new java.util.LinkedHashSet<>(created))) {
+            for (String db : toDrop) {
                 st.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(db) + " WITH (FORCE)");
             }
             log("dropped the benchmark's databases");
@@ -375,6 +408,7 @@ public final class LockBenchmark {
         System.err.println("[bench] " + String.format(Locale.ROOT, format, args));
     }
 
+    @SuppressWarnings("unchecked")
     private static String toJson(Map<String, Object> map) {
         StringBuilder json = new StringBuilder("{");
         map.forEach((k, v) -> {
@@ -382,7 +416,9 @@ public final class LockBenchmark {
                 json.append(',');
             }
             json.append('"').append(k).append("\":");
-            if (v instanceof String s) {
+            if (v instanceof Map<?, ?> nested) {
+                json.append(toJson((Map<String, Object>) nested));
+            } else if (v instanceof String s) {
                 json.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
             } else if (v instanceof Double d && (d.isNaN() || d.isInfinite())) {
                 json.append("null");

@@ -17,6 +17,7 @@ import dev.pgcorral.common.web.BearerAuthFilter;
 import dev.pgcorral.lock.api.FrontServer;
 import dev.pgcorral.lock.api.PgflockProtocol;
 import dev.pgcorral.lock.pool.Pool;
+import dev.pgcorral.lock.runtime.DockerRuntime;
 import dev.pgcorral.lock.runtime.LocalRuntime;
 import dev.pgcorral.lock.runtime.PostgresRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,7 +29,7 @@ class LockConfiguration {
 
     @Bean
     PostgresRuntime postgresRuntime(LockProperties properties) {
-        return new LocalRuntime(properties);
+        return "docker".equals(properties.runtime().type()) ? new DockerRuntime(properties) : new LocalRuntime(properties);
     }
 
     @Bean(destroyMethod = "close")

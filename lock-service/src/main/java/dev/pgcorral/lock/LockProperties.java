@@ -14,6 +14,7 @@ import jakarta.validation.constraints.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -65,11 +66,15 @@ public record LockProperties(
     }
 
     /**
-     * @param type  {@code local} (PostgreSQL processes on this machine) is the only runtime so far
-     * @param local settings of the local runtime
+     * @param type     {@code local}: PostgreSQL processes on this machine; {@code docker}: one container per instance
+     * @param settings extra server settings for every instance, e.g. {@code shared_buffers: 256MB}
+     * @param local    settings of the local runtime
+     * @param docker   settings of the docker runtime
      */
-    public record Runtime(@DefaultValue("local") @Pattern(regexp = "local", message = "must be 'local'") String type,
-                          @DefaultValue @Valid Local local) {
+    public record Runtime(@DefaultValue("local") @Pattern(regexp = "local|docker", message = "must be 'local' or 'docker'") String type,
+                          @DefaultValue Map<String, String> settings,
+                          @DefaultValue @Valid Local local,
+                          @DefaultValue @Valid Docker docker) {
     }
 
     /**
@@ -78,10 +83,43 @@ public record LockProperties(
      * @param runAs          account for the server when the JVM is root; empty picks postgres, else nobody
      * @param listenHost     address the servers listen on
      * @param advertisedHost host name put in handed-out connection details; empty uses listenHost
-     * @param settings       extra server settings, e.g. {@code shared_buffers: 256MB}
      */
     public record Local(Path binDir, Path dataDir, String runAs, @DefaultValue("127.0.0.1") String listenHost,
-                        String advertisedHost, @DefaultValue Map<String, String> settings) {
+                        String advertisedHost) {
+    }
+
+    /**
+     * @param image           the PostgreSQL image; empty uses the official {@code postgres:<postgresVersion>}
+     * @param postgresVersion major version of the official image
+     * @param poolName        labels this pool's containers, so leftovers of an earlier run are recognised
+     * @param adopt           reuse running containers of an earlier run instead of removing them
+     * @param keepContainers  leave the containers running at shutdown
+     * @param tmpfsSize       size of the tmpfs holding each data directory
+     * @param shmSize         shared memory of each container
+     * @param cpus            CPU limit per container, e.g. 1.5; 0 = none
+     * @param memory          memory limit per container, e.g. 1GB; empty = none
+     * @param hostNetwork     run containers on the host's network (ports from starting-port) instead of publishing ports
+     * @param network         a Docker network to attach the containers to (as docker compose deploys it); empty = the default bridge
+     * @param publishHost     host address published ports bind to
+     * @param advertisedHost  host name put in handed-out connection details
+     */
+    public record Docker(String image, @DefaultValue("17") @Min(9) int postgresVersion,
+                         @DefaultValue("pgcorral") @Pattern(regexp = "[a-zA-Z0-9][a-zA-Z0-9_.-]{0,40}",
+                                 message = "must be letters, digits, '_', '.', '-'") String poolName,
+                         @DefaultValue("false") boolean adopt,
+                         @DefaultValue("false") boolean keepContainers,
+                         @DefaultValue("1GB") DataSize tmpfsSize,
+                         @DefaultValue("256MB") DataSize shmSize,
+                         @DefaultValue("0") @Min(0) double cpus,
+                         DataSize memory,
+                         @DefaultValue("false") boolean hostNetwork,
+                         String network,
+                         @DefaultValue("0.0.0.0") String publishHost,
+                         @DefaultValue("localhost") String advertisedHost) {
+
+        public String effectiveImage() {
+            return image == null || image.isBlank() ? "postgres:" + postgresVersion : image;
+        }
     }
 
     public Duration autoUnlock() {

@@ -40,7 +40,7 @@ class InstanceRecoveryTest extends PoolTestBase {
     @Test
     void healthIsDownWhileAServerIsNotRunning() {
         assertThat(client.get("/actuator/health").status()).isEqualTo(200);
-        pool.instance(1).stop();
+        pool.instance(1).orElseThrow().stop();
         try {
             var health = client.get("/actuator/health");
             assertThat(health.status()).isEqualTo(503);

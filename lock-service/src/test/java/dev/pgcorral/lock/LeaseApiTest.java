@@ -43,7 +43,9 @@ class LeaseApiTest extends PoolTestBase {
         assertThat(status.toString()).doesNotContain(id).doesNotContain(":" + PASSWORD + "@");
 
         assertThat(client.apiDelete("/api/v1/leases/" + id).status()).isEqualTo(204);
-        assertThat(client.apiDelete("/api/v1/leases/" + id).status()).isEqualTo(404);
+        var again = client.apiDelete("/api/v1/leases/" + id);
+        assertThat(again.status()).isEqualTo(410);
+        assertThat(again.json().get("detail").asString()).contains("it was released");
         assertThat(pool.status().counts().locked()).isZero();
     }
 
@@ -54,7 +56,8 @@ class LeaseApiTest extends PoolTestBase {
         var extended = client.apiPost("/api/v1/leases/" + kept + "/extend", "{\"ttlSeconds\":60}");
         assertThat(extended.status()).isEqualTo(200);
         assertThat(Instant.parse(extended.json().get("expiresAt").asString())).isAfter(Instant.now().plusSeconds(50));
-        await().atMost(Duration.ofSeconds(5)).until(() -> client.apiGet("/api/v1/leases/" + id).status() == 404);
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.apiGet("/api/v1/leases/" + id).status() == 410);
+        assertThat(client.apiGet("/api/v1/leases/" + id).json().get("detail").asString()).contains("auto-unlock");
         assertThat(client.apiGet("/api/v1/leases/" + kept).status()).isEqualTo(200);
         assertThat(pool.status().counts().locked()).isEqualTo(1);
     }
@@ -88,7 +91,8 @@ class LeaseApiTest extends PoolTestBase {
         var byDb = client.apiPost("/api/v1/force-release", "{\"port\":" + a.get("port").asInt() + ",\"database\":\""
                 + a.get("database").asString() + "\"}");
         assertThat(byDb.json().get("released").asInt()).isEqualTo(1);
-        assertThat(client.apiGet("/api/v1/leases/" + a.get("id").asString()).status()).isEqualTo(404);
+        assertThat(client.apiGet("/api/v1/leases/" + a.get("id").asString()).json().get("detail").asString())
+                .contains("force-released");
         assertThat(client.apiPost("/api/v1/force-release", "{\"marker\":\"suite-b\"}").json().get("released").asInt()).isEqualTo(2);
         assertThat(client.apiPost("/api/v1/release-all", "").json().get("released").asInt()).isEqualTo(1);
         assertThat(pool.status().counts().locked()).isZero();
@@ -141,12 +145,32 @@ class LeaseApiTest extends PoolTestBase {
     }
 
     @Test
+    void instanceLogsAreReadableOverTheApi() throws Exception {
+        JsonNode lease = client.apiPost("/api/v1/leases", "{\"marker\":\"logs\"}").json();
+        try (Connection db = connect(lease.get("postgresUrl").asString()); Statement st = db.createStatement()) {
+            st.execute("SELECT * FROM table_that_is_not_there");
+        } catch (java.sql.SQLException expected) {
+            // the server logs the failed statement
+        }
+        int instance = pool.status().instances().stream().filter(i -> i.port() == lease.get("port").asInt())
+                .findFirst().orElseThrow().index();
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                client.apiGet("/api/v1/instances/" + instance + "/logs?lines=50").body().contains("table_that_is_not_there"));
+        var logs = client.apiGet("/api/v1/instances/" + instance + "/logs");
+        assertThat(logs.status()).isEqualTo(200);
+        assertThat(logs.contentType()).startsWith("text/plain");
+        assertProblem(client.apiGet("/api/v1/instances/99/logs"), 404);
+        assertProblem(client.apiGet("/api/v1/instances/1/logs?lines=0"), 400);
+        assertProblem(client.apiGet("/api/v1/instances/1/logs?lines=many"), 400);
+    }
+
+    @Test
     void restartOverTheApi() {
         String id = client.apiPost("/api/v1/leases", "{\"marker\":\"r\"}").json().get("id").asString();
         var restart = client.apiPost("/api/v1/restart", "");
         assertThat(restart.status()).isEqualTo(200);
         assertThat(restart.json().get("templateHash").asString()).isEqualTo(pool.templateHash());
-        assertThat(client.apiGet("/api/v1/leases/" + id).status()).isEqualTo(404);
+        assertThat(client.apiGet("/api/v1/leases/" + id).json().get("detail").asString()).contains("pool was restarted");
         assertThat(pool.status().counts().free()).isEqualTo(TOTAL);
     }
 

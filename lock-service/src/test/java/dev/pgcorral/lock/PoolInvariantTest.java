@@ -129,7 +129,7 @@ class PoolInvariantTest extends PoolTestBase {
         } else {
             ended("expire");
             client.apiPost("/api/v1/leases/" + leaseId + "/extend", "{\"ttlSeconds\":1}");
-            await().atMost(Duration.ofSeconds(10)).until(() -> client.apiGet("/api/v1/leases/" + leaseId).status() == 404);
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.apiGet("/api/v1/leases/" + leaseId).status() == 410);
         }
     }
 

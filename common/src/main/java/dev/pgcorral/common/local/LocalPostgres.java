@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Readiness;
 
 /**
  * One PostgreSQL server run as a child process: {@code initdb} when the data directory is new,
@@ -195,12 +196,17 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** The last lines the server wrote to its log. */
     public String logTail() {
+        return logTail(20);
+    }
+
+    /** The last {@code count} lines the server wrote to its log. */
+    public String logTail(int count) {
         try {
             if (!Files.exists(logFile())) {
                 return "";
             }
             List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
         }
@@ -270,39 +276,14 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private void awaitReady(Process started) {
-        long deadline = System.nanoTime() + options.startTimeout().toNanos();
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!started.isAlive()) {
-                process = null;
-                throw new IllegalStateException("PostgreSQL exited during start (code " + started.exitValue() + "):\n" + logTail());
-            }
-            try (Connection ignored = connect("postgres")) {
-                return;
-            } catch (SQLException e) {
-                last = e;
-                if (!stillStarting(e)) {
-                    break;
-                }
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            Readiness.await(connectionDetails("postgres"), started::isAlive, options.startTimeout());
+        } catch (IllegalStateException e) {
+            stopping = true;
+            started.destroyForcibly();
+            process = null;
+            throw new IllegalStateException("PostgreSQL on port " + port + " did not start: " + e.getMessage() + "\n" + logTail(), e);
         }
-        stopping = true;
-        started.destroyForcibly();
-        process = null;
-        throw new IllegalStateException("PostgreSQL on port " + port + " did not accept connections ("
-                + (last == null ? "interrupted" : last.getMessage()) + "):\n" + logTail());
-    }
-
-    /** Refused connections and "the database system is starting up" pass; any other error will not. */
-    private static boolean stillStarting(SQLException e) {
-        String state = e.getSQLState();
-        return state == null || state.startsWith("08") || "57P03".equals(state);
     }
 
     private static void signal(Process p, String signal) {

@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgcorral.common.web.ApiException;
@@ -163,6 +164,14 @@ public class LeaseApi {
         return pool.status();
     }
 
+    /** The last lines of an instance's server log, like {@code pgflock tail}. */
+    @GetMapping(value = "/instances/{index}/logs", produces = "text/plain;charset=UTF-8")
+    public String logs(@PathVariable int index, @RequestParam(defaultValue = "100") @Min(1) @Max(10_000) int lines) {
+        return pool.instance(index)
+                .orElseThrow(() -> ApiException.notFound("no instance " + index + "; instances are numbered from 1"))
+                .logs(lines) + "\n";
+    }
+
     @PostMapping("/restart")
     public Map<String, Object> restart() {
         try {
@@ -176,8 +185,11 @@ public class LeaseApi {
         return Map.of("status", "ok", "templateHash", pool.templateHash());
     }
 
-    private static ApiException unknownLease(String id) {
-        return ApiException.notFound("no active lease " + id + "; it may have been released or expired");
+    /** 410 with the reason for a lease that ended recently, 404 for one never seen. */
+    private ApiException unknownLease(String id) {
+        return pool.endOf(id)
+                .map(end -> new ApiException(HttpStatus.GONE, "Lease ended", "lease " + id + " has ended: " + end.description()))
+                .orElseGet(() -> ApiException.notFound("no lease " + id));
     }
 
     private static ApiException unavailable(String detail) {

@@ -1,19 +1,22 @@
 package dev.pgcorral.lock.pool;
 
-/** Why a lease ended. */
+/** Why a lease ended, with words for its holder. */
 public enum LeaseEnd {
-    /** The holder released it. */
-    RELEASED,
-    /** The holder's connection closed (pgflock: closing the /lock response is the unlock). */
-    CLIENT_GONE,
-    /** Its time ran out (auto-unlock). */
-    EXPIRED,
-    /** Someone else released it: force-unlock, by marker, all. */
-    FORCE_RELEASED,
-    /** The pool was restarted. */
-    RESTART,
-    /** Its PostgreSQL server died; the database's contents are gone. */
-    INSTANCE_DOWN,
-    /** lock-service is shutting down. */
-    SHUTDOWN
+    RELEASED("it was released"),
+    CLIENT_GONE("its holder's connection closed"),
+    EXPIRED("its time ran out (auto-unlock); extend a lease to keep it longer"),
+    FORCE_RELEASED("it was force-released"),
+    RESTART("the pool was restarted"),
+    INSTANCE_DOWN("its PostgreSQL server died; the database's contents are gone"),
+    SHUTDOWN("lock-service shut down");
+
+    private final String description;
+
+    LeaseEnd(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
 }

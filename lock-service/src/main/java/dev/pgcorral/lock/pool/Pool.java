@@ -68,6 +68,13 @@ public final class Pool {
     private final Deque<PooledDatabase> free = new ArrayDeque<>();
     private final Deque<Acquisition> waiters = new ArrayDeque<>();
     private final Map<String, Lease> leases = new HashMap<>();
+    /** Why recently ended leases ended, so their holders get a clear answer. */
+    private final Map<String, LeaseEnd> endedLeases = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, LeaseEnd> eldest) {
+            return size() > 10_000;
+        }
+    };
     private volatile String templateHash;
     private volatile String phase = "starting";
     private volatile Runnable changeListener = () -> { };
@@ -163,6 +170,11 @@ public final class Pool {
 
     public synchronized Optional<Lease> lease(String id) {
         return Optional.ofNullable(leases.get(id));
+    }
+
+    /** Why the lease {@code id} ended, if it did recently. */
+    public synchronized Optional<LeaseEnd> endOf(String id) {
+        return Optional.ofNullable(endedLeases.get(id));
     }
 
     /** Moves the lease's expiry to now + ttl. */
@@ -394,6 +406,7 @@ public final class Pool {
         }
         lease.end = reason;
         leases.remove(lease.id());
+        endedLeases.put(lease.id(), reason);
         if (lease.expiry != null) {
             lease.expiry.cancel(false);
         }
@@ -713,8 +726,8 @@ public final class Pool {
         changeListener.run();
     }
 
-    /** For tests: the server of instance {@code index} (1-based). */
-    public PostgresInstance instance(int index) {
-        return slots.get(index - 1).instance;
+    /** The server of instance {@code index} (1-based). */
+    public Optional<PostgresInstance> instance(int index) {
+        return index >= 1 && index <= slots.size() ? Optional.of(slots.get(index - 1).instance) : Optional.empty();
     }
 }

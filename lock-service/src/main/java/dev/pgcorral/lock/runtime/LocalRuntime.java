@@ -35,7 +35,7 @@ public final class LocalRuntime implements PostgresRuntime {
         boolean keep = local.dataDir() != null;
         Path base = keep ? local.dataDir() : DataDirectories.forRun("lock", null);
         Map<String, String> settings = new HashMap<>(LocalPostgres.THROWAWAY_SETTINGS);
-        settings.putAll(local.settings());
+        settings.putAll(properties.runtime().settings());
         String advertised = local.advertisedHost() == null || local.advertisedHost().isBlank()
                 ? local.listenHost() : local.advertisedHost();
         List<PostgresInstance> instances = new ArrayList<>();
@@ -97,8 +97,8 @@ public final class LocalRuntime implements PostgresRuntime {
         }
 
         @Override
-        public String logTail() {
-            return server.logTail();
+        public String logs(int lines) {
+            return server.logTail(lines);
         }
     }
 }

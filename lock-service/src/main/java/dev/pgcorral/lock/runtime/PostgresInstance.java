@@ -43,6 +43,6 @@ public interface PostgresInstance {
     /** Called once per unexpected exit of the server. */
     void onUnexpectedExit(Runnable listener);
 
-    /** The last lines of the server's log, for error messages. */
-    String logTail();
+    /** The last {@code lines} lines of the server's log. */
+    String logs(int lines);
 }

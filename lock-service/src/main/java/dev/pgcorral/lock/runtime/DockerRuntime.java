@@ -1,0 +1,376 @@
+package dev.pgcorral.lock.runtime;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.NetworkSettings;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+
+import dev.pgcorral.common.local.LocalPostgres;
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Readiness;
+import dev.pgcorral.lock.LockProperties;
+
+/**
+ * One PostgreSQL container per instance, through the Docker engine ({@code DOCKER_HOST} or the local
+ * socket). Containers carry labels naming the pool and the instance: at start, those left by an
+ * earlier run are removed (or adopted when configured), and only they are ever removed. Data lives on
+ * a tmpfs in the container. Any image that follows the official {@code postgres} image's contract works.
+ */
+public final class DockerRuntime implements PostgresRuntime, Closeable {
+
+    static final String POOL_LABEL = "dev.pgcorral.pool";
+    static final String INSTANCE_LABEL = "dev.pgcorral.instance";
+    private static final String DATA = "/var/lib/postgresql/data";
+    private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
+
+    private final LockProperties properties;
+    private final LockProperties.Docker docker;
+    private final DockerClient client;
+    private final List<DockerInstance> instances = new CopyOnWriteArrayList<>();
+    private Closeable events;
+
+    public DockerRuntime(LockProperties properties) {
+        this.properties = properties;
+        this.docker = properties.runtime().docker();
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+        this.client = DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .connectionTimeout(Duration.ofSeconds(10))
+                .responseTimeout(Duration.ofMinutes(2))
+                .build());
+    }
+
+    @Override
+    public String type() {
+        return "docker";
+    }
+
+    @Override
+    public List<PostgresInstance> create(int count) {
+        try {
+            client.pingCmd().exec();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the docker runtime cannot reach a Docker engine (" + e.getMessage()
+                    + "); start dockerd, set DOCKER_HOST, or use pgcorral.lock.runtime.type=local", e);
+        }
+        String image = docker.effectiveImage();
+        try {
+            client.inspectImageCmd(image).exec();
+        } catch (NotFoundException e) {
+            log.info("pulling image {}", image);
+            try {
+                client.pullImageCmd(image).start().awaitCompletion();
+            } catch (RuntimeException | InterruptedException pullFailure) {
+                throw new IllegalStateException("image " + image + " is not here and cannot be pulled ("
+                        + pullFailure.getMessage() + "); set pgcorral.lock.runtime.docker.image to an image you have", pullFailure);
+            }
+        }
+        Map<Integer, Container> leftovers = new LinkedHashMap<>();
+        for (Container c : ours()) {
+            String index = c.getLabels().get(INSTANCE_LABEL);
+            boolean adoptable = docker.adopt() && "running".equals(c.getState()) && index != null
+                    && index.matches("\\d+") && Integer.parseInt(index) <= count && image.equals(c.getImage());
+            if (adoptable) {
+                leftovers.put(Integer.parseInt(index), c);
+            } else {
+                log.info("removing container {} left by an earlier run of pool '{}'", name(c), docker.poolName());
+                remove(c.getId());
+            }
+        }
+        for (int i = 1; i <= count; i++) {
+            Container adopted = leftovers.get(i);
+            instances.add(new DockerInstance(i, adopted == null ? null : adopted.getId()));
+        }
+        watchEvents();
+        return List.copyOf(instances);
+    }
+
+    /** The containers labelled as this pool's, running or not. */
+    List<Container> ours() {
+        return client.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(POOL_LABEL, docker.poolName())).exec();
+    }
+
+    /** A container that dies, and was not stopped by us, is reported to its instance's listeners. */
+    private void watchEvents() {
+        events = client.eventsCmd()
+                .withLabelFilter(Map.of(POOL_LABEL, docker.poolName()))
+                .withEventFilter("die")
+                .exec(new ResultCallback.Adapter<Event>() {
+                    @Override
+                    public void onNext(Event event) {
+                        for (DockerInstance instance : instances) {
+                            instance.died(event.getId());
+                        }
+                    }
+                });
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (events != null) {
+                events.close();
+            }
+            client.close();
+        } catch (IOException e) {
+            log.debug("closing the Docker client: {}", e.getMessage());
+        }
+    }
+
+    private void remove(String id) {
+        try {
+            client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException ignored) {
+            // already gone
+        }
+    }
+
+    private static String name(Container c) {
+        return c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
+    }
+
+    private final class DockerInstance implements PostgresInstance {
+
+        private final int index;
+        private final List<Runnable> deathListeners = new CopyOnWriteArrayList<>();
+        private volatile String containerId;
+        private volatile boolean alive;
+        private volatile boolean stopping;
+        private volatile String adminHost;
+        private volatile int adminPort = 5432;
+        private volatile int clientPort;
+        private volatile int majorVersion;
+        private volatile String version = "?";
+
+        DockerInstance(int index, String adoptedId) {
+            this.index = index;
+            this.containerId = adoptedId;
+            if (docker.hostNetwork() || properties.startingPort() != 0) {
+                clientPort = properties.startingPort() == 0 ? 5432 + index - 1 : properties.startingPort() + index - 1;
+            }
+        }
+
+        @Override
+        public int index() {
+            return index;
+        }
+
+        @Override
+        public int port() {
+            return clientPort;
+        }
+
+        @Override
+        public int majorVersion() {
+            return majorVersion;
+        }
+
+        @Override
+        public String version() {
+            return version;
+        }
+
+        @Override
+        public ConnectionDetails adminDetails(String database) {
+            return new ConnectionDetails(adminHost, adminPort, database, properties.user(), properties.password());
+        }
+
+        @Override
+        public ConnectionDetails clientDetails(String database) {
+            return new ConnectionDetails(docker.advertisedHost(), clientPort, database, properties.user(), properties.password());
+        }
+
+        @Override
+        public synchronized void start() {
+            stopping = false;
+            if (containerId != null && !isRunning(containerId)) {
+                remove(containerId);
+                containerId = null;
+            }
+            if (containerId == null) {
+                containerId = createContainer();
+                client.startContainerCmd(containerId).exec();
+            } else {
+                log.info("adopting running container {} for instance {}", containerId.substring(0, 12), index);
+            }
+            locate(client.inspectContainerCmd(containerId).exec());
+            try {
+                Readiness.await(adminDetails("postgres"), () -> isRunning(containerId), Duration.ofSeconds(120));
+            } catch (IllegalStateException e) {
+                String logs = logs(20);
+                remove(containerId);
+                containerId = null;
+                throw new IllegalStateException("PostgreSQL container of instance " + index + " did not start: "
+                        + e.getMessage() + "\n" + logs, e);
+            }
+            readVersion();
+            alive = true;
+            log.info("PostgreSQL {} in container {} ({}) ready for instance {}: clients use {}:{}", version,
+                    containerId.substring(0, 12), docker.effectiveImage(), index, docker.advertisedHost(), clientPort);
+        }
+
+        private String createContainer() {
+            List<String> command = new ArrayList<>(List.of("postgres"));
+            Map<String, String> settings = new LinkedHashMap<>(LocalPostgres.THROWAWAY_SETTINGS);
+            settings.putAll(properties.runtime().settings());
+            if (docker.hostNetwork()) {
+                settings.put("port", Integer.toString(clientPort));
+            }
+            settings.forEach((name, value) -> {
+                command.add("-c");
+                command.add(name + "=" + value);
+            });
+            HostConfig host = HostConfig.newHostConfig()
+                    .withTmpFs(Map.of(DATA, "rw,size=" + docker.tmpfsSize().toBytes()))
+                    .withShmSize(docker.shmSize().toBytes());
+            if (docker.cpus() > 0) {
+                host.withNanoCPUs((long) (docker.cpus() * 1_000_000_000L));
+            }
+            if (docker.memory() != null) {
+                host.withMemory(docker.memory().toBytes());
+            }
+            ExposedPort pg = ExposedPort.tcp(5432);
+            if (docker.hostNetwork()) {
+                host.withNetworkMode("host");
+            } else {
+                Ports ports = new Ports();
+                ports.bind(pg, clientPort == 0 ? Ports.Binding.bindIp(docker.publishHost())
+                        : Ports.Binding.bindIpAndPort(docker.publishHost(), clientPort));
+                host.withPortBindings(ports);
+                if (docker.network() != null && !docker.network().isBlank()) {
+                    host.withNetworkMode(docker.network());
+                }
+            }
+            CreateContainerCmd create = client.createContainerCmd(docker.effectiveImage())
+                    .withName("pgcorral-" + docker.poolName() + "-" + index)
+                    .withLabels(Map.of(POOL_LABEL, docker.poolName(), INSTANCE_LABEL, Integer.toString(index)))
+                    .withEnv("POSTGRES_USER=" + properties.user(), "POSTGRES_PASSWORD=" + properties.password(),
+                            "POSTGRES_DB=postgres", "PGDATA=" + DATA)
+                    .withExposedPorts(pg)
+                    .withHostConfig(host)
+                    .withCmd(command);
+            return create.exec().getId();
+        }
+
+        /** Where pgcorral reaches the server (the container's address) and where clients do (the published port). */
+        private void locate(InspectContainerResponse inspected) {
+            if (docker.hostNetwork()) {
+                adminHost = "127.0.0.1";
+                adminPort = clientPort;
+                return;
+            }
+            NetworkSettings network = inspected.getNetworkSettings();
+            String ip = network.getNetworks().values().stream().map(n -> n.getIpAddress())
+                    .filter(a -> a != null && !a.isBlank()).findFirst().orElse(null);
+            PortBinding published = network.getPorts().getBindings().entrySet().stream()
+                    .filter(e -> e.getKey().getPort() == 5432 && e.getValue() != null && e.getValue().length > 0)
+                    .map(e -> new PortBinding(e.getValue()[0], e.getKey())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("container of instance " + index + " publishes no port"));
+            clientPort = Integer.parseInt(published.getBinding().getHostPortSpec());
+            if (ip != null) {
+                adminHost = ip;
+                adminPort = 5432;
+            } else {
+                adminHost = "127.0.0.1";
+                adminPort = clientPort;
+            }
+        }
+
+        private void readVersion() {
+            try (var c = connect("postgres"); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT current_setting('server_version_num')::int, current_setting('server_version')")) {
+                rs.next();
+                majorVersion = rs.getInt(1) / 10000;
+                version = rs.getString(2).split(" ")[0];
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot read the server version of instance " + index + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public synchronized void stop() {
+            stopping = true;
+            alive = false;
+            if (containerId != null && !docker.keepContainers()) {
+                remove(containerId);
+                containerId = null;
+            }
+        }
+
+        @Override
+        public boolean isAlive() {
+            return alive;
+        }
+
+        @Override
+        public void onUnexpectedExit(Runnable listener) {
+            deathListeners.add(listener);
+        }
+
+        void died(String id) {
+            if (id != null && id.equals(containerId) && !stopping && alive) {
+                alive = false;
+                log.warn("the PostgreSQL container of instance {} died; last log lines:\n{}", index, logs(20));
+                deathListeners.forEach(Runnable::run);
+            }
+        }
+
+        @Override
+        public String logs(int lines) {
+            String id = containerId;
+            if (id == null) {
+                return "";
+            }
+            StringBuilder out = new StringBuilder();
+            try {
+                client.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(lines)
+                        .exec(new ResultCallback.Adapter<Frame>() {
+                            @Override
+                            public void onNext(Frame frame) {
+                                out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                            }
+                        }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (RuntimeException e) {
+                return "(logs unavailable: " + e.getMessage() + ")";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return out.toString().stripTrailing();
+        }
+
+        private boolean isRunning(String id) {
+            try {
+                Boolean running = client.inspectContainerCmd(id).exec().getState().getRunning();
+                return Boolean.TRUE.equals(running);
+            } catch (NotFoundException e) {
+                return false;
+            }
+        }
+    }
+}
