@@ -78,7 +78,7 @@ class DockerRuntimeTest {
     @AfterAll
     static void removeForeign() throws Exception {
         if (docker != null) {
-            docker.removeContainerCmd(foreign).withForce(true).exec();
+            docker.removeContainerCmd(foreign).withForce(true).withRemoveVolumes(true).exec();
             docker.close();
         }
     }
@@ -154,7 +154,7 @@ class DockerRuntimeTest {
 
     private static String createLabelled(String poolName, String name) {
         docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(name)).exec()
-                .forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
+                .forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec());
         String id = docker.createContainerCmd(DockerEngine.POSTGRES_IMAGE)
                 .withName(name)
                 .withLabels(Map.of("dev.pgcorral.pool", poolName, "dev.pgcorral.instance", "1"))
