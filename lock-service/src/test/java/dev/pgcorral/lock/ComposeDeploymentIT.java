@@ -27,8 +27,9 @@ import com.github.dockerjava.api.DockerClient;
 import dev.pgcorral.lock.runtime.DockerEngine;
 
 /**
- * The compose deployment end to end, as an operator runs it: build, up, healthy, lock over HTTP from the
- * host, query the locked database, release, down, nothing left behind. Runs after packaging (failsafe).
+ * The compose deployment of lock-service end to end, as an operator runs it: build, up, healthy, lock
+ * over HTTP from the host, query the locked database, release, down, nothing left behind. Runs after
+ * packaging (failsafe). web-ui, packaged later in the build, is left out here.
  */
 class ComposeDeploymentIT {
 
@@ -54,8 +55,8 @@ class ComposeDeploymentIT {
                 "NETWORK_NAME", "pgcorral-it",
                 "LOCK_DATABASES_PER_INSTANCE", "3",
                 "DOCKER_GID", dockerGid()));
-        compose("build");
-        compose("up", "-d");
+        compose("build", "lock-service");
+        compose("up", "-d", "lock-service");
     }
 
     @AfterAll

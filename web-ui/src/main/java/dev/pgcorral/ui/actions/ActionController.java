@@ -1,0 +1,66 @@
+package dev.pgcorral.ui.actions;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.pgcorral.common.web.ApiException;
+import dev.pgcorral.ui.UiProperties;
+import tools.jackson.databind.JsonNode;
+
+/** The dashboard's buttons: JSON in, the service's answer out, errors as problem documents. */
+@RestController
+@RequestMapping("/services/{service}/actions")
+public class ActionController {
+
+    private final UiProperties properties;
+    private final LockActions lock;
+
+    public ActionController(UiProperties properties, LockActions lock) {
+        this.properties = properties;
+        this.lock = lock;
+    }
+
+    public record DatabaseRef(@NotNull @Min(1) @Max(65535) Integer port, @NotBlank @Size(max = 200) String database) {
+    }
+
+    public record MarkerRef(@NotBlank @Size(max = 200) String marker) {
+    }
+
+    @PostMapping("/force-release")
+    public JsonNode forceRelease(@PathVariable String service, @Valid @RequestBody DatabaseRef ref) {
+        return lock.forceRelease(lockService(service), ref.port(), ref.database());
+    }
+
+    @PostMapping("/release-by-marker")
+    public JsonNode releaseByMarker(@PathVariable String service, @Valid @RequestBody MarkerRef ref) {
+        return lock.releaseByMarker(lockService(service), ref.marker());
+    }
+
+    @PostMapping("/release-all")
+    public JsonNode releaseAll(@PathVariable String service) {
+        return lock.releaseAll(lockService(service));
+    }
+
+    @PostMapping("/restart")
+    public JsonNode restart(@PathVariable String service) {
+        return lock.restart(lockService(service));
+    }
+
+    private UiProperties.Service lockService(String name) {
+        UiProperties.Service service = properties.service(name);
+        if (service == null || !"lock".equals(service.type())) {
+            throw ApiException.notFound("no lock service named '" + name + "' is configured");
+        }
+        return service;
+    }
+}

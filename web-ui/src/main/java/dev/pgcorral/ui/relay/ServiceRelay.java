@@ -1,0 +1,188 @@
+package dev.pgcorral.ui.relay;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.messaging.converter.JacksonJsonMessageConverter;
+import org.springframework.messaging.simp.stomp.StompCommand;
+import org.springframework.messaging.simp.stomp.StompHeaders;
+import org.springframework.messaging.simp.stomp.StompSession;
+import org.springframework.messaging.simp.stomp.StompSessionHandlerAdapter;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
+import org.springframework.web.socket.messaging.WebSocketStompClient;
+
+import dev.pgcorral.common.status.StatusBroadcaster;
+import dev.pgcorral.common.status.StatusSource;
+import dev.pgcorral.ui.UiProperties;
+
+/**
+ * Keeps a STOMP subscription to every configured service's {@code /topic/status} and reconnects by
+ * itself when a service goes away. What it receives becomes web-ui's own status (all services'
+ * views), which the broadcaster publishes to browsers.
+ */
+@Component
+public class ServiceRelay implements StatusSource, SmartLifecycle {
+
+    static final Duration RETRY = Duration.ofMillis(500);
+    static final Duration DOWN_AFTER = Duration.ofSeconds(3);
+    private static final Logger log = LoggerFactory.getLogger(ServiceRelay.class);
+
+    private final UiProperties properties;
+    private final ObjectProvider<StatusBroadcaster> broadcasterProvider;
+    private volatile StatusBroadcaster broadcaster;
+    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+    private WebSocketStompClient stomp;
+    private volatile boolean running;
+
+    /** The broadcaster publishes this relay's snapshot, so it comes through a provider (no cycle). */
+    public ServiceRelay(UiProperties properties, ObjectProvider<StatusBroadcaster> broadcaster) {
+        this.properties = properties;
+        this.broadcasterProvider = broadcaster;
+    }
+
+    /** Every service's view, in configured order. */
+    @Override
+    public Object snapshot() {
+        return Map.of("services", views());
+    }
+
+    public List<ServiceView> views() {
+        return properties.services().stream().map(s -> links.get(s.name())).filter(l -> l != null).map(Link::view).toList();
+    }
+
+    @Override
+    public void start() {
+        broadcaster = broadcasterProvider.getObject();
+        scheduler.setPoolSize(2);
+        scheduler.setThreadNamePrefix("relay-");
+        scheduler.initialize();
+        stomp = new WebSocketStompClient(new StandardWebSocketClient());
+        stomp.setMessageConverter(new JacksonJsonMessageConverter());
+        stomp.setTaskScheduler(scheduler);
+        stomp.setDefaultHeartbeat(new long[] {2000, 2000});
+        running = true;
+        for (UiProperties.Service service : properties.services()) {
+            Link link = new Link(service);
+            links.put(service.name(), link);
+            link.connect();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        links.values().forEach(Link::disconnect);
+        if (stomp != null) {
+            stomp.stop();
+        }
+        scheduler.shutdown();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** One service's connection, state and last snapshot. */
+    private final class Link extends StompSessionHandlerAdapter {
+        private final UiProperties.Service service;
+        private volatile ServiceState state = ServiceState.RECONNECTING;
+        private volatile Instant since = Instant.now();
+        private volatile Instant lostAt = Instant.now();
+        private volatile Object status;
+        private volatile StompSession session;
+
+        Link(UiProperties.Service service) {
+            this.service = service;
+        }
+
+        ServiceView view() {
+            return new ServiceView(service.name(), service.type(), service.url().toString(), state, since, status);
+        }
+
+        void connect() {
+            if (!running) {
+                return;
+            }
+            stomp.connectAsync(service.webSocket().toString(), this).whenComplete((s, failure) -> {
+                if (failure != null) {
+                    lost();
+                }
+            });
+        }
+
+        void disconnect() {
+            StompSession s = session;
+            if (s != null && s.isConnected()) {
+                s.disconnect();
+            }
+        }
+
+        @Override
+        public void afterConnected(StompSession connected, StompHeaders headers) {
+            session = connected;
+            connected.subscribe("/topic/status", this);
+            move(ServiceState.UP);
+            log.info("following {} at {}", service.name(), service.url());
+        }
+
+        @Override
+        public Type getPayloadType(StompHeaders headers) {
+            return Map.class;
+        }
+
+        @Override
+        public void handleFrame(StompHeaders headers, Object payload) {
+            status = payload;
+            if (state != ServiceState.UP) {
+                move(ServiceState.UP);
+            }
+            broadcaster.changed();
+        }
+
+        @Override
+        public void handleException(StompSession s, StompCommand command, StompHeaders headers, byte[] payload, Throwable e) {
+            log.debug("{}: {}", service.name(), e.toString());
+        }
+
+        @Override
+        public void handleTransportError(StompSession s, Throwable e) {
+            if (s != null && s == session) {
+                lost();
+            }
+        }
+
+        /** The connection failed or ended: reconnecting at first, down after a while; retry soon. */
+        private void lost() {
+            session = null;
+            if (state == ServiceState.UP) {
+                lostAt = Instant.now();
+                move(ServiceState.RECONNECTING);
+                log.info("lost {} at {}, reconnecting", service.name(), service.url());
+            } else if (state == ServiceState.RECONNECTING && Duration.between(lostAt, Instant.now()).compareTo(DOWN_AFTER) > 0) {
+                move(ServiceState.DOWN);
+            }
+            if (running) {
+                scheduler.getScheduledExecutor().schedule(this::connect, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void move(ServiceState next) {
+            state = next;
+            since = Instant.now();
+            broadcaster.changed();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.pgcorral.ui;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * lock-service as a user runs it: its packaged jar in a process of its own, on the embedded default,
+ * on a fixed port so it can be stopped and started again where web-ui expects it.
+ */
+final class LockServiceProcess implements AutoCloseable {
+
+    static final Path JAR = Path.of("..", "lock-service", "target", "lock-service.jar").toAbsolutePath().normalize();
+
+    final int port;
+    private final Path log;
+    private Process process;
+
+    LockServiceProcess() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        log = Files.createTempFile("lock-service", ".log");
+    }
+
+    static boolean available() {
+        return Files.isReadable(JAR);
+    }
+
+    URI url() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    void start() throws Exception {
+        process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "--pgcorral.lock.port=" + port, "--pgcorral.lock.databases-per-instance=3",
+                "--pgcorral.lock.template.watch-interval=0s", "--logging.level.root=warn"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("lock-service exited:\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(url().resolve("/health-check"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200 && health.body().contains("\"status\":\"ok\"")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("lock-service did not come up:\n" + Files.readString(log));
+    }
+
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+        new File(log.toString()).delete();
+    }
+}
