@@ -22,12 +22,12 @@ public record UiProperties(@DefaultValue @Valid List<Service> services) {
 
     /**
      * @param name     shown and used in paths, e.g. {@code lock}
-     * @param type     which page shows it: {@code lock} (templates/services/lock.html)
+     * @param type     which page shows it: {@code templates/services/<type>.html}, e.g. {@code lock}
      * @param url      the service's base URL, e.g. {@code http://localhost:9191}
      * @param password the service's password; used by web-ui for actions, never sent to a browser
      */
     public record Service(@NotNull @Pattern(regexp = "[a-z0-9][a-z0-9-]{0,30}", message = "must be lower-case letters, digits, '-'") String name,
-                          @DefaultValue("lock") @Pattern(regexp = "lock", message = "must be 'lock'") String type,
+                          @DefaultValue("lock") @Pattern(regexp = "[a-z][a-z0-9-]{0,30}", message = "must be a page name such as 'lock'") String type,
                           @NotNull URI url,
                           String password) {
 
