@@ -314,7 +314,15 @@ public final class Pool {
         }
     }
 
-    public synchronized PoolStatus status() {
+    public PoolStatus status() {
+        PoolStatus.Stats stats = stats();
+        synchronized (this) {
+            return status(stats);
+        }
+    }
+
+    /** Under the monitor; the timer's percentiles are computed before, outside it, as they are not cheap. */
+    private PoolStatus status(PoolStatus.Stats stats) {
         Instant now = Instant.now();
         List<PoolStatus.Database> databases = new ArrayList<>();
         List<PoolStatus.Instance> instances = new ArrayList<>();
@@ -343,7 +351,7 @@ public final class Pool {
                 ? "ok" : "ready".equals(phase) ? "degraded" : phase;
         String version = slots.isEmpty() ? null : slots.get(0).instance.version();
         return new PoolStatus(status, runtime.type(), version, templateHash, properties.autoUnlockMinutes(), counts,
-                stats(), instances, databases, queue, now);
+                stats, instances, databases, queue, now);
     }
 
     /** Leases held now, longest held first. */
