@@ -129,8 +129,4 @@ public record LockProperties(
     public int effectiveResetParallelism() {
         return resetParallelism > 0 ? resetParallelism : Math.min(4, java.lang.Runtime.getRuntime().availableProcessors());
     }
-
-    public int totalDatabases() {
-        return instances * databasesPerInstance;
-    }
 }

@@ -133,10 +133,6 @@ public final class LocalPostgres implements AutoCloseable {
         return port;
     }
 
-    public Path dataDir() {
-        return options.dataDir();
-    }
-
     public Path logFile() {
         return options.dataDir().resolveSibling(options.dataDir().getFileName() + ".log");
     }

@@ -59,10 +59,6 @@ public record ConnectionDetails(String host, int port, String database, String u
         return new ConnectionDetails(host, port, otherDatabase, user, password);
     }
 
-    public ConnectionDetails withHost(String otherHost) {
-        return new ConnectionDetails(otherHost, port, database, user, password);
-    }
-
     @Override
     public String toString() {
         return redacted();

@@ -265,17 +265,9 @@ public final class Pool {
         }
     }
 
-    public boolean isRestarting() {
-        return restarting.get();
-    }
-
     /** Whether every server is running. */
     public synchronized boolean healthy() {
         return !slots.isEmpty() && slots.stream().allMatch(s -> s.instance.isAlive());
-    }
-
-    public String runtimeType() {
-        return runtime.type();
     }
 
     public String templateHash() {
