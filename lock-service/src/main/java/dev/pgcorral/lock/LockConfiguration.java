@@ -2,7 +2,6 @@ package dev.pgcorral.lock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
@@ -57,7 +56,7 @@ class LockConfiguration {
     @Bean
     FilterRegistrationBean<BearerAuthFilter> apiAuthentication(LockProperties properties) {
         FilterRegistrationBean<BearerAuthFilter> registration =
-                new FilterRegistrationBean<>(new BearerAuthFilter(properties.password(), List.of("/api/")));
+                new FilterRegistrationBean<>(new BearerAuthFilter(properties.password()));
         registration.addUrlPatterns("/api/*");
         return registration;
     }

@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
+import dev.pgcorral.common.local.LocalPostgres;
+
 /**
  * Configuration of lock-service, {@code pgcorral.lock.*}. Defaults follow pgflock's so its users
  * change nothing.
@@ -75,6 +77,13 @@ public record LockProperties(
                           @DefaultValue Map<String, String> settings,
                           @DefaultValue @Valid Local local,
                           @DefaultValue @Valid Docker docker) {
+
+        /** The throwaway defaults ({@code fsync=off}, ...) with the configured settings over them. */
+        public Map<String, String> serverSettings() {
+            Map<String, String> merged = new java.util.LinkedHashMap<>(LocalPostgres.THROWAWAY_SETTINGS);
+            merged.putAll(settings);
+            return merged;
+        }
     }
 
     /**

@@ -128,14 +128,21 @@ class LeaseApiTest extends PoolTestBase {
 
     @Test
     void theApiNeedsTheBearerPasswordButHealthIsOpen() {
+        client.apiPost("/api/v1/leases", "{\"marker\":\"must-survive\"}");
         LockServiceClient wrong = new LockServiceClient(port, "not-the-password");
         var denied = wrong.apiPost("/api/v1/leases", "{\"marker\":\"intruder\"}");
         assertProblem(denied, 401);
         assertThat(denied.body()).doesNotContain(PASSWORD);
+        for (String disguised : java.util.List.of("/%61pi/v1/release-all", "/api;x=1/v1/release-all", "/api/v1/./release-all",
+                "/API/v1/release-all")) {
+            var sneaky = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + disguised))
+                    .POST(HttpRequest.BodyPublishers.noBody()), false);
+            assertThat(sneaky.status()).as(disguised).isIn(401, 404);
+        }
         var missing = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/status")).GET(), false);
         assertProblem(missing, 401);
         assertThat(missing.json().get("detail").asString()).contains("Authorization: Bearer");
-        assertThat(pool.status().counts().locked()).isZero();
+        assertThat(pool.status().counts().locked()).as("nothing released without the password").isEqualTo(1);
 
         var health = client.get("/actuator/health");
         assertThat(health.status()).isEqualTo(200);

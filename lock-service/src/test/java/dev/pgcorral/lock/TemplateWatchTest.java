@@ -110,6 +110,24 @@ class TemplateWatchTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().instances().get(0).lastError() == null);
     }
 
+    @Test
+    void aRestartThatCannotReadTheMigrationsChangesNothing() throws Exception {
+        Path away = MIGRATIONS.resolveSibling(MIGRATIONS.getFileName() + "-away");
+        try (PgflockConnection held = PgflockConnection.lock(front.port(), "survivor", "pgflock")) {
+            held.firstLine();
+            Files.move(MIGRATIONS, away);
+            try {
+                var restart = new LockServiceClient(front.port(), "pgflock").post("/restart?marker=x&password=pgflock", "");
+                assertThat(restart.status()).isEqualTo(500);
+                assertThat(restart.body()).startsWith("Restart failed: cannot read the template sources");
+                assertThat(pool.status().counts().locked()).as("the lease survived").isEqualTo(1);
+                assertThat(pool.status().status()).isEqualTo("ok");
+            } finally {
+                Files.move(away, MIGRATIONS);
+            }
+        }
+    }
+
     private boolean hasTable(String table) throws Exception {
         try (PgflockConnection lock = PgflockConnection.lock(front.port(), "watch", "pgflock");
              Connection db = PoolTestBase.connect(lock.firstLine()); Statement st = db.createStatement();

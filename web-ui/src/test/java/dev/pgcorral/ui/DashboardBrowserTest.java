@@ -171,9 +171,14 @@ class DashboardBrowserTest {
         waitUntil(Duration.ofSeconds(5), () -> "up".equals(browser.findElement(By.cssSelector("#services [data-service-badge=lock]")).getText()));
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
-                + "/services/nope/actions/release-all")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                + "/services/nope/actions/release-all")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("no lock service named 'nope'");
+        HttpResponse<String> crossSiteForm = http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/services/lock/actions/restart")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("x=1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(crossSiteForm.statusCode()).as("a form post cannot press a button").isEqualTo(415);
         HttpResponse<String> bad = http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
                         + "/services/lock/actions/force-release")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"port\":0}")).build(), HttpResponse.BodyHandlers.ofString());

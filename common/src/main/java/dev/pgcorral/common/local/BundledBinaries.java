@@ -40,6 +40,12 @@ final class BundledBinaries {
                 size = in.transferTo(OutputStream.nullOutputStream());
             }
             Path root = Path.of(System.getProperty("java.io.tmpdir"), "pgcorral-postgres-" + archName() + "-" + size);
+            if (Files.exists(root, LinkOption.NOFOLLOW_LINKS) && !trusted(root)) {
+                // someone else's folder in a shared temp directory: never run what it holds
+                Path own = Files.createTempDirectory("pgcorral-postgres-");
+                Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwxr-xr-x"));
+                root = own.resolve("dist");
+            }
             if (PostgresBinaries.holdsServer(root.resolve("bin"))) {
                 return Optional.of(root);
             }
@@ -61,6 +67,18 @@ final class BundledBinaries {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack the bundled PostgreSQL binaries " + resource, e);
         }
+    }
+
+    /** Ours (owned by this JVM's user), a real directory, and writable by nobody else. */
+    private static boolean trusted(Path root) throws IOException {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        String me = System.getProperty("user.name");
+        var perms = Files.getPosixFilePermissions(root, LinkOption.NOFOLLOW_LINKS);
+        return Files.getOwner(root, LinkOption.NOFOLLOW_LINKS).getName().equals(me)
+                && !perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                && !perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
     }
 
     private static void extract(TarArchiveInputStream tar, Path target) throws IOException {

@@ -218,6 +218,9 @@ public final class LocalPostgres implements AutoCloseable {
         }
         Files.createDirectories(dataDir);
         Path pwFile = dataDir.resolveSibling(dataDir.getFileName() + ".pw");
+        Files.deleteIfExists(pwFile);
+        Files.createFile(pwFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(pwFile, options.password().isEmpty() ? "postgres" : options.password());
         options.account().own(dataDir);
         options.account().own(pwFile);
@@ -275,9 +278,13 @@ public final class LocalPostgres implements AutoCloseable {
         try {
             Readiness.await(connectionDetails("postgres"), started::isAlive, options.startTimeout());
         } catch (IllegalStateException e) {
-            stopping = true;
+            process = null; // before the kill: this attempt's exit is not a death to report
             started.destroyForcibly();
-            process = null;
+            try {
+                started.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
             throw new IllegalStateException("PostgreSQL on port " + port + " did not start: " + e.getMessage() + "\n" + logTail(), e);
         }
     }

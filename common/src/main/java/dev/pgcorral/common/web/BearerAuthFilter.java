@@ -3,7 +3,6 @@ package dev.pgcorral.common.web;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -15,28 +14,22 @@ import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Requires {@code Authorization: Bearer <secret>} on the given path prefixes. The secret is compared
- * in constant time and never logged; a missing or wrong one gets 401 as a problem document.
+ * Requires {@code Authorization: Bearer <secret>} on every request it is registered for (by URL
+ * pattern, which the container matches on the decoded, normalised path, so encoded or ;-parameter
+ * variants of a path are covered too). The secret is compared in constant time and never logged; a
+ * missing or wrong one gets 401 as a problem document.
  */
 public class BearerAuthFilter extends OncePerRequestFilter {
 
     private final byte[] secret;
-    private final List<String> protectedPrefixes;
 
-    public BearerAuthFilter(String secret, List<String> protectedPrefixes) {
+    public BearerAuthFilter(String secret) {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
-        this.protectedPrefixes = List.copyOf(protectedPrefixes);
     }
 
     /** Constant-time comparison of a presented secret with the expected one. */
     public static boolean matches(String presented, byte[] expected) {
         return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected);
-    }
-
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return protectedPrefixes.stream().noneMatch(path::startsWith);
     }
 
     @Override

@@ -44,12 +44,10 @@ public final class FrontServer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final ExecutorService connections;
     private final Semaphore capacity = new Semaphore(MAX_CONNECTIONS);
-    private final Set<String> pgflockPaths;
     private volatile boolean closed;
 
     public FrontServer(String bindAddress, int port, PgflockProtocol pgflock, int servletPort) throws IOException {
         this.pgflock = pgflock;
-        this.pgflockPaths = PgflockProtocol.PATHS;
         this.servletContainer = new InetSocketAddress(InetAddress.getLoopbackAddress(), servletPort);
         this.serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
@@ -120,7 +118,7 @@ public final class FrontServer implements AutoCloseable {
             if (exchange == null) {
                 return;
             }
-            if (pgflockPaths.contains(exchange.path)) {
+            if (PgflockProtocol.PATHS.contains(exchange.path)) {
                 try {
                     pgflock.handle(exchange);
                 } catch (RawExchange.BadRequest e) {

@@ -5,9 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -25,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.lock.LockProperties;
@@ -81,34 +79,37 @@ public class LeaseApi {
         }
     }
 
+    /**
+     * Takes a lease, waiting up to {@code waitSeconds} for a free database without holding a server thread.
+     * A lease granted after the request has gone (timed out, failed) is released at once.
+     */
     @PostMapping("/leases")
-    public ResponseEntity<LeaseView> take(@Valid @RequestBody LeaseRequest request) {
+    public DeferredResult<ResponseEntity<LeaseView>> take(@Valid @RequestBody LeaseRequest request) {
         Duration ttl = request.ttlSeconds() == null ? properties.autoUnlock() : Duration.ofSeconds(request.ttlSeconds());
         int waitSeconds = request.waitSeconds() == null ? 0 : request.waitSeconds();
         Acquisition acquisition = pool.acquire(request.marker(), ttl, Duration.ofSeconds(waitSeconds));
-        Lease lease;
-        try {
-            lease = waitSeconds == 0 && !acquisition.granted().isDone()
-                    ? null : acquisition.granted().get(waitSeconds + 1L, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            acquisition.abandon();
-            if (e.getCause() instanceof WaitTimeoutException || e.getCause() instanceof PoolClosedException) {
-                throw unavailable(e.getCause().getMessage());
-            }
-            throw new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "Lock failed", e.getCause().getMessage());
-        } catch (TimeoutException | CancellationException e) {
-            acquisition.abandon();
-            throw unavailable("no database became free within " + waitSeconds + " s");
-        } catch (InterruptedException e) {
-            acquisition.abandon();
-            Thread.currentThread().interrupt();
-            throw unavailable("interrupted while waiting");
-        }
-        if (lease == null) {
+        if (waitSeconds == 0 && !acquisition.granted().isDone()) {
             acquisition.abandon();
             throw unavailable("no database is free right now; ask with waitSeconds to queue for one");
         }
-        return ResponseEntity.created(URI.create("/api/v1/leases/" + lease.id())).body(LeaseView.of(lease));
+        DeferredResult<ResponseEntity<LeaseView>> result = new DeferredResult<>((waitSeconds + 5) * 1000L);
+        result.onTimeout(() -> {
+            acquisition.abandon();
+            result.setErrorResult(unavailable("no database became free within " + waitSeconds + " s"));
+        });
+        result.onError(failure -> acquisition.abandon());
+        acquisition.granted().whenComplete((lease, failure) -> {
+            if (failure == null) {
+                if (!result.setResult(ResponseEntity.created(URI.create("/api/v1/leases/" + lease.id())).body(LeaseView.of(lease)))) {
+                    pool.release(lease, LeaseEnd.CLIENT_GONE);
+                }
+            } else if (failure instanceof WaitTimeoutException || failure instanceof PoolClosedException) {
+                result.setErrorResult(unavailable(failure.getMessage()));
+            } else if (!(failure instanceof CancellationException)) {
+                result.setErrorResult(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "Lock failed", failure.getMessage()));
+            }
+        });
+        return result;
     }
 
     @GetMapping("/leases/{id}")

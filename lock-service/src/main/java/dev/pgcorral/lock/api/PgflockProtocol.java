@@ -2,9 +2,8 @@ package dev.pgcorral.lock.api;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +80,7 @@ public final class PgflockProtocol {
                 exchange.text(200, "Unlocked " + pool.releaseByMarker(target) + " databases");
             }
             case "/unlock-all" -> exchange.respond(200, "application/json",
-                    json.writeValueAsString(Map.of("status", "ok", "unlocked", pool.releaseAll())));
+                    json.writeValueAsString(ordered("status", "ok", "unlocked", pool.releaseAll())));
             case "/restart" -> restart(exchange);
             default -> exchange.text(404, "Not found");
         }
@@ -166,7 +165,7 @@ public final class PgflockProtocol {
         try {
             pool.restart();
             exchange.respond(200, "application/json",
-                    json.writeValueAsString(Map.of("status", "ok", "message", "Restart completed successfully")));
+                    json.writeValueAsString(ordered("status", "ok", "message", "Restart completed successfully")));
         } catch (RestartException e) {
             if (e.inProgress()) {
                 exchange.text(409, "Restart already in progress");
@@ -177,18 +176,20 @@ public final class PgflockProtocol {
         }
     }
 
-    /** pgflock's health-check document, plus counts pgflock does not have. Connection strings are redacted. */
+    /** pgflock's health-check document, plus counts pgflock does not have; one snapshot, passwords redacted. */
     Map<String, Object> health() {
         PoolStatus status = pool.status();
-        Instant now = Instant.now();
-        List<Map<String, Object>> locks = pool.leases().stream().map(lease -> {
-            Map<String, Object> lock = new LinkedHashMap<>();
-            lock.put("conn_string", lease.connection().redacted());
-            lock.put("marker", lease.marker());
-            lock.put("locked_at", lease.grantedAt().truncatedTo(ChronoUnit.SECONDS).toString());
-            lock.put("duration_seconds", Duration.between(lease.grantedAt(), now).toSeconds());
-            return lock;
-        }).toList();
+        List<Map<String, Object>> locks = status.databases().stream()
+                .filter(db -> db.lockedAt() != null)
+                .sorted(Comparator.comparing(PoolStatus.Database::lockedAt))
+                .map(db -> {
+                    Map<String, Object> lock = new LinkedHashMap<>();
+                    lock.put("conn_string", db.connection());
+                    lock.put("marker", db.marker());
+                    lock.put("locked_at", db.lockedAt().truncatedTo(ChronoUnit.SECONDS).toString());
+                    lock.put("duration_seconds", db.heldSeconds());
+                    return lock;
+                }).toList();
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("status", status.status());
         health.put("total", status.counts().total());
@@ -201,6 +202,14 @@ public final class PgflockProtocol {
         health.put("template_hash", status.templateHash());
         health.put("locks", locks);
         return health;
+    }
+
+    /** A JSON object whose keys keep the given order, as pgflock writes them. */
+    private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put(k1, v1);
+        map.put(k2, v2);
+        return map;
     }
 
     private static void closeQuietly(RawExchange exchange) {

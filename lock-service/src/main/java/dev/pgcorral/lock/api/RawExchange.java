@@ -22,6 +22,8 @@ final class RawExchange {
 
     static final int MAX_HEAD = 32 * 1024;
     static final int MAX_BODY = 1024 * 1024;
+    /** The whole head must arrive within this, not just each byte (slow senders would hold a thread). */
+    static final long HEAD_DEADLINE_NANOS = 30_000_000_000L;
 
     final Socket socket;
     final InputStream in;
@@ -52,8 +54,12 @@ final class RawExchange {
     static RawExchange read(Socket socket, InputStream in, OutputStream out) throws IOException, BadRequest {
         ByteArrayOutputStream head = new ByteArrayOutputStream(512);
         int state = 0;
+        long deadline = System.nanoTime() + HEAD_DEADLINE_NANOS;
         while (true) {
             int b = in.read();
+            if (System.nanoTime() > deadline) {
+                throw new BadRequest(408, "Request head not received in time");
+            }
             if (b < 0) {
                 if (head.size() == 0) {
                     return null;

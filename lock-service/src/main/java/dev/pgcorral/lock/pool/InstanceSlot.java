@@ -33,6 +33,8 @@ final class InstanceSlot {
     int epoch;
     volatile String templateHash;
     volatile String lastError;
+    /** A template rebuild is queued on the workers. */
+    final java.util.concurrent.atomic.AtomicBoolean rebuildQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private final ConcurrentLinkedDeque<Connection> idleAdmins = new ConcurrentLinkedDeque<>();
 
     InstanceSlot(PostgresInstance instance, String prefix, int databases, int parallelism) {

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgcorral.common.pg.Databases;
 import dev.pgcorral.common.pg.Identifiers;
 import dev.pgcorral.lock.LockProperties;
 import dev.pgcorral.lock.runtime.PostgresInstance;
@@ -47,6 +48,7 @@ public final class Pool {
 
     private static final Logger log = LoggerFactory.getLogger(Pool.class);
     private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+    private static final String REBUILD_FAILED = "template rebuild failed: ";
 
     private final LockProperties properties;
     private final PostgresRuntime runtime;
@@ -186,7 +188,7 @@ public final class Pool {
             }
             lease.expiry.cancel(false);
             lease.expiresAt(Instant.now().plus(ttl));
-            lease.expiry = timers.schedule(() -> release(lease, LeaseEnd.EXPIRED), ttl.toMillis(), TimeUnit.MILLISECONDS);
+            lease.expiry = timers.schedule(() -> expireIfDue(lease), ttl.toMillis(), TimeUnit.MILLISECONDS);
         }
         changed();
         return lease(id);
@@ -240,6 +242,12 @@ public final class Pool {
             throw new RestartException("a restart is already in progress", true);
         }
         try {
+            String hash;
+            try {
+                hash = templateSpec.hash();
+            } catch (RuntimeException e) {
+                throw new RestartException("cannot read the template sources, nothing was restarted: " + e.getMessage(), false);
+            }
             List<Runnable> effects = new ArrayList<>();
             synchronized (this) {
                 if (closed) {
@@ -252,7 +260,7 @@ public final class Pool {
             }
             finish(effects);
             log.info("restarting the pool: {} instance(s)", slots.size());
-            templateHash = templateSpec.hash();
+            templateHash = hash;
             List<String> failures = bringUpAll(true);
             phase = failures.isEmpty() ? "ready" : "degraded";
             changed();
@@ -302,7 +310,7 @@ public final class Pool {
                 Thread.currentThread().interrupt();
             }
             slot.closeAdmins();
-            slot.instance.stop();
+            slot.instance.shutdown();
         }
     }
 
@@ -394,7 +402,7 @@ public final class Pool {
         if (request.timeout != null) {
             request.timeout.cancel(false);
         }
-        lease.expiry = timers.schedule(() -> release(lease, LeaseEnd.EXPIRED), request.ttl.toMillis(), TimeUnit.MILLISECONDS);
+        lease.expiry = timers.schedule(() -> expireIfDue(lease), request.ttl.toMillis(), TimeUnit.MILLISECONDS);
         waitTimer.record(System.nanoTime() - request.requestedAtNanos, TimeUnit.NANOSECONDS);
         grants.increment();
         effects.add(() -> request.granted.complete(lease));
@@ -420,6 +428,18 @@ public final class Pool {
         log.debug("lease {} of {} for '{}' ended: {}", lease.id(), db, lease.marker(), reason);
         effects.add(() -> lease.ended().complete(reason));
         return true;
+    }
+
+    /** The expiry timer fired; an extension that raced with it wins. */
+    private void expireIfDue(Lease lease) {
+        List<Runnable> effects = new ArrayList<>();
+        synchronized (this) {
+            if (lease.expiresAt().isAfter(Instant.now())) {
+                return;
+            }
+            end(lease, LeaseEnd.EXPIRED, effects);
+        }
+        finish(effects);
     }
 
     private void dispatch(List<Runnable> effects) {
@@ -488,13 +508,11 @@ public final class Pool {
                 return;
             }
             if (failure == null) {
-                db.failedResets = 0;
                 db.lastError = null;
                 db.moveTo(DatabaseState.FREE);
                 free.add(db);
                 dispatch(effects);
             } else {
-                db.failedResets++;
                 db.lastError = failure.getMessage();
                 db.moveTo(DatabaseState.QUARANTINED);
                 log.warn("reset of {} failed (attempt {}), quarantined and retried: {}", db, attempt + 1, failure.getMessage());
@@ -515,13 +533,7 @@ public final class Pool {
 
     private void recreate(PostgresInstance instance, Connection admin, String quoted, String name) throws SQLException {
         try (Statement st = admin.createStatement()) {
-            if (instance.majorVersion() >= 13) {
-                st.execute("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)");
-            } else {
-                st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-                        + Identifiers.literal(name) + " AND pid <> pg_backend_pid()");
-                st.execute("DROP DATABASE IF EXISTS " + quoted);
-            }
+            Databases.dropForcibly(st, name, instance.majorVersion());
             String strategy = instance.majorVersion() >= 15 ? " STRATEGY " + properties.resetStrategy().name() : "";
             st.execute("CREATE DATABASE " + quoted + " TEMPLATE " + Identifiers.quote(TemplateBuilder.TEMPLATE) + strategy);
         }
@@ -558,6 +570,13 @@ public final class Pool {
                 slot.lastError = message;
                 failures.add(message);
                 log.error("cannot bring up instance {}", slot.instance.index(), e.getCause());
+                if (stopFirst) {
+                    int epoch;
+                    synchronized (this) {
+                        epoch = slot.epoch;
+                    }
+                    recover(slot, epoch, 1);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failures.add("interrupted");
@@ -566,10 +585,16 @@ public final class Pool {
         return failures;
     }
 
-    /** On the slot's worker: start the server, ensure the template, create every database, mark them free. */
+    /**
+     * On the slot's worker: start the server, ensure the template, create every database, mark them free.
+     * Work for an epoch that has passed (the slot was taken down again meanwhile) does nothing.
+     */
     private void bringUp(InstanceSlot slot, int epoch) throws SQLException {
         slot.exclusive.writeLock().lock();
         try {
+            if (!current(slot, epoch)) {
+                return;
+            }
             slot.closeAdmins();
             slot.instance.start();
             String hash = templateHash;
@@ -588,7 +613,6 @@ public final class Pool {
                 return;
             }
             for (PooledDatabase db : slot.databases) {
-                db.failedResets = 0;
                 db.lastError = null;
                 db.moveTo(DatabaseState.FREE);
                 free.add(db);
@@ -602,7 +626,7 @@ public final class Pool {
         List<Runnable> effects = new ArrayList<>();
         int epoch;
         synchronized (this) {
-            if (closed || restarting.get()) {
+            if (closed) {
                 return;
             }
             takeDown(slot, LeaseEnd.INSTANCE_DOWN, effects);
@@ -616,6 +640,9 @@ public final class Pool {
 
     private void recover(InstanceSlot slot, int epoch, int attempt) {
         slot.worker.execute(() -> {
+            if (!current(slot, epoch)) {
+                return;
+            }
             try {
                 bringUp(slot, epoch);
                 log.info("instance {} is back on port {}", slot.instance.index(), slot.instance.port());
@@ -623,12 +650,24 @@ public final class Pool {
             } catch (SQLException | RuntimeException e) {
                 slot.lastError = "recovery failed: " + e.getMessage();
                 log.warn("instance {} did not come back (attempt {}): {}", slot.instance.index(), attempt + 1, e.getMessage());
-                slot.closeAdmins();
-                slot.instance.stop();
+                slot.exclusive.writeLock().lock();
+                try {
+                    if (!current(slot, epoch)) {
+                        return;
+                    }
+                    slot.closeAdmins();
+                    slot.instance.stop();
+                } finally {
+                    slot.exclusive.writeLock().unlock();
+                }
                 long delay = Math.min(MAX_RETRY_DELAY.toMillis(), 500L << Math.min(attempt, 10));
                 timers.schedule(() -> recover(slot, epoch, attempt + 1), delay, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    private synchronized boolean current(InstanceSlot slot, int epoch) {
+        return slot.epoch == epoch && !closed;
     }
 
     /** A changed template hash rebuilds each template, then resets the free databases from it. */
@@ -644,19 +683,30 @@ public final class Pool {
             }
             return;
         }
-        if (hash.equals(templateHash) || restarting.get()) {
+        if (restarting.get()) {
             return;
         }
-        log.info("template sources changed ({} -> {}), rebuilding", templateHash, hash);
-        templateHash = hash;
-        for (InstanceSlot slot : slots) {
-            int epoch;
-            synchronized (this) {
-                epoch = slot.epoch;
-            }
-            slot.worker.execute(() -> rebuildTemplate(slot, epoch, hash));
+        if (!hash.equals(templateHash)) {
+            log.info("template sources changed ({} -> {}), rebuilding", templateHash, hash);
+            templateHash = hash;
+            changed();
         }
-        changed();
+        for (InstanceSlot slot : slots) {
+            if (hash.equals(slot.templateHash) && slot.lastError != null && slot.lastError.startsWith(REBUILD_FAILED)) {
+                slot.lastError = null; // the sources are back to what this template was built from
+                changed();
+            }
+            if (!hash.equals(slot.templateHash) && slot.rebuildQueued.compareAndSet(false, true)) {
+                int epoch;
+                synchronized (this) {
+                    epoch = slot.epoch;
+                }
+                slot.worker.execute(() -> {
+                    slot.rebuildQueued.set(false);
+                    rebuildTemplate(slot, epoch, hash);
+                });
+            }
+        }
     }
 
     private void rebuildTemplate(InstanceSlot slot, int epoch, String hash) {
@@ -671,9 +721,12 @@ public final class Pool {
             slot.templateHash = hash;
             slot.lastError = null;
         } catch (SQLException | RuntimeException e) {
-            slot.lastError = "template rebuild failed: " + e.getMessage();
-            log.warn("rebuilding the template of instance {} failed; databases keep the previous one: {}",
-                    slot.instance.index(), e.getMessage());
+            String error = REBUILD_FAILED + e.getMessage();
+            if (!error.equals(slot.lastError)) {
+                log.warn("rebuilding the template of instance {} failed; databases keep the previous one, retried at the "
+                        + "next check: {}", slot.instance.index(), e.getMessage());
+            }
+            slot.lastError = error;
             changed();
             return;
         } finally {

@@ -12,7 +12,6 @@ final class PooledDatabase {
     DatabaseState state = DatabaseState.UNAVAILABLE;
     Instant stateSince = Instant.now();
     Lease lease;
-    int failedResets;
     String lastError;
 
     PooledDatabase(InstanceSlot slot, String name) {

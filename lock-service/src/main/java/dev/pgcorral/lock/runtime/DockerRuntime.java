@@ -30,7 +30,6 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 
-import dev.pgcorral.common.local.LocalPostgres;
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Readiness;
 import dev.pgcorral.lock.LockProperties;
@@ -237,8 +236,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
 
         private String createContainer() {
             List<String> command = new ArrayList<>(List.of("postgres"));
-            Map<String, String> settings = new LinkedHashMap<>(LocalPostgres.THROWAWAY_SETTINGS);
-            settings.putAll(properties.runtime().settings());
+            Map<String, String> settings = properties.runtime().serverSettings();
             if (docker.hostNetwork()) {
                 settings.put("port", Integer.toString(clientPort));
             }
@@ -317,9 +315,20 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
         public synchronized void stop() {
             stopping = true;
             alive = false;
-            if (containerId != null && !docker.keepContainers()) {
+            if (containerId != null) {
                 remove(containerId);
                 containerId = null;
+            }
+        }
+
+        @Override
+        public synchronized void shutdown() {
+            if (docker.keepContainers()) {
+                stopping = true;
+                alive = false;
+                containerId = null;
+            } else {
+                stop();
             }
         }
 

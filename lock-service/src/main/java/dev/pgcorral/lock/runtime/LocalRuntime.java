@@ -2,7 +2,6 @@ package dev.pgcorral.lock.runtime;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,8 +33,7 @@ public final class LocalRuntime implements PostgresRuntime {
         ServerAccount account = ServerAccount.resolve(local.runAs());
         boolean keep = local.dataDir() != null;
         Path base = keep ? local.dataDir() : DataDirectories.forRun("lock", null);
-        Map<String, String> settings = new HashMap<>(LocalPostgres.THROWAWAY_SETTINGS);
-        settings.putAll(properties.runtime().settings());
+        Map<String, String> settings = properties.runtime().serverSettings();
         String advertised = local.advertisedHost() == null || local.advertisedHost().isBlank()
                 ? local.listenHost() : local.advertisedHost();
         List<PostgresInstance> instances = new ArrayList<>();

@@ -36,7 +36,13 @@ public interface PostgresInstance {
     /** Starts the server (a fresh one unless data is kept) and returns once it accepts connections. */
     void start();
 
+    /** Stops the server (restart, recovery): its data goes with it. */
     void stop();
+
+    /** lock-service is shutting down: stop, unless configured to leave the server running. */
+    default void shutdown() {
+        stop();
+    }
 
     boolean isAlive();
 

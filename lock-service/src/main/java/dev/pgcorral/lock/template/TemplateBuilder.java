@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Databases;
 import dev.pgcorral.common.pg.Identifiers;
 import dev.pgcorral.lock.runtime.PostgresInstance;
 
@@ -43,16 +44,16 @@ public final class TemplateBuilder {
             return false;
         }
         long started = System.nanoTime();
-        String force = instance.majorVersion() >= 13 ? " WITH (FORCE)" : "";
+        int major = instance.majorVersion();
         try (Statement st = admin.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(STAGING) + force);
+            Databases.dropForcibly(st, STAGING, major);
             st.execute("CREATE DATABASE " + Identifiers.quote(STAGING) + " TEMPLATE template0");
         }
         try {
             populate(instance);
         } catch (SQLException | RuntimeException e) {
             try (Statement st = admin.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(STAGING) + force);
+                Databases.dropForcibly(st, STAGING, major);
             }
             throw e;
         }
@@ -60,7 +61,7 @@ public final class TemplateBuilder {
         try (Statement st = admin.createStatement()) {
             if (exists(admin)) {
                 st.execute("ALTER DATABASE " + template + " WITH IS_TEMPLATE false");
-                st.execute("DROP DATABASE " + template + force);
+                Databases.dropForcibly(st, TEMPLATE, major);
             }
             st.execute("ALTER DATABASE " + Identifiers.quote(STAGING) + " RENAME TO " + template);
             st.execute("COMMENT ON DATABASE " + template + " IS " + Identifiers.literal(HASH_PREFIX + hash));

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -17,7 +18,11 @@ import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.ui.UiProperties;
 import tools.jackson.databind.JsonNode;
 
-/** The dashboard's buttons: JSON in, the service's answer out, errors as problem documents. */
+/**
+ * The dashboard's buttons: JSON in, the service's answer out, errors as problem documents. Only JSON
+ * requests are taken: a browser sends those cross-site only after a CORS preflight, which web-ui does
+ * not allow, so another web site cannot press these buttons through a visitor's browser.
+ */
 @RestController
 @RequestMapping("/services/{service}/actions")
 public class ActionController {
@@ -36,22 +41,22 @@ public class ActionController {
     public record MarkerRef(@NotBlank @Size(max = 200) String marker) {
     }
 
-    @PostMapping("/force-release")
+    @PostMapping(value = "/force-release", consumes = MediaType.APPLICATION_JSON_VALUE)
     public JsonNode forceRelease(@PathVariable String service, @Valid @RequestBody DatabaseRef ref) {
         return lock.forceRelease(lockService(service), ref.port(), ref.database());
     }
 
-    @PostMapping("/release-by-marker")
+    @PostMapping(value = "/release-by-marker", consumes = MediaType.APPLICATION_JSON_VALUE)
     public JsonNode releaseByMarker(@PathVariable String service, @Valid @RequestBody MarkerRef ref) {
         return lock.releaseByMarker(lockService(service), ref.marker());
     }
 
-    @PostMapping("/release-all")
+    @PostMapping(value = "/release-all", consumes = MediaType.APPLICATION_JSON_VALUE)
     public JsonNode releaseAll(@PathVariable String service) {
         return lock.releaseAll(lockService(service));
     }
 
-    @PostMapping("/restart")
+    @PostMapping(value = "/restart", consumes = MediaType.APPLICATION_JSON_VALUE)
     public JsonNode restart(@PathVariable String service) {
         return lock.restart(lockService(service));
     }
