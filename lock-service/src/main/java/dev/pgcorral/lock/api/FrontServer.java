@@ -223,12 +223,8 @@ public final class FrontServer implements AutoCloseable {
     }
 
     private static void writeQuietly(OutputStream out, int status, String message) {
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
         try {
-            out.write(("HTTP/1.1 " + status + " " + RawExchange.reason(status) + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
+            RawExchange.write(out, status, "text/plain; charset=utf-8", message + "\n");
         } catch (IOException ignored) {
             // the client is gone
         }

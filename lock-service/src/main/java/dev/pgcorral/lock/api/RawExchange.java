@@ -187,6 +187,11 @@ final class RawExchange {
 
     /** A complete response with a body, then the connection is closed by the caller. */
     void respond(int status, String contentType, String body) throws IOException {
+        write(out, status, contentType, body);
+    }
+
+    /** A complete response on any stream; every response closes the connection. */
+    static void write(OutputStream out, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         out.write(("HTTP/1.1 " + status + " " + reason(status) + "\r\n"
                 + "Content-Type: " + contentType + "\r\n"

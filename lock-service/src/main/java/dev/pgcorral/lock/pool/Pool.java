@@ -344,9 +344,12 @@ public final class Pool {
         for (Acquisition waiter : waiters) {
             queue.add(new PoolStatus.Waiter(position++, waiter.marker, waiter.requestedAt));
         }
-        PoolStatus.Counts counts = new PoolStatus.Counts(databases.size(), count(DatabaseState.FREE),
-                count(DatabaseState.LOCKED), count(DatabaseState.RESETTING), count(DatabaseState.QUARANTINED),
-                count(DatabaseState.UNAVAILABLE), waiters.size());
+        Map<DatabaseState, Integer> byState = new java.util.EnumMap<>(DatabaseState.class);
+        databases.forEach(db -> byState.merge(db.state(), 1, Integer::sum));
+        PoolStatus.Counts counts = new PoolStatus.Counts(databases.size(), byState.getOrDefault(DatabaseState.FREE, 0),
+                byState.getOrDefault(DatabaseState.LOCKED, 0), byState.getOrDefault(DatabaseState.RESETTING, 0),
+                byState.getOrDefault(DatabaseState.QUARANTINED, 0), byState.getOrDefault(DatabaseState.UNAVAILABLE, 0),
+                waiters.size());
         String status = "ready".equals(phase) && !instances.isEmpty() && instances.stream().allMatch(PoolStatus.Instance::healthy)
                 ? "ok" : "ready".equals(phase) ? "degraded" : phase;
         String version = slots.isEmpty() ? null : slots.get(0).instance.version();
@@ -543,10 +546,7 @@ public final class Pool {
     private List<String> bringUpAll(boolean stopFirst) {
         Map<InstanceSlot, Future<?>> started = new HashMap<>();
         for (InstanceSlot slot : slots) {
-            int epoch;
-            synchronized (this) {
-                epoch = slot.epoch;
-            }
+            int epoch = epochOf(slot);
             started.put(slot, slot.worker.submit(() -> {
                 if (stopFirst) {
                     slot.exclusive.writeLock().lock();
@@ -571,10 +571,7 @@ public final class Pool {
                 failures.add(message);
                 log.error("cannot bring up instance {}", slot.instance.index(), e.getCause());
                 if (stopFirst) {
-                    int epoch;
-                    synchronized (this) {
-                        epoch = slot.epoch;
-                    }
+                    int epoch = epochOf(slot);
                     recover(slot, epoch, 1);
                 }
             } catch (InterruptedException e) {
@@ -666,6 +663,10 @@ public final class Pool {
         });
     }
 
+    private synchronized int epochOf(InstanceSlot slot) {
+        return slot.epoch;
+    }
+
     private synchronized boolean current(InstanceSlot slot, int epoch) {
         return slot.epoch == epoch && !closed;
     }
@@ -697,10 +698,7 @@ public final class Pool {
                 changed();
             }
             if (!hash.equals(slot.templateHash) && slot.rebuildQueued.compareAndSet(false, true)) {
-                int epoch;
-                synchronized (this) {
-                    epoch = slot.epoch;
-                }
+                int epoch = epochOf(slot);
                 slot.worker.execute(() -> {
                     slot.rebuildQueued.set(false);
                     rebuildTemplate(slot, epoch, hash);
