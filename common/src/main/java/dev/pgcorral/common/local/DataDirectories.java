@@ -45,6 +45,11 @@ public final class DataDirectories {
         }
     }
 
+    /** Removes a run's folder, and all in it, when the run ends. */
+    public static void release(Path run) {
+        LocalPostgres.deleteTree(run);
+    }
+
     static Path defaultBase() {
         if (Files.isDirectory(SHM) && Files.isWritable(SHM)) {
             return SHM.resolve("pgcorral");

@@ -20,6 +20,9 @@ class DataDirectoriesTest {
         Path second = DataDirectories.forRun("lock", base);
         assertThat(second).isNotEqualTo(first);
         assertThat(first.resolve("marker")).hasContent("first");
+        DataDirectories.release(first);
+        assertThat(first).doesNotExist();
+        assertThat(second).exists();
     }
 
     @Test

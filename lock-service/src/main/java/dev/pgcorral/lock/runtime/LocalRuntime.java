@@ -13,9 +13,11 @@ import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.lock.LockProperties;
 
 /** PostgreSQL servers as local processes, on tmpfs unless a data directory is configured. */
-public final class LocalRuntime implements PostgresRuntime {
+public final class LocalRuntime implements PostgresRuntime, AutoCloseable {
 
     private final LockProperties properties;
+    /** This run's throwaway folder, removed at close; null when data is kept. */
+    private Path runFolder;
 
     public LocalRuntime(LockProperties properties) {
         this.properties = properties;
@@ -33,6 +35,7 @@ public final class LocalRuntime implements PostgresRuntime {
         ServerAccount account = ServerAccount.resolve(local.runAs());
         boolean keep = local.dataDir() != null;
         Path base = keep ? local.dataDir() : DataDirectories.forRun("lock", null);
+        runFolder = keep ? null : base;
         Map<String, String> settings = properties.runtime().serverSettings();
         String advertised = local.advertisedHost() == null || local.advertisedHost().isBlank()
                 ? local.listenHost() : local.advertisedHost();
@@ -44,6 +47,14 @@ public final class LocalRuntime implements PostgresRuntime {
             instances.add(new LocalInstance(i, server, advertised, properties));
         }
         return instances;
+    }
+
+    /** After the pool has stopped its servers: the throwaway folder goes too. */
+    @Override
+    public void close() {
+        if (runFolder != null) {
+            DataDirectories.release(runFolder);
+        }
     }
 
     private record LocalInstance(int index, LocalPostgres server, String advertisedHost, LockProperties properties)
