@@ -57,7 +57,7 @@ public class LeaseApi {
      * @param waitSeconds how long to wait for a free database; 0 answers at once
      * @param ttlSeconds  how long the lease lives unless extended; default the auto-unlock time
      */
-    public record LeaseRequest(@NotBlank @Size(max = 200) String marker,
+    public record LeaseRequest(@NotBlank @Size(max = Lease.MAX_MARKER_LENGTH) String marker,
                                @Min(0) @Max(MAX_WAIT_SECONDS) Integer waitSeconds,
                                @Min(1) @Max(86_400) Integer ttlSeconds) {
     }
@@ -66,7 +66,7 @@ public class LeaseApi {
     }
 
     public record ForceReleaseRequest(@Min(1) @Max(65535) Integer port, @Size(max = 200) String database,
-                                      @Size(max = 200) String marker) {
+                                      @Size(max = Lease.MAX_MARKER_LENGTH) String marker) {
     }
 
     /** A lease with everything needed to connect; the password is the caller's own. */

@@ -9,6 +9,9 @@ import dev.pgcorral.common.pg.ConnectionDetails;
 /** Exclusive use of one database by one holder, until released, expired or ended by the pool. */
 public final class Lease {
 
+    /** The longest marker accepted, on every API; longer ones are refused with a 400. */
+    public static final int MAX_MARKER_LENGTH = 1000;
+
     private final String id;
     private final String marker;
     private final PooledDatabase database;
