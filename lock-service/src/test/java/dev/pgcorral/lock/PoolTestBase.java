@@ -26,7 +26,8 @@ import dev.pgcorral.lock.pool.PoolStatus;
         "pgcorral.lock.databases-per-instance=3",
         "pgcorral.lock.template.extensions=pg_trgm",
         "pgcorral.lock.template.migrations=classpath:db/testmigration",
-        "pgcorral.lock.template.watch-interval=0s"})
+        "pgcorral.lock.template.watch-interval=0s",
+        "pgcorral.lock.runtime.settings.max_prepared_transactions=4"})
 abstract class PoolTestBase {
 
     static final String PASSWORD = "pgflock";

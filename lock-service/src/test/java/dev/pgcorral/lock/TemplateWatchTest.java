@@ -13,6 +13,9 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
@@ -20,6 +23,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.pgcorral.lock.pool.Pool;
+import dev.pgcorral.lock.pool.PoolStatus;
 
 /** Migrations read from the file system; editing them rebuilds the template and the free databases. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -29,6 +33,7 @@ import dev.pgcorral.lock.pool.Pool;
         "pgcorral.lock.template.extensions=citext",
         "pgcorral.lock.reset-strategy=WAL_LOG"})
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 class TemplateWatchTest {
 
     static final Path MIGRATIONS;
@@ -91,11 +96,24 @@ class TemplateWatchTest {
     }
 
     @Test
-    void aBrokenMigrationKeepsTheLastGoodTemplateAndSaysWhy() throws Exception {
+    void aBrokenMigrationKeepsTheLastGoodTemplateAndSaysWhy(CapturedOutput output) throws Exception {
+        String inUse = pool.templateHash();
+        LockServiceClient client = new LockServiceClient(front.port(), "pgflock");
         Files.writeString(MIGRATIONS.resolve("V9__broken.sql"), "CREATE TABLE broken (;\n");
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().instances().get(0).lastError() != null);
-            assertThat(pool.status().instances().get(0).lastError()).contains("template rebuild failed");
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().pendingTemplate() != null
+                    && pool.status().pendingTemplate().error() != null);
+            PoolStatus status = pool.status();
+            assertThat(status.templateHash()).as("the template in use").isEqualTo(inUse);
+            assertThat(status.pendingTemplate().hash()).isNotEqualTo(inUse);
+            assertThat(status.pendingTemplate().error()).contains("syntax error");
+            assertThat(status.status()).isEqualTo("degraded");
+            assertThat(status.instances()).allSatisfy(i -> assertThat(i.healthy()).isTrue());
+            assertThat(client.health().get("status").asString()).isEqualTo("degraded");
+            var health = client.get("/actuator/health").json().get("components").get("pool").get("details");
+            assertThat(health.get("status").asString()).isEqualTo("degraded");
+            assertThat(health.get("pendingTemplate").get("error").asString()).contains("syntax error");
+
             try (PgflockConnection a = PgflockConnection.lock(front.port(), "cycle", "pgflock");
                  PgflockConnection b = PgflockConnection.lock(front.port(), "cycle", "pgflock")) {
                 a.firstLine();
@@ -104,10 +122,14 @@ class TemplateWatchTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().counts().free() == 2);
             assertThat(hasTable("orders")).as("databases are reset from the previous template").isTrue();
             assertThat(hasTable("broken")).isFalse();
+            assertThat(output.getAll().split("rebuilding the template of instance 1 failed", -1))
+                    .as("the failure is logged once, not at every check").hasSize(2);
         } finally {
             Files.delete(MIGRATIONS.resolve("V9__broken.sql"));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().instances().get(0).lastError() == null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().pendingTemplate() == null);
+        assertThat(pool.status().status()).isEqualTo("ok");
+        assertThat(pool.templateHash()).isEqualTo(inUse);
     }
 
     @Test

@@ -21,10 +21,14 @@ public class PoolHealth implements HealthIndicator {
     public Health health() {
         PoolStatus status = pool.status();
         Health.Builder health = pool.healthy() ? Health.up() : Health.down();
+        if (status.pendingTemplate() != null) {
+            health.withDetail("pendingTemplate", status.pendingTemplate());
+        }
         return health.withDetail("status", status.status())
                 .withDetail("runtime", status.runtime())
                 .withDetail("free", status.counts().free())
                 .withDetail("locked", status.counts().locked())
+                .withDetail("templateHash", String.valueOf(status.templateHash()))
                 .withDetail("instances", status.instances())
                 .build();
     }

@@ -1,8 +1,8 @@
 package dev.pgcorral.lock.pool;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * A request for a lease: queued first come, first served until a database is free. {@link #granted()}
@@ -11,21 +11,23 @@ import java.util.concurrent.ScheduledFuture;
  */
 public final class Acquisition {
 
-    private final Pool pool;
+    private final LeaseLedger ledger;
     final String marker;
     final Duration ttl;
-    final long requestedAtNanos = System.nanoTime();
-    final java.time.Instant requestedAt = java.time.Instant.now();
+    final long requestedAtNanos;
+    final Instant requestedAt;
     final CompletableFuture<Lease> granted = new CompletableFuture<>();
-    /** Guarded by the pool. */
+    /** Monotonic deadline of the wait; {@code Long.MAX_VALUE} waits until served. Guarded by the ledger. */
+    long waitDeadline = Long.MAX_VALUE;
+    /** Guarded by the ledger. */
     Lease lease;
-    /** Guarded by the pool. */
-    ScheduledFuture<?> timeout;
 
-    Acquisition(Pool pool, String marker, Duration ttl) {
-        this.pool = pool;
+    Acquisition(LeaseLedger ledger, String marker, Duration ttl, long requestedAtNanos, Instant requestedAt) {
+        this.ledger = ledger;
         this.marker = marker;
         this.ttl = ttl;
+        this.requestedAtNanos = requestedAtNanos;
+        this.requestedAt = requestedAt;
     }
 
     public CompletableFuture<Lease> granted() {
@@ -34,6 +36,6 @@ public final class Acquisition {
 
     /** The requester is gone: leave the queue, or release the lease if it was granted. Idempotent. */
     public void abandon() {
-        pool.abandon(this);
+        ledger.abandon(this);
     }
 }

@@ -2,7 +2,6 @@ package dev.pgcorral.lock.pool;
 
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 
@@ -19,18 +18,19 @@ public final class Lease {
     private final Instant grantedAt;
     private final CompletableFuture<LeaseEnd> ended = new CompletableFuture<>();
     private volatile Instant expiresAt;
-    /** Guarded by the pool. */
-    ScheduledFuture<?> expiry;
-    /** Guarded by the pool. */
+    /** On the monotonic clock. Guarded by the ledger. */
+    long deadline;
+    /** Guarded by the ledger. */
     LeaseEnd end;
 
-    Lease(String id, String marker, PooledDatabase database, Instant grantedAt, Instant expiresAt) {
+    Lease(String id, String marker, PooledDatabase database, Instant grantedAt, Instant expiresAt, long deadline) {
         this.id = id;
         this.marker = marker;
         this.database = database;
         this.connection = database.clientDetails();
         this.grantedAt = grantedAt;
         this.expiresAt = expiresAt;
+        this.deadline = deadline;
     }
 
     public String id() {
@@ -49,6 +49,7 @@ public final class Lease {
         return grantedAt;
     }
 
+    /** When the lease ends unless extended, for display; the ledger decides on the monotonic deadline. */
     public Instant expiresAt() {
         return expiresAt;
     }

@@ -6,12 +6,19 @@ import java.util.List;
 /**
  * A consistent snapshot of the pool, as shown on {@code /topic/status} and {@code GET /api/v1/status}.
  * It holds no secrets and no lease ids (those are capabilities of their holders).
+ *
+ * @param status          {@code ok}; {@code degraded} when a server is not up or the wanted template could not be
+ *                        built; {@code starting}, {@code restarting} or {@code stopped}
+ * @param templateHash    the template the databases are copies of
+ * @param pendingTemplate the template the sources ask for while it is not in use yet, with the error of its build if
+ *                        that failed; null when the template in use is the wanted one
  */
 public record PoolStatus(
         String status,
         String runtime,
         String postgresVersion,
         String templateHash,
+        PendingTemplate pendingTemplate,
         int autoUnlockMinutes,
         Counts counts,
         Stats stats,
@@ -27,7 +34,13 @@ public record PoolStatus(
     public record Stats(long grants, double waitP50Ms, double waitP95Ms, double waitP99Ms) {
     }
 
-    public record Instance(int index, String host, int port, boolean healthy, String templateHash, String lastError) {
+    /** A template wanted but not in use: being built, or its build failed with {@code error}. */
+    public record PendingTemplate(String hash, String error) {
+    }
+
+    /** @param state {@code UP}, {@code STARTING} or {@code DOWN} */
+    public record Instance(int index, String host, int port, String state, boolean healthy, String templateHash,
+                           String lastError) {
     }
 
     public record Database(String name, int port, DatabaseState state, Instant stateSince, String marker,

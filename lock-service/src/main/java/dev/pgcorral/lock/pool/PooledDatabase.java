@@ -3,33 +3,32 @@ package dev.pgcorral.lock.pool;
 import java.time.Instant;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.lock.runtime.PostgresInstance;
 
-/** One database of the pool. Mutable state is guarded by the {@link Pool}'s monitor. */
+/** One database of the pool. Mutable state is guarded by the {@link LeaseLedger}'s monitor and changed only by it. */
 final class PooledDatabase {
 
-    final InstanceSlot slot;
+    final PostgresInstance instance;
     final String name;
     DatabaseState state = DatabaseState.UNAVAILABLE;
-    Instant stateSince = Instant.now();
+    Instant stateSince;
+    /** Bumped on every change of state: background work for an older generation is stale and does nothing. */
+    long generation;
     Lease lease;
     String lastError;
 
-    PooledDatabase(InstanceSlot slot, String name) {
-        this.slot = slot;
+    PooledDatabase(PostgresInstance instance, String name, Instant now) {
+        this.instance = instance;
         this.name = name;
-    }
-
-    void moveTo(DatabaseState next) {
-        state = next;
-        stateSince = Instant.now();
+        this.stateSince = now;
     }
 
     int port() {
-        return slot.instance.port();
+        return instance.port();
     }
 
     ConnectionDetails clientDetails() {
-        return slot.instance.clientDetails(name);
+        return instance.clientDetails(name);
     }
 
     @Override
