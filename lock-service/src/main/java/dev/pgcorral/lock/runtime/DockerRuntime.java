@@ -160,10 +160,23 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
             if (closed) {
                 return;
             }
-            events = client.eventsCmd()
-                    .withLabelFilter(Map.of(POOL_LABEL, docker.poolName()))
-                    .withEventFilter("die")
-                    .exec(new EventSubscription(retryDelay));
+            try {
+                events = client.eventsCmd()
+                        .withLabelFilter(Map.of(POOL_LABEL, docker.poolName()))
+                        .withEventFilter("die")
+                        .exec(new EventSubscription(retryDelay));
+            } catch (RuntimeException e) {
+                log.debug("cannot subscribe to the Docker engine's events ({}); trying again", e.getMessage());
+                resubscribeLater(retryDelay, min(retryDelay.multipliedBy(2), MAX_RESUBSCRIBE_DELAY));
+            }
+        }
+    }
+
+    private void resubscribeLater(Duration wait, Duration next) {
+        try {
+            watcher.schedule(() -> subscribe(next), wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException afterClose) {
+            // closing
         }
     }
 
@@ -229,11 +242,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
                 log.debug("cannot subscribe to the Docker engine's events ({}); trying again in {} ms",
                         error == null ? "stream ended" : error.getMessage(), wait.toMillis());
             }
-            try {
-                watcher.schedule(() -> subscribe(next), wait.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException afterClose) {
-                // closing
-            }
+            resubscribeLater(wait, next);
         }
 
         void cancel() {
