@@ -65,7 +65,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
     private final DockerClient client;
     private final boolean watchEvents;
     private final List<DockerInstance> instances = new CopyOnWriteArrayList<>();
-    /** Re-subscriptions and the interval check; one thread, so they never overlap. */
+    /** Re-subscriptions (with their back-off) and the interval check. */
     private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pgcorral-docker-watch");
         t.setDaemon(true);
