@@ -111,6 +111,8 @@ public record LockProperties(
      * @param network         a Docker network to attach the containers to (as docker compose deploys it); empty = the default bridge
      * @param publishHost     host address published ports bind to
      * @param advertisedHost  host name put in handed-out connection details
+     * @param checkInterval   how often the containers are looked at, so a death is noticed even when the
+     *                        engine's events are missed (e.g. while dockerd restarts); 0 = events only
      */
     public record Docker(String image, @DefaultValue("17") @Min(9) int postgresVersion,
                          @DefaultValue("pgcorral") @Pattern(regexp = "[a-zA-Z0-9][a-zA-Z0-9_.-]{0,40}",
@@ -124,7 +126,8 @@ public record LockProperties(
                          @DefaultValue("false") boolean hostNetwork,
                          String network,
                          @DefaultValue("0.0.0.0") String publishHost,
-                         @DefaultValue("localhost") String advertisedHost) {
+                         @DefaultValue("localhost") String advertisedHost,
+                         @DefaultValue("2s") @NotNull Duration checkInterval) {
 
         public String effectiveImage() {
             return image == null || image.isBlank() ? "postgres:" + postgresVersion : image;

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -74,16 +75,89 @@ public final class DataDirectories {
         }
     }
 
-    /** A server whose JVM died keeps running; its pid is the first line of postmaster.pid. */
+    /**
+     * A server whose JVM died may keep running (where no parent-death signal could be set); its pid is
+     * the first line of postmaster.pid. That pid is killed only when it still is the postmaster of that
+     * data directory: the pid may since have been reused by any process.
+     */
     private static void stopOrphanedServers(Path run) throws IOException {
         try (DirectoryStream<Path> dataDirs = Files.newDirectoryStream(run)) {
             for (Path dataDir : dataDirs) {
                 Path pidFile = dataDir.resolve("postmaster.pid");
-                if (Files.isReadable(pidFile)) {
-                    String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
-                    pidOf(first).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+                if (!Files.isReadable(pidFile)) {
+                    continue;
+                }
+                String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+                Optional<ProcessHandle> process = pidOf(first).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+                if (process.isEmpty()) {
+                    continue;
+                }
+                if (!isPostmasterOf(process.get().pid(), dataDir)) {
+                    log.info("{} names pid {}, which is not the postmaster of {}: left alone", pidFile, first, dataDir);
+                    continue;
+                }
+                log.info("stopping PostgreSQL (pid {}) left running in {}", first, dataDir);
+                process.get().destroyForcibly();
+                try {
+                    process.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    log.warn("PostgreSQL (pid {}) in {} did not exit after SIGKILL", first, dataDir);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
+        }
+    }
+
+    /**
+     * Whether {@code pid} is a {@code postgres} program serving {@code dataDir}: its working directory
+     * (the postmaster changes into its data directory) or its {@code -D} argument is that directory.
+     * Read from {@code /proc}; where there is none, nothing is ever killed.
+     */
+    static boolean isPostmasterOf(long pid, Path dataDir) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        List<String> args = commandLine(proc);
+        if (args.isEmpty() || !isPostgresProgram(proc, args.get(0))) {
+            return false;
+        }
+        Path expected = realPath(dataDir);
+        try {
+            if (realPath(Files.readSymbolicLink(proc.resolve("cwd"))).equals(expected)) {
+                return true;
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // not readable for us: the command line decides
+        }
+        int d = args.indexOf("-D");
+        return d >= 0 && d + 1 < args.size() && realPath(Path.of(args.get(d + 1))).equals(expected);
+    }
+
+    private static boolean isPostgresProgram(Path proc, String argv0) {
+        try {
+            String exe = Files.readSymbolicLink(proc.resolve("exe")).getFileName().toString();
+            return exe.equals("postgres") || exe.equals("postgres (deleted)");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            Path program = Path.of(argv0).getFileName();
+            return program != null && program.toString().equals("postgres");
+        }
+    }
+
+    /** The arguments in {@code /proc/<pid>/cmdline}, empty when there is none. */
+    private static List<String> commandLine(Path proc) {
+        try {
+            String raw = new String(Files.readAllBytes(proc.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+            return raw.isEmpty() ? List.of() : List.of(raw.split("\u0000"));
+        } catch (IOException | SecurityException e) {
+            return List.of();
+        }
+    }
+
+    private static Path realPath(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            return path.toAbsolutePath().normalize();
         }
     }
 

@@ -27,7 +27,9 @@ import dev.pgcorral.common.pg.Readiness;
 /**
  * One PostgreSQL server run as a child process: {@code initdb} when the data directory is new,
  * start on a port, wait until it accepts connections, supervise, stop with a fast shutdown.
- * Data directories are throwaway (deleted at stop) unless {@link Options#keepData()}.
+ * Data directories are throwaway (deleted at stop) unless {@link Options#keepData()}. The postmaster
+ * is started directly (no {@code pg_ctl}), so it is our child and, on Linux, gets an immediate-shutdown
+ * signal when the JVM dies.
  */
 public final class LocalPostgres implements AutoCloseable {
 
@@ -257,10 +259,10 @@ public final class LocalPostgres implements AutoCloseable {
         });
         Path logFile = logFile();
         Files.deleteIfExists(logFile);
-        Process started = new ProcessBuilder(options.account().wrap(command))
+        // the server dies with the JVM where the platform allows (a parent-death signal, see ServerAccount)
+        Process started = ServerLauncher.start(new ProcessBuilder(options.account().wrapServer(command))
                 .redirectErrorStream(true)
-                .redirectOutput(logFile.toFile())
-                .start();
+                .redirectOutput(logFile.toFile()));
         process = started;
         started.onExit().thenRun(() -> {
             if (!stopping && process == started) {

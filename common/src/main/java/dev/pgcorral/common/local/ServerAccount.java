@@ -14,8 +14,21 @@ import java.util.concurrent.TimeUnit;
  * containers run everything as root: then the server runs as an unprivileged account through
  * {@code setpriv} (which execs, so the process we hold is the postmaster itself) and its
  * directories are handed to that account. When the JVM is not root, the server runs as the JVM's user.
+ *
+ * <p>Where {@code setpriv} can set a parent-death signal (Linux, util-linux 2.33+), the server gets
+ * {@link #DEATH_SIGNAL} when the JVM dies, so a killed JVM leaves no server running. The kernel sends
+ * it when the <em>thread</em> that started the process ends, so servers are started from one thread
+ * that lives as long as the JVM ({@link ServerLauncher}).
  */
 public final class ServerAccount {
+
+    /**
+     * What the postmaster gets when the JVM dies: an immediate shutdown (its backends are ended and
+     * its shared memory released), which SIGKILL would not do.
+     */
+    public static final String DEATH_SIGNAL = "SIGQUIT";
+
+    private static volatile Boolean pdeathsigSupported;
 
     private final String name;
     private final Integer uid;
@@ -69,6 +82,34 @@ public final class ServerAccount {
         return wrapped;
     }
 
+    /**
+     * The server command, run as this account, and sent {@link #DEATH_SIGNAL} when the thread that
+     * starts it ends, where the platform allows. Start it through {@link ServerLauncher}.
+     */
+    public List<String> wrapServer(List<String> command) {
+        if (!diesWithParentSupported()) {
+            return wrap(command);
+        }
+        List<String> wrapped = new ArrayList<>(List.of("setpriv"));
+        if (switches()) {
+            wrapped.addAll(List.of("--reuid=" + uid, "--regid=" + gid, "--init-groups"));
+        }
+        wrapped.addAll(List.of("--pdeathsig", DEATH_SIGNAL, "--"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    /** {@code setpriv} is here and knows {@code --pdeathsig}. */
+    public static boolean diesWithParentSupported() {
+        Boolean supported = pdeathsigSupported;
+        if (supported == null) {
+            supported = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")
+                    && output(List.of("setpriv", "--help")).contains("--pdeathsig");
+            pdeathsigSupported = supported;
+        }
+        return supported;
+    }
+
     /** Makes this account own the path and everything under it. */
     public void own(Path path) {
         if (!switches()) {
@@ -93,6 +134,22 @@ public final class ServerAccount {
             return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return "root".equals(System.getProperty("user.name"));
+        }
+    }
+
+    private static String output(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out;
+            try (InputStream in = p.getInputStream()) {
+                out = new String(in.readAllBytes());
+            }
+            return p.waitFor(10, TimeUnit.SECONDS) ? out : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
