@@ -69,6 +69,9 @@ class ApiErrorsTest extends PoolTestBase {
         var text = client.send(HttpRequest.newBuilder(uri("/api/v1/leases")).POST(HttpRequest.BodyPublishers.ofString("marker=x"))
                 .header("Content-Type", "text/plain"), true);
         assertThat(assertProblem(text, 415).get("detail").asString()).contains("text/plain", "application/json");
+        var bogusCharset = client.send(HttpRequest.newBuilder(uri("/api/v1/leases")).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Content-Type", "application/json; charset=bogus"), true);
+        assertThat(assertProblem(bogusCharset, 415).get("detail").asString()).contains("application/json");
         var noBody = client.send(HttpRequest.newBuilder(uri("/api/v1/leases")).POST(HttpRequest.BodyPublishers.noBody())
                 .header("Content-Type", "application/json"), true);
         assertThat(assertProblem(noBody, 400).get("detail").asString()).contains("JSON body is required");

@@ -155,10 +155,12 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException ex, HttpHeaders headers,
                                                                      HttpStatusCode status, WebRequest request) {
         String supported = ex.getSupportedMediaTypes().stream().map(MediaType::toString).collect(Collectors.joining(" or "));
-        String detail = ex.getContentType() == null
-                ? "a Content-Type header is required: " + supported
-                : "Content-Type " + ex.getContentType().getType() + "/" + ex.getContentType().getSubtype()
-                  + " is not supported here; send " + supported;
+        String sent = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        String detail = ex.getContentType() != null
+                ? "Content-Type " + ex.getContentType().getType() + "/" + ex.getContentType().getSubtype()
+                  + " is not supported here; send " + supported
+                : sent == null || sent.isBlank() ? "a Content-Type header is required: " + supported
+                : "the Content-Type header is not valid or not supported; send " + supported;
         return problem(ex, detail, headers, status, request);
     }
 

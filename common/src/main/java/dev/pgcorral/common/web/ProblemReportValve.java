@@ -61,6 +61,9 @@ public class ProblemReportValve extends ErrorReportValve {
         if (status == 400 && why.contains("request target")) {
             return "the request target holds characters that must be %-encoded";
         }
+        if (status == 505) {
+            return "this server speaks HTTP/1.1 and HTTP/1.0 only";
+        }
         if (status == 400) {
             return "the request could not be read: its path must be %-encoded UTF-8 (no %00, no encoded '/' or '\\'), and its"
                     + " request line and headers well-formed HTTP/1.1";

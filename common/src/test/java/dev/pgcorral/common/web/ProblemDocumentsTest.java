@@ -62,6 +62,7 @@ class ProblemDocumentsTest {
                 "Invalid character found in the request target [/x?password=hunter2{] ")))
                 .doesNotContain("hunter2").contains("%-encoded");
         assertThat(ProblemReportValve.detail(400, null, null)).contains("could not be read");
+        assertThat(ProblemReportValve.detail(505, null, null)).contains("HTTP/1.1");
         assertThat(ProblemReportValve.detail(503, "anything", null)).contains("log");
 
         JsonNode json = JsonMapper.builder().build().readTree(ProblemJson.render(400, "say \"why\"", "/a\\b"));
