@@ -6,12 +6,12 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Import;
 
 import dev.pgcorral.common.status.LiveStatusConfiguration;
-import dev.pgcorral.common.web.ProblemHandling;
+import dev.pgcorral.common.web.ContainerProblems;
 
 /** lock-service: a pool of throwaway PostgreSQL databases for parallel tests. */
 @SpringBootApplication
 @EnableConfigurationProperties(LockProperties.class)
-@Import({LiveStatusConfiguration.class, ProblemHandling.class})
+@Import({LiveStatusConfiguration.class, ContainerProblems.class})
 public class LockServiceApplication {
 
     public static void main(String[] args) {

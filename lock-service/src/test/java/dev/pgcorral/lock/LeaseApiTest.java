@@ -172,6 +172,24 @@ class LeaseApiTest extends PoolTestBase {
     }
 
     @Test
+    void instanceLogsLeaveOutCheckpointLinesUnlessAllAreAsked() throws Exception {
+        JsonNode lease = client.apiPost("/api/v1/leases", "{\"marker\":\"checkpoints\"}").json();
+        try (Connection db = connect(lease.get("postgresUrl").asString()); Statement st = db.createStatement()) {
+            st.execute("CHECKPOINT");
+        }
+        int instance = pool.status().instances().stream().filter(i -> i.port() == lease.get("port").asInt())
+                .findFirst().orElseThrow().index();
+        String logs = "/api/v1/instances/" + instance + "/logs?lines=10000";
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.apiGet(logs + "&all=true").body().contains("checkpoint complete"));
+        String everything = client.apiGet(logs + "&all=true").body();
+        assertThat(everything).contains("checkpoint starting");
+        var filtered = client.apiGet(logs);
+        assertThat(filtered.status()).isEqualTo(200);
+        assertThat(filtered.body()).doesNotContain("checkpoint starting").doesNotContain("checkpoint complete");
+        assertThat(filtered.body().lines().count()).as("the other lines are still there").isPositive();
+    }
+
+    @Test
     void restartOverTheApi() {
         String id = client.apiPost("/api/v1/leases", "{\"marker\":\"r\"}").json().get("id").asString();
         var restart = client.apiPost("/api/v1/restart", "");

@@ -29,11 +29,11 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException badRequest(String detail) {
-        return new ApiException(HttpStatus.BAD_REQUEST, "Bad request", detail);
+        return new ApiException(HttpStatus.BAD_REQUEST, "Bad Request", detail);
     }
 
     public static ApiException notFound(String detail) {
-        return new ApiException(HttpStatus.NOT_FOUND, "Not found", detail);
+        return new ApiException(HttpStatus.NOT_FOUND, "Not Found", detail);
     }
 
     public static ApiException conflict(String detail) {

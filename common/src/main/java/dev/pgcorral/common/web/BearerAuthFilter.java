@@ -45,22 +45,8 @@ public class BearerAuthFilter extends OncePerRequestFilter {
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
-                + "\"detail\":\"" + (header == null ? "Missing Authorization: Bearer <password> header"
-                : "Wrong password in the Authorization header") + "\",\"instance\":\"" + jsonEscape(request.getRequestURI()) + "\"}");
-    }
-
-    private static String jsonEscape(String s) {
-        StringBuilder out = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        response.getWriter().write(ProblemJson.render(HttpServletResponse.SC_UNAUTHORIZED, header == null
+                ? "Missing Authorization: Bearer <password> header" : "Wrong password in the Authorization header",
+                request.getRequestURI()));
     }
 }

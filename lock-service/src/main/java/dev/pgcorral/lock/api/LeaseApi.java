@@ -7,11 +7,10 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
+import org.hibernate.validator.constraints.Range;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -34,6 +33,7 @@ import dev.pgcorral.lock.pool.PoolClosedException;
 import dev.pgcorral.lock.pool.PoolStatus;
 import dev.pgcorral.lock.pool.RestartException;
 import dev.pgcorral.lock.pool.WaitTimeoutException;
+import dev.pgcorral.lock.runtime.ServerLogs;
 import io.micrometer.core.annotation.Timed;
 
 /** lock-service's JSON API, {@code /api/v1}; authenticated with {@code Authorization: Bearer <password>}. */
@@ -43,6 +43,8 @@ import io.micrometer.core.annotation.Timed;
 public class LeaseApi {
 
     static final int MAX_WAIT_SECONDS = 3600;
+    static final int MAX_TTL_SECONDS = 86_400;
+    static final String MARKER_LENGTH = "must be at most {max} characters long";
 
     private final Pool pool;
     private final LockProperties properties;
@@ -57,16 +59,18 @@ public class LeaseApi {
      * @param waitSeconds how long to wait for a free database; 0 answers at once
      * @param ttlSeconds  how long the lease lives unless extended; default the auto-unlock time
      */
-    public record LeaseRequest(@NotBlank @Size(max = Lease.MAX_MARKER_LENGTH) String marker,
-                               @Min(0) @Max(MAX_WAIT_SECONDS) Integer waitSeconds,
-                               @Min(1) @Max(86_400) Integer ttlSeconds) {
+    public record LeaseRequest(@NotBlank(message = "must be given and not blank")
+                               @Size(max = Lease.MAX_MARKER_LENGTH, message = MARKER_LENGTH) String marker,
+                               @Range(min = 0, max = MAX_WAIT_SECONDS) Integer waitSeconds,
+                               @Range(min = 1, max = MAX_TTL_SECONDS) Integer ttlSeconds) {
     }
 
-    public record ExtendRequest(@Min(1) @Max(86_400) Integer ttlSeconds) {
+    public record ExtendRequest(@Range(min = 1, max = MAX_TTL_SECONDS) Integer ttlSeconds) {
     }
 
-    public record ForceReleaseRequest(@Min(1) @Max(65535) Integer port, @Size(max = 200) String database,
-                                      @Size(max = Lease.MAX_MARKER_LENGTH) String marker) {
+    public record ForceReleaseRequest(@Range(min = 1, max = 65535) Integer port,
+                                      @Size(max = 200, message = "must be at most {max} characters long") String database,
+                                      @Size(max = Lease.MAX_MARKER_LENGTH, message = MARKER_LENGTH) String marker) {
     }
 
     /** A lease with everything needed to connect; the password is the caller's own. */
@@ -165,12 +169,15 @@ public class LeaseApi {
         return pool.status();
     }
 
-    /** The last lines of an instance's server log, like {@code pgflock tail}. */
+    /**
+     * The last lines of an instance's server log, like {@code pgflock tail}; routine checkpoint lines
+     * only with {@code all=true}.
+     */
     @GetMapping(value = "/instances/{index}/logs", produces = "text/plain;charset=UTF-8")
-    public String logs(@PathVariable int index, @RequestParam(defaultValue = "100") @Min(1) @Max(10_000) int lines) {
-        return pool.instance(index)
-                .orElseThrow(() -> ApiException.notFound("no instance " + index + "; instances are numbered from 1"))
-                .logs(lines) + "\n";
+    public String logs(@PathVariable int index, @RequestParam(defaultValue = "100") @Range(min = 1, max = 10_000) int lines,
+                       @RequestParam(defaultValue = "false") boolean all) {
+        return ServerLogs.tail(pool.instance(index)
+                .orElseThrow(() -> ApiException.notFound("no instance " + index + "; instances are numbered from 1")), lines, all) + "\n";
     }
 
     @PostMapping("/restart")
