@@ -44,6 +44,11 @@ class LockConfiguration {
     }
 
     @Bean
+    MeterDescriptions meterDescriptions() {
+        return new MeterDescriptions();
+    }
+
+    @Bean
     StatusSource statusSource(Pool pool) {
         return pool::status;
     }

@@ -34,12 +34,10 @@ import dev.pgcorral.lock.pool.PoolStatus;
 import dev.pgcorral.lock.pool.RestartException;
 import dev.pgcorral.lock.pool.WaitTimeoutException;
 import dev.pgcorral.lock.runtime.ServerLogs;
-import io.micrometer.core.annotation.Timed;
 
 /** lock-service's JSON API, {@code /api/v1}; authenticated with {@code Authorization: Bearer <password>}. */
 @RestController
 @RequestMapping("/api/v1")
-@Timed("pgcorral.lock.api")
 public class LeaseApi {
 
     static final int MAX_WAIT_SECONDS = 3600;
