@@ -182,8 +182,16 @@ function renderInstances(instances) {
 }
 
 // Rows are kept and updated in place, so a button does not move or vanish under the pointer, and an
-// update touches only the cells that changed.
+// update touches only the rows that changed. "held for" ticks only in the rows on screen: a thousand
+// cells changing every second would keep the browser busy laying the table out.
 const rowsByKey = new Map();
+const onScreen = new Set();
+const visibility = new IntersectionObserver((entries) => {
+  const now = Date.now();
+  for (const e of entries) {
+    if (e.isIntersecting) { onScreen.add(e.target); showHeld(e.target, now); } else onScreen.delete(e.target);
+  }
+});
 
 function databaseRow(d, key) {
   let row = rowsByKey.get(key);
@@ -204,14 +212,41 @@ function databaseRow(d, key) {
     row.release = release;
     row.copyButton = copyButton;
     rowsByKey.set(key, row);
+    visibility.observe(row);
   }
-  row.database = d;
   return row;
+}
+
+// What tells one snapshot of a database from the next: a new lease changes lockedAt, a new state
+// stateSince, an extension expiresAt, a restart the connection.
+function signature(d) {
+  return d.state + "|" + d.stateSince + "|" + d.lockedAt + "|" + d.expiresAt + "|" + d.connection;
+}
+
+function updateRow(row, d) {
+  const sig = signature(d);
+  if (row.sig === sig) return;
+  row.sig = sig;
+  row.database = d;
+  const cells = row.cells_;
+  setAttr(row, "data-state", d.state);
+  setText(cells.state, d.state.toLowerCase());
+  setAttr(cells.state, "class", "state state-" + d.state);
+  setText(cells.marker, d.marker);
+  setAttr(cells.marker, "title", d.marker);
+  setText(cells.expires, d.expiresAt ? new Date(d.expiresAt).toLocaleTimeString() : "");
+  row.release.disabled = d.state !== "LOCKED";
+  setAttr(row.copyButton, "data-command", psqlCommand(d.connection));
+  showHeld(row, Date.now());
+}
+
+function showHeld(row, now) {
+  const d = row.database;
+  if (d) setText(row.cells_.held, duration(d.lockedAt ? (now - Date.parse(d.lockedAt)) / 1000 : null));
 }
 
 function renderDatabases() {
   if (!latest) return;
-  const now = Date.now();
   const present = new Set();
   const shown = [];
   for (const d of latest.databases) {
@@ -219,17 +254,7 @@ function renderDatabases() {
     present.add(key);
     if (lockedOnly && d.state !== "LOCKED") continue;
     const row = databaseRow(d, key);
-    const cells = row.cells_;
-    setAttr(row, "data-state", d.state);
-    setText(cells.state, d.state.toLowerCase());
-    setAttr(cells.state, "class", "state state-" + d.state);
-    setText(cells.marker, d.marker);
-    setAttr(cells.marker, "title", d.marker);
-    setText(cells.held, duration(d.lockedAt ? (now - Date.parse(d.lockedAt)) / 1000 : null));
-    setText(cells.expires, d.expiresAt ? new Date(d.expiresAt).toLocaleTimeString() : "");
-    const locked = d.state === "LOCKED";
-    if (row.release.disabled === locked) row.release.disabled = !locked;
-    setAttr(row.copyButton, "data-command", psqlCommand(d.connection));
+    updateRow(row, d);
     shown.push(row);
   }
   const body = document.getElementById("databases");
@@ -237,9 +262,16 @@ function renderDatabases() {
     if (body.children[i] !== row) body.insertBefore(row, body.children[i] || null);
   });
   while (body.children.length > shown.length) body.lastElementChild.remove();
-  for (const key of rowsByKey.keys()) if (!present.has(key)) rowsByKey.delete(key);
+  for (const [key, row] of rowsByKey) {
+    if (!present.has(key)) { rowsByKey.delete(key); visibility.unobserve(row); onScreen.delete(row); }
+  }
   document.getElementById("databases-empty").hidden = shown.length > 0;
   text("databases-empty-text", lockedOnly ? "no databases locked" : "no databases");
+}
+
+function tickHeld() {
+  const now = Date.now();
+  for (const row of onScreen) showHeld(row, now);
 }
 
 function record(status) {
@@ -313,7 +345,7 @@ function wireLockPage() {
   document.getElementById("release-all").onclick = () => act("release-all", {}, "Release every locked database?");
   document.getElementById("restart").onclick = () => act("restart", {}, "Restart the pool? Every lease ends and every server restarts.");
   document.getElementById("error-close").onclick = () => { document.getElementById("error").hidden = true; };
-  setInterval(() => { if (!document.hidden) renderDatabases(); }, 1000); // "held for" moves on
+  setInterval(() => { if (!document.hidden) tickHeld(); }, 1000);
   drawCharts();
 }
 
