@@ -59,9 +59,10 @@ final class Chromium implements AutoCloseable {
     }
 
     /** Opens {@code path}, which sends a browser without a session to the login form, and logs in. */
-    void logIn(String base, String path, String password) {
+    void logIn(String base, String path, String password) throws Exception {
         driver.get(base + path);
         waitUntil(Duration.ofSeconds(10), () -> driver.getCurrentUrl().contains("/login"));
+        screenshot("login.png");
         driver.findElement(By.id("password")).sendKeys(password);
         driver.findElement(By.id("login")).click();
         waitUntil(Duration.ofSeconds(10), () -> driver.getCurrentUrl().equals(base + path));

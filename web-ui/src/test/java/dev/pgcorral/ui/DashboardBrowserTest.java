@@ -78,7 +78,7 @@ class DashboardBrowserTest {
     }
 
     @BeforeEach
-    void openPoolPage() {
+    void openPoolPage() throws Exception {
         String base = "http://127.0.0.1:" + port;
         if (browser.manage().getCookieNamed("JSESSIONID") == null) {
             chromium.logIn(base, "/services/lock", "pgflock"); // web-ui's password defaults to the lock service's
