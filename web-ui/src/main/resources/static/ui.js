@@ -9,28 +9,39 @@ let latest = null;
 const history = []; // {t, p50, p95, grants}
 const HISTORY_MS = 10 * 60 * 1000;
 
-function stomp(path, destination, onMessage, onOpen, onClose) {
+// subscriptions: {destination: handler(parsed JSON body)}
+function stomp(path, subscriptions, onOpen, onClose) {
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
-  let ws;
+  const destinations = Object.keys(subscriptions);
   function connect() {
-    ws = new WebSocket(url);
+    const ws = new WebSocket(url);
     ws.onopen = () => ws.send("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0");
     ws.onmessage = (event) => {
       for (const frame of String(event.data).split("\0")) {
-        if (!frame.trim()) continue;
         const split = frame.indexOf("\n\n");
-        const command = frame.substring(0, split).replace(/^\n+/, "").split("\n")[0];
-        if (command === "CONNECTED") {
-          ws.send("SUBSCRIBE\nid:sub-0\ndestination:" + destination + "\n\n\0");
+        if (split < 0) continue; // a heart-beat, or the end of the data
+        const head = frame.substring(0, split).replace(/^\n+/, "").split("\n");
+        if (head[0] === "CONNECTED") {
+          destinations.forEach((d, i) => ws.send("SUBSCRIBE\nid:" + i + "\ndestination:" + d + "\n\n\0"));
           onOpen();
-        } else if (command === "MESSAGE") {
-          onMessage(JSON.parse(frame.substring(split + 2)));
+        } else if (head[0] === "MESSAGE") {
+          const id = head.find((h) => h.startsWith("subscription:"));
+          const handler = id && subscriptions[destinations[Number(id.substring(13))]];
+          if (handler) handler(JSON.parse(frame.substring(split + 2)));
         }
       }
     };
-    ws.onclose = () => { onClose(); setTimeout(connect, 1000); };
+    ws.onclose = () => { onClose(); stillLoggedIn(); setTimeout(connect, 1000); };
   }
   connect();
+}
+
+// The session ended (logged out elsewhere, expired, web-ui restarted): back to the login form.
+async function stillLoggedIn() {
+  try {
+    const response = await fetch(location.pathname, {method: "HEAD", redirect: "manual", cache: "no-store"});
+    if (response.type === "opaqueredirect" || response.status === 401) location.reload();
+  } catch (e) { /* web-ui unreachable: keep trying to reconnect */ }
 }
 
 function el(tag, attrs, ...children) {
@@ -44,9 +55,20 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// Writes only what changed: a page of 1,000 rows then costs the browser almost nothing per update.
+function setText(node, value) {
+  const v = value == null ? "" : String(value);
+  if (node._v !== v) { node.textContent = v; node._v = v; }
+}
+
+function setAttr(node, name, value) {
+  const v = value == null ? "" : String(value);
+  if (node.getAttribute(name) !== v) node.setAttribute(name, v);
+}
+
 function text(id, value) {
   const node = document.getElementById(id);
-  if (node) node.textContent = value == null ? "–" : value;
+  if (node) setText(node, value == null ? "–" : value);
 }
 
 function setBadge(node, state) {
@@ -74,6 +96,7 @@ async function act(action, body, confirmText) {
     const response = await fetch("/services/" + encodeURIComponent(serviceName) + "/actions/" + action, {
       method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body || {})
     });
+    if (response.status === 401) { location.reload(); return; } // logged out: to the login form
     if (!response.ok) {
       let detail = response.status + " " + response.statusText;
       try { const problem = await response.json(); detail = problem.detail || problem.title || detail; } catch (e) { /* not JSON */ }
@@ -109,32 +132,68 @@ function renderIndex(services) {
   }
 }
 
-function renderLock(view) {
-  setBadge(document.getElementById("service-state"), view.state);
-  const status = view.status;
-  if (!status) return;
+// The newest snapshot is drawn at the next frame: several arriving between two frames cost one drawing,
+// and a tab in the background draws nothing.
+let drawPending = false;
+
+function showStatus(status) {
   latest = status;
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => { drawPending = false; renderLock(); });
+}
+
+function renderLock() {
+  const status = latest;
   const c = status.counts;
   text("count-total", c.total); text("count-free", c.free); text("count-locked", c.locked);
   text("count-resetting", c.resetting); text("count-quarantined", c.quarantined); text("count-waiting", c.waiting);
   text("pool-status", status.status); text("runtime", status.runtime); text("pg-version", status.postgresVersion);
   text("template-hash", status.templateHash);
   renderDatabases();
-  const waiters = document.getElementById("waiters");
-  waiters.replaceChildren(...status.waiters.map((w) => el("li", {"data-marker": w.marker}, w.marker + " · since "
-      + new Date(w.since).toLocaleTimeString())));
-  document.getElementById("instances").replaceChildren(...status.instances.map((i) => el("tr", {},
-      el("td", {}, i.index), el("td", {}, i.host), el("td", {}, i.port),
-      el("td", {}, el("span", {class: "badge " + (i.healthy ? "up" : "down")}, i.healthy ? "healthy" : "down")),
-      el("td", {}, el("code", {}, i.templateHash || "")), el("td", {}, i.lastError || ""))));
+  renderWaiters(status.waiters);
+  renderInstances(status.instances);
   record(status);
 }
 
-// Rows are kept and updated in place, so a button does not move or vanish under the pointer.
-const rowsByKey = new Map();
+function renderWaiters(waiters) {
+  const list = document.getElementById("waiters");
+  waiters.forEach((w, i) => {
+    let item = list.children[i];
+    if (!item) { item = el("li", {}); list.append(item); }
+    setAttr(item, "data-marker", w.marker);
+    setText(item, w.marker + " · since " + new Date(w.since).toLocaleTimeString());
+  });
+  while (list.children.length > waiters.length) list.lastElementChild.remove();
+  document.getElementById("waiters-empty").hidden = waiters.length > 0;
+}
 
-function databaseRow(d) {
-  const key = d.port + "/" + d.name;
+let shownInstances = "";
+
+function renderInstances(instances) {
+  const signature = JSON.stringify(instances);
+  if (signature === shownInstances) return;
+  shownInstances = signature;
+  document.getElementById("instances").replaceChildren(...instances.map((i) => el("tr", {},
+      el("td", {}, i.index), el("td", {}, i.host), el("td", {}, i.port),
+      el("td", {}, el("span", {class: "badge " + (i.healthy ? "up" : "down")}, i.healthy ? "healthy" : "down")),
+      el("td", {}, el("code", {}, i.templateHash || "")), el("td", {}, i.lastError || ""))));
+  document.getElementById("instances-empty").hidden = instances.length > 0;
+}
+
+// Rows are kept and updated in place, so a button does not move or vanish under the pointer, and an
+// update touches only the rows that changed. "held for" ticks only in the rows on screen: a thousand
+// cells changing every second would keep the browser busy laying the table out.
+const rowsByKey = new Map();
+const onScreen = new Set();
+const visibility = new IntersectionObserver((entries) => {
+  const now = Date.now();
+  for (const e of entries) {
+    if (e.isIntersecting) { onScreen.add(e.target); showHeld(e.target, now); } else onScreen.delete(e.target);
+  }
+});
+
+function databaseRow(d, key) {
   let row = rowsByKey.get(key);
   if (!row) {
     const release = el("button", {type: "button", class: "small force-release"}, "force release");
@@ -145,39 +204,74 @@ function databaseRow(d) {
     };
     const copyButton = el("button", {type: "button", class: "small copy-psql"}, "copy psql");
     copyButton.onclick = () => copy(copyButton.dataset.command, copyButton);
+    const marker = el("div", {class: "clip"});
     row = el("tr", {"data-database": d.name, "data-port": d.port},
-        el("td", {}, d.name), el("td", {}, d.port), el("td", {class: "state"}), el("td", {class: "marker"}),
+        el("td", {}, d.name), el("td", {}, d.port), el("td", {class: "state"}), el("td", {class: "marker"}, marker),
         el("td", {class: "held"}), el("td", {class: "expires"}), el("td", {}, release, " ", copyButton));
+    row.cells_ = {state: row.children[2], marker, held: row.children[4], expires: row.children[5]};
     row.release = release;
     row.copyButton = copyButton;
     rowsByKey.set(key, row);
+    visibility.observe(row);
   }
-  row.database = d;
   return row;
+}
+
+// What tells one snapshot of a database from the next: a new lease changes lockedAt, a new state
+// stateSince, an extension expiresAt, a restart the connection.
+function signature(d) {
+  return d.state + "|" + d.stateSince + "|" + d.lockedAt + "|" + d.expiresAt + "|" + d.connection;
+}
+
+function updateRow(row, d) {
+  const sig = signature(d);
+  if (row.sig === sig) return;
+  row.sig = sig;
+  row.database = d;
+  const cells = row.cells_;
+  setAttr(row, "data-state", d.state);
+  setText(cells.state, d.state.toLowerCase());
+  setAttr(cells.state, "class", "state state-" + d.state);
+  setText(cells.marker, d.marker);
+  setAttr(cells.marker, "title", d.marker);
+  setText(cells.expires, d.expiresAt ? new Date(d.expiresAt).toLocaleTimeString() : "");
+  row.release.disabled = d.state !== "LOCKED";
+  setAttr(row.copyButton, "data-command", psqlCommand(d.connection));
+  showHeld(row, Date.now());
+}
+
+function showHeld(row, now) {
+  const d = row.database;
+  if (d) setText(row.cells_.held, duration(d.lockedAt ? (now - Date.parse(d.lockedAt)) / 1000 : null));
 }
 
 function renderDatabases() {
   if (!latest) return;
-  const now = Date.now();
-  const shown = latest.databases.filter((d) => !lockedOnly || d.state === "LOCKED").map((d) => {
-    const row = databaseRow(d);
-    const held = d.lockedAt ? (now - Date.parse(d.lockedAt)) / 1000 : null;
-    row.setAttribute("data-state", d.state);
-    const state = row.querySelector(".state");
-    state.textContent = d.state.toLowerCase();
-    state.className = "state state-" + d.state;
-    row.querySelector(".marker").textContent = d.marker || "";
-    row.querySelector(".held").textContent = duration(held);
-    row.querySelector(".expires").textContent = d.expiresAt ? new Date(d.expiresAt).toLocaleTimeString() : "";
-    row.release.disabled = d.state !== "LOCKED";
-    row.copyButton.dataset.command = psqlCommand(d.connection);
-    return row;
-  });
+  const present = new Set();
+  const shown = [];
+  for (const d of latest.databases) {
+    const key = d.port + "/" + d.name;
+    present.add(key);
+    if (lockedOnly && d.state !== "LOCKED") continue;
+    const row = databaseRow(d, key);
+    updateRow(row, d);
+    shown.push(row);
+  }
   const body = document.getElementById("databases");
   shown.forEach((row, i) => {
     if (body.children[i] !== row) body.insertBefore(row, body.children[i] || null);
   });
   while (body.children.length > shown.length) body.lastElementChild.remove();
+  for (const [key, row] of rowsByKey) {
+    if (!present.has(key)) { rowsByKey.delete(key); visibility.unobserve(row); onScreen.delete(row); }
+  }
+  document.getElementById("databases-empty").hidden = shown.length > 0;
+  text("databases-empty-text", lockedOnly ? "no databases locked" : "no databases");
+}
+
+function tickHeld() {
+  const now = Date.now();
+  for (const row of onScreen) showHeld(row, now);
 }
 
 function record(status) {
@@ -191,7 +285,8 @@ function record(status) {
 
 function drawCharts() {
   const now = Date.now();
-  line(document.getElementById("wait-chart"), [
+  const any = history.length > 0 && history[history.length - 1].grants > 0;
+  line(document.getElementById("wait-chart"), any, [
     {color: "#3182ce", points: history.map((h) => [h.t, h.p50])},
     {color: "#dd6b20", points: history.map((h) => [h.t, h.p95])}], now);
   // locks per minute: the grants of the trailing minute at each sample
@@ -199,27 +294,40 @@ function drawCharts() {
     const from = history.find((o) => o.t >= h.t - 60000) || h;
     return [h.t, h.grants - from.grants];
   });
-  line(document.getElementById("rate-chart"), [{color: "#2f855a", points: rate}], now);
+  line(document.getElementById("rate-chart"), any, [{color: "#2f855a", points: rate}], now);
 }
 
-function line(canvas, series, now) {
+// The time axis spans what the page has seen (at least half a minute, at most HISTORY_MS), so the
+// first samples spread over the chart instead of a sliver at its right edge.
+function line(canvas, any, series, now) {
   if (!canvas) return;
   const g = canvas.getContext("2d"), w = canvas.width, h = canvas.height, pad = 28;
   g.clearRect(0, 0, w, h);
+  g.fillStyle = "#6b7280"; g.font = "11px sans-serif";
+  if (!any) {
+    g.textAlign = "center";
+    g.fillText(canvas.dataset.empty || "no data yet", w / 2, h / 2);
+    g.textAlign = "start";
+    return;
+  }
+  const first = history.length ? history[0].t : now;
+  const span = Math.min(HISTORY_MS, Math.max(30000, now - first));
   const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1] || 0))) * 1.15;
-  g.strokeStyle = "#e3e3de"; g.fillStyle = "#6b7280"; g.font = "10px sans-serif";
+  g.strokeStyle = "#e3e3de"; g.font = "10px sans-serif";
   for (let i = 0; i <= 2; i++) {
     const y = h - pad / 2 - (h - pad) * i / 2;
     g.beginPath(); g.moveTo(pad, y); g.lineTo(w, y); g.stroke();
     g.fillText((max * i / 2).toFixed(max < 10 ? 1 : 0), 2, y + 3);
   }
+  g.textAlign = "end";
+  g.fillText("last " + (span >= 120000 ? Math.round(span / 60000) + " min" : Math.round(span / 1000) + " s"), w - 2, 10);
+  g.textAlign = "start";
   for (const s of series) {
-    g.strokeStyle = s.color; g.lineWidth = 1.5; g.beginPath();
-    s.points.forEach(([t, v], i) => {
-      const x = pad + (w - pad) * (1 - (now - t) / HISTORY_MS), y = h - pad / 2 - (h - pad) * (v || 0) / max;
-      if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
-    });
+    const xy = s.points.map(([t, v]) => [pad + (w - pad) * (1 - (now - t) / span), h - pad / 2 - (h - pad) * (v || 0) / max]);
+    g.strokeStyle = s.color; g.fillStyle = s.color; g.lineWidth = 2; g.beginPath();
+    xy.forEach(([x, y], i) => { if (i === 0) g.moveTo(x, y); else g.lineTo(x, y); });
     g.stroke();
+    if (xy.length) { const [x, y] = xy[xy.length - 1]; g.beginPath(); g.arc(x, y, 3, 0, 2 * Math.PI); g.fill(); }
   }
 }
 
@@ -237,17 +345,22 @@ function wireLockPage() {
   document.getElementById("release-all").onclick = () => act("release-all", {}, "Release every locked database?");
   document.getElementById("restart").onclick = () => act("restart", {}, "Restart the pool? Every lease ends and every server restarts.");
   document.getElementById("error-close").onclick = () => { document.getElementById("error").hidden = true; };
-  setInterval(renderDatabases, 1000);
+  setInterval(() => { if (!document.hidden) tickHeld(); }, 1000);
+  drawCharts();
 }
 
-if (page === "lock") wireLockPage();
-stomp("/ws", "/topic/status", (snapshot) => {
+const subscriptions = {"/topic/status": (snapshot) => {
   const services = snapshot.services || [];
   renderIndex(services);
-  if (page === "lock") {
-    const view = services.find((s) => s.name === serviceName);
-    if (view) renderLock(view);
-  }
-}, () => {}, () => {
-  if (page === "lock") setBadge(document.getElementById("service-state"), "web-ui unreachable");
-});
+  const view = page === "lock" && services.find((s) => s.name === serviceName);
+  if (view) setBadge(document.getElementById("service-state"), view.state);
+}};
+if (page === "lock") {
+  wireLockPage();
+  subscriptions["/topic/status/" + serviceName] = showStatus;
+}
+if (page !== "login") {
+  stomp("/ws", subscriptions, () => {}, () => {
+    if (page === "lock") setBadge(document.getElementById("service-state"), "web-ui unreachable");
+  });
+}

@@ -1,22 +1,16 @@
 package dev.pgcorral.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,13 +18,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -43,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The lock pool page in a real headless Chromium, with lock-service running on the embedded default
- * in a process of its own: the page loads with the pool, a lease taken over the API appears without a
+ * in a process of its own: the browser logs in (with the lock service's password, web-ui's default),
+ * the page loads with the pool, a lease taken over the API appears without a
  * reload, force-release from the page frees it, lock-service going away shows as down, and its return
  * is picked up.
  */
@@ -51,20 +41,18 @@ import tools.jackson.databind.json.JsonMapper;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     static LockServiceProcess lock;
+    static Chromium chromium;
     static WebDriver browser;
-    static Path profile;
 
     @LocalServerPort
     int port;
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) throws Exception {
-        requirements();
+        Chromium.requirements();
         lock = new LockServiceProcess();
         lock.start();
         registry.add("pgcorral.ui.services[0].name", () -> "lock");
@@ -73,35 +61,16 @@ class DashboardBrowserTest {
         registry.add("pgcorral.ui.services[0].password", () -> "pgflock");
     }
 
-    static void requirements() {
-        String missing = !Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)
-                ? "chromium and chromium-driver (apt-get install chromium chromium-driver)"
-                : !LockServiceProcess.available() ? "the lock-service jar (./mvnw package)" : null;
-        if (missing != null) {
-            if (System.getenv("CI") != null) {
-                fail("browser tests need " + missing);
-            }
-            Assumptions.abort("browser tests need " + missing);
-        }
-    }
-
     @BeforeAll
     static void openBrowser() throws Exception {
-        profile = Files.createTempDirectory("chromium-profile");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-                "--disable-dev-shm-usage", "--window-size=1280,1000", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        chromium = Chromium.open(1280, 1000);
+        browser = chromium.driver;
     }
 
     @AfterAll
     static void closeAll() throws Exception {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
         if (lock != null) {
             lock.close();
@@ -109,8 +78,13 @@ class DashboardBrowserTest {
     }
 
     @BeforeEach
-    void openPoolPage() {
-        browser.get("http://127.0.0.1:" + port + "/services/lock");
+    void openPoolPage() throws Exception {
+        String base = "http://127.0.0.1:" + port;
+        if (browser.manage().getCookieNamed("JSESSIONID") == null) {
+            chromium.logIn(base, "/services/lock", "pgflock"); // web-ui's password defaults to the lock service's
+        } else {
+            browser.get(base + "/services/lock");
+        }
         waitUntil(Duration.ofSeconds(10), () -> "up".equals(text("service-state")) && "3".equals(text("count-total")));
     }
 
@@ -171,21 +145,21 @@ class DashboardBrowserTest {
         waitUntil(Duration.ofSeconds(5), () -> "up".equals(browser.findElement(By.cssSelector("#services [data-service-badge=lock]")).getText()));
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
-                + "/services/nope/actions/release-all")).header("Content-Type", "application/json")
+                + "/services/nope/actions/release-all")).header("Cookie", sessionCookie()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("no lock service named 'nope'");
         HttpResponse<String> crossSiteForm = http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
-                        + "/services/lock/actions/restart")).header("Content-Type", "application/x-www-form-urlencoded")
+                        + "/services/lock/actions/restart")).header("Cookie", sessionCookie()).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("x=1")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(crossSiteForm.statusCode()).as("a form post cannot press a button").isEqualTo(415);
         HttpResponse<String> bad = http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
-                        + "/services/lock/actions/force-release")).header("Content-Type", "application/json")
+                        + "/services/lock/actions/force-release")).header("Cookie", sessionCookie()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"port\":0}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         HttpResponse<String> notLocked = http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
-                        + "/services/lock/actions/force-release")).header("Content-Type", "application/json")
+                        + "/services/lock/actions/force-release")).header("Cookie", sessionCookie()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"port\":1,\"database\":\"nope\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(notLocked.statusCode()).isEqualTo(404);
         assertThat(notLocked.body()).contains("no database nope on port 1");
@@ -216,9 +190,13 @@ class DashboardBrowserTest {
         }
     }
 
+    /** The browser's logged-in session, for requests the test sends itself. */
+    private static String sessionCookie() {
+        return "JSESSIONID=" + browser.manage().getCookieNamed("JSESSIONID").getValue();
+    }
+
     private static String text(String id) {
-        List<WebElement> found = browser.findElements(By.id(id));
-        return found.isEmpty() ? null : found.get(0).getText();
+        return chromium.text(id);
     }
 
     private static WebElement row(String marker) {
@@ -232,13 +210,10 @@ class DashboardBrowserTest {
     }
 
     private static void waitUntil(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(condition);
+        chromium.waitUntil(timeout, condition);
     }
 
     private static void screenshot(String name) throws Exception {
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Path target = Path.of("target", "screenshots", name);
-        Files.createDirectories(target.getParent());
-        Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+        chromium.screenshot(name);
     }
 }

@@ -22,10 +22,18 @@ final class LockServiceProcess implements AutoCloseable {
     static final Path JAR = Path.of("..", "lock-service", "target", "lock-service.jar").toAbsolutePath().normalize();
 
     final int port;
+    private final int instances;
+    private final int databasesPerInstance;
     private final Path log;
     private Process process;
 
     LockServiceProcess() throws IOException {
+        this(1, 3);
+    }
+
+    LockServiceProcess(int instances, int databasesPerInstance) throws IOException {
+        this.instances = instances;
+        this.databasesPerInstance = databasesPerInstance;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
@@ -42,7 +50,8 @@ final class LockServiceProcess implements AutoCloseable {
 
     void start() throws Exception {
         process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "--pgcorral.lock.port=" + port, "--pgcorral.lock.databases-per-instance=3",
+                "-jar", JAR.toString(), "--pgcorral.lock.port=" + port,
+                "--pgcorral.lock.instances=" + instances, "--pgcorral.lock.databases-per-instance=" + databasesPerInstance,
                 "--pgcorral.lock.template.watch-interval=0s", "--logging.level.root=warn"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         HttpClient http = HttpClient.newHttpClient();

@@ -1,11 +1,18 @@
 package dev.pgcorral.ui;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
-/** A service whose type has no page, or a service without a URL, stops web-ui at start, naming the setting. */
+/**
+ * A service whose type has no page, a service without a URL, or a malformed allowed host stops web-ui
+ * at start, naming the setting; the dashboard's password defaults to the lock service's.
+ */
 class WebUiConfigurationTest {
 
     @Test
@@ -19,6 +26,22 @@ class WebUiConfigurationTest {
     void aServiceWithoutUrlIsRefused() {
         assertThatThrownBy(() -> start("--pgcorral.ui.services[0].name=lock", "--pgcorral.ui.services[0].type=lock"))
                 .hasStackTraceContaining("pgcorral.ui.services[0].url");
+    }
+
+    @Test
+    void theDashboardPasswordIsItsOwnElseTheLockServicesElsePgflocks() {
+        UiProperties.Service lock = new UiProperties.Service("lock", "lock", URI.create("http://localhost:9191"), "lock-secret");
+        UiProperties.Service other = new UiProperties.Service("replay", "replay", URI.create("http://localhost:9292"), "replay-secret");
+        assertThat(new UiProperties(List.of(lock), "own", List.of()).loginPassword()).isEqualTo("own");
+        assertThat(new UiProperties(List.of(other, lock), null, List.of()).loginPassword()).isEqualTo("lock-secret");
+        assertThat(new UiProperties(List.of(other), "", List.of()).loginPassword()).isEqualTo("pgflock");
+        assertThat(new UiProperties(List.of(lock), "own", List.of()).toString()).doesNotContain("own").doesNotContain("lock-secret");
+    }
+
+    @Test
+    void anAllowedHostMustBeAHostName() {
+        assertThatThrownBy(() -> start("--pgcorral.ui.allowed-hosts=evil.example/path"))
+                .hasStackTraceContaining("allowedHosts[0]").hasStackTraceContaining("must be a host name");
     }
 
     private static void start(String... args) {

@@ -2,6 +2,10 @@ package dev.pgcorral.ui.relay;
 
 import java.time.Instant;
 
-/** What a browser sees of a service: its state and its last status snapshot (null before the first). */
-public record ServiceView(String name, String type, String url, ServiceState state, Instant since, Object status) {
+/**
+ * What every page sees of a service on web-ui's {@code /topic/status}: its state, not its status. The
+ * service's own status snapshot, which can be large, goes only to the pages that show it, on
+ * {@link ServiceRelay#topic(String)}.
+ */
+public record ServiceView(String name, String type, String url, ServiceState state, Instant since) {
 }

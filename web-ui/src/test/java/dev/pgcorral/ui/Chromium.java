@@ -1,0 +1,91 @@
+package dev.pgcorral.ui;
+
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/** A real headless Chromium for the browser tests, and what they do with it: log in, read, wait, screenshot. */
+final class Chromium implements AutoCloseable {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    final WebDriver driver;
+
+    private Chromium(WebDriver driver) {
+        this.driver = driver;
+    }
+
+    /** Skips the test (fails it on CI) when Chromium or the lock-service jar is missing. */
+    static void requirements() {
+        String missing = !Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)
+                ? "chromium and chromium-driver (apt-get install chromium chromium-driver)"
+                : !LockServiceProcess.available() ? "the lock-service jar (./mvnw package)" : null;
+        if (missing != null) {
+            if (System.getenv("CI") != null) {
+                fail("browser tests need " + missing);
+            }
+            Assumptions.abort("browser tests need " + missing);
+        }
+    }
+
+    static Chromium open(int width, int height) throws Exception {
+        Path profile = Files.createTempDirectory("chromium-profile");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                "--disable-dev-shm-usage", "--window-size=" + width + "," + height, "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        return new Chromium(new ChromeDriver(service, options));
+    }
+
+    /** Opens {@code path}, which sends a browser without a session to the login form, and logs in. */
+    void logIn(String base, String path, String password) throws Exception {
+        driver.get(base + path);
+        waitUntil(Duration.ofSeconds(10), () -> driver.getCurrentUrl().contains("/login"));
+        screenshot("login.png");
+        driver.findElement(By.id("password")).sendKeys(password);
+        driver.findElement(By.id("login")).click();
+        waitUntil(Duration.ofSeconds(10), () -> driver.getCurrentUrl().equals(base + path));
+    }
+
+    String text(String id) {
+        List<WebElement> found = driver.findElements(By.id(id));
+        return found.isEmpty() ? null : found.get(0).getText();
+    }
+
+    void waitUntil(Duration timeout, Callable<Boolean> condition) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(condition);
+    }
+
+    void screenshot(String name) throws Exception {
+        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Path target = Path.of("target", "screenshots", name);
+        Files.createDirectories(target.getParent());
+        Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}

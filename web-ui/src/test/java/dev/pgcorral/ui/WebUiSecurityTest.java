@@ -1,0 +1,171 @@
+package dev.pgcorral.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * web-ui opens only with its password: pages send a visitor to the login form, actions and the live
+ * status refuse a request without a logged-in session; {@code /ws} takes no other site's origin; a
+ * request for another host name (DNS rebinding) is refused. The service it follows is not running:
+ * none of this needs it.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "pgcorral.ui.password=letmein-7f3a",
+        "pgcorral.ui.services[0].name=lock", "pgcorral.ui.services[0].url=http://127.0.0.1:1",
+        "pgcorral.ui.services[0].password=another-secret"})
+@ExtendWith(OutputCaptureExtension.class)
+class WebUiSecurityTest {
+
+    static final String PASSWORD = "letmein-7f3a";
+
+    @LocalServerPort
+    int port;
+
+    final HttpClient http = HttpClient.newHttpClient(); // follows no redirects
+
+    @Test
+    void aPageWithoutLoginRedirectsToTheLoginForm() throws Exception {
+        HttpResponse<String> page = get("/services/lock", null);
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login?next=%2Fservices%2Flock"));
+        assertThat(get("/", null).statusCode()).isEqualTo(302);
+        assertThat(get("/ui.js", null).statusCode()).isEqualTo(302);
+
+        HttpResponse<String> form = get("/login?next=%2Fservices%2Flock", null);
+        assertThat(form.statusCode()).isEqualTo(200);
+        assertThat(form.body()).contains("type=\"password\"").contains("value=\"/services/lock\"");
+        assertThat(get("/ui.css", null).statusCode()).as("the login page's style sheet").isEqualTo(200);
+        assertThat(http.send(HttpRequest.newBuilder(url("/actuator/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("the health check").isEqualTo(200);
+    }
+
+    @Test
+    void aWrongPasswordIsRefused(CapturedOutput output) throws Exception {
+        HttpResponse<String> refused = logIn("not-it", "/services/lock");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("Wrong password");
+        String cookie = cookie(refused);
+        assertThat(get("/services/lock", cookie).statusCode()).isEqualTo(302);
+        assertThat(logIn("another-secret", "/").statusCode()).as("the service's password is not web-ui's when web-ui has its own")
+                .isEqualTo(401);
+        assertThat(logIn(PASSWORD, "/").statusCode()).isEqualTo(302);
+        assertThat(output.getAll()).doesNotContain(PASSWORD).doesNotContain("not-it");
+    }
+
+    @Test
+    void theRightPasswordOpensTheDashboardAndReturnsToThePageAskedFor() throws Exception {
+        HttpResponse<String> in = logIn(PASSWORD, "/services/lock");
+        assertThat(in.statusCode()).isEqualTo(302);
+        assertThat(in.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/services/lock"));
+        assertThat(in.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c).contains("HttpOnly").containsIgnoringCase("SameSite=Lax"));
+        String session = cookie(in);
+        HttpResponse<String> page = get("/services/lock", session);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(page.body()).doesNotContain(PASSWORD).doesNotContain("another-secret");
+
+        assertThat(logIn(PASSWORD, "//evil.example/").headers().firstValue("Location"))
+                .as("only a path on web-ui is a place to return to").hasValueSatisfying(l -> assertThat(l).doesNotContain("evil"));
+
+        HttpResponse<String> out = http.send(HttpRequest.newBuilder(url("/logout")).header("Cookie", session)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(out.statusCode()).isEqualTo(302);
+        assertThat(get("/services/lock", session).statusCode()).as("logged out").isEqualTo(302);
+    }
+
+    @Test
+    void anActionWithoutASessionIsRefused() throws Exception {
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(url("/services/lock/actions/release-all"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(refused.body()).contains("log in");
+    }
+
+    @Test
+    void theLiveStatusNeedsTheSessionAndWebUisOwnOrigin() throws Exception {
+        String session = cookie(logIn(PASSWORD, "/"));
+        String self = "http://127.0.0.1:" + port;
+        assertThat(upgrade("127.0.0.1:" + port, self, null)).as("no session").startsWith("HTTP/1.1 401");
+        assertThat(upgrade("127.0.0.1:" + port, "http://evil.example", session)).as("another site").startsWith("HTTP/1.1 403");
+        assertThat(upgrade("127.0.0.1:" + port, self, session)).startsWith("HTTP/1.1 101");
+    }
+
+    @Test
+    void aForgedHostIsRefused() throws Exception {
+        assertThat(rawGet("evil.example")).startsWith("HTTP/1.1 421");
+        assertThat(rawGet("evil.example:" + port)).startsWith("HTTP/1.1 421");
+        assertThat(rawGet("localhost:" + port)).startsWith("HTTP/1.1 302");
+        assertThat(rawGet("[::1]:" + port)).startsWith("HTTP/1.1 302");
+        String session = cookie(logIn(PASSWORD, "/"));
+        assertThat(upgrade("evil.example:" + port, "http://evil.example:" + port, session)).startsWith("HTTP/1.1 421");
+    }
+
+    private HttpResponse<String> logIn(String password, String next) throws Exception {
+        String form = "password=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8)
+                + "&next=" + java.net.URLEncoder.encode(next, StandardCharsets.UTF_8);
+        return http.send(HttpRequest.newBuilder(url("/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String cookie) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url(path)).header("Accept", "text/html");
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String cookie(HttpResponse<?> response) {
+        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+                .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElse(null);
+    }
+
+    private URI url(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** A WebSocket handshake for /ws as a browser sends it; answers the status line. */
+    private String upgrade(String host, String origin, String cookie) throws IOException {
+        return statusLine("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: " + origin + "\r\n"
+                + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "\r\n");
+    }
+
+    /** A plain GET / with the given Host header, which an HTTP client would not let a test forge. */
+    private String rawGet(String host) throws IOException {
+        return statusLine("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    }
+
+    private String statusLine(String head) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c >= 0 && c != '\r'; c = in.read()) {
+                line.append((char) c);
+            }
+            return line.toString();
+        }
+    }
+}
