@@ -150,10 +150,21 @@ function renderLock() {
   text("count-resetting", c.resetting); text("count-quarantined", c.quarantined); text("count-waiting", c.waiting);
   text("pool-status", status.status); text("runtime", status.runtime); text("pg-version", status.postgresVersion);
   text("template-hash", status.templateHash);
+  renderPendingTemplate(status.pendingTemplate);
   renderDatabases();
   renderWaiters(status.waiters);
   renderInstances(status.instances);
   record(status);
+}
+
+function renderPendingTemplate(pending) {
+  const line = document.getElementById("pending-template");
+  line.hidden = !pending;
+  if (!pending) return;
+  setText(line, pending.error
+      ? "template " + pending.hash + " could not be built, databases keep " + (latest.templateHash || "the previous one") + ": " + pending.error
+      : "template " + pending.hash + " is being built");
+  line.className = pending.error ? "error" : "meta";
 }
 
 function renderWaiters(waiters) {
@@ -176,7 +187,7 @@ function renderInstances(instances) {
   shownInstances = signature;
   document.getElementById("instances").replaceChildren(...instances.map((i) => el("tr", {},
       el("td", {}, i.index), el("td", {}, i.host), el("td", {}, i.port),
-      el("td", {}, el("span", {class: "badge " + (i.healthy ? "up" : "down")}, i.healthy ? "healthy" : "down")),
+      el("td", {}, el("span", {class: "badge " + (i.healthy ? "up" : "down")}, i.healthy ? "healthy" : (i.state || "down").toLowerCase())),
       el("td", {}, el("code", {}, i.templateHash || "")), el("td", {}, i.lastError || ""))));
   document.getElementById("instances-empty").hidden = instances.length > 0;
 }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -44,6 +46,7 @@ class DashboardBrowserTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     static LockServiceProcess lock;
+    static Path migrations;
     static Chromium chromium;
     static WebDriver browser;
 
@@ -53,7 +56,9 @@ class DashboardBrowserTest {
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) throws Exception {
         Chromium.requirements();
-        lock = new LockServiceProcess();
+        migrations = Files.createTempDirectory("pgcorral-ui-migrations");
+        Files.writeString(migrations.resolve("V1__orders.sql"), "CREATE TABLE orders (id int);\n");
+        lock = new LockServiceProcess(1, 3, migrations);
         lock.start();
         registry.add("pgcorral.ui.services[0].name", () -> "lock");
         registry.add("pgcorral.ui.services[0].type", () -> "lock");
@@ -74,6 +79,11 @@ class DashboardBrowserTest {
         }
         if (lock != null) {
             lock.close();
+        }
+        if (migrations != null) {
+            try (var files = Files.walk(migrations)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -166,7 +176,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void lockServiceGoingAwayShowsAsDownAndItsReturnIsPickedUp() throws Exception {
         lock.stop();
         waitUntil(Duration.ofSeconds(10), () -> "down".equals(text("service-state")));
@@ -197,6 +207,25 @@ class DashboardBrowserTest {
 
     private static String text(String id) {
         return chromium.text(id);
+    }
+
+    @Test
+    @Order(5)
+    void aBrokenMigrationShowsAsDegradedWithItsErrorUntilFixed() throws Exception {
+        String inUse = text("template-hash");
+        Path broken = migrations.resolve("V2__broken.sql");
+        Files.writeString(broken, "CREATE TABLE broken (;\n");
+        try {
+            waitUntil(Duration.ofSeconds(30), () -> "degraded".equals(text("pool-status"))
+                    && browser.findElement(By.id("pending-template")).isDisplayed());
+            assertThat(text("pending-template")).contains("could not be built").contains("syntax error").contains(inUse);
+            assertThat(text("template-hash")).as("the template in use").isEqualTo(inUse);
+            screenshot("broken-migration.png");
+        } finally {
+            Files.delete(broken);
+        }
+        waitUntil(Duration.ofSeconds(30), () -> "ok".equals(text("pool-status"))
+                && !browser.findElement(By.id("pending-template")).isDisplayed());
     }
 
     private static WebElement row(String marker) {

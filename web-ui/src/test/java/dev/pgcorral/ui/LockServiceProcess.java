@@ -25,15 +25,22 @@ final class LockServiceProcess implements AutoCloseable {
     private final int instances;
     private final int databasesPerInstance;
     private final Path log;
+    /** A Flyway folder watched for changes; null for none. */
+    private final Path migrations;
     private Process process;
 
     LockServiceProcess() throws IOException {
-        this(1, 3);
+        this(1, 3, null);
     }
 
     LockServiceProcess(int instances, int databasesPerInstance) throws IOException {
+        this(instances, databasesPerInstance, null);
+    }
+
+    LockServiceProcess(int instances, int databasesPerInstance, Path migrations) throws IOException {
         this.instances = instances;
         this.databasesPerInstance = databasesPerInstance;
+        this.migrations = migrations;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
@@ -49,10 +56,17 @@ final class LockServiceProcess implements AutoCloseable {
     }
 
     void start() throws Exception {
-        process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString(), "--pgcorral.lock.port=" + port,
                 "--pgcorral.lock.instances=" + instances, "--pgcorral.lock.databases-per-instance=" + databasesPerInstance,
-                "--pgcorral.lock.template.watch-interval=0s", "--logging.level.root=warn"))
+                "--logging.level.root=warn"));
+        if (migrations == null) {
+            command.add("--pgcorral.lock.template.watch-interval=0s");
+        } else {
+            command.add("--pgcorral.lock.template.watch-interval=300ms");
+            command.add("--pgcorral.lock.template.migrations=filesystem:" + migrations);
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
