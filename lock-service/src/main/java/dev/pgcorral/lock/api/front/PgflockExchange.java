@@ -1,9 +1,5 @@
 package dev.pgcorral.lock.api.front;
 
-import static io.netty.handler.codec.http.HttpHeaderNames.CACHE_CONTROL;
-import static io.netty.handler.codec.http.HttpHeaderNames.CONNECTION;
-import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
-
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +21,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -143,9 +138,9 @@ final class PgflockExchange extends ChannelInboundHandlerAdapter {
     private void hold(Channel channel, Lease lease) {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers()
-                .set(CONTENT_TYPE, "text/plain; charset=utf-8")
-                .set(CACHE_CONTROL, "no-store")
-                .set(CONNECTION, HttpHeaderValues.CLOSE);
+                .set("Content-Type", "text/plain; charset=utf-8")
+                .set("Cache-Control", "no-store")
+                .set("Connection", "close");
         front.pgflock().lockHeaders(lease).forEach(response.headers()::set);
         channel.write(response, channel.voidPromise());
         channel.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(front.pgflock().lockLine(lease), StandardCharsets.UTF_8)))

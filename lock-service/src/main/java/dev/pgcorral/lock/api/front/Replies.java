@@ -1,10 +1,5 @@
 package dev.pgcorral.lock.api.front;
 
-import static io.netty.handler.codec.http.HttpHeaderNames.CACHE_CONTROL;
-import static io.netty.handler.codec.http.HttpHeaderNames.CONNECTION;
-import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
-import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
-
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +12,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,10 +32,10 @@ final class Replies {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(reply.status()), Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
         response.headers()
-                .set(CONTENT_TYPE, reply.contentType())
-                .set(CONTENT_LENGTH, response.content().readableBytes())
-                .set(CACHE_CONTROL, "no-store")
-                .set(CONNECTION, HttpHeaderValues.CLOSE);
+                .set("Content-Type", reply.contentType())
+                .set("Content-Length", response.content().readableBytes())
+                .set("Cache-Control", "no-store")
+                .set("Connection", "close");
         end(channel.writeAndFlush(response));
     }
 
@@ -61,7 +55,7 @@ final class Replies {
             problem.put("instance", path);
             send(channel, new PgflockProtocol.Reply(status, "application/problem+json", json.writeValueAsString(problem)));
         } else {
-            send(channel, new PgflockProtocol.Reply(status, "text/plain; charset=utf-8", message + "\n"));
+            send(channel, PgflockProtocol.Reply.text(status, message));
         }
     }
 
