@@ -138,8 +138,9 @@ public record LockProperties(
      * @param headTimeout        a connection that has not sent a complete request head by then is dropped (408),
      *                           however slowly it trickles bytes
      * @param maxUnauthenticated connections still sending their request head, so not yet authenticated, at most;
-     *                           held locks and requests under way do not count. When full, a new connection takes
-     *                           the place of the one that has waited longest
+     *                           held locks and requests under way do not count. Beyond it new connections wait to
+     *                           be accepted, and one that has sent no complete head for a second gives its place
+     *                           to a new one
      */
     public record Front(@DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration headTimeout,
                         @DefaultValue("512") @Min(1) int maxUnauthenticated) {
