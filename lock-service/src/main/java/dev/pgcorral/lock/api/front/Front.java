@@ -46,8 +46,7 @@ public final class Front implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Front.class);
 
-    private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("front-accept", true),
-            NioIoHandler.newFactory());
+    /** Accepts and serves connections: a new one is often registered on the loop that accepted it. */
     private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
             new DefaultThreadFactory("front-io", true), NioIoHandler.newFactory());
     private final ExecutorService workers;
@@ -65,7 +64,7 @@ public final class Front implements AutoCloseable {
                 new HeadWaiters(properties.front().maxUnauthenticated()), workers,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), servletPort), properties.front().headTimeout());
         HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(MAX_HEAD).setMaxHeaderSize(MAX_HEAD);
-        ServerBootstrap bootstrap = new ServerBootstrap().group(acceptor, io).channel(NioServerSocketChannel.class)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(io).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -99,7 +98,6 @@ public final class Front implements AutoCloseable {
         if (server != null) {
             server.close().syncUninterruptibly();
         }
-        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownNow();
     }

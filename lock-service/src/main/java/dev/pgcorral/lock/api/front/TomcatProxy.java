@@ -91,9 +91,6 @@ final class TomcatProxy extends ChannelInboundHandlerAdapter {
         });
         webSocket = prepare(request, connection, client.remoteAddress());
         early.add(request);
-        if (request instanceof LastHttpContent) {
-            requestComplete = true;
-        }
         new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
