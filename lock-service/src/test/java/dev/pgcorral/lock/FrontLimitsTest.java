@@ -88,6 +88,28 @@ class FrontLimitsTest {
     }
 
     @Test
+    void aBurstOfClientsBeyondTheCapIsServedAsTheirHeadsArrive() throws Exception {
+        List<Socket> burst = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3 * CAP; i++) {
+                Socket socket = new Socket("127.0.0.1", port);
+                socket.setSoTimeout(30_000);
+                burst.add(socket);
+            }
+            for (Socket socket : burst) {
+                socket.getOutputStream().write("GET /health-check HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            for (Socket socket : burst) {
+                assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200 ");
+            }
+        } finally {
+            for (Socket socket : burst) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
     void connectionsThatSendNothingCannotCrowdOutHealthChecksOrHeldLocks() throws Exception {
         PgflockConnection held = hold(PgflockConnection.lock(port, "held", PASSWORD));
         held.firstLine();

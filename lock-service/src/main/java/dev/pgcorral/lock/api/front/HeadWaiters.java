@@ -40,6 +40,7 @@ final class HeadWaiters {
     /** Counts a newly accepted {@code channel} as waiting for its head. */
     void admit(Channel channel) {
         Channel evicted = null;
+        long resumeInNanos = -1;
         synchronized (this) {
             long now = System.nanoTime();
             if (waiting.size() >= cap) {
@@ -52,15 +53,18 @@ final class HeadWaiters {
             }
             waiting.put(channel, now);
             long oldestAge = now - waiting.values().iterator().next();
-            Channel server = channel.parent();
-            if (waiting.size() >= cap && oldestAge < GRACE_NANOS && pausedServer == null && server != null) {
-                pausedServer = server;
-                server.config().setAutoRead(false);
-                server.eventLoop().schedule(this::resume, GRACE_NANOS - oldestAge, TimeUnit.NANOSECONDS);
+            if (waiting.size() >= cap && oldestAge < GRACE_NANOS && pausedServer == null && channel.parent() != null) {
+                pausedServer = channel.parent();
+                resumeInNanos = GRACE_NANOS - oldestAge;
             }
         }
         if (evicted != null) {
             evicted.pipeline().fireUserEventTriggered(EVICTED);
+        }
+        if (resumeInNanos >= 0) {
+            Channel server = channel.parent();
+            applyAccepting(server);
+            server.eventLoop().schedule(this::resume, resumeInNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -75,10 +79,28 @@ final class HeadWaiters {
     }
 
     /** Accepts again: there is room, or the oldest waiting connection may now be replaced. */
-    private synchronized void resume() {
-        if (pausedServer != null) {
-            pausedServer.config().setAutoRead(true);
+    private void resume() {
+        Channel server;
+        synchronized (this) {
+            server = pausedServer;
             pausedServer = null;
         }
+        if (server != null) {
+            applyAccepting(server);
+        }
+    }
+
+    /**
+     * Sets whether the server accepts, on its own event loop: there the changes take effect in the
+     * order they are made, whichever thread decided them; each applies the state current by then.
+     */
+    private void applyAccepting(Channel server) {
+        server.eventLoop().execute(() -> {
+            boolean accepting;
+            synchronized (this) {
+                accepting = pausedServer == null;
+            }
+            server.config().setAutoRead(accepting);
+        });
     }
 }
