@@ -57,7 +57,7 @@ public final class LockBenchmark {
         this.password = args.getOrDefault("password", "pgflock");
         this.clients = Integer.parseInt(args.getOrDefault("clients", "16"));
         this.durationSeconds = Integer.parseInt(args.getOrDefault("duration", "20"));
-        this.warmupSeconds = Integer.parseInt(args.getOrDefault("warmup", "3"));
+        this.warmupSeconds = Integer.parseInt(args.getOrDefault("warmup", "10"));
         this.saturate = args.containsKey("saturate");
         this.holdMillis = Integer.parseInt(args.getOrDefault("hold-ms", saturate ? "0" : "500"));
         this.queue = Integer.parseInt(args.getOrDefault("queue", "1000"));
