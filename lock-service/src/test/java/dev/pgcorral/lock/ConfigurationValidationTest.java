@@ -37,9 +37,9 @@ class ConfigurationValidationTest {
     @Test
     void frontLimitsMustAllowARequest() {
         assertThatThrownBy(() -> start("pgcorral.lock.front.head-timeout=0s"))
-                .hasStackTraceContaining("pgcorral.lock.front.head-timeout");
+                .hasStackTraceContaining("pgcorral.lock.front.headTimeout");
         assertThatThrownBy(() -> start("pgcorral.lock.front.max-unauthenticated=0"))
-                .hasStackTraceContaining("pgcorral.lock.front.max-unauthenticated");
+                .hasStackTraceContaining("pgcorral.lock.front.maxUnauthenticated");
     }
 
     private static void start(String property) {
