@@ -32,7 +32,7 @@ import dev.pgcorral.common.pg.Identifiers;
  * the locked database, hold it for a test's time, release) for a set duration, then measures on the same PostgreSQL instance
  * and template: (a) pgflock's approach, resetting at lock time (terminate sessions, DROP, CREATE
  * FROM TEMPLATE, two ALTERs) as pgflock runs it, one psql process per statement, and the same
- * statements in one JDBC session; (b) the raw DROP + CREATE FROM TEMPLATE rate. Between the two,
+ * statements in one JDBC session; (b) the raw DROP + CREATE FROM TEMPLATE rate. Before all that,
  * {@code --queue N} clients queue on /lock at once ({@link QueuedLocks}). Prints one JSON
  * object on the last line of stdout; progress goes to stderr. Databases it creates are dropped,
  * also when interrupted.
@@ -124,6 +124,12 @@ public final class LockBenchmark {
         result.put("template_mb", round(Long.parseLong(query(admin.withDatabase("postgres"),
                 "SELECT pg_database_size('" + TEMPLATE + "')")) / 1048576.0));
 
+        Map<String, Object> queued = Map.of();
+        if (queue > 0) {
+            // First: it also warms lock-service up (the JIT) for the timed run.
+            log("%d clients queued on /lock at once against %s databases, each releasing once served", queue, result.get("pool_databases"));
+            queued = new QueuedLocks(port, password, queue).run();
+        }
         log("lock-service: %d clients, %d s (after %d s warm-up)", clients, durationSeconds, warmupSeconds);
         Samples ours = drive(clients, warmupSeconds, durationSeconds, this::lockCycle);
         result.put("locks", ours.count());
@@ -132,11 +138,7 @@ public final class LockBenchmark {
         result.put("lock_p95_ms", ours.percentile(0.95));
         result.put("lock_p99_ms", ours.percentile(0.99));
         result.put("cycles_per_s", round(ours.count() / (double) durationSeconds));
-
-        if (queue > 0) {
-            log("%d clients queued on /lock at once against %s databases, each releasing once served", queue, result.get("pool_databases"));
-            result.putAll(new QueuedLocks(port, password, queue).run());
-        }
+        result.putAll(queued);
 
         int baselineSeconds = Math.max(5, durationSeconds / 2);
         List<String> baselineDbs = new ArrayList<>();
