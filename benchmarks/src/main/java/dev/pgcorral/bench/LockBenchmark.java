@@ -32,7 +32,8 @@ import dev.pgcorral.common.pg.Identifiers;
  * the locked database, hold it for a test's time, release) for a set duration, then measures on the same PostgreSQL instance
  * and template: (a) pgflock's approach, resetting at lock time (terminate sessions, DROP, CREATE
  * FROM TEMPLATE, two ALTERs) as pgflock runs it, one psql process per statement, and the same
- * statements in one JDBC session; (b) the raw DROP + CREATE FROM TEMPLATE rate. Prints one JSON
+ * statements in one JDBC session; (b) the raw DROP + CREATE FROM TEMPLATE rate. Before all that,
+ * {@code --queue N} clients queue on /lock at once ({@link QueuedLocks}). Prints one JSON
  * object on the last line of stdout; progress goes to stderr. Databases it creates are dropped,
  * also when interrupted.
  */
@@ -47,6 +48,7 @@ public final class LockBenchmark {
     private final int warmupSeconds;
     private final boolean saturate;
     private final int holdMillis;
+    private final int queue;
     private final List<String> created = Collections.synchronizedList(new ArrayList<>());
     private ConnectionDetails admin;
 
@@ -55,9 +57,10 @@ public final class LockBenchmark {
         this.password = args.getOrDefault("password", "pgflock");
         this.clients = Integer.parseInt(args.getOrDefault("clients", "16"));
         this.durationSeconds = Integer.parseInt(args.getOrDefault("duration", "20"));
-        this.warmupSeconds = Integer.parseInt(args.getOrDefault("warmup", "3"));
+        this.warmupSeconds = Integer.parseInt(args.getOrDefault("warmup", "10"));
         this.saturate = args.containsKey("saturate");
         this.holdMillis = Integer.parseInt(args.getOrDefault("hold-ms", saturate ? "0" : "500"));
+        this.queue = Integer.parseInt(args.getOrDefault("queue", "1000"));
     }
 
     /**
@@ -70,7 +73,7 @@ public final class LockBenchmark {
         for (int i = 0; i < argv.length; i++) {
             if (!argv[i].startsWith("--")) {
                 throw new IllegalArgumentException("unexpected argument " + argv[i] + "; use --port N | --targets name=N,..."
-                        + " --password P --clients N --duration S --warmup S --hold-ms MS [--saturate]");
+                        + " --password P --clients N --duration S --warmup S --hold-ms MS --queue N [--saturate]");
             }
             String name = argv[i].substring(2);
             boolean flag = i + 1 >= argv.length || argv[i + 1].startsWith("--");
@@ -121,6 +124,12 @@ public final class LockBenchmark {
         result.put("template_mb", round(Long.parseLong(query(admin.withDatabase("postgres"),
                 "SELECT pg_database_size('" + TEMPLATE + "')")) / 1048576.0));
 
+        Map<String, Object> queued = Map.of();
+        if (queue > 0) {
+            // First: it also warms lock-service up (the JIT) for the timed run.
+            log("%d clients queued on /lock at once against %s databases, each releasing once served", queue, result.get("pool_databases"));
+            queued = new QueuedLocks(port, password, queue).run();
+        }
         log("lock-service: %d clients, %d s (after %d s warm-up)", clients, durationSeconds, warmupSeconds);
         Samples ours = drive(clients, warmupSeconds, durationSeconds, this::lockCycle);
         result.put("locks", ours.count());
@@ -129,6 +138,7 @@ public final class LockBenchmark {
         result.put("lock_p95_ms", ours.percentile(0.95));
         result.put("lock_p99_ms", ours.percentile(0.99));
         result.put("cycles_per_s", round(ours.count() / (double) durationSeconds));
+        result.putAll(queued);
 
         int baselineSeconds = Math.max(5, durationSeconds / 2);
         List<String> baselineDbs = new ArrayList<>();

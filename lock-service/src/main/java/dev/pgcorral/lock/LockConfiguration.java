@@ -13,8 +13,9 @@ import org.springframework.context.event.EventListener;
 import dev.pgcorral.common.status.StatusBroadcaster;
 import dev.pgcorral.common.status.StatusSource;
 import dev.pgcorral.common.web.BearerAuthFilter;
-import dev.pgcorral.lock.api.FrontServer;
+import dev.pgcorral.lock.api.ClientConnections;
 import dev.pgcorral.lock.api.PgflockProtocol;
+import dev.pgcorral.lock.api.front.Front;
 import dev.pgcorral.lock.pool.Pool;
 import dev.pgcorral.lock.runtime.DockerRuntime;
 import dev.pgcorral.lock.runtime.LocalRuntime;
@@ -71,20 +72,29 @@ class LockConfiguration {
         return new PgflockProtocol(pool, properties, json);
     }
 
+    @Bean
+    ClientConnections clientConnections() {
+        return new ClientConnections();
+    }
+
     @Bean(destroyMethod = "close")
-    FrontPort frontPort(LockProperties properties, PgflockProtocol pgflock) {
-        return new FrontPort(properties, pgflock);
+    FrontPort frontPort(LockProperties properties, PgflockProtocol pgflock, ClientConnections connections, JsonMapper json) {
+        return new FrontPort(properties, pgflock, connections, json);
     }
 
     /** Opens the public port once the servlet container it passes requests to is listening. */
     static final class FrontPort implements AutoCloseable {
         private final LockProperties properties;
         private final PgflockProtocol pgflock;
-        private volatile FrontServer server;
+        private final ClientConnections connections;
+        private final JsonMapper json;
+        private volatile Front server;
 
-        FrontPort(LockProperties properties, PgflockProtocol pgflock) {
+        FrontPort(LockProperties properties, PgflockProtocol pgflock, ClientConnections connections, JsonMapper json) {
             this.properties = properties;
             this.pgflock = pgflock;
+            this.connections = connections;
+            this.json = json;
         }
 
         @EventListener
@@ -93,7 +103,7 @@ class LockConfiguration {
                 return;
             }
             try {
-                server = new FrontServer(properties.bindAddress(), properties.port(), pgflock, event.getWebServer().getPort());
+                server = new Front(properties, pgflock, connections, json, event.getWebServer().getPort());
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }

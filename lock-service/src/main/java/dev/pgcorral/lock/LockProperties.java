@@ -12,6 +12,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -33,6 +34,7 @@ import dev.pgcorral.common.local.LocalPostgres;
  * @param lockWaitTimeout      how long a pgflock /lock waits for a free database; 0 waits forever
  * @param resetStrategy        how {@code CREATE DATABASE} copies the template (PostgreSQL 15+)
  * @param resetParallelism     resets run at once per instance; 0 = the number of cores, at most 4
+ * @param front                limits of the public port
  */
 @Validated
 @ConfigurationProperties("pgcorral.lock")
@@ -51,7 +53,8 @@ public record LockProperties(
         @DefaultValue("FILE_COPY") @NotNull ResetStrategy resetStrategy,
         @DefaultValue("0") @Min(0) @Max(32) int resetParallelism,
         @DefaultValue @Valid Template template,
-        @DefaultValue @Valid Runtime runtime) {
+        @DefaultValue @Valid Runtime runtime,
+        @DefaultValue @Valid Front front) {
 
     public enum ResetStrategy { FILE_COPY, WAL_LOG }
 
@@ -132,6 +135,18 @@ public record LockProperties(
         public String effectiveImage() {
             return image == null || image.isBlank() ? "postgres:" + postgresVersion : image;
         }
+    }
+
+    /**
+     * @param headTimeout        a connection that has not sent a complete request head by then is dropped (408),
+     *                           however slowly it trickles bytes
+     * @param maxUnauthenticated connections still sending their request head, so not yet authenticated, at most;
+     *                           held locks and requests under way do not count. Beyond it new connections wait to
+     *                           be accepted, and one that has sent no complete head for a second gives its place
+     *                           to a new one
+     */
+    public record Front(@DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration headTimeout,
+                        @DefaultValue("512") @Min(1) int maxUnauthenticated) {
     }
 
     public Duration autoUnlock() {

@@ -34,6 +34,14 @@ class ConfigurationValidationTest {
                 .hasStackTraceContaining("pgcorral.lock.database-prefix");
     }
 
+    @Test
+    void frontLimitsMustAllowARequest() {
+        assertThatThrownBy(() -> start("pgcorral.lock.front.head-timeout=0s"))
+                .hasStackTraceContaining("pgcorral.lock.front.headTimeout");
+        assertThatThrownBy(() -> start("pgcorral.lock.front.max-unauthenticated=0"))
+                .hasStackTraceContaining("pgcorral.lock.front.maxUnauthenticated");
+    }
+
     private static void start(String property) {
         new SpringApplicationBuilder(LockServiceApplication.class)
                 .web(WebApplicationType.SERVLET)

@@ -3,8 +3,10 @@ package dev.pgcorral.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -12,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +83,34 @@ class LeaseApiTest extends PoolTestBase {
         client.apiDelete("/api/v1/leases/" + ids.get(0));
         var served = client.apiPost("/api/v1/leases", "{\"marker\":\"patient\",\"waitSeconds\":30}");
         assertThat(served.status()).isEqualTo(201);
+    }
+
+    @Test
+    void aWaiterWhoseClientDisconnectsLeavesTheQueueAndIsNeverGranted() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < TOTAL; i++) {
+            ids.add(client.apiPost("/api/v1/leases", "{\"marker\":\"fill\"}").json().get("id").asString());
+        }
+        String body = "{\"marker\":\"leaver\",\"waitSeconds\":60}";
+        Socket leaver = new Socket("127.0.0.1", port);
+        leaver.getOutputStream().write(("POST /api/v1/leases HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + PASSWORD
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nX-Pgcorral-Connection: forged\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+        await().until(() -> pool.status().counts().waiting() == 1);
+        var patient = CompletableFuture.supplyAsync(() ->
+                client.apiPost("/api/v1/leases", "{\"marker\":\"patient\",\"waitSeconds\":60}"));
+        await().until(() -> pool.status().counts().waiting() == 2);
+        assertThat(pool.status().waiters()).extracting(w -> w.marker()).containsExactly("leaver", "patient");
+
+        leaver.close();
+        await().atMost(Duration.ofSeconds(2)).until(() -> pool.status().counts().waiting() == 1);
+        assertThat(pool.status().waiters()).extracting(w -> w.marker()).containsExactly("patient");
+
+        client.apiDelete("/api/v1/leases/" + ids.get(0));
+        var served = patient.get(60, TimeUnit.SECONDS);
+        assertThat(served.status()).as("the freed database went to the next waiter, not to the one that left").isEqualTo(201);
+        assertThat(served.json().get("marker").asString()).isEqualTo("patient");
+        assertThat(pool.leases()).extracting(lease -> lease.marker()).doesNotContain("leaver").hasSize(TOTAL);
     }
 
     @Test

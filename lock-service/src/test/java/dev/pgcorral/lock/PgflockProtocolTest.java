@@ -269,9 +269,11 @@ class PgflockProtocolTest extends PoolTestBase {
         return new LockServiceClient.Response(status, "text/plain; charset=utf-8", message + "\n");
     }
 
+    /** True when nothing arrives (no byte, no end of stream) before the socket's read timeout. */
     private static boolean readTimesOut(PgflockConnection lock) throws Exception {
         try {
-            return lock.socket.getInputStream().read() < -1;
+            lock.socket.getInputStream().read();
+            return false;
         } catch (java.net.SocketTimeoutException e) {
             return true;
         }

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -46,10 +47,12 @@ public class LeaseApi {
 
     private final Pool pool;
     private final LockProperties properties;
+    private final ClientConnections clients;
 
-    public LeaseApi(Pool pool, LockProperties properties) {
+    public LeaseApi(Pool pool, LockProperties properties, ClientConnections clients) {
         this.pool = pool;
         this.properties = properties;
+        this.clients = clients;
     }
 
     /**
@@ -83,10 +86,12 @@ public class LeaseApi {
 
     /**
      * Takes a lease, waiting up to {@code waitSeconds} for a free database without holding a server thread.
-     * A lease granted after the request has gone (timed out, failed) is released at once.
+     * A lease granted after the request has gone (timed out, failed) is released at once; a client that
+     * leaves while waiting (seen by the front, which names its connection) leaves the queue.
      */
     @PostMapping("/leases")
-    public DeferredResult<ResponseEntity<LeaseView>> take(@Valid @RequestBody LeaseRequest request) {
+    public DeferredResult<ResponseEntity<LeaseView>> take(@Valid @RequestBody LeaseRequest request,
+            @RequestHeader(name = ClientConnections.HEADER, required = false) String connection) {
         Duration ttl = request.ttlSeconds() == null ? properties.autoUnlock() : Duration.ofSeconds(request.ttlSeconds());
         int waitSeconds = request.waitSeconds() == null ? 0 : request.waitSeconds();
         Acquisition acquisition = pool.acquire(request.marker(), ttl, Duration.ofSeconds(waitSeconds));
@@ -95,6 +100,8 @@ public class LeaseApi {
             throw unavailable("no database is free right now; ask with waitSeconds to queue for one");
         }
         DeferredResult<ResponseEntity<LeaseView>> result = new DeferredResult<>((waitSeconds + 5) * 1000L);
+        ClientConnections.Registration clientGone = clients.onClose(connection, acquisition::abandon);
+        result.onCompletion(clientGone::cancel);
         result.onTimeout(() -> {
             acquisition.abandon();
             result.setErrorResult(unavailable("no database became free within " + waitSeconds + " s"));
@@ -102,6 +109,7 @@ public class LeaseApi {
         result.onError(failure -> acquisition.abandon());
         acquisition.granted().whenComplete((lease, failure) -> {
             if (failure == null) {
+                clientGone.cancel();
                 if (!result.setResult(ResponseEntity.created(URI.create("/api/v1/leases/" + lease.id())).body(LeaseView.of(lease)))) {
                     pool.release(lease, LeaseEnd.CLIENT_GONE);
                 }

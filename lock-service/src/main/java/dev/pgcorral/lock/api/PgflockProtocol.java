@@ -1,6 +1,5 @@
 package dev.pgcorral.lock.api;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -29,14 +28,17 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * pgflock's locker protocol (v2), so pgflock's unchanged Go client works: paths, status codes, texts
- * and JSON shapes as in {@code shared/docs/pgflock-protocol.md}. The lock is the open connection:
- * {@code GET /lock} answers with the connection string and a newline, keeps the response open while
- * the lease lives, and closing the connection releases it (or leaves the queue).
+ * and JSON shapes as in {@code shared/docs/pgflock-protocol.md}. What the protocol answers, not how the
+ * bytes travel: the front on the public port ({@code api.front}) carries it. The lock is the open
+ * connection: {@code GET /lock} answers with the connection string and a newline, keeps the response
+ * open while the lease lives, and closing the connection releases it (or leaves the queue).
  */
 public final class PgflockProtocol {
 
-    static final Set<String> PATHS = Set.of("/lock", "/unlock", "/force-unlock", "/unlock-by-marker", "/unlock-all",
-            "/restart", "/health-check");
+    private static final Set<String> PATHS = Set.of("/lock", "/unlock", "/force-unlock", "/unlock-by-marker",
+            "/unlock-all", "/restart", "/health-check");
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String JSON = "application/json";
 
     private static final Logger log = LoggerFactory.getLogger(PgflockProtocol.class);
 
@@ -52,127 +54,120 @@ public final class PgflockProtocol {
         this.password = properties.password().getBytes(StandardCharsets.UTF_8);
     }
 
-    void handle(RawExchange exchange) throws IOException, RawExchange.BadRequest {
-        if (exchange.path.equals("/health-check")) {
-            exchange.respond(200, "application/json", json.writeValueAsString(health()));
-            return;
-        }
-        String marker = exchange.param("marker");
-        if (marker == null || marker.isEmpty() || !BearerAuthFilter.matches(exchange.param("password"), password)) {
-            exchange.text(401, "Invalid marker or password");
-            return;
-        }
-        String expected = exchange.path.equals("/lock") ? "GET" : "POST";
-        if (!exchange.method.equals(expected)) {
-            exchange.text(405, "Method not allowed");
-            return;
-        }
-        switch (exchange.path) {
-            case "/lock" -> lock(exchange, marker);
-            case "/unlock" -> unlock(exchange, exchange.body(), false);
-            case "/force-unlock" -> unlock(exchange, exchange.body(), true);
-            case "/unlock-by-marker" -> {
-                String target = exchange.param("target");
-                if (target == null || target.isEmpty()) {
-                    exchange.text(400, "target query parameter required");
-                    return;
-                }
-                exchange.text(200, "Unlocked " + pool.releaseByMarker(target) + " databases");
-            }
-            case "/unlock-all" -> exchange.respond(200, "application/json",
-                    json.writeValueAsString(ordered("status", "ok", "unlocked", pool.releaseAll())));
-            case "/restart" -> restart(exchange);
-            default -> exchange.text(404, "Not found");
+    /** A complete answer; every answer ends its connection. */
+    public record Reply(int status, String contentType, String body) {
+        public static Reply text(int status, String message) {
+            return new Reply(status, TEXT, message + "\n");
         }
     }
 
-    private void lock(RawExchange exchange, String marker) throws IOException {
-        Acquisition request = pool.acquire(marker, properties.autoUnlock(), properties.lockWaitTimeout());
-        request.granted().whenComplete((lease, failure) -> {
-            if (failure != null) {
-                answerFailure(exchange, failure);
-                return;
-            }
-            try {
-                exchange.startStream(200, Map.of("X-PGFlock-Version", "2", "X-Lease-Id", lease.id(),
-                        "X-Lease-Expires", lease.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString()));
-                exchange.out.write((lease.connection().postgresUrl() + "\n").getBytes(StandardCharsets.UTF_8));
-                exchange.out.flush();
-            } catch (IOException e) {
-                request.abandon();
-                closeQuietly(exchange);
-                return;
-            }
-            lease.ended().thenRun(() -> closeQuietly(exchange));
-        });
-        try {
-            exchange.socket.setSoTimeout(0);
-            while (exchange.in.read() >= 0) {
-                // a pgflock client sends nothing more; the connection's end is the unlock
-            }
-        } catch (IOException closed) {
-            // closed by the client or, when the lease ended, by us
-        } finally {
-            request.abandon();
-        }
+    /** Whether {@code path} (without its query) is one of pgflock's endpoints. */
+    public static boolean serves(String path) {
+        return PATHS.contains(path);
     }
 
-    private void answerFailure(RawExchange exchange, Throwable failure) {
+    /**
+     * The answer a request gets from its head alone when it may not go on: 401 before 405, as pgflock
+     * checks; null when it may (always for {@code /health-check}).
+     *
+     * @param params the decoded query; empty when it could not be decoded
+     */
+    public Reply refusal(String method, String path, Map<String, String> params) {
+        if (path.equals("/health-check")) {
+            return null;
+        }
+        String marker = params.get("marker");
+        if (marker == null || marker.isEmpty() || !BearerAuthFilter.matches(params.get("password"), password)) {
+            return Reply.text(401, "Invalid marker or password");
+        }
+        if (!method.equals(path.equals("/lock") ? "GET" : "POST")) {
+            return Reply.text(405, "Method not allowed");
+        }
+        return null;
+    }
+
+    /** Whether the endpoint reads the request body (a connection string). */
+    public boolean readsBody(String path) {
+        return path.equals("/unlock") || path.equals("/force-unlock");
+    }
+
+    /** Queues for a database ({@code GET /lock}); the caller holds the connection and abandons the request when it closes. */
+    public Acquisition lock(Map<String, String> params) {
+        return pool.acquire(params.get("marker"), properties.autoUnlock(), properties.lockWaitTimeout());
+    }
+
+    /** The headers of a granted lock's response, besides the content type; its body is {@link #lockLine}. */
+    public Map<String, String> lockHeaders(Lease lease) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-PGFlock-Version", "2");
+        headers.put("X-Lease-Id", lease.id());
+        headers.put("X-Lease-Expires", lease.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString());
+        return headers;
+    }
+
+    public String lockLine(Lease lease) {
+        return lease.connection().postgresUrl() + "\n";
+    }
+
+    /** The answer to a lock request that was not granted; null when it was abandoned (nobody to tell). */
+    public Reply lockFailure(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        try {
-            if (cause instanceof CancellationException) {
-                return;
-            } else if (cause instanceof WaitTimeoutException || cause instanceof PoolClosedException) {
-                exchange.text(503, cause.getMessage());
-            } else {
-                exchange.text(500, "Failed to reset database: " + cause.getMessage());
-            }
-        } catch (IOException ignored) {
-            // the client is gone
-        } finally {
-            closeQuietly(exchange);
+        if (cause instanceof CancellationException) {
+            return null;
         }
+        if (cause instanceof WaitTimeoutException || cause instanceof PoolClosedException) {
+            return Reply.text(503, cause.getMessage());
+        }
+        return Reply.text(500, "Failed to reset database: " + cause.getMessage());
     }
 
-    private void unlock(RawExchange exchange, String body, boolean force) throws IOException {
+    /**
+     * Answers every endpoint but {@code /lock}, once {@link #refusal} let the request on. May block for
+     * as long as a restart takes: call it off an event loop.
+     */
+    public Reply answer(String path, Map<String, String> params, String body) {
+        return switch (path) {
+            case "/health-check" -> new Reply(200, JSON, json.writeValueAsString(health()));
+            case "/unlock" -> unlock(body, false);
+            case "/force-unlock" -> unlock(body, true);
+            case "/unlock-by-marker" -> {
+                String target = params.get("target");
+                yield target == null || target.isEmpty() ? Reply.text(400, "target query parameter required")
+                        : Reply.text(200, "Unlocked " + pool.releaseByMarker(target) + " databases");
+            }
+            case "/unlock-all" -> new Reply(200, JSON, json.writeValueAsString(ordered("status", "ok", "unlocked", pool.releaseAll())));
+            case "/restart" -> restart();
+            default -> Reply.text(404, "Not found");
+        };
+    }
+
+    private Reply unlock(String body, boolean force) {
         if (body == null || body.isBlank()) {
-            exchange.text(400, "Connection string required in request body");
-            return;
+            return Reply.text(400, "Connection string required in request body");
         }
         ConnectionDetails details;
         try {
             details = ConnectionDetails.parse(body.strip());
         } catch (IllegalArgumentException e) {
-            exchange.text(400, "Database connection does not exist");
-            return;
+            return Reply.text(400, "Database connection does not exist");
         }
-        Pool.ReleaseResult result = pool.releaseDatabase(details.port(), details.database(),
-                force ? LeaseEnd.FORCE_RELEASED : LeaseEnd.RELEASED);
-        switch (result) {
-            case NO_SUCH_DATABASE -> exchange.text(400, "Database connection does not exist");
-            case NOT_LOCKED -> {
-                if (force) {
-                    exchange.text(200, "Database was not locked");
-                } else {
-                    exchange.text(400, "Database is not currently locked");
-                }
-            }
-            case RELEASED -> exchange.text(200, force ? "Database force unlocked" : "Database unlocked successfully");
-        }
+        return switch (pool.releaseDatabase(details.port(), details.database(), force ? LeaseEnd.FORCE_RELEASED : LeaseEnd.RELEASED)) {
+            case NO_SUCH_DATABASE -> Reply.text(400, "Database connection does not exist");
+            case NOT_LOCKED -> force ? Reply.text(200, "Database was not locked") : Reply.text(400, "Database is not currently locked");
+            case RELEASED -> Reply.text(200, force ? "Database force unlocked" : "Database unlocked successfully");
+        };
     }
 
-    private void restart(RawExchange exchange) throws IOException {
+    private Reply restart() {
         try {
             pool.restart();
-            exchange.respond(200, "application/json",
-                    json.writeValueAsString(ordered("status", "ok", "message", "Restart completed successfully")));
+            return new Reply(200, JSON, json.writeValueAsString(ordered("status", "ok", "message", "Restart completed successfully")));
         } catch (RestartException e) {
             if (e.inProgress()) {
-                exchange.text(409, "Restart already in progress");
-            } else {
-                log.warn("restart failed: {}", e.getMessage());
-                exchange.text(500, "Restart failed: " + e.getMessage());
+                return Reply.text(409, "Restart already in progress");
             }
+            log.warn("restart failed: {}", e.getMessage());
+            return Reply.text(500, "Restart failed: " + e.getMessage());
         }
     }
 
@@ -210,13 +205,5 @@ public final class PgflockProtocol {
         map.put(k1, v1);
         map.put(k2, v2);
         return map;
-    }
-
-    private static void closeQuietly(RawExchange exchange) {
-        try {
-            exchange.socket.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
     }
 }
