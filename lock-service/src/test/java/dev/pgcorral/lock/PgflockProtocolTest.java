@@ -44,6 +44,25 @@ class PgflockProtocolTest extends PoolTestBase {
     }
 
     @Test
+    void aMarkerOfUpTo1000CharactersIsShownWholeALongerOneIsRefused() throws Exception {
+        String longest = "m".repeat(1000);
+        try (PgflockConnection lock = PgflockConnection.lock(port, longest, PASSWORD)) {
+            assertThat(lock.status).isEqualTo(200);
+            lock.firstLine();
+            assertThat(pool.status().databases()).anySatisfy(db -> assertThat(db.marker()).isEqualTo(longest));
+        }
+        try (PgflockConnection refused = PgflockConnection.lock(port, longest + "m", PASSWORD)) {
+            assertThat(refused.status).isEqualTo(400);
+            assertThat(refused.firstLine()).isEqualTo("Marker too long: at most 1000 characters");
+        }
+        var json = client.apiPost("/api/v1/leases", "{\"marker\":\"" + longest + "m\"}");
+        assertThat(json.status()).isEqualTo(400);
+        assertThat(json.contentType()).startsWith("application/problem+json");
+        assertThat(json.body()).contains("marker");
+        assertThat(waiting()).isZero();
+    }
+
+    @Test
     void closingTheConnectionWhileHoldingReleasesAndTheDatabaseComesBackClean() throws Exception {
         Set<String> urls = new HashSet<>();
         List<PgflockConnection> held = new ArrayList<>();

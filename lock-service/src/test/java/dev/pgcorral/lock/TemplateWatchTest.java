@@ -110,6 +110,8 @@ class TemplateWatchTest {
             assertThat(status.status()).isEqualTo("degraded");
             assertThat(status.instances()).allSatisfy(i -> assertThat(i.healthy()).isTrue());
             assertThat(client.health().get("status").asString()).isEqualTo("degraded");
+            assertThat(client.health().get("template_hash").asString()).isEqualTo(inUse);
+            assertThat(client.health().get("pending_template").get("error").asString()).contains("syntax error");
             var health = client.get("/actuator/health").json().get("components").get("pool").get("details");
             assertThat(health.get("status").asString()).isEqualTo("degraded");
             assertThat(health.get("pendingTemplate").get("error").asString()).contains("syntax error");

@@ -83,6 +83,9 @@ public final class PgflockProtocol {
         if (!method.equals(path.equals("/lock") ? "GET" : "POST")) {
             return Reply.text(405, "Method not allowed");
         }
+        if (marker.length() > Lease.MAX_MARKER_LENGTH) {
+            return Reply.text(400, "Marker too long: at most " + Lease.MAX_MARKER_LENGTH + " characters");
+        }
         return null;
     }
 
@@ -195,6 +198,7 @@ public final class PgflockProtocol {
         health.put("quarantined", status.counts().quarantined());
         health.put("auto_unlock_minutes", properties.autoUnlockMinutes());
         health.put("template_hash", status.templateHash());
+        health.put("pending_template", status.pendingTemplate());
         health.put("locks", locks);
         return health;
     }
