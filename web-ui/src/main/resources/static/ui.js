@@ -297,9 +297,10 @@ function record(status) {
 function drawCharts() {
   const now = Date.now();
   const any = history.length > 0 && history[history.length - 1].grants > 0;
+  // p50 last, so it stays visible where the two lines meet
   line(document.getElementById("wait-chart"), any, [
-    {color: "#3182ce", points: history.map((h) => [h.t, h.p50])},
-    {color: "#dd6b20", points: history.map((h) => [h.t, h.p95])}], now);
+    {color: "#dd6b20", points: history.map((h) => [h.t, h.p95])},
+    {color: "#3182ce", points: history.map((h) => [h.t, h.p50])}], now);
   // locks per minute: the grants of the trailing minute at each sample
   const rate = history.map((h) => {
     const from = history.find((o) => o.t >= h.t - 60000) || h;

@@ -144,9 +144,12 @@ public record LockProperties(
      *                           held locks and requests under way do not count. Beyond it new connections wait to
      *                           be accepted, and one that has sent no complete head for a second gives its place
      *                           to a new one
+     * @param maxWebSockets      live status streams ({@code /ws}) open at once, at most; one more is refused (503).
+     *                           Each may hold several status snapshots in memory while its client reads slowly
      */
     public record Front(@DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration headTimeout,
-                        @DefaultValue("512") @Min(1) int maxUnauthenticated) {
+                        @DefaultValue("512") @Min(1) int maxUnauthenticated,
+                        @DefaultValue("64") @Min(1) int maxWebSockets) {
     }
 
     public Duration autoUnlock() {

@@ -30,7 +30,8 @@ import dev.pgcorral.lock.pool.Pool;
         "pgcorral.lock.databases-per-instance=2",
         "pgcorral.lock.template.watch-interval=0s",
         "pgcorral.lock.front.head-timeout=5s",
-        "pgcorral.lock.front.max-unauthenticated=" + FrontLimitsTest.CAP})
+        "pgcorral.lock.front.max-unauthenticated=" + FrontLimitsTest.CAP,
+        "pgcorral.lock.front.max-web-sockets=2"})
 class FrontLimitsTest {
 
     static final int CAP = 4;
@@ -62,6 +63,42 @@ class FrontLimitsTest {
         }
         pool.releaseAll();
         await().atMost(Duration.ofSeconds(60)).until(() -> pool.status().counts().free() == 2);
+    }
+
+    @Test
+    void liveStatusStreamsAreCappedAndAClosedOneFreesItsPlace() throws Exception {
+        Socket first = webSocket();
+        Socket second = webSocket();
+        assertThat(statusLine(first)).contains(" 101 ");
+        assertThat(statusLine(second)).contains(" 101 ");
+        try (Socket third = webSocket()) {
+            assertThat(statusLine(third)).contains(" 503 ");
+        }
+        first.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Socket next = webSocket()) {
+                return statusLine(next).contains(" 101 ");
+            }
+        });
+        second.close();
+    }
+
+    private Socket webSocket() throws Exception {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        return socket;
+    }
+
+    private static String statusLine(Socket socket) throws Exception {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = socket.getInputStream().read()) >= 0 && b != '\n') {
+            line.append((char) b);
+        }
+        return line.toString();
     }
 
     @Test

@@ -158,56 +158,77 @@ final class LeaseLedger {
         return finish(effects, count);
     }
 
-    /** Ends the leases that are past their deadline and the waits that are; call at the time asked by {@link LedgerListener#wakeAt}. */
-    void tick() {
+    /**
+     * Ends the leases that are past their deadline and the waits that are; call at the time asked by
+     * {@link LedgerListener#wakeAt}. Returns the earliest deadline still ahead ({@code Long.MAX_VALUE} for none).
+     */
+    long tick() {
         Effects effects = new Effects();
+        long next = Long.MAX_VALUE;
         synchronized (this) {
             long now = clock.nanos();
             for (Lease lease : List.copyOf(leases.values())) {
                 if (lease.deadline - now <= 0) {
                     end(lease, LeaseEnd.EXPIRED, effects);
+                } else {
+                    next = earlier(next, lease.deadline);
                 }
             }
             for (Iterator<Acquisition> it = waiters.iterator(); it.hasNext(); ) {
                 Acquisition waiter = it.next();
-                if (waiter.waitDeadline != Long.MAX_VALUE && waiter.waitDeadline - now <= 0) {
+                if (waiter.waitDeadline == Long.MAX_VALUE) {
+                    continue;
+                }
+                if (waiter.waitDeadline - now <= 0) {
                     it.remove();
                     Duration waited = Duration.ofNanos(now - waiter.requestedAtNanos);
                     int total = databases.size();
                     effects.add(() -> waiter.granted.completeExceptionally(new WaitTimeoutException(waited, total)));
+                } else {
+                    next = earlier(next, waiter.waitDeadline);
                 }
             }
         }
-        finish(effects, null);
+        return finish(effects, next);
+    }
+
+    private static long earlier(long a, long b) {
+        return a == Long.MAX_VALUE || b - a < 0 ? b : a;
     }
 
     /** A server went away ({@code reason}: it died, or a restart): its leases end, its databases are unavailable. */
     void serverDown(List<PooledDatabase> serverDatabases, LeaseEnd reason) {
         Effects effects = new Effects();
-        synchronized (this) {
-            for (PooledDatabase db : serverDatabases) {
-                if (db.lease != null) {
-                    end(db.lease, reason, effects);
-                }
-                move(db, DatabaseState.UNAVAILABLE);
-            }
-        }
+        serverDown(serverDatabases, reason, effects);
         finish(effects, null);
+    }
+
+    /** As {@link #serverDown(List, LeaseEnd)}, leaving the holders' callbacks to the caller, to run outside its own monitor. */
+    synchronized void serverDown(List<PooledDatabase> serverDatabases, LeaseEnd reason, Effects effects) {
+        for (PooledDatabase db : serverDatabases) {
+            if (db.lease != null) {
+                end(db.lease, reason, effects);
+            }
+            move(db, DatabaseState.UNAVAILABLE);
+        }
     }
 
     /** A server is up with every database freshly created: those that were UNAVAILABLE are free. No other state is touched. */
     void serverUp(List<PooledDatabase> serverDatabases) {
         Effects effects = new Effects();
-        synchronized (this) {
-            for (PooledDatabase db : serverDatabases) {
-                if (!closed && db.state == DatabaseState.UNAVAILABLE) {
-                    db.lastError = null;
-                    move(db, DatabaseState.FREE);
-                }
-            }
-            dispatch(effects);
-        }
+        serverUp(serverDatabases, effects);
         finish(effects, null);
+    }
+
+    /** As {@link #serverUp(List)}, leaving the waiters' callbacks to the caller, to run outside its own monitor. */
+    synchronized void serverUp(List<PooledDatabase> serverDatabases, Effects effects) {
+        for (PooledDatabase db : serverDatabases) {
+            if (!closed && db.state == DatabaseState.UNAVAILABLE) {
+                db.lastError = null;
+                move(db, DatabaseState.FREE);
+            }
+        }
+        dispatch(effects);
     }
 
     /** The template of a server changed: its free databases are reset from the new one. */

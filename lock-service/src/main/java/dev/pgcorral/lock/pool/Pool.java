@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -262,6 +263,8 @@ public final class Pool {
     /** What the ledger asks of the pool. */
     private final class Events implements LedgerListener {
         private final PoolClock clock;
+        private ScheduledFuture<?> nextWake;
+        private long nextWakeAt;
 
         Events(PoolClock clock) {
             this.clock = clock;
@@ -272,12 +275,33 @@ public final class Pool {
             servers().get(database.instance.index() - 1).resetter().reset(database, generation);
         }
 
+        /**
+         * One timer for all deadlines: it is moved only when a sooner deadline comes, and after each tick set
+         * for the next deadline the ledger reports, so released leases leave no timers behind.
+         */
         @Override
-        public void wakeAt(long nanos) {
+        public synchronized void wakeAt(long nanos) {
+            if (nextWake != null && !nextWake.isDone() && nextWakeAt - nanos <= 0) {
+                return;
+            }
+            if (nextWake != null) {
+                nextWake.cancel(false);
+            }
+            nextWakeAt = nanos;
             try {
-                timers.schedule(ledger::tick, Math.max(0, nanos - clock.nanos()), TimeUnit.NANOSECONDS);
+                nextWake = timers.schedule(this::tick, Math.max(0, nanos - clock.nanos()), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException closing) {
                 // shutting down: the ledger ends every lease itself
+            }
+        }
+
+        private void tick() {
+            synchronized (this) {
+                nextWake = null;
+            }
+            long next = ledger.tick();
+            if (next != Long.MAX_VALUE) {
+                wakeAt(next);
             }
         }
 

@@ -128,27 +128,30 @@ final class ServerSupervisor {
      */
     CompletableFuture<Void> restart() {
         CompletableFuture<Void> up = new CompletableFuture<>();
+        Effects effects = new Effects();
         synchronized (this) {
             if (state == State.CLOSED) {
                 up.completeExceptionally(new IllegalStateException("lock-service is shutting down"));
                 return up;
             }
-            newEpoch(State.DOWN, LeaseEnd.RESTART);
+            newEpoch(State.DOWN, LeaseEnd.RESTART, effects);
             waitingForUp.add(up);
             scheduleAttempt(0);
         }
+        effects.run();
         changed.run();
         return up;
     }
 
     /** The server exited without being asked to. */
     void died() {
+        Effects effects = new Effects();
         synchronized (this) {
             switch (state) {
                 case UP -> {
                     lastError = "PostgreSQL exited unexpectedly";
                     log.warn("instance {} (port {}) died; its leases ended, bringing it back", instance.index(), instance.port());
-                    newEpoch(State.DOWN, LeaseEnd.INSTANCE_DOWN);
+                    newEpoch(State.DOWN, LeaseEnd.INSTANCE_DOWN, effects);
                     scheduleAttempt(0);
                 }
                 case STARTING -> diedWhileStarting = true;
@@ -157,6 +160,7 @@ final class ServerSupervisor {
                 }
             }
         }
+        effects.run();
         changed.run();
     }
 
@@ -193,10 +197,11 @@ final class ServerSupervisor {
 
     // ---- guarded by this ----
 
-    private void newEpoch(State next, LeaseEnd reason) {
+    /** The ledger changes here, under this monitor, so no attempt of an older epoch can slip between; its callbacks run after. */
+    private void newEpoch(State next, LeaseEnd reason, Effects effects) {
         epoch++;
         state = next;
-        ledger.serverDown(databases, reason);
+        ledger.serverDown(databases, reason, effects);
     }
 
     /** At most one attempt is pending; a sooner one replaces a later one. */
@@ -238,6 +243,7 @@ final class ServerSupervisor {
             failure = e.getMessage() == null ? e.toString() : e.getMessage();
         }
         List<CompletableFuture<Void>> answered;
+        Effects effects = new Effects();
         synchronized (this) {
             if (state == State.CLOSED || epoch != attemptEpoch) {
                 // overtaken by a restart or shutdown, which scheduled what comes next
@@ -250,7 +256,7 @@ final class ServerSupervisor {
                 state = State.UP;
                 failures = 0;
                 lastError = null;
-                ledger.serverUp(databases);
+                ledger.serverUp(databases, effects);
             } else {
                 state = State.DOWN;
                 failures++;
@@ -262,6 +268,7 @@ final class ServerSupervisor {
             answered = List.copyOf(waitingForUp);
             waitingForUp.clear();
         }
+        effects.run();
         String error = failure;
         answered.forEach(f -> {
             if (error == null) {

@@ -413,6 +413,9 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
             }
             readVersion();
             alive.set(true);
+            if (!isRunning(containerId)) {
+                died(containerId); // it died while starting, when a 'die' event was not yet taken as a death
+            }
             log.info("PostgreSQL {} in container {} ({}) ready for instance {}: clients use {}:{}", version,
                     containerId.substring(0, 12), docker.effectiveImage(), index, docker.advertisedHost(), clientPort);
         }
@@ -538,8 +541,8 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
             }
             if (alive.compareAndSet(true, false)) {
                 reportedDead = id;
+                deathListeners.forEach(Runnable::run); // first: reading the logs can take seconds
                 log.warn("the PostgreSQL container of instance {} died; last log lines:\n{}", index, logs(20));
-                deathListeners.forEach(Runnable::run);
             }
         }
 

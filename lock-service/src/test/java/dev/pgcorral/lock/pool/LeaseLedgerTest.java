@@ -130,6 +130,22 @@ class LeaseLedgerTest {
     }
 
     @Test
+    void aTickReportsTheNextDeadlineSoOneTimerServesEveryLeaseAndWait() {
+        ledger.serverUp(server1);
+        Lease soon = granted(ledger.acquire("soon", Duration.ofSeconds(10), Duration.ZERO));
+        Lease later = granted(ledger.acquire("later", Duration.ofSeconds(60), Duration.ZERO));
+        ledger.acquire("waits", TTL, Duration.ofSeconds(30));
+        long start = clock.nanos;
+        assertThat(ledger.tick()).isEqualTo(start + Duration.ofSeconds(10).toNanos());
+        ledger.release(soon, LeaseEnd.RELEASED);
+        assertThat(ledger.tick()).as("a released lease leaves no deadline").isEqualTo(start + Duration.ofSeconds(30).toNanos());
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(ledger.tick()).isEqualTo(start + Duration.ofSeconds(60).toNanos());
+        ledger.release(later, LeaseEnd.RELEASED);
+        assertThat(ledger.tick()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void anExtensionRacingWithTheExpiryTimerWins() {
         ledger.serverUp(server1);
         Lease lease = granted(ledger.acquire("x", Duration.ofSeconds(10), Duration.ZERO));

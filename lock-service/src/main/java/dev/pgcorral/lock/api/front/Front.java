@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -62,7 +63,8 @@ public final class Front implements AutoCloseable {
         });
         FrontContext front = new FrontContext(pgflock, connections, new Replies(json),
                 new HeadWaiters(properties.front().maxUnauthenticated()), workers,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), servletPort), properties.front().headTimeout());
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), servletPort), properties.front().headTimeout(),
+                new Semaphore(properties.front().maxWebSockets()));
         HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(MAX_HEAD).setMaxHeaderSize(MAX_HEAD);
         ServerBootstrap bootstrap = new ServerBootstrap().group(io).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)

@@ -3,6 +3,7 @@ package dev.pgcorral.lock.api.front;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 
 import dev.pgcorral.lock.api.ClientConnections;
 import dev.pgcorral.lock.api.PgflockProtocol;
@@ -13,7 +14,8 @@ import dev.pgcorral.lock.api.PgflockProtocol;
  * @param workers     runs what may take longer than an event loop may be held: pgflock's answers (a restart blocks)
  * @param servlet     the servlet container every other request is passed on to
  * @param headTimeout a connection that has not sent a complete request head by then is dropped
+ * @param webSockets  places for WebSocket connections passed on to the servlet container
  */
 record FrontContext(PgflockProtocol pgflock, ClientConnections connections, Replies replies, HeadWaiters headWaiters,
-                    Executor workers, InetSocketAddress servlet, Duration headTimeout) {
+                    Executor workers, InetSocketAddress servlet, Duration headTimeout, Semaphore webSockets) {
 }

@@ -82,6 +82,16 @@ final class TomcatProxy extends ChannelInboundHandlerAdapter {
     private void start(ChannelHandlerContext ctx, HttpRequest request) {
         client = ctx.channel();
         client.config().setAutoRead(false);
+        if (isWebSocket(request)) {
+            if (!front.webSockets().tryAcquire()) {
+                ReferenceCountUtil.release(request);
+                front.replies().error(client, path, 503, "too many live status connections are open; close one, or raise "
+                        + "pgcorral.lock.front.max-web-sockets");
+                requestComplete = true;
+                return;
+            }
+            client.closeFuture().addListener(closed -> front.webSockets().release());
+        }
         String connection = front.connections().opened();
         client.closeFuture().addListener(closed -> {
             front.connections().closed(connection);
@@ -114,7 +124,7 @@ final class TomcatProxy extends ChannelInboundHandlerAdapter {
     private static boolean prepare(HttpRequest request, String connection, SocketAddress client) {
         HttpHeaders headers = request.headers();
         String upgrade = headers.get(HttpHeaderNames.UPGRADE);
-        boolean webSocket = HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(upgrade == null ? "" : upgrade);
+        boolean webSocket = isWebSocket(request);
         HOP_BY_HOP.forEach(headers::remove);
         if (webSocket) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgrade);
@@ -126,6 +136,11 @@ final class TomcatProxy extends ChannelInboundHandlerAdapter {
             headers.add("X-Forwarded-For", address.getAddress().getHostAddress());
         }
         return webSocket;
+    }
+
+    private static boolean isWebSocket(HttpRequest request) {
+        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        return HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(upgrade == null ? "" : upgrade);
     }
 
     private void connected(ChannelFuture connect) {
