@@ -7,13 +7,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +20,6 @@ import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
@@ -46,10 +41,9 @@ import dev.pgcorral.lock.LockProperties;
  * earlier run are removed (or adopted when configured), and only they are ever removed. Data lives on
  * a tmpfs in the container. Any image that follows the official {@code postgres} image's contract works.
  *
- * <p>A container that dies is noticed two ways: the engine's {@code die} events (subscribed again,
- * with back-off, whenever the stream ends, e.g. when dockerd restarts) and a look at the containers
- * every {@code check-interval}, which also runs after every re-subscription. Each death is reported
- * once to the instance's {@link PostgresInstance#onUnexpectedExit} listeners.
+ * <p>A container that dies is noticed by the {@link DeathWatch} (events and a look every
+ * {@code check-interval}); each death is reported once to the instance's
+ * {@link PostgresInstance#onUnexpectedExit} listeners.
  */
 public final class DockerRuntime implements PostgresRuntime, Closeable {
 
@@ -57,24 +51,13 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
     static final String INSTANCE_LABEL = "dev.pgcorral.instance";
     private static final String DATA = "/var/lib/postgresql/data";
     private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
-    private static final Duration FIRST_RESUBSCRIBE_DELAY = Duration.ofMillis(250);
-    private static final Duration MAX_RESUBSCRIBE_DELAY = Duration.ofSeconds(10);
 
     private final LockProperties properties;
     private final LockProperties.Docker docker;
     private final DockerClient client;
     private final boolean watchEvents;
     private final List<DockerInstance> instances = new CopyOnWriteArrayList<>();
-    /** Re-subscriptions (with their back-off) and the interval check. */
-    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pgcorral-docker-watch");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Object subscriptionLock = new Object();
-    private EventSubscription events;
-    private volatile boolean closed;
-    private volatile boolean engineUnreachable;
+    private final DeathWatch deaths;
 
     public DockerRuntime(LockProperties properties) {
         this(properties, true);
@@ -91,6 +74,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
                 .connectionTimeout(Duration.ofSeconds(10))
                 .responseTimeout(Duration.ofMinutes(2))
                 .build());
+        this.deaths = new DeathWatch(client, docker.poolName(), instances, this::ours);
     }
 
     @Override
@@ -134,13 +118,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
             Container adopted = leftovers.get(i);
             instances.add(new DockerInstance(i, adopted == null ? null : adopted.getId()));
         }
-        if (watchEvents) {
-            subscribe(FIRST_RESUBSCRIBE_DELAY);
-        }
-        Duration interval = docker.checkInterval();
-        if (!interval.isZero() && !interval.isNegative()) {
-            watcher.scheduleWithFixedDelay(this::checkContainers, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        deaths.start(watchEvents, docker.checkInterval());
         return List.copyOf(instances);
     }
 
@@ -150,171 +128,19 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
                 .withLabelFilter(Map.of(POOL_LABEL, docker.poolName())).exec();
     }
 
-    /**
-     * Subscribes to this pool's {@code die} events. When the stream ends or fails (dockerd restarted,
-     * the connection dropped), subscribes again after {@code retryDelay}, doubling up to
-     * {@link #MAX_RESUBSCRIBE_DELAY} while the engine cannot be reached; never after {@link #close()}.
-     */
-    private void subscribe(Duration retryDelay) {
-        synchronized (subscriptionLock) {
-            if (closed) {
-                return;
-            }
-            try {
-                events = client.eventsCmd()
-                        .withLabelFilter(Map.of(POOL_LABEL, docker.poolName()))
-                        .withEventFilter("die")
-                        .exec(new EventSubscription(retryDelay));
-            } catch (RuntimeException e) {
-                log.debug("cannot subscribe to the Docker engine's events ({}); trying again", e.getMessage());
-                resubscribeLater(retryDelay, min(retryDelay.multipliedBy(2), MAX_RESUBSCRIBE_DELAY));
-            }
-        }
-    }
-
-    private void resubscribeLater(Duration wait, Duration next) {
-        try {
-            watcher.schedule(() -> subscribe(next), wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException afterClose) {
-            // closing
-        }
-    }
-
-    /** One subscription to the event stream: reports deaths, and starts the next one when it ends. */
-    private final class EventSubscription extends ResultCallback.Adapter<Event> {
-
-        private final Duration retryDelay;
-        private final AtomicBoolean ended = new AtomicBoolean();
-        private volatile boolean opened;
-        private volatile boolean watching;
-        private volatile boolean cancelled;
-
-        EventSubscription(Duration retryDelay) {
-            this.retryDelay = retryDelay;
-        }
-
-        @Override
-        public void onStart(Closeable stream) {
-            super.onStart(stream);
-            opened = true;
-            if (cancelled || closed) {
-                cancel();
-                return;
-            }
-            log.debug("subscribed to the Docker engine's events");
-            // deaths while no stream was open (dockerd restarting) are found by looking, before the
-            // first event is read
-            checkContainers();
-            watching = true;
-        }
-
-        @Override
-        public void onNext(Event event) {
-            for (DockerInstance instance : instances) {
-                instance.died(event.getId());
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            ended(null);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            ended(error);
-        }
-
-        private void ended(Throwable error) {
-            try {
-                super.close();
-            } catch (IOException ignored) {
-                // the stream is gone either way
-            }
-            if (cancelled || closed || !ended.compareAndSet(false, true)) {
-                return;
-            }
-            Duration next = opened ? FIRST_RESUBSCRIBE_DELAY : min(retryDelay.multipliedBy(2), MAX_RESUBSCRIBE_DELAY);
-            Duration wait = opened ? FIRST_RESUBSCRIBE_DELAY : retryDelay;
-            if (opened) {
-                log.warn("the Docker engine's event stream ended{}; subscribing again", error == null ? "" : " (" + error.getMessage() + ")");
-            } else {
-                log.debug("cannot subscribe to the Docker engine's events ({}); trying again in {} ms",
-                        error == null ? "stream ended" : error.getMessage(), wait.toMillis());
-            }
-            resubscribeLater(wait, next);
-        }
-
-        void cancel() {
-            cancelled = true;
-            try {
-                super.close();
-            } catch (IOException e) {
-                log.debug("closing the event stream: {}", e.getMessage());
-            }
-        }
-    }
-
     /** The event stream is open and the look that follows each subscription has been taken. */
     boolean watchingEvents() {
-        synchronized (subscriptionLock) {
-            return events != null && events.watching && !events.ended.get();
-        }
+        return deaths.watchingEvents();
     }
 
-    /**
-     * Looks at the pool's containers: one that an instance believes up but is not running (or is gone)
-     * is a death. Only instances that were up before the look are judged, so a container started
-     * meanwhile is not mistaken for a dead one. An unreachable engine proves nothing: judged next time.
-     */
+    /** One look at the containers now (see {@link DeathWatch#checkContainers()}). */
     void checkContainers() {
-        if (closed) {
-            return;
-        }
-        Map<DockerInstance, String> up = new LinkedHashMap<>();
-        for (DockerInstance instance : instances) {
-            String id = instance.upContainer();
-            if (id != null) {
-                up.put(instance, id);
-            }
-        }
-        if (up.isEmpty()) {
-            return;
-        }
-        Set<String> running;
-        try {
-            running = ours().stream().filter(c -> "running".equals(c.getState())).map(Container::getId).collect(Collectors.toSet());
-        } catch (RuntimeException e) {
-            if (!engineUnreachable) {
-                engineUnreachable = true;
-                log.warn("cannot look at the PostgreSQL containers: the Docker engine does not answer ({})", e.getMessage());
-            }
-            return;
-        }
-        if (engineUnreachable) {
-            engineUnreachable = false;
-            log.info("the Docker engine answers again");
-        }
-        up.forEach((instance, id) -> {
-            if (!running.contains(id)) {
-                instance.died(id);
-            }
-        });
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
+        deaths.checkContainers();
     }
 
     @Override
     public void close() {
-        synchronized (subscriptionLock) {
-            closed = true;
-            if (events != null) {
-                events.cancel();
-            }
-        }
-        watcher.shutdownNow();
+        deaths.close();
         try {
             client.close();
         } catch (IOException e) {
@@ -334,7 +160,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
         return c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
     }
 
-    private final class DockerInstance implements PostgresInstance {
+    private final class DockerInstance implements PostgresInstance, DeathWatch.Watched {
 
         private final int index;
         private final List<Runnable> deathListeners = new CopyOnWriteArrayList<>();
@@ -524,7 +350,8 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
         }
 
         /** The container of a server believed up, else null. */
-        String upContainer() {
+        @Override
+        public String upContainer() {
             String id = containerId;
             return alive.get() && !stopping ? id : null;
         }
@@ -535,7 +362,8 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
         }
 
         /** Container {@code id} is not running: if it is this instance's, up and not being stopped, a death to report, once. */
-        void died(String id) {
+        @Override
+        public void died(String id) {
             if (id == null || !id.equals(containerId) || stopping || id.equals(reportedDead)) {
                 return;
             }
