@@ -20,9 +20,11 @@ class LoginController {
     static final String LOGIN = "/login";
 
     private final DashboardPassword password;
+    private final LoginThrottle throttle;
 
-    LoginController(DashboardPassword password) {
+    LoginController(DashboardPassword password, LoginThrottle throttle) {
         this.password = password;
+        this.throttle = throttle;
     }
 
     @GetMapping(LOGIN)
@@ -34,12 +36,24 @@ class LoginController {
     @PostMapping(LOGIN)
     String login(@RequestParam(defaultValue = "") String password, @RequestParam(required = false) String next,
                  HttpServletRequest request, HttpServletResponse response, Model model) {
+        String client = request.getRemoteAddr();
+        java.time.Duration blocked = throttle.wait(client);
+        if (!blocked.isZero()) {
+            long wait = blocked.toSeconds() + 1;
+            response.setStatus(429);
+            response.setHeader("Retry-After", Long.toString(wait));
+            model.addAttribute("next", local(next));
+            model.addAttribute("throttled", wait);
+            return "login";
+        }
         if (!this.password.matches(password)) {
+            throttle.failed(client);
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
             model.addAttribute("next", local(next));
             model.addAttribute("failed", true);
             return "login";
         }
+        throttle.succeeded(client);
         HttpSession old = request.getSession(false);
         if (old != null) {
             old.invalidate();

@@ -62,7 +62,7 @@ class AssemblingWebSocketClient extends StandardWebSocketClient {
                 super.handleMessage(session, text);
                 return;
             }
-            if (pending.length() + text.getPayloadLength() > maxChars) {
+            if (pending.length() + text.getPayload().length() > maxChars) {
                 pending.setLength(0);
                 session.close(CloseStatus.TOO_BIG_TO_PROCESS.withReason("a message is longer than " + maxChars + " characters"));
                 return;
