@@ -190,14 +190,7 @@ class DashboardBrowserTest {
     }
 
     private String api(String method, String path, String body) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(lock.url().resolve(path))
-                    .header("Authorization", "Bearer pgflock").header("Content-Type", "application/json");
-            request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "unreachable: " + e;
-        }
+        return lock.api(method, path, body);
     }
 
     /** The browser's logged-in session, for requests the test sends itself. */

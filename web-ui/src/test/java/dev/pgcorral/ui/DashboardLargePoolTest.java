@@ -2,9 +2,6 @@ package dev.pgcorral.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -139,13 +136,6 @@ class DashboardLargePoolTest {
     }
 
     private String api(String method, String path, String body) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(lock.url().resolve(path))
-                    .header("Authorization", "Bearer pgflock").header("Content-Type", "application/json");
-            request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "unreachable: " + e;
-        }
+        return lock.api(method, path, body);
     }
 }

@@ -88,6 +88,18 @@ final class LockServiceProcess implements AutoCloseable {
         throw new IllegalStateException("lock-service did not come up:\n" + Files.readString(log));
     }
 
+    /** A call to lock-service's JSON API with its default password; the body of the answer, or what went wrong. */
+    String api(String method, String path, String body) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(url().resolve(path))
+                    .header("Authorization", "Bearer pgflock").header("Content-Type", "application/json");
+            request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "unreachable: " + e;
+        }
+    }
+
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
