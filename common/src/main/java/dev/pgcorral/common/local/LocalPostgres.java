@@ -44,6 +44,16 @@ public final class LocalPostgres implements AutoCloseable {
             "log_min_messages", "warning");
 
     /**
+     * Settings of a server ready to be a logical replication source: {@code wal_level = logical} and
+     * room for slots and WAL senders. The superuser initdb creates has the REPLICATION attribute.
+     */
+    public static final Map<String, String> LOGICAL_REPLICATION_SETTINGS = Map.of(
+            "wal_level", "logical",
+            "max_replication_slots", "32",
+            "max_wal_senders", "32",
+            "wal_sender_timeout", "60s");
+
+    /**
      * @param port       0 picks a free port
      * @param listenHost address the server listens on and clients are given, e.g. {@code 127.0.0.1}
      * @param settings   server settings passed as {@code -c name=value}
@@ -60,6 +70,16 @@ public final class LocalPostgres implements AutoCloseable {
             password = password == null ? "" : password;
             settings = settings == null ? Map.of() : Map.copyOf(settings);
             startTimeout = startTimeout == null ? Duration.ofSeconds(60) : startTimeout;
+        }
+
+        /**
+         * These options with {@link #LOGICAL_REPLICATION_SETTINGS} added, for a server that serves
+         * logical replication (settings given here win).
+         */
+        public Options withLogicalReplication() {
+            Map<String, String> merged = new LinkedHashMap<>(LOGICAL_REPLICATION_SETTINGS);
+            merged.putAll(settings);
+            return new Options(binaries, dataDir, keepData, port, listenHost, superuser, password, merged, account, startTimeout);
         }
     }
 
@@ -237,7 +257,9 @@ public final class LocalPostgres implements AutoCloseable {
                 throw new IllegalStateException("initdb failed in " + dataDir + ":\n" + out.strip());
             }
             Files.writeString(dataDir.resolve("pg_hba.conf"),
-                    "local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n",
+                    "local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n"
+                            + "local replication all trust\nhost replication all 0.0.0.0/0 scram-sha-256\n"
+                            + "host replication all ::/0 scram-sha-256\n",
                     java.nio.file.StandardOpenOption.APPEND);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

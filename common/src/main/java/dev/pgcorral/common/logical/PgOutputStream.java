@@ -1,0 +1,386 @@
+package dev.pgcorral.common.logical;
+
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.postgresql.PGConnection;
+import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+
+import dev.pgcorral.common.logical.ReplicationMessage.Begin;
+import dev.pgcorral.common.logical.ReplicationMessage.Commit;
+import dev.pgcorral.common.logical.ReplicationMessage.Message;
+import dev.pgcorral.common.logical.ReplicationMessage.Resumed;
+import dev.pgcorral.common.logical.ReplicationMessage.StreamAbort;
+import dev.pgcorral.common.logical.ReplicationMessage.StreamCommit;
+import dev.pgcorral.common.logical.ReplicationMessage.StreamStart;
+import dev.pgcorral.common.pg.Lsn;
+
+/**
+ * {@link ChangeStream} over pgjdbc's replication API. A reader thread owns the connection: it reads,
+ * decodes, hands messages over through a {@link MessageBuffer}, reports the acknowledged position and
+ * reconnects after faults. The consumer's thread only takes decoded messages.
+ */
+final class PgOutputStream implements ChangeStream {
+
+    private static final Logger log = LoggerFactory.getLogger(PgOutputStream.class);
+    /** Longest pause between looks at an idle connection. */
+    private static final long MAX_IDLE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final ChangeStream.Builder settings;
+    private final String describe;
+    private final PgOutputDecoder decoder = new PgOutputDecoder();
+    private final MessageBuffer buffer;
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicInteger reconnects = new AtomicInteger();
+    private final Thread reader;
+    private volatile boolean closed;
+    private volatile Lsn received = Lsn.INVALID;
+    private volatile Lsn confirmed = Lsn.INVALID;
+
+    // reader thread only
+    private Session session;
+    private boolean inTransaction;
+    private boolean skipping;
+    private final Set<Long> openStreamedTransactions = new HashSet<>();
+    private Lsn lastDelivered = Lsn.INVALID;
+
+    private record Session(PGConnection connection, PGReplicationStream stream) {
+        void close() {
+            ReplicationConnections.closeQuietly(connection);
+        }
+    }
+
+    private PgOutputStream(ChangeStream.Builder settings) {
+        this.settings = settings;
+        this.describe = "slot " + settings.slot + " on " + settings.source.redacted();
+        this.buffer = new MessageBuffer(settings.bufferBytes);
+        this.acknowledged.set(settings.startAt.value());
+        this.confirmed = settings.startAt;
+        this.reader = new Thread(this::run, "pgcorral-logical-" + settings.slot);
+        this.reader.setDaemon(true);
+    }
+
+    static PgOutputStream open(ChangeStream.Builder settings) {
+        PgOutputStream stream = new PgOutputStream(settings);
+        stream.preflight();
+        stream.session = stream.connect();
+        stream.reader.start();
+        return stream;
+    }
+
+    @Override
+    public ReplicationMessage poll(Duration timeout) throws InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("the stream from " + describe + " is closed");
+        }
+        return buffer.poll(MessageBuffer.toNanos(timeout));
+    }
+
+    @Override
+    public void acknowledge(Lsn durable) {
+        acknowledged.accumulateAndGet(durable.value(), (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    }
+
+    @Override
+    public Progress progress() {
+        return new Progress(received, new Lsn(acknowledged.get()), confirmed, buffer.bytes(), buffer.highWater(),
+                reconnects.get());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        reader.interrupt();
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(15));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        buffer.end(new IllegalStateException("the stream from " + describe + " is closed"));
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                try {
+                    pump();
+                } catch (SQLException e) {
+                    if (closed) {
+                        return;
+                    }
+                    LogicalReplicationException fault = ReplicationErrors.translate("streaming from " + describe, e);
+                    if (!fault.reason().isTransient()) {
+                        throw fault;
+                    }
+                    resume(fault);
+                }
+            }
+        } catch (InterruptedException e) {
+            if (!closed) {
+                buffer.end(new LogicalReplicationException(LogicalReplicationException.Reason.FAILED,
+                        "streaming from " + describe + " was interrupted", e));
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.error("logical replication from {} stopped: {}", describe, e.getMessage());
+                buffer.end(e);
+            }
+        } finally {
+            Session last = session;
+            if (last != null) {
+                reportFinalPosition(last);
+                last.close();
+            }
+        }
+    }
+
+    /** Reads until closed; a broken connection throws. */
+    private void pump() throws SQLException, InterruptedException {
+        PGReplicationStream stream = session.stream();
+        long pause = 0;
+        long statusNanos = MessageBuffer.toNanos(settings.statusInterval);
+        while (!closed) {
+            report(stream);
+            ByteBuffer data = stream.readPending();
+            if (data == null) {
+                advanceWhileIdle(stream);
+                pause = Math.min(MAX_IDLE_PAUSE_NANOS, Math.max(pause * 2, 100_000L));
+                LockSupport.parkNanos(pause);
+                if (Thread.interrupted() && !closed) {
+                    throw new InterruptedException();
+                }
+                continue;
+            }
+            pause = 0;
+            Lsn position = ReplicationConnections.fromPg(stream.getLastReceiveLSN());
+            received = position;
+            long size = data.remaining();
+            ReplicationMessage message = decoder.decode(data, position);
+            if (!deliverable(message)) {
+                continue;
+            }
+            while (!buffer.offer(message, size, statusNanos)) {
+                if (closed) {
+                    return;
+                }
+                report(stream);
+                stream.forceUpdateStatus();
+            }
+        }
+    }
+
+    /**
+     * Tracks transaction boundaries and drops transactions the consumer acknowledged already (which
+     * the source resends when a reconnect raced with an acknowledgement).
+     */
+    private boolean deliverable(ReplicationMessage message) {
+        if (message instanceof Begin begin) {
+            inTransaction = true;
+            skipping = Long.compareUnsigned(begin.finalLsn().value(), acknowledged.get()) < 0;
+            return !skipping;
+        }
+        if (message instanceof Commit commit) {
+            inTransaction = false;
+            boolean skipped = skipping;
+            skipping = false;
+            if (!skipped) {
+                lastDelivered = commit.endLsn();
+            }
+            return !skipped;
+        }
+        if (skipping) {
+            return false;
+        }
+        if (message instanceof StreamStart start) {
+            openStreamedTransactions.add(start.xid());
+        } else if (message instanceof StreamCommit commit) {
+            openStreamedTransactions.remove(commit.xid());
+            lastDelivered = commit.endLsn();
+        } else if (message instanceof StreamAbort abort && abort.xid() == abort.subXid()) {
+            openStreamedTransactions.remove(abort.xid());
+        } else if (message instanceof Message m && !m.transactional()) {
+            lastDelivered = Lsn.max(lastDelivered, m.position());
+        }
+        return true;
+    }
+
+    /** Reports the acknowledged position (pgjdbc sends it on the interval and when the source asks). */
+    private void report(PGReplicationStream stream) {
+        Lsn ack = new Lsn(acknowledged.get());
+        if (ack.isAfter(confirmed)) {
+            confirm(stream, ack);
+        }
+    }
+
+    /**
+     * With nothing buffered, no transaction open and everything delivered acknowledged, the source's
+     * last keep-alive position is safe to confirm: nothing before it is left for this slot.
+     */
+    private void advanceWhileIdle(PGReplicationStream stream) {
+        Lsn serverPosition = ReplicationConnections.fromPg(stream.getLastReceiveLSN());
+        received = Lsn.max(received, serverPosition);
+        if (inTransaction || !openStreamedTransactions.isEmpty() || !buffer.isEmpty()
+                || Long.compareUnsigned(acknowledged.get(), lastDelivered.value()) < 0) {
+            return;
+        }
+        if (serverPosition.isAfter(confirmed)) {
+            confirm(stream, serverPosition);
+        }
+    }
+
+    private void confirm(PGReplicationStream stream, Lsn position) {
+        confirmed = position;
+        stream.setFlushedLSN(ReplicationConnections.toPg(position));
+        stream.setAppliedLSN(ReplicationConnections.toPg(position));
+    }
+
+    private void resume(LogicalReplicationException fault) throws InterruptedException {
+        log.warn("logical replication from {} lost its connection, reconnecting: {}", describe, fault.getMessage());
+        session.close();
+        session = null;
+        buffer.clear();
+        inTransaction = false;
+        skipping = false;
+        openStreamedTransactions.clear();
+        reconnects.incrementAndGet();
+        RetryPolicy policy = RetryPolicy.builder()
+                .maxRetries(Long.MAX_VALUE)
+                .timeout(settings.reconnectTimeout.isZero() ? Duration.ofMillis(1) : settings.reconnectTimeout)
+                .delay(Duration.ofMillis(100)).multiplier(2).maxDelay(Duration.ofSeconds(5))
+                .predicate(t -> t instanceof LogicalReplicationException l && l.reason().isTransient())
+                .build();
+        try {
+            session = new RetryTemplate(policy).execute(this::connect);
+        } catch (RetryException e) {
+            if (Thread.interrupted() || closed) {
+                throw new InterruptedException();
+            }
+            Throwable last = e.getLastException() == null ? e.getCause() : e.getLastException();
+            throw last instanceof LogicalReplicationException l ? l
+                    : new LogicalReplicationException(LogicalReplicationException.Reason.FAILED,
+                    "reconnecting to " + describe + " failed: " + last.getMessage(), last);
+        }
+        Lsn from = confirmed;
+        log.info("logical replication from {} resumed from {}", describe, from);
+        buffer.offer(new Resumed(from, fault.getMessage()), 0, Long.MAX_VALUE);
+    }
+
+    private Session connect() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        PGConnection connection = null;
+        try {
+            connection = ReplicationConnections.open(settings.source, settings.applicationName);
+            Lsn start = Lsn.max(confirmed, new Lsn(acknowledged.get()));
+            ChainedLogicalStreamBuilder builder = connection.getReplicationAPI().replicationStream().logical()
+                    .withSlotName(settings.slot)
+                    .withStartPosition(ReplicationConnections.toPg(start))
+                    .withSlotOption("proto_version", settings.protocol == Protocol.V2_STREAMING ? "2" : "1")
+                    .withSlotOption("publication_names", String.join(",", quotedPublications()))
+                    .withSlotOption("messages", settings.messages ? "true" : "false")
+                    .withStatusInterval((int) Math.min(Integer.MAX_VALUE, settings.statusInterval.toMillis()), TimeUnit.MILLISECONDS);
+            if (settings.protocol == Protocol.V2_STREAMING) {
+                builder.withSlotOption("streaming", "on");
+            }
+            if (settings.binary) {
+                builder.withSlotOption("binary", "true");
+            }
+            PGReplicationStream stream = builder.start();
+            confirm(stream, start);
+            return new Session(connection, stream);
+        } catch (SQLException e) {
+            ReplicationConnections.closeQuietly(connection);
+            throw ReplicationErrors.translate("starting to stream from " + describe, e);
+        }
+    }
+
+    /** pgoutput reads the list as identifiers: quote each so any name survives. */
+    private List<String> quotedPublications() {
+        List<String> quoted = new ArrayList<>();
+        for (String publication : settings.publications) {
+            quoted.add('"' + publication.replace("\"", "\"\"") + '"');
+        }
+        return quoted;
+    }
+
+    /**
+     * Checks what the source would otherwise report late or vaguely (pgoutput names a missing
+     * publication only when the first change arrives), and starts from the slot's confirmed position
+     * when that is further than the one asked for.
+     */
+    private void preflight() {
+        try (Connection c = settings.source.connect()) {
+            try (PreparedStatement st = c.prepareStatement("SELECT array_agg(p) FROM unnest(?::text[]) p "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = p)")) {
+                st.setArray(1, c.createArrayOf("text", settings.publications.toArray()));
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    java.sql.Array missing = rs.getArray(1);
+                    if (missing != null) {
+                        throw new LogicalReplicationException(LogicalReplicationException.Reason.PUBLICATION_MISSING,
+                                "streaming from " + describe + " failed: publication " + String.join(", ", (String[]) missing.getArray())
+                                        + " does not exist in database " + settings.source.database()
+                                        + "; create it (CREATE PUBLICATION …) or name one that exists (see pg_publication)", null);
+                    }
+                }
+            }
+            try (PreparedStatement st = c.prepareStatement("SELECT coalesce(plugin, ''), coalesce(database, ''), "
+                    + "coalesce(confirmed_flush_lsn::text, '0/0') FROM pg_replication_slots WHERE slot_name = ?")) {
+                st.setString(1, settings.slot);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new LogicalReplicationException(LogicalReplicationException.Reason.SLOT_MISSING,
+                                "streaming from " + describe + " failed: the replication slot does not exist; create it first "
+                                        + "(see pg_replication_slots)", null);
+                    }
+                    if (!"pgoutput".equals(rs.getString(1)) || !settings.source.database().equals(rs.getString(2))) {
+                        throw new LogicalReplicationException(LogicalReplicationException.Reason.FAILED,
+                                "streaming from " + describe + " failed: the slot belongs to database '" + rs.getString(2)
+                                        + "' with plugin '" + rs.getString(1) + "'; it needs database '"
+                                        + settings.source.database() + "' and plugin 'pgoutput'", null);
+                    }
+                    Lsn slotPosition = Lsn.parse(rs.getString(3));
+                    if (slotPosition.isAfter(confirmed)) {
+                        confirmed = slotPosition;
+                        acknowledge(slotPosition);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw ReplicationErrors.translate("looking up the slot and publications for " + describe, e);
+        }
+    }
+
+    private void reportFinalPosition(Session last) {
+        try {
+            report(last.stream());
+            if (!last.stream().isClosed()) {
+                last.stream().forceUpdateStatus();
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("could not report the final position to {}: {}", describe, e.getMessage());
+        }
+    }
+}

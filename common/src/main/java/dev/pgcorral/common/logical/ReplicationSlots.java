@@ -1,0 +1,112 @@
+package dev.pgcorral.common.logical;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.postgresql.PGConnection;
+import org.postgresql.replication.ReplicationSlotInfo;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Lsn;
+
+/**
+ * Logical replication slots (plugin {@code pgoutput}) of one source database: create (with an
+ * exported snapshot for a base copy, or without), look up, drop. Failures are
+ * {@link LogicalReplicationException}s naming the cause and the setting to change. Thread-safe:
+ * each call opens its own connection.
+ */
+public final class ReplicationSlots {
+
+    /** PostgreSQL's rule for slot names. */
+    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+    private final ConnectionDetails source;
+
+    public ReplicationSlots(ConnectionDetails source) {
+        this.source = source;
+    }
+
+    /**
+     * Creates {@code slot} and keeps the snapshot it exported open in the returned object: read the
+     * base copy through it, then close it. The slot stays until {@link #drop(String)}.
+     */
+    public ExportedSnapshot createWithSnapshot(String slot) {
+        checkName(slot);
+        PGConnection connection = null;
+        try {
+            connection = ReplicationConnections.open(source, "pgcorral slot " + slot);
+            ReplicationSlotInfo info = connection.getReplicationAPI().createReplicationSlot().logical()
+                    .withSlotName(slot).withOutputPlugin("pgoutput").make();
+            return new ExportedSnapshot(slot, ReplicationConnections.fromPg(info.getConsistentPoint()),
+                    info.getSnapshotName(), connection);
+        } catch (SQLException e) {
+            ReplicationConnections.closeQuietly(connection);
+            throw ReplicationErrors.translate("creating replication slot " + slot + " on " + source.redacted(), e);
+        }
+    }
+
+    /** Creates {@code slot} without a snapshot; returns its consistent point, where its stream begins. */
+    public Lsn create(String slot) {
+        checkName(slot);
+        try (Connection c = source.connect();
+             PreparedStatement st = c.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            st.setString(1, slot);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return Lsn.parse(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw ReplicationErrors.translate("creating replication slot " + slot + " on " + source.redacted(), e);
+        }
+    }
+
+    /** The slot named {@code slot} on this server, if there is one. */
+    public Optional<SlotInfo> find(String slot) {
+        try (Connection c = source.connect();
+             PreparedStatement st = c.prepareStatement("""
+                     SELECT slot_name, coalesce(plugin, ''), coalesce(database, ''), temporary, active,
+                            coalesce(active_pid, 0), coalesce(restart_lsn::text, '0/0'),
+                            coalesce(confirmed_flush_lsn::text, '0/0'), coalesce(wal_status, '')
+                     FROM pg_replication_slots WHERE slot_name = ?""")) {
+            st.setString(1, slot);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new SlotInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
+                        rs.getBoolean(5), rs.getInt(6), Lsn.parse(rs.getString(7)), Lsn.parse(rs.getString(8)), rs.getString(9)));
+            }
+        } catch (SQLException e) {
+            throw ReplicationErrors.translate("looking up replication slot " + slot + " on " + source.redacted(), e);
+        }
+    }
+
+    /**
+     * Drops {@code slot}; returns false when there was none.
+     *
+     * @throws LogicalReplicationException {@link LogicalReplicationException.Reason#SLOT_ACTIVE} while a stream reads it
+     */
+    public boolean drop(String slot) {
+        try (Connection c = source.connect();
+             PreparedStatement st = c.prepareStatement(
+                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, slot);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw ReplicationErrors.translate("dropping replication slot " + slot + " on " + source.redacted(), e);
+        }
+    }
+
+    static void checkName(String slot) {
+        if (slot == null || !SLOT_NAME.matcher(slot).matches()) {
+            throw new IllegalArgumentException("'" + slot + "' is not a valid replication slot name: use 1 to 63 "
+                    + "lower-case letters, digits and underscores");
+        }
+    }
+}
