@@ -57,7 +57,7 @@ final class ReplicationErrors {
             reason = Reason.LOGIN_FAILED;
             advice = "the server refused the login; check the user, password, database and pg_hba.conf "
                     + "(a logical replication connection is matched as a connection to its database)";
-        } else if (state.startsWith("08") && !(e.getCause() instanceof java.net.SocketException) && isConnectAttempt(message)) {
+        } else if ("08001".equals(state) || "08004".equals(state)) {
             reason = Reason.UNREACHABLE;
             advice = "the server cannot be reached; check the host and port and that PostgreSQL is running";
         } else if (state.startsWith("08") || state.startsWith("57P") || "53300".equals(state)) {
@@ -70,10 +70,5 @@ final class ReplicationErrors {
         }
         return new LogicalReplicationException(reason, doing + " failed: " + advice + " (PostgreSQL said: " + server
                 + (state.isEmpty() ? "" : ", SQLSTATE " + state) + ")", e);
-    }
-
-    private static boolean isConnectAttempt(String message) {
-        return message.contains("connection attempt failed") || message.contains("connection refused")
-                || message.contains("check that the hostname and port");
     }
 }
