@@ -10,6 +10,12 @@ package dev.pgcorral.common.logical.values;
  */
 public record PgInterval(int months, int days, long microseconds) {
 
+    /** PostgreSQL 17's {@code infinity} interval: every field at its maximum. */
+    public static final PgInterval INFINITY = new PgInterval(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE);
+
+    /** PostgreSQL 17's {@code -infinity} interval: every field at its minimum. */
+    public static final PgInterval MINUS_INFINITY = new PgInterval(Integer.MIN_VALUE, Integer.MIN_VALUE, Long.MIN_VALUE);
+
     private static final long MICROS_PER_SECOND = 1_000_000L;
     private static final long MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND;
     private static final long MICROS_PER_HOUR = 60 * MICROS_PER_MINUTE;
@@ -17,11 +23,18 @@ public record PgInterval(int months, int days, long microseconds) {
     /**
      * Reads PostgreSQL's {@code IntervalStyle=iso_8601} output, e.g. {@code P1Y2M3DT4H5M6.5S},
      * {@code P-1Y-2M3DT-4H-5M-6.5S}, {@code PT-0.5S}, {@code PT0S}. Fractions are allowed on seconds only
-     * (PostgreSQL never writes others); weeks ({@code W}) are read as seven days.
+     * (PostgreSQL never writes others); weeks ({@code W}) are read as seven days. {@code infinity} and
+     * {@code -infinity} (PostgreSQL 17 and later) are {@link #INFINITY} and {@link #MINUS_INFINITY}.
      *
      * @throws IllegalArgumentException when the text is not of that form or overflows the three fields
      */
     public static PgInterval parseIso(String s) {
+        if (s.equals(PgTemporal.INFINITY)) {
+            return INFINITY;
+        }
+        if (s.equals(PgTemporal.MINUS_INFINITY)) {
+            return MINUS_INFINITY;
+        }
         int n = s.length();
         if (n < 3 || s.charAt(0) != 'P') {
             throw bad(s);
@@ -93,9 +106,16 @@ public record PgInterval(int months, int days, long microseconds) {
 
     /**
      * This interval in ISO 8601 form exactly as PostgreSQL writes it with {@code IntervalStyle=iso_8601}
-     * (and reads it in any style): zero parts left out, each part with its own sign, {@code PT0S} for zero.
+     * (and reads it in any style): zero parts left out, each part with its own sign, {@code PT0S} for zero,
+     * {@code infinity} and {@code -infinity} for {@link #INFINITY} and {@link #MINUS_INFINITY}.
      */
     public String toIso() {
+        if (equals(INFINITY)) {
+            return PgTemporal.INFINITY;
+        }
+        if (equals(MINUS_INFINITY)) {
+            return PgTemporal.MINUS_INFINITY;
+        }
         if (months == 0 && days == 0 && microseconds == 0) {
             return "PT0S";
         }

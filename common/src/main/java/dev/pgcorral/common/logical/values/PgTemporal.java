@@ -53,9 +53,7 @@ final class PgTemporal {
             return LocalDateTime.MIN;
         }
         boolean bc = s.endsWith(BC);
-        int end = bc ? s.length() - BC.length() : s.length();
-        int space = space(s);
-        return LocalDateTime.of(date(s, 0, space, bc), time(s, space + 1, end));
+        return dateTime(s, bc ? s.length() - BC.length() : s.length(), bc);
     }
 
     /**
@@ -70,12 +68,9 @@ final class PgTemporal {
             return OffsetDateTime.MIN;
         }
         boolean bc = s.endsWith(BC);
-        int end = bc ? s.length() - BC.length() : s.length();
-        int space = space(s);
-        int offsetAt = offsetStart(s, space + 1);
-        LocalDateTime local = LocalDateTime.of(date(s, 0, space, bc), time(s, space + 1, offsetAt));
-        ZoneOffset offset = offset(s, offsetAt, end);
-        OffsetDateTime t = OffsetDateTime.of(local, offset);
+        int offsetAt = offsetStart(s, space(s) + 1);
+        ZoneOffset offset = offset(s, offsetAt, bc ? s.length() - BC.length() : s.length());
+        OffsetDateTime t = OffsetDateTime.of(dateTime(s, offsetAt, bc), offset);
         return offset.equals(ZoneOffset.UTC) ? t : t.withOffsetSameInstant(ZoneOffset.UTC);
     }
 
@@ -178,6 +173,12 @@ final class PgTemporal {
         int minutes = len > 3 ? number(s, from + 4, from + 6) : 0;
         int seconds = len > 6 ? number(s, from + 7, from + 9) : 0;
         return ZoneOffset.ofTotalSeconds(sign * (hours * 3600 + minutes * 60 + seconds));
+    }
+
+    /** {@code YYYY-MM-DD HH:MM:SS[.f]} ending at {@code timeEnd}. */
+    private static LocalDateTime dateTime(String s, int timeEnd, boolean bc) {
+        int space = space(s);
+        return LocalDateTime.of(date(s, 0, space, bc), time(s, space + 1, timeEnd));
     }
 
     private static int space(String s) {

@@ -36,7 +36,11 @@ import tools.jackson.databind.JsonNode;
  * <li>any other type (enums and their arrays, domains, money, inet, point, …) → its text as a string</li>
  * </ul>
  * A json/jsonb value {@code null} has the same JSON form as SQL NULL; {@link #toJava} tells them apart
- * ({@code NullNode} vs {@code null}), the JSON form cannot.
+ * ({@code NullNode} vs {@code null}), the JSON form cannot: a caller that must keep them apart records SQL
+ * NULLs beside the value.
+ *
+ * <p>The way back is {@link #toSqlLiteral}: JSON form → text for {@code ?::type}, arrays included. Read stored
+ * JSON with {@link PgJson#mapper()}, which keeps numbers exact; a default mapper would round decimals to doubles.
  */
 public final class PgValues {
 
@@ -196,28 +200,66 @@ public final class PgValues {
         };
     }
 
+    /** {@code NaN}, {@code Infinity} or {@code -Infinity}, as PostgreSQL writes them; the length picks the one to compare. */
     private static boolean isSpecial(String text) {
-        char c = text.charAt(0);
-        return (c == 'N' || c == 'I' || c == '-' && text.length() > 1 && text.charAt(1) == 'I')
-                && (text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity"));
+        return switch (text.length()) {
+            case 3 -> text.equals("NaN");
+            case 8 -> text.equals("Infinity");
+            case 9 -> text.equals("-Infinity");
+            default -> false;
+        };
     }
 
     /**
-     * The text unchanged if it is made of number characters only, which PostgreSQL's numeric and float output
-     * always are; it is then written raw into JSON, so anything else must not pass.
+     * The text unchanged if it is a JSON number ({@code -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?}, the exponent only
+     * when allowed), which PostgreSQL's numeric and float output always is; it is written raw into JSON, so
+     * nothing else may pass. A hand-written scan: this runs for every number.
      */
-    private static String checkedNumber(String text, boolean exponent) {
+    static String checkedNumber(String text, boolean exponent) {
         int n = text.length();
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (!(c >= '0' && c <= '9' || c == '.' || c == '-' || exponent && (c == 'e' || c == '+'))) {
-                throw new IllegalArgumentException("not a PostgreSQL number: " + text);
-            }
+        int i = 0;
+        if (i < n && text.charAt(i) == '-') {
+            i++;
         }
-        if (n == 0 || text.charAt(n - 1) < '0' || text.charAt(n - 1) > '9') {
-            throw new IllegalArgumentException("not a PostgreSQL number: " + text);
+        int digits = digits(text, i);
+        if (digits == 0 || digits > 1 && text.charAt(i) == '0') {
+            throw notANumber(text);
+        }
+        i += digits;
+        if (i < n && text.charAt(i) == '.') {
+            digits = digits(text, ++i);
+            if (digits == 0) {
+                throw notANumber(text);
+            }
+            i += digits;
+        }
+        if (exponent && i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+                i++;
+            }
+            digits = digits(text, i);
+            if (digits == 0) {
+                throw notANumber(text);
+            }
+            i += digits;
+        }
+        if (i != n) {
+            throw notANumber(text);
         }
         return text;
+    }
+
+    private static int digits(String text, int from) {
+        int i = from;
+        while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            i++;
+        }
+        return i - from;
+    }
+
+    private static IllegalArgumentException notANumber(String text) {
+        return new IllegalArgumentException("not a PostgreSQL number: " + text);
     }
 
     private static Boolean bool(String text) {
