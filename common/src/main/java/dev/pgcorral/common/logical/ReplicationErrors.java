@@ -60,10 +60,12 @@ final class ReplicationErrors {
         } else if ("08001".equals(state) || "08004".equals(state)) {
             reason = Reason.UNREACHABLE;
             advice = "the server cannot be reached; check the host and port and that PostgreSQL is running";
-        } else if (state.startsWith("08") || state.startsWith("57P") || "53300".equals(state)) {
-            reason = state.startsWith("08") || state.startsWith("57P") ? Reason.CONNECTION_LOST : Reason.NO_FREE_WAL_SENDER;
-            advice = reason == Reason.CONNECTION_LOST ? "the connection to the server was lost"
-                    : "the server has no free connection (max_connections)";
+        } else if ("53300".equals(state)) {
+            reason = Reason.UNREACHABLE;
+            advice = "the server has no free connection: end some sessions or raise max_connections";
+        } else if (state.startsWith("08") || state.startsWith("57P")) {
+            reason = Reason.CONNECTION_LOST;
+            advice = "the connection to the server was lost";
         } else {
             reason = Reason.FAILED;
             advice = "PostgreSQL refused it";
