@@ -79,6 +79,7 @@ class ResumeTest {
         int redelivered = 0;
         int kills = 0;
         int commits = 0;
+        boolean endSeen = false;
         boolean ended = false;
         try (ChangeStream stream = ChangeStream.builder(db).slot("resume").publications("resume")
                 .statusInterval(Duration.ofMillis(200)).open()) {
@@ -101,15 +102,16 @@ class ResumeTest {
                 } else if (m instanceof Insert insert) {
                     rows.add(insert.newRow().text(1) + "/" + insert.newRow().text(2));
                 } else if (m instanceof Message message && message.prefix().equals("end")) {
-                    ended = true;
+                    endSeen = true;
                 } else if (m instanceof Commit commit) {
                     pending.put(xid, rows);
                     rows = null;
                     commits++;
-                    if (ended || commits % 7 == 0) {
+                    if (endSeen || commits % 7 == 0) {
                         durable.putAll(pending);
                         pending.clear();
                         stream.acknowledge(commit.endLsn());
+                        ended = endSeen;
                     } else if (commits % 150 == 0 && kills < KILLS) {
                         // the consumer holds unacknowledged transactions: they must come again
                         int reconnectsBefore = stream.progress().reconnects();
