@@ -6,6 +6,7 @@ import static dev.pgcorral.bench.Reports.round;
 import static dev.pgcorral.bench.Reports.toJson;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ import dev.pgcorral.common.pg.Lsn;
 /**
  * Logical decoding throughput of our replication layer ({@link ChangeStream}, every column value
  * converted to Java) against {@code pg_recvlogical} on the same WAL: {@code pgbench -i} in a fresh
- * database, a publication for all tables, a warm-up drain through our layer, then 2 × rounds slots
+ * database, a publication for all tables, warm-up drains through our layer, then 2 × rounds slots
  * copied from one (so all start at the same point), pgbench's TPC-B-like workload, a final
  * transactional logical message {@code bench-end}, and in each round one drain of each kind up to
  * that message, in alternating order. Prints one JSON object on the last line of stdout; progress
@@ -60,8 +61,11 @@ public final class LogicalBenchmark {
     private static final String PUBLICATION = "bench_pub";
     private static final String END_PREFIX = "bench-end";
     private static final double TARGET_RATIO = 0.9;
+    private static final int WARMUP_DRAINS = 3;
     /** A drain that sees nothing for this long has failed. */
     private static final Duration IDLE_LIMIT = Duration.ofSeconds(120);
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
     private final int clients;
@@ -81,6 +85,8 @@ public final class LogicalBenchmark {
     private volatile ChangeStream openStream;
     private volatile Process openProcess;
     private boolean cleanedUp;
+    /** Set when the JVM shuts down before the run ended (a signal). */
+    private volatile boolean interrupted;
 
     private LogicalBenchmark(Map<String, String> args) throws IOException {
         this.clients = positive(args, "clients", 4);
@@ -102,11 +108,20 @@ public final class LogicalBenchmark {
             args.put(argv[i].substring(2), argv[++i]);
         }
         LogicalBenchmark benchmark = new LogicalBenchmark(args);
-        Thread cleanUp = new Thread(benchmark::cleanUp, "bench-cleanup");
+        Thread cleanUp = new Thread(() -> {
+            benchmark.interrupted = true;
+            benchmark.cleanUp();
+        }, "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanUp);
         Map<String, Object> result;
         try {
             result = benchmark.run();
+        } catch (Exception e) {
+            if (benchmark.interrupted) {
+                log("interrupted");
+                return; // the JVM is shutting down; the hook cleans up
+            }
+            throw e;
         } finally {
             benchmark.cleanUp();
             try {
@@ -147,19 +162,35 @@ public final class LogicalBenchmark {
         result.put("rounds", rounds);
 
         if (warmupSeconds > 0) {
-            String slot = "bench_warmup";
-            slots.add(slot);
-            slotApi.create(slot);
-            log("warm-up: pgbench -c %d -T %d, then one drain through our layer", clients, warmupSeconds);
+            // Several drains of one short workload (slots copied from one point), so C2 has compiled the
+            // decoding path before the measured drains: one drain of a few seconds was not enough on 2 cores.
+            List<String> warmSlots = new ArrayList<>();
+            for (int i = 1; i <= WARMUP_DRAINS; i++) {
+                String slot = "bench_warmup_" + i;
+                slots.add(slot);
+                warmSlots.add(slot);
+                if (i == 1) {
+                    slotApi.create(slot);
+                } else {
+                    copySlot(warmSlots.get(0), slot);
+                }
+            }
+            log("warm-up: pgbench -c %d -T %d, then %d drains of it through our layer", clients, warmupSeconds, WARMUP_DRAINS);
             pgbench(List.of("-c", Integer.toString(clients), "-T", Integer.toString(warmupSeconds)));
             emitEnd();
-            Tally warm = drainOurs(slot);
-            dropSlot(slot);
-            log("warm-up drain: %d transactions, %d changes in %.2f s", warm.transactions, warm.changes, warm.seconds);
-            result.put("warmup", "ours: one drain through ChangeStream (same decoding) of a " + warmupSeconds
-                    + " s pgbench run before the measured drains, so the JIT is warm; pg_recvlogical needs none");
+            List<Double> warmSeconds = new ArrayList<>();
+            Tally warm = null;
+            for (String slot : warmSlots) {
+                warm = drainOurs(slot);
+                dropSlot(slot);
+                warmSeconds.add(round(warm.seconds));
+                log("warm-up drain: %d transactions, %d changes in %.2f s (JVM CPU %.2f s)", warm.transactions,
+                        warm.changes, warm.seconds, warm.cpuSeconds);
+            }
+            result.put("warmup", "ours: " + WARMUP_DRAINS + " drains through ChangeStream (same decoding) of one "
+                    + warmupSeconds + " s pgbench run before the measured drains, so the JIT is warm; pg_recvlogical needs none");
             result.put("warmup_transactions", warm.transactions);
-            result.put("warmup_s", round(warm.seconds));
+            result.put("warmup_drains_s", warmSeconds);
         } else {
             result.put("warmup", "none (--warmup 0)");
         }
@@ -198,6 +229,7 @@ public final class LogicalBenchmark {
 
         List<Map<String, Object>> perRound = new ArrayList<>();
         List<Double> oursSeconds = new ArrayList<>();
+        List<Double> oursCpu = new ArrayList<>();
         List<Double> baselineSeconds = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         Tally tally = null;
@@ -211,8 +243,8 @@ public final class LogicalBenchmark {
                 if ((turn == 0) == oursFirst) {
                     log("round %d: draining %s through ChangeStream", round, pair[0]);
                     ours = drainOurs(pair[0]);
-                    log("round %d: ours %.2f s, %d transactions, %d changes, %d values", round, ours.seconds,
-                            ours.transactions, ours.changes, ours.values);
+                    log("round %d: ours %.2f s (JVM CPU %.2f s), %d transactions, %d changes, %d values", round,
+                            ours.seconds, ours.cpuSeconds, ours.transactions, ours.changes, ours.values);
                 } else {
                     log("round %d: draining %s with pg_recvlogical", round, pair[1]);
                     baseline = drainRecvlogical(pair[1], endMessage);
@@ -230,12 +262,14 @@ public final class LogicalBenchmark {
             r.put("round", round);
             r.put("first", oursFirst ? "ours" : "pg_recvlogical");
             r.put("ours_s", round(ours.seconds));
+            r.put("ours_jvm_cpu_s", round(ours.cpuSeconds));
             r.put("pg_recvlogical_s", round(baseline));
             r.put("server_decoded_txns_ours", slotTotalTxns(pair[0]));
             r.put("server_decoded_txns_pg_recvlogical", slotTotalTxns(pair[1]));
             r.put("throughput_ratio", ratio(baseline, ours.seconds));
             perRound.add(r);
             oursSeconds.add(ours.seconds);
+            oursCpu.add(ours.cpuSeconds);
             baselineSeconds.add(baseline);
             ratios.add(baseline / ours.seconds);
             dropSlot(pair[0]);
@@ -247,6 +281,7 @@ public final class LogicalBenchmark {
         Map<String, Object> ours = side(median(oursSeconds), tally, walMb);
         ours.put("decoding", "ChangeStream, pgoutput protocol 1 in text, messages=true; Row.toJava(i) (PgValues) "
                 + "for every column of every new and old row, a hash of each value summed so the JIT keeps the work");
+        ours.put("jvm_cpu_s", round(median(oursCpu)));
         ours.put("values_decoded", tally.values);
         ours.put("unchanged_toast_skipped", tally.unchangedToast);
         ours.put("checksum", tally.checksum);
@@ -300,6 +335,8 @@ public final class LogicalBenchmark {
         long unchangedToast;
         long checksum;
         double seconds;
+        /** CPU time of the whole JVM (reader thread, consumer, GC) during the drain. */
+        double cpuSeconds;
 
         void decode(Row row) {
             for (int i = 0, n = row.size(); i < n; i++) {
@@ -317,6 +354,7 @@ public final class LogicalBenchmark {
     /** Reads {@code slot} through {@link ChangeStream} up to the {@code bench-end} message, decoding every value. */
     private Tally drainOurs(String slot) throws InterruptedException {
         Tally tally = new Tally();
+        long cpuStarted = CPU.getProcessCpuTime();
         long started = System.nanoTime();
         try (ChangeStream stream = ChangeStream.builder(db).slot(slot).publications(PUBLICATION).messages(true)
                 .applicationName("bench-ours").open()) {
@@ -351,6 +389,7 @@ public final class LogicalBenchmark {
                     tally.changes++;
                 } else if (message instanceof Message m && END_PREFIX.equals(m.prefix())) {
                     tally.seconds = (System.nanoTime() - started) / 1e9;
+                    tally.cpuSeconds = (CPU.getProcessCpuTime() - cpuStarted) / 1e9;
                     return tally;
                 } else if (message instanceof Resumed r) {
                     throw new IllegalStateException("the stream from slot " + slot + " reconnected (" + r.reason()
