@@ -1,5 +1,10 @@
 package dev.pgcorral.bench;
 
+import static dev.pgcorral.bench.Reports.log;
+import static dev.pgcorral.bench.Reports.ratio;
+import static dev.pgcorral.bench.Reports.round;
+import static dev.pgcorral.bench.Reports.toJson;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -404,38 +408,5 @@ public final class LockBenchmark {
             }
         }
         return line.toString(StandardCharsets.UTF_8);
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 100.0) / 100.0;
-    }
-
-    private static double ratio(double a, double b) {
-        return b == 0 || Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : round(a / b);
-    }
-
-    private static void log(String format, Object... args) {
-        System.err.println("[bench] " + String.format(Locale.ROOT, format, args));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String toJson(Map<String, Object> map) {
-        StringBuilder json = new StringBuilder("{");
-        map.forEach((k, v) -> {
-            if (json.length() > 1) {
-                json.append(',');
-            }
-            json.append('"').append(k).append("\":");
-            if (v instanceof Map<?, ?> nested) {
-                json.append(toJson((Map<String, Object>) nested));
-            } else if (v instanceof String s) {
-                json.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            } else if (v instanceof Double d && (d.isNaN() || d.isInfinite())) {
-                json.append("null");
-            } else {
-                json.append(v);
-            }
-        });
-        return json.append('}').toString();
     }
 }

@@ -1,5 +1,7 @@
 package dev.pgcorral.bench;
 
+import static dev.pgcorral.bench.Reports.round;
+
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -214,9 +216,5 @@ final class QueuedLocks {
         }
         int index = (int) Math.ceil(q * sorted.size()) - 1;
         return round(sorted.get(Math.max(0, index)) / 1_000_000.0);
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 100.0) / 100.0;
     }
 }
