@@ -43,6 +43,7 @@ final class PgOutputStream implements ChangeStream {
     private static final Logger log = LoggerFactory.getLogger(PgOutputStream.class);
     /** Longest pause between looks at an idle connection. */
     private static final long MAX_IDLE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int BATCH_MESSAGES = 256;
 
     private final ChangeStream.Builder settings;
     private final String describe;
@@ -55,10 +56,12 @@ final class PgOutputStream implements ChangeStream {
     private volatile Lsn received = Lsn.INVALID;
     private volatile Lsn confirmed = Lsn.INVALID;
 
+    // consumer thread only
+    private boolean skipping;
+
     // reader thread only
     private Session session;
     private boolean inTransaction;
-    private boolean skipping;
     private final Set<Long> openStreamedTransactions = new HashSet<>();
     private Lsn lastDelivered = Lsn.INVALID;
 
@@ -91,7 +94,36 @@ final class PgOutputStream implements ChangeStream {
         if (closed) {
             throw new IllegalStateException("the stream from " + describe + " is closed");
         }
-        return buffer.poll(MessageBuffer.toNanos(timeout));
+        long deadline = System.nanoTime() + MessageBuffer.toNanos(timeout);
+        while (true) {
+            ReplicationMessage message = buffer.poll(deadline - System.nanoTime());
+            if (message == null || !alreadyAcknowledged(message)) {
+                return message;
+            }
+        }
+    }
+
+    /**
+     * Whether {@code message} belongs to a transaction the consumer acknowledged already: the source
+     * resends those when a reconnect raced with an acknowledgement, or the consumer acknowledged
+     * them from messages taken before the fault. Consumer thread only.
+     */
+    private boolean alreadyAcknowledged(ReplicationMessage message) {
+        if (message instanceof Begin begin) {
+            skipping = Long.compareUnsigned(begin.finalLsn().value(), acknowledged.get()) < 0;
+            return skipping;
+        }
+        if (!skipping) {
+            return false;
+        }
+        if (message instanceof Resumed) {
+            skipping = false;
+            return false;
+        }
+        if (message instanceof Commit) {
+            skipping = false;
+        }
+        return true;
     }
 
     @Override
@@ -155,14 +187,27 @@ final class PgOutputStream implements ChangeStream {
         }
     }
 
-    /** Reads until closed; a broken connection throws. */
+    /**
+     * Reads until closed; a broken connection throws. Decoded messages go to the consumer in batches:
+     * while the source has more at hand, up to {@link #BATCH_MESSAGES} messages or a quarter of the
+     * buffer, and at once when it has nothing more.
+     */
     private void pump() throws SQLException, InterruptedException {
         PGReplicationStream stream = session.stream();
         long pause = 0;
-        long statusNanos = MessageBuffer.toNanos(settings.statusInterval);
+        long maxBatchBytes = Math.max(1, settings.bufferBytes / 4);
+        List<ReplicationMessage> batch = new ArrayList<>(BATCH_MESSAGES);
+        long batchBytes = 0;
         while (!closed) {
             report(stream);
             ByteBuffer data = stream.readPending();
+            if (data == null || batch.size() >= BATCH_MESSAGES || batchBytes >= maxBatchBytes) {
+                if (!batch.isEmpty()) {
+                    hand(stream, batch, batchBytes);
+                    batch = new ArrayList<>(BATCH_MESSAGES);
+                    batchBytes = 0;
+                }
+            }
             if (data == null) {
                 advanceWhileIdle(stream);
                 pause = Math.min(MAX_IDLE_PAUSE_NANOS, Math.max(pause * 2, 100_000L));
@@ -177,42 +222,33 @@ final class PgOutputStream implements ChangeStream {
             received = position;
             long size = data.remaining();
             ReplicationMessage message = decoder.decode(data, position);
-            if (!deliverable(message)) {
-                continue;
-            }
-            while (!buffer.offer(message, size, statusNanos)) {
-                if (closed) {
-                    return;
-                }
-                report(stream);
-                stream.forceUpdateStatus();
-            }
+            track(message);
+            batch.add(message);
+            batchBytes += size;
         }
     }
 
-    /**
-     * Tracks transaction boundaries and drops transactions the consumer acknowledged already (which
-     * the source resends when a reconnect raced with an acknowledgement).
-     */
-    private boolean deliverable(ReplicationMessage message) {
-        if (message instanceof Begin begin) {
-            inTransaction = true;
-            skipping = Long.compareUnsigned(begin.finalLsn().value(), acknowledged.get()) < 0;
-            return !skipping;
-        }
-        if (message instanceof Commit commit) {
-            inTransaction = false;
-            boolean skipped = skipping;
-            skipping = false;
-            if (!skipped) {
-                lastDelivered = commit.endLsn();
+    /** Hands a batch to the consumer, waiting for room; the source hears from us meanwhile. */
+    private void hand(PGReplicationStream stream, List<ReplicationMessage> batch, long bytes)
+            throws SQLException, InterruptedException {
+        long statusNanos = MessageBuffer.toNanos(settings.statusInterval);
+        while (!buffer.offer(batch, bytes, statusNanos)) {
+            if (closed) {
+                return;
             }
-            return !skipped;
+            report(stream);
+            stream.forceUpdateStatus();
         }
-        if (skipping) {
-            return false;
-        }
-        if (message instanceof StreamStart start) {
+    }
+
+    /** Tracks transaction boundaries, for {@link #advanceWhileIdle}. */
+    private void track(ReplicationMessage message) {
+        if (message instanceof Begin) {
+            inTransaction = true;
+        } else if (message instanceof Commit commit) {
+            inTransaction = false;
+            lastDelivered = commit.endLsn();
+        } else if (message instanceof StreamStart start) {
             openStreamedTransactions.add(start.xid());
         } else if (message instanceof StreamCommit commit) {
             openStreamedTransactions.remove(commit.xid());
@@ -222,7 +258,6 @@ final class PgOutputStream implements ChangeStream {
         } else if (message instanceof Message m && !m.transactional()) {
             lastDelivered = Lsn.max(lastDelivered, m.position());
         }
-        return true;
     }
 
     /** Reports the acknowledged position (pgjdbc sends it on the interval and when the source asks). */
@@ -261,7 +296,6 @@ final class PgOutputStream implements ChangeStream {
         session = null;
         buffer.clear();
         inTransaction = false;
-        skipping = false;
         openStreamedTransactions.clear();
         reconnects.incrementAndGet();
         RetryPolicy policy = RetryPolicy.builder()
@@ -283,7 +317,7 @@ final class PgOutputStream implements ChangeStream {
         }
         Lsn from = confirmed;
         log.info("logical replication from {} resumed from {}", describe, from);
-        buffer.offer(new Resumed(from, fault.getMessage()), 0, Long.MAX_VALUE);
+        buffer.offer(List.of(new Resumed(from, fault.getMessage())), 0, Long.MAX_VALUE);
     }
 
     private Session connect() {
