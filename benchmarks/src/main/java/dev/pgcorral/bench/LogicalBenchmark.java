@@ -94,7 +94,8 @@ public final class LogicalBenchmark {
         this.scale = positive(args, "scale", 10);
         this.rounds = positive(args, "rounds", 3);
         this.warmupSeconds = Integer.parseInt(args.getOrDefault("warmup", "5"));
-        this.url = args.get("url");
+        // the URL carries a password: from the environment (scripts/bench-logical puts --url there), never argv
+        this.url = System.getenv("BENCH_URL") == null || System.getenv("BENCH_URL").isBlank() ? null : System.getenv("BENCH_URL");
         this.work = Files.createTempDirectory("pgcorral-bench-logical-");
     }
 
@@ -103,7 +104,7 @@ public final class LogicalBenchmark {
         for (int i = 0; i < argv.length; i++) {
             if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
                 throw new IllegalArgumentException("unexpected argument " + argv[i] + "; use --clients N --duration S"
-                        + " --scale N --rounds N --warmup S [--url postgresql://user:password@host:port/database]");
+                        + " --scale N --rounds N --warmup S; a running server through BENCH_URL=postgresql://user:password@host:port/database");
             }
             args.put(argv[i].substring(2), argv[++i]);
         }

@@ -25,11 +25,13 @@ import dev.pgcorral.common.pg.Lsn;
  * idle slot does not hold back WAL that other databases write.</li>
  * <li><b>Faults.</b> When the connection breaks (a restart, {@code pg_terminate_backend}, a network
  * fault) the stream reconnects by itself, with back-off, from the last acknowledged position, drops
- * what the consumer has not taken yet and delivers {@link ReplicationMessage.Resumed}. A change is then
- * delivered again only if its transaction was not acknowledged, never skipped. Faults that waiting
+ * what waits for the consumer and delivers {@link ReplicationMessage.Resumed} (messages the consumer had
+ * already taken come before it). A change is then delivered again only if its transaction was not
+ * acknowledged before its Begin was polled, never skipped. Faults that waiting
  * cannot cure (a dropped slot, a missing right) end the stream: {@link #poll(Duration)} throws.</li>
  * <li><b>Back-pressure.</b> At most {@link Builder#bufferBytes(long)} of decoded messages wait for
- * the consumer; beyond that the stream stops reading and the source waits. A transaction of any size
+ * the consumer (and as much again taken by it in one batch); beyond that the stream stops reading and
+ * the source waits. A transaction of any size
  * streams through this bound.</li>
  * <li><b>Threads.</b> One thread at a time calls {@link #poll(Duration)}; {@link #acknowledge(Lsn)},
  * {@link #progress()} and {@link #close()} may be called from any thread.</li>
