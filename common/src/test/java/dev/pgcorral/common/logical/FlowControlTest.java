@@ -7,15 +7,10 @@ import static dev.pgcorral.common.logical.TestSource.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgcorral.common.logical.ReplicationMessage.Commit;
 import dev.pgcorral.common.logical.ReplicationMessage.Insert;
@@ -23,21 +18,7 @@ import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Lsn;
 
 /** What reaches the source as acknowledged, idle slots, and back-pressure. */
-class FlowControlTest {
-
-    @TempDir
-    static Path base;
-    static TestSource source;
-
-    @BeforeAll
-    static void start() throws Exception {
-        source = TestSource.logical(base, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-    }
+class FlowControlTest extends OnALogicalSource {
 
     @Test
     void onlyWhatTheConsumerAcknowledgedIsConfirmedAndAStreamResumesThere() throws Exception {

@@ -8,15 +8,10 @@ import static dev.pgcorral.common.logical.TestSource.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgcorral.common.logical.ReplicationMessage.Begin;
 import dev.pgcorral.common.logical.ReplicationMessage.Commit;
@@ -34,21 +29,7 @@ import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Lsn;
 
 /** Every pgoutput message type, produced by a real PostgreSQL and decoded. */
-class PgOutputMessagesTest {
-
-    @TempDir
-    static Path base;
-    static TestSource source;
-
-    @BeforeAll
-    static void start() throws Exception {
-        source = TestSource.logical(base, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-    }
+class PgOutputMessagesTest extends OnALogicalSource {
 
     @Test
     void aTransactionIsBeginRelationInsertCommit() throws Exception {

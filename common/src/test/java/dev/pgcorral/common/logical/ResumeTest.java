@@ -4,7 +4,6 @@ import static dev.pgcorral.common.logical.TestSource.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,10 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgcorral.common.logical.ReplicationMessage.Begin;
 import dev.pgcorral.common.logical.ReplicationMessage.Commit;
@@ -37,24 +33,10 @@ import dev.pgcorral.common.pg.ConnectionDetails;
  * The WAL sender is killed again and again while writers commit: every committed transaction ends
  * up in the consumer's durable record exactly once, and what it had not acknowledged came again.
  */
-class ResumeTest {
+class ResumeTest extends OnALogicalSource {
 
     private static final int WRITERS = 4;
     private static final int KILLS = 5;
-
-    @TempDir
-    static Path base;
-    static TestSource source;
-
-    @BeforeAll
-    static void start() throws Exception {
-        source = TestSource.logical(base, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-    }
 
     @Test
     void killedMidStreamEveryCommittedTransactionIsCountedExactlyOnce() throws Exception {

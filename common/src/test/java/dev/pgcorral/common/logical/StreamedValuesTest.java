@@ -4,7 +4,6 @@ import static dev.pgcorral.common.logical.TestSource.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,12 +12,8 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgcorral.common.logical.ReplicationMessage.Insert;
 import dev.pgcorral.common.logical.values.PgValues;
@@ -28,7 +23,7 @@ import dev.pgcorral.common.pg.ConnectionDetails;
  * Values as the stream delivers them: the same text the type's output function writes under the
  * settings PgValues is tested with, converted to Java, and back into PostgreSQL unchanged.
  */
-class StreamedValuesTest {
+class StreamedValuesTest extends OnALogicalSource {
 
     private static final String COLUMNS = """
             id int PRIMARY KEY, i2 smallint, i8 bigint, n numeric, r real, d double precision, b boolean,
@@ -44,20 +39,6 @@ class StreamedValuesTest {
             "(2, NULL, NULL, 'Infinity', '-0', 'Infinity', false, NULL, NULL, NULL, ''::bytea, '0001-01-01 BC', '00:00:00', "
                     + "'00:00:00+14', '10000-01-01 00:00:00', '1900-01-01 00:00:00 Europe/Amsterdam', 'PT0S', NULL, "
                     + "'null', 'null', '{1,NULL,3}', NULL, NULL, NULL, '{}', NULL)");
-
-    @TempDir
-    static Path base;
-    static TestSource source;
-
-    @BeforeAll
-    static void start() throws Exception {
-        source = TestSource.logical(base, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-    }
 
     @Test
     void everyValueArrivesAsItsOutputTextAndGoesBackUnchanged() throws Exception {
