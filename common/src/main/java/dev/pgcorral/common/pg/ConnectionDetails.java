@@ -18,6 +18,9 @@ import java.util.Properties;
  */
 public record ConnectionDetails(String host, int port, String database, String user, String password) {
 
+    /** The port a URL without one means, as in libpq. */
+    public static final int DEFAULT_PORT = 5432;
+
     public ConnectionDetails {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(database, "database");
@@ -65,7 +68,8 @@ public record ConnectionDetails(String host, int port, String database, String u
     }
 
     /**
-     * Parses a {@code postgresql://} or {@code postgres://} URL.
+     * Parses a {@code postgresql://} or {@code postgres://} URL; without a port it is 5432. Query
+     * parameters ({@code ?sslmode=disable}) are ignored.
      *
      * @throws IllegalArgumentException with a message a person can act on; it never repeats the password
      */
@@ -83,8 +87,8 @@ public record ConnectionDetails(String host, int port, String database, String u
         if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
             throw new IllegalArgumentException("connection string must start with postgresql://");
         }
-        if (uri.getHost() == null || uri.getPort() < 1) {
-            throw new IllegalArgumentException("connection string must name a host and a port");
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("connection string must name a host, e.g. postgresql://user@localhost:5432/db");
         }
         String path = uri.getRawPath();
         if (path == null || path.length() < 2) {
@@ -102,7 +106,7 @@ public record ConnectionDetails(String host, int port, String database, String u
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        return new ConnectionDetails(host, uri.getPort(), decode(path.substring(1)), user, password);
+        return new ConnectionDetails(host, uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort(), decode(path.substring(1)), user, password);
     }
 
     private String hostForUrl() {

@@ -32,11 +32,17 @@ class ConnectionDetailsTest {
     }
 
     @Test
+    void takesLibpqsDefaultPortAndIgnoresQueryParameters() {
+        assertThat(ConnectionDetails.parse("postgres://app:pw@db.example/shop?sslmode=disable"))
+                .isEqualTo(new ConnectionDetails("db.example", 5432, "shop", "app", "pw"));
+    }
+
+    @Test
     void refusesWhatIsNotAPostgresUrlWithoutEchoingThePassword() {
         assertThatThrownBy(() -> ConnectionDetails.parse("")).hasMessageContaining("empty");
         assertThatThrownBy(() -> ConnectionDetails.parse("mysql://u:secret@h:1/db")).hasMessageContaining("postgresql://")
                 .hasMessageNotContaining("secret");
-        assertThatThrownBy(() -> ConnectionDetails.parse("postgresql://u:secret@h/db")).hasMessageContaining("port")
+        assertThatThrownBy(() -> ConnectionDetails.parse("postgresql://u:secret@/db")).hasMessageContaining("host")
                 .hasMessageNotContaining("secret");
         assertThatThrownBy(() -> ConnectionDetails.parse("postgresql://u:secret@h:5432/")).hasMessageContaining("database");
         assertThatThrownBy(() -> ConnectionDetails.parse("postgresql://u:sec ret@h:5432/db x")).hasMessageNotContaining("sec ret");

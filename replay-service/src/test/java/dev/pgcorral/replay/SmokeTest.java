@@ -1,0 +1,51 @@
+package dev.pgcorral.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import dev.pgcorral.replay.checkpoint.Checkpoint;
+import dev.pgcorral.replay.checkpoint.Checkpoints;
+import dev.pgcorral.replay.session.NewSession;
+import dev.pgcorral.replay.session.Session;
+import dev.pgcorral.replay.session.Sessions;
+import dev.pgcorral.replay.travel.Restore;
+import dev.pgcorral.replay.travel.Restorer;
+
+class SmokeTest extends ReplayTestBase {
+
+    @Autowired
+    Sessions sessions;
+    @Autowired
+    Checkpoints checkpoints;
+    @Autowired
+    Restorer restorer;
+
+    @Test
+    void capturesAndTravels() {
+        sql(source(), "CREATE TABLE items (id serial PRIMARY KEY, name text)", "INSERT INTO items (name) VALUES ('a'), ('b')");
+        Session session = sessions.create(new NewSession("smoke", null, null, null, null, null));
+        assertThat(rows(target(), "SELECT name FROM items ORDER BY id")).containsExactly("a", "b");
+        sql(source(), "INSERT INTO items (name) VALUES ('c')", "UPDATE items SET name = 'B' WHERE name = 'b'");
+        Checkpoint one = checkpoints.create(session, "one", null);
+        assertThat(one.captured()).isTrue();
+        assertThat(one.entryIndex()).isEqualTo(2);
+        sql(source(), "ALTER TABLE items ADD COLUMN price numeric", "INSERT INTO items (name, price) VALUES ('d', 1.50)",
+                "DELETE FROM items WHERE name = 'a'");
+        Checkpoint two = checkpoints.create(session, "two", null);
+        Session now = sessions.get(session.id());
+        Restore forward = restorer.runNow(now, two.entryIndex(), two);
+        assertThat(forward.error()).isNull();
+        assertThat(rows(target(), "SELECT name, price FROM items ORDER BY id")).containsExactly("B|null", "c|null", "d|1.50");
+        await().atMost(Duration.ofSeconds(30)).until(() -> checkpoints.store().find(one.id()).orElseThrow().copyReady());
+        Restore back = restorer.runNow(sessions.get(session.id()), one.entryIndex(), checkpoints.store().find(one.id()).orElseThrow());
+        assertThat(back.error()).isNull();
+        assertThat(rows(target(), "SELECT name FROM items ORDER BY id")).containsExactly("a", "B", "c");
+        sessions.delete(session.id());
+        assertThat(count(source(), "SELECT count(*) FROM pg_replication_slots")).isZero();
+    }
+}
