@@ -14,6 +14,7 @@ import org.postgresql.PGConnection;
 
 import dev.pgcorral.common.logical.Relation;
 import dev.pgcorral.common.logical.Row;
+import dev.pgcorral.common.logical.values.PgTypes;
 import dev.pgcorral.common.logical.values.PgValues;
 import dev.pgcorral.common.pg.Lsn;
 import tools.jackson.core.JsonGenerator;
@@ -80,7 +81,8 @@ final class ChangeWriter {
     }
 
     /**
-     * A row's values as a JSON object, column name → typed value (see {@link PgValues#writeJson}); an unchanged
+     * A row's values as a JSON object, column name → typed value (see {@link PgValues#writeJson}; a {@code json}
+     * value, unlike {@code jsonb}, as a string holding its exact text); an unchanged
      * TOASTed column is left out (its value is not in the stream), and with {@code keysOnly} so is every column
      * outside the replica identity.
      */
@@ -95,7 +97,11 @@ final class ChangeWriter {
                     continue;
                 }
                 g.writeName(column.name());
-                PgValues.writeJson(g, column.typeOid(), row.isNull(i) ? null : row.text(i));
+                if (column.typeOid() == PgTypes.JSON && !row.isNull(i)) {
+                    g.writeString(row.text(i)); // json keeps its exact text (whitespace, key order, duplicate keys)
+                } else {
+                    PgValues.writeJson(g, column.typeOid(), row.isNull(i) ? null : row.text(i));
+                }
             }
             g.writeEndObject();
         }

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import dev.pgcorral.common.logical.values.PgTypes;
 import dev.pgcorral.common.logical.values.PgValues;
 import dev.pgcorral.common.pg.Identifiers;
 import dev.pgcorral.replay.capture.Change;
@@ -115,7 +116,7 @@ final class Applier implements AutoCloseable {
                 conditions.add(name + " = CAST(CAST(? AS text) AS " + column.type() + ")");
             }
             if (!value.isNull()) {
-                params.add(PgValues.toSqlLiteral(column.oid(), value));
+                params.add(literal(column, value));
             }
         }
         if (conditions.isEmpty()) {
@@ -148,9 +149,17 @@ final class Applier implements AutoCloseable {
             if (row.has(column.name())) {
                 names.add(column.name());
                 JsonNode value = row.get(column.name());
-                values.add(value.isNull() ? null : PgValues.toSqlLiteral(column.oid(), value));
+                values.add(literal(column, value));
             }
         }
+    }
+
+    /** PostgreSQL input text of a stored value; a json value is stored as its exact text. */
+    private static String literal(StoredColumns.Column column, JsonNode value) {
+        if (value.isNull()) {
+            return null;
+        }
+        return column.oid() == PgTypes.JSON && value.isString() ? value.asString() : PgValues.toSqlLiteral(column.oid(), value);
     }
 
     private void run(String sql, List<String> values, Change c, boolean mustFindRow) throws SQLException {
