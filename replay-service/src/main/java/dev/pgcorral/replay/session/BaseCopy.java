@@ -29,6 +29,12 @@ public final class BaseCopy {
     }
 
     public void copy(ConnectionDetails source, String snapshot, ConnectionDetails into) {
+        for (String program : new String[] {"pg_dump", "pg_restore"}) {
+            if (!Files.isExecutable(binaries.program(program))) {
+                throw new IllegalStateException(program + " is not in " + binaries.binDir() + ": install PostgreSQL's client programs "
+                        + "(Debian: postgresql-client) or point pgcorral.replay.embedded.bin-dir at a bin directory that has them");
+            }
+        }
         Path dir = null;
         try {
             dir = Files.createTempDirectory("pgcorral-replay-copy");
