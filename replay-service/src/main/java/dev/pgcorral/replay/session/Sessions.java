@@ -87,7 +87,7 @@ public class Sessions {
             throw ApiException.badRequest("the source and the target are the same database (" + source.database() + ")");
         }
         checkReachable(source, "source");
-        checkReachable(target, "target");
+        checkReachable(target.withDatabase("postgres"), "target server"); // the target database itself is made by the session
         String slot = "pgcorral_replay_" + shortId;
         Instant now = Instant.now();
         Session session = new Session(id, blankTo(request.name(), "session"), blankTo(request.description(), ""), source, target, slot, slot,

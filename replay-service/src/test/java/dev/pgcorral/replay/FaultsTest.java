@@ -1,0 +1,98 @@
+package dev.pgcorral.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import dev.pgcorral.common.local.LocalPostgres;
+import dev.pgcorral.common.local.PostgresBinaries;
+import dev.pgcorral.common.local.ServerAccount;
+import dev.pgcorral.common.web.ApiException;
+import dev.pgcorral.replay.checkpoint.Checkpoint;
+import dev.pgcorral.replay.checkpoint.Checkpoints;
+import dev.pgcorral.replay.session.NewSession;
+import dev.pgcorral.replay.session.Session;
+import dev.pgcorral.replay.session.Sessions;
+import dev.pgcorral.replay.travel.Restore;
+import dev.pgcorral.replay.travel.Restorer;
+
+/** A source that is not ready for logical replication, and a target server that goes away during a restore. */
+class FaultsTest extends ReplayTestBase {
+
+    @TempDir
+    Path dir;
+
+    @Autowired
+    Sessions sessions;
+    @Autowired
+    Checkpoints checkpoints;
+    @Autowired
+    Restorer restorer;
+
+    private LocalPostgres other;
+
+    @AfterEach
+    void stopOther() {
+        if (other != null) {
+            other.close();
+        }
+    }
+
+    private LocalPostgres otherServer(boolean logical) throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        LocalPostgres.Options options = new LocalPostgres.Options(PostgresBinaries.locate(null), dir.resolve("other"), true, 0, "127.0.0.1",
+                "postgres", "0ther-secret", Map.of(), ServerAccount.resolve(null), Duration.ofSeconds(60));
+        other = new LocalPostgres(logical ? options.withLogicalReplication() : options);
+        other.start();
+        return other;
+    }
+
+    @Test
+    void aSourceWithoutLogicalWalIsRefusedNamingTheSettingAndNothingIsLeft() throws Exception {
+        LocalPostgres plain = otherServer(false);
+        int before = sessions.all().size();
+        assertThatThrownBy(() -> sessions.create(new NewSession("plain", null, null, plain.connectionDetails("postgres").postgresUrl(),
+                null, null)))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("wal_level")
+                .hasMessageNotContaining("0ther-secret")
+                .satisfies(e -> assertThat(((ApiException) e).status().value()).isEqualTo(409));
+        assertThat(sessions.all()).hasSize(before);
+        assertThat(count(plain.connectionDetails("postgres"), "SELECT count(*) FROM pg_publication")).isZero();
+    }
+
+    @Test
+    void aTargetThatGoesAwayFailsTheRestoreClearlyAndItIsNotMarkedDone() throws Exception {
+        LocalPostgres targetServer = otherServer(false);
+        sql(source(), "CREATE TABLE IF NOT EXISTS notes (id int PRIMARY KEY, body text)", "TRUNCATE notes");
+        Session session = sessions.create(new NewSession("faults", null, null, null,
+                targetServer.connectionDetails("postgres").withDatabase("moved").postgresUrl(), null));
+        sql(source(), "INSERT INTO notes VALUES (1, 'one')");
+        Checkpoint one = checkpoints.create(session, "one", null);
+        Restore first = restorer.runNow(sessions.get(session.id()), one.entryIndex(), one);
+        assertThat(first.state()).isEqualTo(Restore.State.DONE);
+        assertThat(rows(targetServer.connectionDetails("moved"), "SELECT body FROM notes")).containsExactly("one");
+
+        targetServer.stop();
+        Restore failed = restorer.runNow(sessions.get(session.id()), 0, null);
+        assertThat(failed.state()).isEqualTo(Restore.State.FAILED);
+        assertThat(failed.error()).contains("restore failed").doesNotContain("0ther-secret");
+        assertThat(sessions.get(session.id()).targetSeq()).isEqualTo(one.entryIndex());
+
+        targetServer.start();
+        Restore again = restorer.runNow(sessions.get(session.id()), 0, null);
+        assertThat(again.state()).isEqualTo(Restore.State.DONE);
+        assertThat(rows(targetServer.connectionDetails("moved"), "SELECT count(*) FROM notes")).containsExactly("0");
+        sessions.delete(session.id());
+    }
+}
