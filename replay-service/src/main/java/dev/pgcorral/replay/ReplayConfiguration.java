@@ -15,12 +15,14 @@ import dev.pgcorral.common.status.StatusBroadcaster;
 import dev.pgcorral.common.status.StatusSource;
 import dev.pgcorral.replay.status.ReplayStatus;
 import dev.pgcorral.common.web.BearerAuthFilter;
+import dev.pgcorral.replay.backup.Backups;
 import dev.pgcorral.replay.capture.Capture;
 import dev.pgcorral.replay.capture.CaptureEvents;
 import dev.pgcorral.replay.capture.ChangeLog;
 import dev.pgcorral.replay.checkpoint.CheckpointStore;
 import dev.pgcorral.replay.checkpoint.Checkpoints;
 import dev.pgcorral.replay.servers.Endpoints;
+import dev.pgcorral.replay.session.PgTools;
 import dev.pgcorral.replay.session.SessionStore;
 import dev.pgcorral.replay.session.Sessions;
 import dev.pgcorral.replay.travel.RestoreStore;
@@ -63,14 +65,24 @@ class ReplayConfiguration {
     }
 
     @Bean
+    Backups backups(JdbcClient jdbc, PgTools tools, SessionStore sessions, Restorer restorer, ReplayProperties properties) {
+        return new Backups(jdbc, tools, sessions, restorer, properties.backupDir());
+    }
+
+    @Bean
+    PgTools pgTools(PostgresBinaries binaries) {
+        return new PgTools(binaries);
+    }
+
+    @Bean
     StatusSource statusSource(SessionStore sessions, Checkpoints checkpoints, Capture capture, Restorer restorer) {
         return new ReplayStatus(sessions, checkpoints.store(), capture, restorer);
     }
 
     @Bean
     Sessions sessions(SessionStore store, Endpoints endpoints, Capture capture, Checkpoints checkpoints, Restorer restorer,
-                      PostgresBinaries binaries, ReplayProperties properties) {
-        return new Sessions(store, endpoints, capture, checkpoints, restorer, binaries, properties.migrations());
+                      PgTools tools, ReplayProperties properties) {
+        return new Sessions(store, endpoints, capture, checkpoints, restorer, tools, properties.migrations());
     }
 
     /** After the metadata schema is migrated (Flyway runs before runners): resume every session's capture. */

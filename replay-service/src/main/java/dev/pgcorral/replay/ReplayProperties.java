@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  *                           server's {@code target} database. Copies kept for checkpoints live on the same server
  * @param migrations         Flyway locations run on the source after a session's base copy, recorded as the
  *                           fixed checkpoint Migration, e.g. {@code filesystem:./db/migration}; empty = none
+ * @param backupDir          where backups ({@code pg_dump} files of checkpoints) are written
  * @param embedded           the local PostgreSQL started when something above is not configured
  * @param capture            how captured changes are stored
  * @param travel             how the target is moved
@@ -40,6 +41,7 @@ public record ReplayProperties(
         String source,
         String target,
         @DefaultValue List<String> migrations,
+        @DefaultValue("/var/tmp/pgcorral/replay-backups") @NotNull Path backupDir,
         @DefaultValue @Valid Embedded embedded,
         @DefaultValue @Valid Capture capture,
         @DefaultValue @Valid Travel travel) {

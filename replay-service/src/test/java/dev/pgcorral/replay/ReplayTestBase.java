@@ -46,6 +46,7 @@ public abstract class ReplayTestBase {
             Path dir = Files.createTempDirectory("replay-test");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             registry.add("pgcorral.replay.embedded.data-dir", () -> dir.resolve("pgdata").toString());
+            registry.add("pgcorral.replay.backup-dir", () -> dir.resolve("backups").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

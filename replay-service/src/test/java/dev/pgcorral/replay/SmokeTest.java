@@ -8,6 +8,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.pgcorral.replay.backup.Backup;
+import dev.pgcorral.replay.backup.Backups;
 import dev.pgcorral.replay.checkpoint.Checkpoint;
 import dev.pgcorral.replay.checkpoint.Checkpoints;
 import dev.pgcorral.replay.session.NewSession;
@@ -24,6 +26,8 @@ class SmokeTest extends ReplayTestBase {
     Checkpoints checkpoints;
     @Autowired
     Restorer restorer;
+    @Autowired
+    Backups backups;
 
     @Test
     void capturesAndTravels() {
@@ -45,6 +49,16 @@ class SmokeTest extends ReplayTestBase {
         Restore back = restorer.runNow(sessions.get(session.id()), one.entryIndex(), checkpoints.store().find(one.id()).orElseThrow());
         assertThat(back.error()).isNull();
         assertThat(rows(target(), "SELECT name FROM items ORDER BY id")).containsExactly("a", "B", "c");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> checkpoints.store().find(two.id()).orElseThrow().copyReady());
+        Backup backup = backups.take(sessions.get(session.id()), checkpoints.store().find(two.id()).orElseThrow());
+        assertThat(backup.sizeBytes()).isPositive();
+        assertThat(backups.of(session.id())).extracting(Backup::id).containsExactly(backup.id());
+        backups.restore(sessions.get(session.id()), backup);
+        assertThat(rows(target(), "SELECT name, price FROM items ORDER BY id")).containsExactly("B|null", "c|null", "d|1.50");
+        assertThat(sessions.get(session.id()).targetSeq()).isEqualTo(two.entryIndex());
+        backups.delete(session.id(), backup.id());
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(backup.file()))).isFalse();
         sessions.delete(session.id());
         assertThat(count(source(), "SELECT count(*) FROM pg_replication_slots")).isZero();
     }

@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 
-import dev.pgcorral.common.local.PostgresBinaries;
 import dev.pgcorral.common.logical.ExportedSnapshot;
 import dev.pgcorral.common.logical.LogicalReplicationException;
 import dev.pgcorral.common.logical.ReplicationSlots;
@@ -40,17 +39,17 @@ public class Sessions {
     private final Capture capture;
     private final Checkpoints checkpoints;
     private final Restorer restorer;
-    private final PostgresBinaries binaries;
+    private final PgTools tools;
     private final List<String> migrations;
 
     public Sessions(SessionStore store, Endpoints endpoints, Capture capture, Checkpoints checkpoints, Restorer restorer,
-                    PostgresBinaries binaries, List<String> migrations) {
+                    PgTools tools, List<String> migrations) {
         this.store = store;
         this.endpoints = endpoints;
         this.capture = capture;
         this.checkpoints = checkpoints;
         this.restorer = restorer;
-        this.binaries = binaries;
+        this.tools = tools;
         this.migrations = migrations;
     }
 
@@ -120,7 +119,7 @@ public class Sessions {
             consistentPoint = snapshot.consistentPoint();
             server.drop(base);
             server.createEmpty(base);
-            new BaseCopy(binaries).copy(session.source(), snapshot.snapshotName(), server.database(base));
+            new BaseCopy(tools).copy(session.source(), snapshot.snapshotName(), server.database(base));
             try (Connection c = session.source().connect()) {
                 snapshot.beginTransaction(c);
                 sequences = checkpoints.readSequences(c);

@@ -1,0 +1,53 @@
+package dev.pgcorral.replay.session;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.pgcorral.common.local.PostgresBinaries;
+import dev.pgcorral.common.pg.ConnectionDetails;
+
+/**
+ * Runs PostgreSQL's client programs ({@code pg_dump}, {@code pg_restore}) against a database: the password
+ * goes through the child's environment, never its command line; a failure says what the program wrote.
+ */
+public final class PgTools {
+
+    private final PostgresBinaries binaries;
+
+    public PgTools(PostgresBinaries binaries) {
+        this.binaries = binaries;
+    }
+
+    /** Runs {@code program} with {@code args}, and {@code --dbname} of {@code login}'s database when it is not null. */
+    public void run(String program, ConnectionDetails login, List<String> args) throws IOException {
+        if (!Files.isExecutable(binaries.program(program))) {
+            throw new IllegalStateException(program + " is not in " + binaries.binDir() + ": install PostgreSQL's client programs "
+                    + "(Debian: postgresql-client) or point pgcorral.replay.embedded.bin-dir at a bin directory that has them");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(binaries.program(program).toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (login != null) {
+            command.add("--dbname=" + new ConnectionDetails(login.host(), login.port(), login.database(), login.user(), "").postgresUrl());
+            builder.environment().put("PGPASSWORD", login.password());
+        }
+        builder.environment().put("PGCONNECT_TIMEOUT", "10");
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(1, TimeUnit.HOURS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException(program + " failed: " + out.strip());
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(program + " was interrupted", e);
+        }
+    }
+}
