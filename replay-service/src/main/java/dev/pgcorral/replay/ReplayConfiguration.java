@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.pgcorral.common.local.PostgresBinaries;
 import dev.pgcorral.common.status.StatusBroadcaster;
-import dev.pgcorral.common.status.StatusSource;
+import dev.pgcorral.replay.status.ReplayMetrics;
 import dev.pgcorral.replay.status.ReplayStatus;
 import dev.pgcorral.common.web.BearerAuthFilter;
 import dev.pgcorral.replay.backup.Backups;
@@ -75,8 +75,13 @@ class ReplayConfiguration {
     }
 
     @Bean
-    StatusSource statusSource(SessionStore sessions, Checkpoints checkpoints, Capture capture, Restorer restorer) {
+    ReplayStatus statusSource(SessionStore sessions, Checkpoints checkpoints, Capture capture, Restorer restorer) {
         return new ReplayStatus(sessions, checkpoints.store(), capture, restorer);
+    }
+
+    @Bean
+    ReplayMetrics replayMetrics(ReplayStatus status) {
+        return new ReplayMetrics(status);
     }
 
     @Bean

@@ -17,6 +17,7 @@ import dev.pgcorral.replay.session.Session;
 import dev.pgcorral.replay.session.Sessions;
 import dev.pgcorral.replay.travel.Restore;
 import dev.pgcorral.replay.travel.Restorer;
+import io.micrometer.core.instrument.MeterRegistry;
 
 class SmokeTest extends ReplayTestBase {
 
@@ -28,6 +29,8 @@ class SmokeTest extends ReplayTestBase {
     Restorer restorer;
     @Autowired
     Backups backups;
+    @Autowired
+    MeterRegistry registry;
 
     @Test
     void capturesAndTravels() {
@@ -38,6 +41,8 @@ class SmokeTest extends ReplayTestBase {
         Checkpoint one = checkpoints.create(session, "one", null);
         assertThat(one.captured()).isTrue();
         assertThat(one.entryIndex()).isEqualTo(2);
+        assertThat(registry.get("pgcorral.replay.capture.entries").counter().count()).isEqualTo(2);
+        assertThat(registry.get("pgcorral.replay.sessions").gauge().value()).isEqualTo(1);
         sql(source(), "ALTER TABLE items ADD COLUMN price numeric", "INSERT INTO items (name, price) VALUES ('d', 1.50)",
                 "DELETE FROM items WHERE name = 'a'");
         Checkpoint two = checkpoints.create(session, "two", null);
