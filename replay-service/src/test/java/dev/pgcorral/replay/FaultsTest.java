@@ -95,4 +95,20 @@ class FaultsTest extends ReplayTestBase {
         assertThat(rows(targetServer.connectionDetails("moved"), "SELECT count(*) FROM notes")).containsExactly("0");
         sessions.delete(session.id());
     }
+
+    @Test
+    void manySessionsCaptureAtOnceAndTheMetadataPoolStillServes() {
+        java.util.List<Session> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            many.add(sessions.create(new NewSession("many " + i, null, null, null, null, null)));
+        }
+        assertThat(many).extracting(s -> s.target().database()).doesNotHaveDuplicates();
+        Checkpoint last = checkpoints.create(sessions.get(many.get(9).id()), null, null);
+        assertThat(last.captured()).isTrue();
+        assertThat(last.name()).isEqualTo("checkpoint 2");
+        for (Session s : many) {
+            sessions.delete(s.id());
+        }
+        assertThat(count(source(), "SELECT count(*) FROM pg_replication_slots")).isZero();
+    }
 }

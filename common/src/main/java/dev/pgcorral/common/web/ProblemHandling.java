@@ -221,6 +221,9 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         if (type.isArray() || Collection.class.isAssignableFrom(type)) {
             return "must be a list";
         }
+        if (type == java.util.UUID.class) {
+            return "must be a UUID";
+        }
         return "must be a JSON object";
     }
 

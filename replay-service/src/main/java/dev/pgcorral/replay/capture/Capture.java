@@ -28,7 +28,7 @@ public class Capture implements AutoCloseable {
     public record Stats(boolean streaming, String error, double changesPerSecond, Lsn received, Lsn acknowledged, Instant lastCommit) {
     }
 
-    private final DataSource metadata;
+    private final MetadataConnections metadata;
     private final SessionStore sessions;
     private final ReplayProperties.Capture settings;
     private final Map<UUID, CaptureWorker> workers = new ConcurrentHashMap<>();
@@ -61,7 +61,7 @@ public class Capture implements AutoCloseable {
     };
 
     public Capture(DataSource metadata, SessionStore sessions, ReplayProperties.Capture settings, MeterRegistry registry) {
-        this.metadata = metadata;
+        this.metadata = new MetadataConnections(metadata);
         this.sessions = sessions;
         this.settings = settings;
         this.stored = Counter.builder("pgcorral.replay.capture.entries").description("change log entries stored").register(registry);

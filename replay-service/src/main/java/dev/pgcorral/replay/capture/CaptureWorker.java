@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +37,7 @@ final class CaptureWorker implements Runnable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Session session;
-    private final DataSource metadata;
+    private final MetadataConnections metadata;
     private final ReplayProperties.Capture settings;
     private final CaptureEvents events;
     private final RelationVersions relations;
@@ -63,7 +61,7 @@ final class CaptureWorker implements Runnable {
     private ReplicationMessage.Begin open;
     private boolean skipping;
 
-    CaptureWorker(Session session, DataSource metadata, ReplayProperties.Capture settings, CaptureEvents events) {
+    CaptureWorker(Session session, MetadataConnections metadata, ReplayProperties.Capture settings, CaptureEvents events) {
         this.session = session;
         this.metadata = metadata;
         this.settings = settings;
@@ -108,7 +106,7 @@ final class CaptureWorker implements Runnable {
     public void run() {
         Duration backoff = Duration.ofMillis(500);
         while (!stopped) {
-            try (Connection meta = metadata.getConnection()) {
+            try (Connection meta = metadata.connect()) {
                 meta.setAutoCommit(false);
                 loadState(meta);
                 try (ChangeStream opened = ChangeStream.builder(session.source()).slot(session.slot())

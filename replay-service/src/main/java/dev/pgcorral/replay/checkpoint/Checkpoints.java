@@ -108,6 +108,7 @@ public class Checkpoints implements CaptureEvents {
 
     private Checkpoint set(Session session, Checkpoint.Kind kind, String name, String description) {
         UUID id = UUID.randomUUID();
+        name = name == null || name.isBlank() ? "checkpoint " + (store.ofSession(session.id()).size() + 1) : name.strip();
         store.insert(new Checkpoint(id, session.id(), kind, name, description == null ? "" : description, Instant.now(), Lsn.INVALID,
                 null, null, "[]", null, "NONE", null));
         try (Connection c = session.source().connect()) {
