@@ -272,6 +272,36 @@ class V1ApiTest extends ApiTestBase {
         assertProblem(api.post(base + "/compare", "{\"against\":\"elsewhere\"}"), 400, "against");
     }
 
+    @Test
+    void backupsAreTakenAtACheckpointListedRestoredIntoTheTargetAndDeleted() {
+        sql(source(), "CREATE TABLE v1_bak (id int PRIMARY KEY)", "INSERT INTO v1_bak VALUES (1)");
+        String base = "/api/v1/sessions/" + createSession("backups");
+        sql(source(), "INSERT INTO v1_bak VALUES (2)");
+        String two = api.post(base + "/checkpoints", "{\"name\":\"two\"}").json().get("id").asString();
+        await().atMost(Duration.ofSeconds(30)).until(() -> checkpoints.store().find(UUID.fromString(two)).orElseThrow().copyReady());
+
+        var taken = api.post(base + "/backups", "{\"checkpointId\":\"" + two + "\"}");
+        assertThat(taken.status()).as(taken.body()).isEqualTo(201);
+        String backup = taken.json().get("id").asString();
+        assertThat(taken.location()).isEqualTo(base + "/backups/" + backup);
+        assertThat(taken.json().get("sizeBytes").asLong()).isPositive();
+        assertThat(taken.json().get("checkpoint").asString()).isEqualTo("two");
+        assertThat(api.get(base + "/backups").json().get(0).get("id").asString()).isEqualTo(backup);
+
+        assertThat(rows(target(), "SELECT id FROM v1_bak ORDER BY id")).containsExactly("1");
+        var restored = api.post(base + "/backups/" + backup + "/restore", "");
+        assertThat(restored.status()).as(restored.body()).isEqualTo(200);
+        assertThat(restored.json().get("targetEntries").asLong()).isEqualTo(1);
+        assertThat(rows(target(), "SELECT id FROM v1_bak ORDER BY id")).containsExactly("1", "2");
+
+        assertProblem(api.post(base + "/backups", "{}"), 400, "checkpointId");
+        assertProblem(api.post(base + "/backups", "{\"checkpointId\":\"" + UUID.randomUUID() + "\"}"), 404, "not found");
+        assertProblem(api.get(base + "/backups/" + UUID.randomUUID()), 404, "not found");
+        assertProblem(api.get(base + "/backups/nope"), 400, "bid must be a UUID");
+        assertThat(api.delete(base + "/backups/" + backup).status()).isEqualTo(204);
+        assertProblem(api.get(base + "/backups/" + backup), 404, "not found");
+    }
+
     private JsonNode compare(String base, String against) {
         var response = api.post(base + "/compare", "{\"against\":\"" + against + "\"}");
         assertThat(response.status()).as(response.body()).isEqualTo(200);
