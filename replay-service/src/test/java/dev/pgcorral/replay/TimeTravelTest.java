@@ -32,7 +32,7 @@ import dev.pgcorral.replay.travel.Restorer;
  * A workload of every kind of change (many types, NULLs, TOASTed values, TRUNCATE, DDL), checkpoints set
  * while the source is quiet with each table's content recorded then, and the target restored to each
  * checkpoint in random order, backward and forward, from kept copies and from the base: every time it
- * holds exactly the content recorded.
+ * holds exactly the content recorded, sequences included.
  */
 class TimeTravelTest extends ReplayTestBase {
 
@@ -53,6 +53,7 @@ class TimeTravelTest extends ReplayTestBase {
                         + "ts timestamptz, iv interval, j jsonb, js json, ia int[], ta text[], u uuid, m mood, big text)",
                 "CREATE TABLE loose (j json, p point, note text)",
                 "ALTER TABLE loose REPLICA IDENTITY FULL",
+                "CREATE TABLE counters (id serial PRIMARY KEY, v int)",
                 "INSERT INTO kinds (i, t) VALUES (1, 'before the session')");
         Session session = sessions.create(new NewSession("travel", null, null, null, null, null));
         Map<String, Map<String, List<String>>> expected = new LinkedHashMap<>();
@@ -83,6 +84,11 @@ class TimeTravelTest extends ReplayTestBase {
                 "CREATE TABLE later (id int PRIMARY KEY, v text)",
                 "INSERT INTO later SELECT g, 'v' || g FROM generate_series(1, 50) g");
         expected.put("ddl", checkpoint(session, "ddl"));
+
+        // one query string with DML and DDL mixed, as psql -c sends it: each DDL statement replays once, at its place
+        simpleQuery(source(), "INSERT INTO counters (v) VALUES (1), (2); ALTER TABLE counters ADD COLUMN w int; "
+                + "UPDATE counters SET w = v * 10; ALTER TABLE counters RENAME COLUMN v TO v0; INSERT INTO counters (v0, w) VALUES (3, 30)");
+        expected.put("mixed", checkpoint(session, "mixed"));
 
         sql(source(),
                 "TRUNCATE later",
@@ -124,6 +130,29 @@ class TimeTravelTest extends ReplayTestBase {
         return s.append("'").toString();
     }
 
+    private static List<String> rowsOf(Statement st, String query) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
+    /** Runs a query string in the simple query protocol, as one string, the way psql -c sends it. */
+    private static void simpleQuery(ConnectionDetails db, String query) {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", db.user());
+        props.setProperty("password", db.password());
+        props.setProperty("preferQueryMode", "simple");
+        try (Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), props); Statement st = c.createStatement()) {
+            st.execute(query);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     /** Every user table's rows as text, sorted, under fixed output settings. */
     static Map<String, List<String>> content(ConnectionDetails db) {
         Map<String, List<String>> content = new TreeMap<>();
@@ -136,14 +165,10 @@ class TimeTravelTest extends ReplayTestBase {
                     tables.add(rs.getString(1));
                 }
             }
+            content.put("sequences", rowsOf(st, "SELECT sequencename || ' ' || coalesce(last_value::text, 'unused') FROM pg_sequences "
+                    + "WHERE schemaname = 'public' ORDER BY 1"));
             for (String table : tables) {
-                List<String> rows = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery("SELECT x::text FROM " + table + " x ORDER BY 1")) {
-                    while (rs.next()) {
-                        rows.add(rs.getString(1));
-                    }
-                }
-                content.put(table, rows);
+                content.put(table, rowsOf(st, "SELECT x::text FROM " + table + " x ORDER BY 1"));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);

@@ -228,7 +228,10 @@ final class CaptureWorker implements Runnable {
     private void onMessage(ReplicationMessage.Message msg) {
         if (msg.prefix().equals(session.messagePrefix() + SourceSetup.DDL)) {
             JsonNode ddl = JSON.readTree(msg.contentAsString());
-            add(msg.position(), "DDL", null, null, null, null, null, ddl.path("sql").asString(), ddl.path("search_path").asString());
+            String statement = DdlStatements.pick(ddl.path("sql").asString(), ddl.path("n").asInt(1));
+            if (statement != null) {
+                add(msg.position(), "DDL", null, null, null, null, null, statement, ddl.path("search_path").asString());
+            }
         } else if (msg.prefix().equals(session.messagePrefix() + SourceSetup.CHECKPOINT)) {
             try {
                 batchCheckpoints.add(new Object[] {UUID.fromString(msg.contentAsString().strip()), nextSeq - 1, open.finalLsn().value()});

@@ -95,8 +95,9 @@ public class Checkpoints implements CaptureEvents {
                 + "FROM pg_sequences WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2")) {
             while (rs.next()) {
                 long value = rs.getLong(3);
+                boolean neverCalled = rs.wasNull();
                 var node = sequences.addObject().put("schema", rs.getString(1)).put("name", rs.getString(2));
-                if (rs.wasNull()) {
+                if (neverCalled) {
                     node.putNull("value");
                 } else {
                     node.put("value", value);

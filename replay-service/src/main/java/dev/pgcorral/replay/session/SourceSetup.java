@@ -97,13 +97,17 @@ public final class SourceSetup {
             String guc = "pgcorral_replay.last_" + id;
             c.setAutoCommit(false);
             st.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
-            // once per statement: a query string of several statements fires the trigger for each DDL in it
+            // n numbers the events of one query string in a transaction: capture picks the n-th DDL statement of the string
             st.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS event_trigger LANGUAGE plpgsql AS $fn$\n"
+                    + "DECLARE\n"
+                    + "  h text := md5(current_query());\n"
+                    + "  prev text := current_setting('" + guc + "', true);\n"
+                    + "  n int := 1;\n"
                     + "BEGIN\n"
-                    + "  IF current_setting('" + guc + "', true) IS NOT DISTINCT FROM md5(current_query()) THEN RETURN; END IF;\n"
-                    + "  PERFORM set_config('" + guc + "', md5(current_query()), true);\n"
+                    + "  IF split_part(prev, ':', 1) = h THEN n := split_part(prev, ':', 2)::int + 1; END IF;\n"
+                    + "  PERFORM set_config('" + guc + "', h || ':' || n, true);\n"
                     + "  PERFORM pg_logical_emit_message(true, '" + session.messagePrefix() + DDL + "', json_build_object("
-                    + "'sql', current_query(), 'search_path', current_setting('search_path'), 'tag', tg_tag)::text);\n"
+                    + "'sql', current_query(), 'search_path', current_setting('search_path'), 'tag', tg_tag, 'n', n)::text);\n"
                     + "END\n$fn$");
             st.execute("CREATE EVENT TRIGGER " + Identifiers.quote(TRIGGER_PREFIX + id) + " ON ddl_command_end EXECUTE FUNCTION "
                     + function + "()");
