@@ -52,7 +52,7 @@ public class ChangeLog {
     /** How many entries belong to transactions that committed at or before {@code position}. */
     public long entriesUpTo(UUID session, Lsn position) {
         return jdbc.sql("SELECT coalesce(max(seq), 0) FROM replay.changes WHERE session_id = ? AND commit_lsn <= ?")
-                .params(session, position.value()).query(Long.class).single();
+                .params(session, stored(position)).query(Long.class).single();
     }
 
     /** Every entry after {@code afterSeq} up to {@code toSeq}, in order, read with a cursor. */
@@ -118,13 +118,21 @@ public class ChangeLog {
         }
         if (q.fromLsn() != null) {
             where.append(" AND commit_lsn >= ?");
-            params.add(q.fromLsn().value());
+            params.add(stored(q.fromLsn()));
         }
         if (q.toLsn() != null) {
             where.append(" AND commit_lsn <= ?");
-            params.add(q.toLsn().value());
+            params.add(stored(q.toLsn()));
         }
         return where.toString();
+    }
+
+    /**
+     * A position as stored (bigint): LSNs compare unsigned, and one past 8000000000000000/0 (none a server
+     * reaches) would be negative; it is taken as the largest.
+     */
+    private static long stored(Lsn position) {
+        return position.value() < 0 ? Long.MAX_VALUE : position.value();
     }
 
     private static Change map(ResultSet rs, Map<Integer, List<StoredColumns.Column>> shapes) throws SQLException {
