@@ -12,32 +12,21 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.pgcorral.common.local.LocalPostgres;
 import dev.pgcorral.common.local.PostgresBinaries;
 import dev.pgcorral.common.local.ServerAccount;
 import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.replay.checkpoint.Checkpoint;
-import dev.pgcorral.replay.checkpoint.Checkpoints;
 import dev.pgcorral.replay.session.NewSession;
 import dev.pgcorral.replay.session.Session;
-import dev.pgcorral.replay.session.Sessions;
 import dev.pgcorral.replay.travel.Restore;
-import dev.pgcorral.replay.travel.Restorer;
 
 /** A source that is not ready for logical replication, and a target server that goes away during a restore. */
 class FaultsTest extends ReplayTestBase {
 
     @TempDir
     Path dir;
-
-    @Autowired
-    Sessions sessions;
-    @Autowired
-    Checkpoints checkpoints;
-    @Autowired
-    Restorer restorer;
 
     private LocalPostgres other;
 

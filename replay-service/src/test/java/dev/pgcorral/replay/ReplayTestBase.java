@@ -15,16 +15,23 @@ import java.util.List;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.util.FileSystemUtils;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.replay.checkpoint.Checkpoints;
 import dev.pgcorral.replay.servers.Endpoints;
+import dev.pgcorral.replay.session.Sessions;
+import dev.pgcorral.replay.travel.Restorer;
 
 /**
  * replay-service on a random port with its embedded PostgreSQL (source, target and metadata) in a fresh
- * folder per test class; helpers to run SQL on the source and the target.
+ * folder per test class (the context is not shared: each class starts from an empty source); helpers to
+ * run SQL on the source and the target.
  */
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "pgcorral.replay.embedded.port=0",
         "pgcorral.replay.password=test-password",
@@ -39,12 +46,20 @@ public abstract class ReplayTestBase {
 
     @Autowired
     protected Endpoints endpoints;
+    @Autowired
+    protected Sessions sessions;
+    @Autowired
+    protected Checkpoints checkpoints;
+    @Autowired
+    protected Restorer restorer;
 
     @DynamicPropertySource
     static void dataDirectory(DynamicPropertyRegistry registry) {
         try {
             Path dir = Files.createTempDirectory("replay-test");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            // the embedded data is kept across restarts, as in production; each class's context is closed after it
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> FileSystemUtils.deleteRecursively(dir.toFile())));
             registry.add("pgcorral.replay.embedded.data-dir", () -> dir.resolve("pgdata").toString());
             registry.add("pgcorral.replay.backup-dir", () -> dir.resolve("backups").toString());
         } catch (IOException e) {

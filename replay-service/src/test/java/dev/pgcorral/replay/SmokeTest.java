@@ -11,22 +11,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import dev.pgcorral.replay.backup.Backup;
 import dev.pgcorral.replay.backup.Backups;
 import dev.pgcorral.replay.checkpoint.Checkpoint;
-import dev.pgcorral.replay.checkpoint.Checkpoints;
 import dev.pgcorral.replay.session.NewSession;
 import dev.pgcorral.replay.session.Session;
-import dev.pgcorral.replay.session.Sessions;
 import dev.pgcorral.replay.travel.Restore;
-import dev.pgcorral.replay.travel.Restorer;
 import io.micrometer.core.instrument.MeterRegistry;
 
 class SmokeTest extends ReplayTestBase {
 
-    @Autowired
-    Sessions sessions;
-    @Autowired
-    Checkpoints checkpoints;
-    @Autowired
-    Restorer restorer;
     @Autowired
     Backups backups;
     @Autowired

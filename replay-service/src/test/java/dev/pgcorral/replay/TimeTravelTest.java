@@ -17,16 +17,12 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.replay.checkpoint.Checkpoint;
-import dev.pgcorral.replay.checkpoint.Checkpoints;
 import dev.pgcorral.replay.session.NewSession;
 import dev.pgcorral.replay.session.Session;
-import dev.pgcorral.replay.session.Sessions;
 import dev.pgcorral.replay.travel.Restore;
-import dev.pgcorral.replay.travel.Restorer;
 
 /**
  * A workload of every kind of change (many types, NULLs, TOASTed values, TRUNCATE, DDL), checkpoints set
@@ -35,13 +31,6 @@ import dev.pgcorral.replay.travel.Restorer;
  * holds exactly the content recorded, sequences included.
  */
 class TimeTravelTest extends ReplayTestBase {
-
-    @Autowired
-    Sessions sessions;
-    @Autowired
-    Checkpoints checkpoints;
-    @Autowired
-    Restorer restorer;
 
     private final Random random = new Random(42);
 

@@ -2,22 +2,11 @@ package dev.pgcorral.replay.api;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.pgcorral.replay.ReplayTestBase;
-import dev.pgcorral.replay.checkpoint.Checkpoints;
-import dev.pgcorral.replay.session.Sessions;
-import dev.pgcorral.replay.travel.Restorer;
 
 /** replay-service called over HTTP by {@link #api}; every session is deleted after each test. */
 abstract class ApiTestBase extends ReplayTestBase {
-
-    @Autowired
-    protected Sessions sessions;
-    @Autowired
-    protected Checkpoints checkpoints;
-    @Autowired
-    protected Restorer restorer;
 
     protected ApiClient api;
 
@@ -33,7 +22,7 @@ abstract class ApiTestBase extends ReplayTestBase {
         api = new ApiClient(port, bearer);
     }
 
-    /** Each capturing session holds a metadata connection, and the pool has room for a few only. */
+    /** Each test starts with no session (the active session and the wal-logs depend on it). */
     @AfterEach
     void deleteSessions() {
         sessions.all().forEach(s -> sessions.delete(s.id()));
