@@ -90,20 +90,36 @@ function showError(message) {
   box.hidden = false;
 }
 
-async function act(action, body, confirmText) {
-  if (confirmText && !confirm(confirmText)) return;
+// One of the page's actions through web-ui: a POST of JSON (after confirmText, when given, is
+// confirmed). The service's answer, or null after showing what went wrong under the action's name.
+function act(action, body, confirmText, label) {
+  if (confirmText && !confirm(confirmText)) return Promise.resolve(null);
+  return request(action, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body || {})}, label);
+}
+
+// A read through web-ui (a GET); the answer, or null after showing what went wrong.
+function read(action, label) {
+  return request(action, {cache: "no-store"}, label);
+}
+
+async function request(action, init, label) {
+  const name = label || action;
   try {
-    const response = await fetch("/services/" + encodeURIComponent(serviceName) + "/actions/" + action, {
-      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body || {})
-    });
-    if (response.status === 401) { location.reload(); return; } // logged out: to the login form
+    const response = await fetch("/services/" + encodeURIComponent(serviceName) + "/actions/" + action,
+        Object.assign({redirect: "manual"}, init));
+    // logged out: to the login form
+    if (response.status === 401 || response.type === "opaqueredirect") { location.reload(); return null; }
     if (!response.ok) {
       let detail = response.status + " " + response.statusText;
       try { const problem = await response.json(); detail = problem.detail || problem.title || detail; } catch (e) { /* not JSON */ }
-      showError(action + " failed: " + detail);
+      showError(name + " failed: " + detail);
+      return null;
     }
+    const answer = await response.text();
+    return answer ? JSON.parse(answer) : {};
   } catch (e) {
-    showError(action + " failed: web-ui is not reachable (" + e.message + ")");
+    showError(name + " failed: web-ui is not reachable (" + e.message + ")");
+    return null;
   }
 }
 
@@ -132,16 +148,19 @@ function renderIndex(services) {
   }
 }
 
-// The newest snapshot is drawn at the next frame: several arriving between two frames cost one drawing,
-// and a tab in the background draws nothing.
-let drawPending = false;
-
-function showStatus(status) {
-  latest = status;
-  if (drawPending) return;
-  drawPending = true;
-  requestAnimationFrame(() => { drawPending = false; renderLock(); });
+// A function that draws the newest value it was given at the next frame: several snapshots arriving
+// between two frames cost one drawing, and a tab in the background draws nothing.
+function atNextFrame(render) {
+  let pending = false, newest = null;
+  return (value) => {
+    newest = value;
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; render(newest); });
+  };
 }
+
+const showStatus = atNextFrame((status) => { latest = status; renderLock(); });
 
 function renderLock() {
   const status = latest;
@@ -322,7 +341,7 @@ function line(canvas, any, series, now) {
     g.textAlign = "start";
     return;
   }
-  const first = history.length ? history[0].t : now;
+  const first = Math.min(now, ...series.flatMap((s) => s.points.map((p) => p[0])));
   const span = Math.min(HISTORY_MS, Math.max(30000, now - first));
   const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1] || 0))) * 1.15;
   g.strokeStyle = "#e3e3de"; g.font = "10px sans-serif";
@@ -356,23 +375,33 @@ function wireLockPage() {
   };
   document.getElementById("release-all").onclick = () => act("release-all", {}, "Release every locked database?");
   document.getElementById("restart").onclick = () => act("restart", {}, "Restart the pool? Every lease ends and every server restarts.");
-  document.getElementById("error-close").onclick = () => { document.getElementById("error").hidden = true; };
   setInterval(() => { if (!document.hidden) tickHeld(); }, 1000);
   drawCharts();
 }
 
-const subscriptions = {"/topic/status": (snapshot) => {
-  const services = snapshot.services || [];
-  renderIndex(services);
-  const view = page === "lock" && services.find((s) => s.name === serviceName);
-  if (view) setBadge(document.getElementById("service-state"), view.state);
-}};
-if (page === "lock") {
-  wireLockPage();
-  subscriptions["/topic/status/" + serviceName] = showStatus;
-}
-if (page !== "login") {
+// Each service page's script: wire() once, show(snapshot) for every status snapshot of its service.
+// A page's own script (loaded after this one) adds itself here before the page has loaded.
+const servicePages = {lock: {wire: wireLockPage, show: showStatus}};
+
+function start() {
+  if (page === "login") return;
+  const badge = document.getElementById("service-state");
+  const subscriptions = {"/topic/status": (snapshot) => {
+    const services = snapshot.services || [];
+    renderIndex(services);
+    const view = badge && services.find((s) => s.name === serviceName);
+    if (view) setBadge(badge, view.state);
+  }};
+  const closeError = document.getElementById("error-close");
+  if (closeError) closeError.onclick = () => { document.getElementById("error").hidden = true; };
+  const servicePage = servicePages[page];
+  if (servicePage) {
+    servicePage.wire();
+    subscriptions["/topic/status/" + serviceName] = servicePage.show;
+  }
   stomp("/ws", subscriptions, () => {}, () => {
-    if (page === "lock") setBadge(document.getElementById("service-state"), "web-ui unreachable");
+    if (badge) setBadge(badge, "web-ui unreachable");
   });
 }
+
+document.addEventListener("DOMContentLoaded", start);

@@ -35,9 +35,14 @@ final class Chromium implements AutoCloseable {
 
     /** Skips the test (fails it on CI) when Chromium or the lock-service jar is missing. */
     static void requirements() {
+        requirements("lock-service", LockServiceProcess.available());
+    }
+
+    /** Skips the test (fails it on CI) when Chromium or the jar of {@code service} is missing. */
+    static void requirements(String service, boolean jarAvailable) {
         String missing = !Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)
                 ? "chromium and chromium-driver (apt-get install chromium chromium-driver)"
-                : !LockServiceProcess.available() ? "the lock-service jar (./mvnw package)" : null;
+                : !jarAvailable ? "the " + service + " jar (./mvnw package)" : null;
         if (missing != null) {
             if (System.getenv("CI") != null) {
                 fail("browser tests need " + missing);
@@ -65,7 +70,26 @@ final class Chromium implements AutoCloseable {
         screenshot("login.png");
         driver.findElement(By.id("password")).sendKeys(password);
         driver.findElement(By.id("login")).click();
-        waitUntil(Duration.ofSeconds(10), () -> driver.getCurrentUrl().equals(base + path));
+        // a page may add a fragment of its own (the replay page names the session it shows)
+        waitUntil(Duration.ofSeconds(10), () -> driver.getCurrentUrl().replaceFirst("#.*", "").equals(base + path));
+    }
+
+    /** Opens {@code path}, logging in first when this browser has no session yet. */
+    void open(String base, String path, String password) throws Exception {
+        if (driver.manage().getCookieNamed("JSESSIONID") == null) {
+            logIn(base, path, password);
+        } else {
+            driver.get(base + path);
+        }
+    }
+
+    /** Closes what a test class opened; null stands for what it did not get to open. */
+    static void closeAll(AutoCloseable... opened) throws Exception {
+        for (AutoCloseable o : opened) {
+            if (o != null) {
+                o.close();
+            }
+        }
     }
 
     String text(String id) {

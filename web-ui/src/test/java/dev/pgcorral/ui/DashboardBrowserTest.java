@@ -60,10 +60,7 @@ class DashboardBrowserTest {
         Files.writeString(migrations.resolve("V1__orders.sql"), "CREATE TABLE orders (id int);\n");
         lock = new LockServiceProcess(1, 3, migrations);
         lock.start();
-        registry.add("pgcorral.ui.services[0].name", () -> "lock");
-        registry.add("pgcorral.ui.services[0].type", () -> "lock");
-        registry.add("pgcorral.ui.services[0].url", () -> lock.url().toString());
-        registry.add("pgcorral.ui.services[0].password", () -> "pgflock");
+        lock.register(registry, "lock", "lock");
     }
 
     @BeforeAll
@@ -74,12 +71,7 @@ class DashboardBrowserTest {
 
     @AfterAll
     static void closeAll() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (lock != null) {
-            lock.close();
-        }
+        Chromium.closeAll(chromium, lock);
         if (migrations != null) {
             try (var files = Files.walk(migrations)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -89,12 +81,7 @@ class DashboardBrowserTest {
 
     @BeforeEach
     void openPoolPage() throws Exception {
-        String base = "http://127.0.0.1:" + port;
-        if (browser.manage().getCookieNamed("JSESSIONID") == null) {
-            chromium.logIn(base, "/services/lock", "pgflock"); // web-ui's password defaults to the lock service's
-        } else {
-            browser.get(base + "/services/lock");
-        }
+        chromium.open("http://127.0.0.1:" + port, "/services/lock", "pgflock"); // web-ui's password defaults to the lock service's
         waitUntil(Duration.ofSeconds(10), () -> "up".equals(text("service-state")) && "3".equals(text("count-total")));
     }
 

@@ -48,9 +48,7 @@ class DashboardLargePoolTest {
         Chromium.requirements();
         lock = new LockServiceProcess(INSTANCES, PER_INSTANCE);
         lock.start();
-        registry.add("pgcorral.ui.services[0].name", () -> "lock");
-        registry.add("pgcorral.ui.services[0].url", () -> lock.url().toString());
-        registry.add("pgcorral.ui.services[0].password", () -> "pgflock");
+        lock.register(registry, "lock", "lock");
     }
 
     @BeforeAll
@@ -60,12 +58,7 @@ class DashboardLargePoolTest {
 
     @AfterAll
     static void closeAll() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (lock != null) {
-            lock.close();
-        }
+        Chromium.closeAll(chromium, lock);
     }
 
     /** A marker of exactly the longest accepted length, unique by its end; Georgian takes 3 bytes a character. */

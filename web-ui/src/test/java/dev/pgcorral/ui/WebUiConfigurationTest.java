@@ -8,10 +8,12 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A service whose type has no page, a service without a URL, or a malformed allowed host stops web-ui
- * at start, naming the setting; the dashboard's password defaults to the lock service's.
+ * at start, naming the setting; the dashboard's password defaults to the lock service's; by default
+ * web-ui follows a lock and a replay service.
  */
 class WebUiConfigurationTest {
 
@@ -36,6 +38,19 @@ class WebUiConfigurationTest {
         assertThat(new UiProperties(List.of(other, lock), null, List.of()).loginPassword()).isEqualTo("lock-secret");
         assertThat(new UiProperties(List.of(other), "", List.of()).loginPassword()).isEqualTo("pgflock");
         assertThat(new UiProperties(List.of(lock), "own", List.of()).toString()).doesNotContain("own").doesNotContain("lock-secret");
+    }
+
+    @Test
+    void byDefaultWebUiFollowsTheLockAndTheReplayServiceAndOpensWithTheLockPassword() {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(WebUiApplication.class).properties("server.port=0").run()) {
+            UiProperties properties = context.getBean(UiProperties.class);
+            assertThat(properties.services()).extracting(UiProperties.Service::name).containsExactly("lock", "replay");
+            UiProperties.Service replay = properties.service("replay");
+            assertThat(replay.type()).isEqualTo("replay");
+            assertThat(replay.url()).isEqualTo(URI.create("http://localhost:9292"));
+            assertThat(replay.password()).isEqualTo("replay");
+            assertThat(properties.loginPassword()).isEqualTo("pgflock");
+        }
     }
 
     @Test

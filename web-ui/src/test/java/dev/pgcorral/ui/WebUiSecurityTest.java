@@ -22,13 +22,16 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * web-ui opens only with its password: pages send a visitor to the login form, actions and the live
  * status refuse a request without a logged-in session; {@code /ws} takes no other site's origin; a
- * request for another host name (DNS rebinding) is refused. The service it follows is not running:
- * none of this needs it.
+ * request for another host name (DNS rebinding) is refused; the replay page's actions check what they
+ * are given before they call the service. The services it follows are not running: none of this needs
+ * them, and the replay page still opens.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "pgcorral.ui.password=letmein-7f3a",
         "pgcorral.ui.services[0].name=lock", "pgcorral.ui.services[0].url=http://127.0.0.1:1",
-        "pgcorral.ui.services[0].password=another-secret"})
+        "pgcorral.ui.services[0].password=another-secret",
+        "pgcorral.ui.services[1].name=replay", "pgcorral.ui.services[1].type=replay", "pgcorral.ui.services[1].url=http://127.0.0.1:1",
+        "pgcorral.ui.services[1].password=replay-secret"})
 @ExtendWith(OutputCaptureExtension.class)
 class WebUiSecurityTest {
 
@@ -100,6 +103,33 @@ class WebUiSecurityTest {
     }
 
     @Test
+    void theReplayPageOpensWhileItsServiceIsDownAndItsActionsCheckTheirInput() throws Exception {
+        String session = cookie(logIn(PASSWORD, "/services/replay"));
+        HttpResponse<String> page = get("/services/replay", session);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("data-page=\"replay\"").doesNotContain("replay-secret");
+        String sessionPath = "/services/replay/actions/sessions/3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+
+        HttpResponse<String> down = action("GET", sessionPath + "/checkpoints", null, "application/json", session);
+        assertThat(down.statusCode()).isEqualTo(502);
+        assertThat(down.body()).contains("not reachable").doesNotContain("replay-secret");
+        assertThat(action("GET", sessionPath + "/changes?operation=DROP", null, "application/json", session).statusCode()).isEqualTo(400);
+        assertThat(action("GET", sessionPath + "/changes?size=100000", null, "application/json", session).statusCode()).isEqualTo(400);
+        assertThat(action("GET", "/services/replay/actions/sessions/not-a-uuid/checkpoints", null, "application/json", session)
+                .statusCode()).isEqualTo(400);
+        assertThat(action("POST", sessionPath + "/restores", "{\"checkpointId\":\"../../restart\"}", "application/json", session)
+                .statusCode()).isEqualTo(400);
+        assertThat(action("POST", sessionPath + "/compare", "against=source", "application/x-www-form-urlencoded", session)
+                .statusCode()).as("a form post cannot press a button").isEqualTo(415);
+        assertThat(action("POST", sessionPath + "/compare", "{\"against\":\"source\"}", "application/json", null).statusCode())
+                .as("no session").isEqualTo(401);
+        HttpResponse<String> notReplay = action("GET", "/services/lock/actions/sessions/3f2504e0-4f89-11d3-9a0c-0305e82c3301/checkpoints",
+                null, "application/json", session);
+        assertThat(notReplay.statusCode()).isEqualTo(404);
+        assertThat(notReplay.body()).contains("no replay service named 'lock'");
+    }
+
+    @Test
     void theLiveStatusNeedsTheSessionAndWebUisOwnOrigin() throws Exception {
         String session = cookie(logIn(PASSWORD, "/"));
         String self = "http://127.0.0.1:" + port;
@@ -127,6 +157,15 @@ class WebUiSecurityTest {
 
     private HttpResponse<String> get(String path, String cookie) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(url(path)).header("Accept", "text/html");
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> action(String method, String path, String body, String contentType, String cookie) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url(path)).header("Content-Type", contentType)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (cookie != null) {
             request.header("Cookie", cookie);
         }

@@ -14,7 +14,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.ui.UiProperties;
 import tools.jackson.databind.JsonNode;
 
@@ -27,11 +26,11 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/services/{service}/actions")
 public class ActionController {
 
-    private final UiProperties properties;
+    private final ServiceClient client;
     private final LockActions lock;
 
-    public ActionController(UiProperties properties, LockActions lock) {
-        this.properties = properties;
+    public ActionController(ServiceClient client, LockActions lock) {
+        this.client = client;
         this.lock = lock;
     }
 
@@ -62,10 +61,6 @@ public class ActionController {
     }
 
     private UiProperties.Service lockService(String name) {
-        UiProperties.Service service = properties.service(name);
-        if (service == null || !"lock".equals(service.type())) {
-            throw ApiException.notFound("no lock service named '" + name + "' is configured");
-        }
-        return service;
+        return client.service(name, "lock");
     }
 }
