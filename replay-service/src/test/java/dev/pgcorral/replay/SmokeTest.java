@@ -13,6 +13,7 @@ import dev.pgcorral.replay.backup.Backups;
 import dev.pgcorral.replay.checkpoint.Checkpoint;
 import dev.pgcorral.replay.session.NewSession;
 import dev.pgcorral.replay.session.Session;
+import dev.pgcorral.replay.status.ReplayStatus;
 import dev.pgcorral.replay.travel.Restore;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -22,6 +23,8 @@ class SmokeTest extends ReplayTestBase {
     Backups backups;
     @Autowired
     MeterRegistry registry;
+    @Autowired
+    ReplayStatus status;
 
     @Test
     void capturesAndTravels() {
@@ -34,6 +37,10 @@ class SmokeTest extends ReplayTestBase {
         assertThat(one.entryIndex()).isEqualTo(2);
         assertThat(registry.get("pgcorral.replay.capture.entries").counter().count()).isEqualTo(2);
         assertThat(registry.get("pgcorral.replay.sessions").gauge().value()).isEqualTo(1);
+        // idle: other databases' WAL (the metadata's) moves the keep-alive position, which is not lag
+        await().atMost(Duration.ofSeconds(30)).until(() -> status.snapshot().sessions().get(0).lagBytes() == 0
+                && status.snapshot().sessions().get(0).streaming());
+        assertThat(status.snapshot().sessions().get(0).lastCheckpoint()).isEqualTo("one");
         sql(source(), "ALTER TABLE items ADD COLUMN price numeric", "INSERT INTO items (name, price) VALUES ('d', 1.50)",
                 "DELETE FROM items WHERE name = 'a'");
         Checkpoint two = checkpoints.create(session, "two", null);

@@ -25,7 +25,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class Capture implements AutoCloseable {
 
     /** A session's capture as the status shows it. */
-    public record Stats(boolean streaming, String error, double changesPerSecond, Lsn received, Lsn acknowledged, Instant lastCommit) {
+    /**
+     * @param pendingBytes WAL received from the source that is not stored yet: what was read (data or
+     *                     keep-alive position) beyond what is confirmed (acknowledged, or further while the slot idles)
+     */
+    public record Stats(boolean streaming, String error, double changesPerSecond, long pendingBytes, Instant lastCommit) {
     }
 
     private final MetadataConnections metadata;
@@ -101,8 +105,9 @@ public class Capture implements AutoCloseable {
         CaptureWorker worker = workers.get(session);
         ChangeStream.Progress progress = worker == null ? null : worker.progress();
         Rate rate = rates.get(session);
-        return new Stats(progress != null, errors.get(session), rate == null ? 0 : rate.perSecond(),
-                progress == null ? null : progress.received(), progress == null ? null : progress.acknowledged(),
+        long pending = progress == null ? 0
+                : Math.max(0, progress.received().bytesSince(Lsn.max(progress.acknowledged(), progress.confirmed())));
+        return new Stats(progress != null, errors.get(session), rate == null ? 0 : rate.perSecond(), pending,
                 rate == null ? null : rate.lastCommit);
     }
 

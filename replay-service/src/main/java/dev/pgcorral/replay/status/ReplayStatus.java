@@ -50,8 +50,7 @@ public class ReplayStatus implements StatusSource {
         List<SessionStatus> list = new ArrayList<>();
         for (Session s : sessions.all()) {
             Capture.Stats stats = capture.stats(s.id());
-            long lagBytes = stats.received() == null || stats.acknowledged() == null ? 0
-                    : Math.max(0, stats.received().bytesSince(stats.acknowledged()));
+            long lagBytes = stats.pendingBytes();
             double lagSeconds = lagBytes > 0 && s.storedAt() != null ? Duration.between(s.storedAt(), Instant.now()).toMillis() / 1000.0 : 0;
             String last = checkpoints.ofSession(s.id()).stream().filter(Checkpoint::captured)
                     .reduce((a, b) -> b.entryIndex() >= a.entryIndex() ? b : a).map(Checkpoint::name).orElse(null);

@@ -19,9 +19,10 @@ import dev.pgcorral.common.pg.Identifiers;
 public final class Compare {
 
     /** One table on both sides; counts and hashes are null where the table does not exist. */
-    public record Table(String schema, String table, Long rowsLeft, Long rowsRight, String hashLeft, String hashRight) {
-        public boolean equal() {
-            return rowsLeft != null && rowsLeft.equals(rowsRight) && hashLeft.equals(hashRight);
+    public record Table(String schema, String table, Long rowsLeft, Long rowsRight, String hashLeft, String hashRight, boolean equal) {
+        static Table of(String schema, String table, Content left, Content right) {
+            return new Table(schema, table, left == null ? null : left.rows(), right == null ? null : right.rows(),
+                    left == null ? null : left.hash(), right == null ? null : right.hash(), left != null && left.equals(right));
         }
     }
 
@@ -44,8 +45,7 @@ public final class Compare {
             Content l = a.get(name);
             Content r = b.get(name);
             int dot = name.indexOf('\u0000');
-            tables.add(new Table(name.substring(0, dot), name.substring(dot + 1), l == null ? null : l.rows(), r == null ? null : r.rows(),
-                    l == null ? null : l.hash(), r == null ? null : r.hash()));
+            tables.add(Table.of(name.substring(0, dot), name.substring(dot + 1), l, r));
         }
         return new Result(leftName, rightName, tables.stream().allMatch(Table::equal), tables);
     }

@@ -40,10 +40,10 @@ public class CompareApi {
     @PostMapping("/api/v1/sessions/{id}/compare")
     public Compare.Result compare(@PathVariable String id, @Valid @RequestBody CompareRequest request) {
         Session session = Ids.session(sessions, id, "id");
-        String target = "target " + session.target().database();
+        String target = "the target (" + session.target().database() + ")";
         try {
             if (request.against().strip().equalsIgnoreCase("source")) {
-                return Compare.compare(target, session.target(), "source " + session.source().database(), session.source());
+                return Compare.compare(target, session.target(), "the source (" + session.source().database() + ")", session.source());
             }
             Checkpoint checkpoint = Ids.checkpoint(checkpoints.store(), session, request.against(), "against");
             if (!checkpoint.copyReady()) {
