@@ -88,8 +88,14 @@ class CaptureCrashTest {
         assertThat(more.waitFor(120, TimeUnit.SECONDS)).isTrue();
 
         long history = count(source, "SELECT count(*) FROM pgbench_history");
-        await().atMost(Duration.ofSeconds(120)).until(() -> count(meta(), "SELECT count(*) FROM replay.changes WHERE table_name = "
-                + "'pgbench_history' AND operation = 'INSERT'") >= history);
+        try {
+            await().atMost(Duration.ofSeconds(180)).until(() -> count(meta(), "SELECT count(*) FROM replay.changes WHERE table_name = "
+                    + "'pgbench_history' AND operation = 'INSERT'") >= history);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("capture did not catch up: " + history + " transactions on the source, session "
+                    + rows(meta(), "SELECT state || ' ' || coalesce(error, '') || ' entries ' || entries FROM replay.sessions")
+                    + ", service log:\n" + tail(dir.resolve("service.log"), 60), e);
+        }
         assertThat(kills).isGreaterThanOrEqualTo(1);
         assertThat(count(meta(), "SELECT count(*) FROM replay.changes WHERE table_name = 'pgbench_history' AND operation = 'INSERT'"))
                 .isEqualTo(history);
@@ -160,6 +166,23 @@ class CaptureCrashTest {
                 st.execute(s);
             }
         }
+    }
+
+    private static String tail(Path file, int lines) throws IOException {
+        List<String> all = Files.readAllLines(file);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    private static List<String> rows(ConnectionDetails db, String query) {
+        List<String> rows = new java.util.ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return rows;
     }
 
     private static long count(ConnectionDetails db, String query) {

@@ -129,7 +129,12 @@ final class CaptureWorker implements Runnable {
                 }
                 String why = e.getMessage();
                 log.warn("session {}: capture stopped: {}; retrying in {} ms", session.id(), why, backoff.toMillis());
-                events.failed(session.id(), why);
+                try {
+                    events.failed(session.id(), why);
+                } catch (RuntimeException recording) {
+                    // the metadata database may be what failed: capture retries all the same
+                    log.warn("session {}: cannot record the failure: {}", session.id(), recording.getMessage());
+                }
                 try {
                     Thread.sleep(backoff.toMillis());
                 } catch (InterruptedException interrupted) {
