@@ -1,35 +1,27 @@
 package dev.pgcorral.bench;
 
+import static dev.pgcorral.bench.Reports.deleteTree;
 import static dev.pgcorral.bench.Reports.log;
+import static dev.pgcorral.bench.Reports.median;
+import static dev.pgcorral.bench.Reports.options;
 import static dev.pgcorral.bench.Reports.ratio;
 import static dev.pgcorral.bench.Reports.round;
-import static dev.pgcorral.bench.Reports.toJson;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.pgcorral.common.local.DataDirectories;
 import dev.pgcorral.common.local.LocalPostgres;
 import dev.pgcorral.common.local.PostgresBinaries;
-import dev.pgcorral.common.local.ServerAccount;
 import dev.pgcorral.common.logical.ChangeStream;
 import dev.pgcorral.common.logical.Publications;
 import dev.pgcorral.common.logical.ReplicationMessage;
@@ -66,8 +58,8 @@ public final class LogicalBenchmark {
     private static final Duration IDLE_LIMIT = Duration.ofSeconds(120);
     private static final com.sun.management.OperatingSystemMXBean CPU =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
+    private final Workload workload;
     private final int clients;
     private final int durationSeconds;
     private final int scale;
@@ -81,70 +73,41 @@ public final class LogicalBenchmark {
     private Path serverRun;
     private ConnectionDetails admin;
     private ConnectionDetails db;
+    private volatile PgClients programs;
     private volatile boolean createdDatabase;
     private volatile ChangeStream openStream;
-    private volatile Process openProcess;
-    private boolean cleanedUp;
-    /** Set when the JVM shuts down before the run ended (a signal). */
-    private volatile boolean interrupted;
 
     private LogicalBenchmark(Map<String, String> args) throws IOException {
-        this.clients = positive(args, "clients", 4);
-        this.durationSeconds = positive(args, "duration", 20);
-        this.scale = positive(args, "scale", 10);
-        this.rounds = positive(args, "rounds", 3);
-        this.warmupSeconds = Integer.parseInt(args.getOrDefault("warmup", "5"));
+        this.workload = Workload.parse(args, 20, 10);
+        this.clients = workload.clients();
+        this.durationSeconds = workload.durationSeconds();
+        this.scale = workload.scale();
+        this.rounds = workload.rounds();
+        this.warmupSeconds = workload.warmupSeconds();
         // the URL carries a password: from the environment (scripts/bench-logical puts --url there), never argv
         this.url = System.getenv("BENCH_URL") == null || System.getenv("BENCH_URL").isBlank() ? null : System.getenv("BENCH_URL");
         this.work = Files.createTempDirectory("pgcorral-bench-logical-");
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new LinkedHashMap<>();
-        for (int i = 0; i < argv.length; i++) {
-            if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-                throw new IllegalArgumentException("unexpected argument " + argv[i] + "; use --clients N --duration S"
-                        + " --scale N --rounds N --warmup S; a running server through BENCH_URL=postgresql://user:password@host:port/database");
-            }
-            args.put(argv[i].substring(2), argv[++i]);
-        }
+        Map<String, String> args = options(argv, "--clients N --duration S --scale N --rounds N --warmup S;"
+                + " a running server through BENCH_URL=postgresql://user:password@host:port/database");
         LogicalBenchmark benchmark = new LogicalBenchmark(args);
-        Thread cleanUp = new Thread(() -> {
-            benchmark.interrupted = true;
-            benchmark.cleanUp();
-        }, "bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanUp);
-        Map<String, Object> result;
-        try {
-            result = benchmark.run();
-        } catch (Exception e) {
-            if (benchmark.interrupted) {
-                log("interrupted");
-                return; // the JVM is shutting down; the hook cleans up
-            }
-            throw e;
-        } finally {
-            benchmark.cleanUp();
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanUp);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or ran already
-            }
-        }
-        System.out.println(toJson(result));
+        Reports.runAndPrint(benchmark::run, benchmark::cleanUp);
     }
 
     private Map<String, Object> run() throws Exception {
         binaries = PostgresBinaries.locate(null);
         startOrConnect();
-        String version = query(admin, "SHOW server_version");
-        if (!"logical".equals(query(admin, "SHOW wal_level"))) {
+        String version = PgClients.query(admin, "SHOW server_version");
+        if (!"logical".equals(PgClients.query(admin, "SHOW wal_level"))) {
             throw new IllegalStateException("the server needs wal_level = logical");
         }
         String database = "bench_logical_" + ProcessHandle.current().pid();
         db = admin.withDatabase(database);
+        programs = new PgClients(binaries, db, work, "bench-logical");
         createdDatabase = true;
-        execute(admin, "CREATE DATABASE " + Identifiers.quote(database));
+        PgClients.execute(admin, "CREATE DATABASE " + Identifiers.quote(database));
 
         log("pgbench -i -s %d in %s", scale, database);
         pgbench(List.of("-i", "-s", Integer.toString(scale), "-q"));
@@ -154,13 +117,7 @@ public final class LogicalBenchmark {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("benchmark", "logical");
         result.put("server", url == null ? "local (LocalPostgres, throwaway settings, wal_level=logical)" : "given by --url");
-        result.put("postgres_version", version);
-        result.put("cores", Runtime.getRuntime().availableProcessors());
-        result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        result.put("clients", clients);
-        result.put("duration_s", durationSeconds);
-        result.put("scale", scale);
-        result.put("rounds", rounds);
+        workload.describe(result, version);
 
         if (warmupSeconds > 0) {
             // Several drains of one short workload (slots copied from one point), so C2 has compiled the
@@ -177,7 +134,7 @@ public final class LogicalBenchmark {
                 }
             }
             log("warm-up: pgbench -c %d -T %d, then %d drains of it through our layer", clients, warmupSeconds, WARMUP_DRAINS);
-            pgbench(List.of("-c", Integer.toString(clients), "-T", Integer.toString(warmupSeconds)));
+            pgbench(workload.pgbench(warmupSeconds));
             emitEnd();
             List<Double> warmSeconds = new ArrayList<>();
             Tally warm = null;
@@ -211,15 +168,14 @@ public final class LogicalBenchmark {
             pairs.add(new String[] {ours, baseline});
         }
         log("%d slots at %s; pgbench -c %d -T %d", 2 * rounds, start, clients, durationSeconds);
-        String pgbenchOut = pgbench(List.of("-c", Integer.toString(clients), "-T", Integer.toString(durationSeconds)));
-        Matcher tps = TPS.matcher(pgbenchOut);
+        String pgbenchOut = pgbench(workload.pgbench(durationSeconds));
         Lsn endMessage = emitEnd();
         // the insert position: pg_current_wal_lsn() is where WAL was written to, which lags under synchronous_commit = off
-        Lsn end = Lsn.parse(query(db, "SELECT pg_current_wal_insert_lsn()::text"));
+        Lsn end = Lsn.parse(PgClients.query(db, "SELECT pg_current_wal_insert_lsn()::text"));
         long walBytes = end.bytesSince(start);
         double walMb = walBytes / 1048576.0;
         log("workload done: %.1f MB of WAL from %s to %s, end message at %s", walMb, start, end, endMessage);
-        result.put("pgbench_tps", tps.find() ? Double.parseDouble(tps.group(1)) : Double.NaN);
+        result.put("pgbench_tps", PgClients.tps(pgbenchOut));
         result.put("start_lsn", start.toString());
         result.put("end_message_lsn", endMessage.toString());
         result.put("end_lsn", end.toString());
@@ -248,7 +204,7 @@ public final class LogicalBenchmark {
                             ours.seconds, ours.cpuSeconds, ours.transactions, ours.changes, ours.values);
                 } else {
                     log("round %d: draining %s with pg_recvlogical", round, pair[1]);
-                    baseline = drainRecvlogical(pair[1], endMessage);
+                    baseline = programs.recvlogical(pair[1], PUBLICATION, endMessage, Path.of("/dev/null"));
                     verified = "exit status 0, '" + "end position " + endMessage + " reached by WAL record' in its -v output, "
                             + "slot confirmed_flush_lsn >= end message LSN";
                     log("round %d: pg_recvlogical %.2f s", round, baseline);
@@ -318,13 +274,7 @@ public final class LogicalBenchmark {
             return;
         }
         serverRun = DataDirectories.forRun("bench-logical", null);
-        Map<String, String> settings = new HashMap<>(LocalPostgres.THROWAWAY_SETTINGS);
-        LocalPostgres.Options options = new LocalPostgres.Options(binaries, serverRun.resolve("data"), false, 0,
-                "127.0.0.1", "bench", UUID.randomUUID().toString(), settings, ServerAccount.resolve(null), null)
-                .withLogicalReplication();
-        server = new LocalPostgres(options);
-        log("starting PostgreSQL %s in %s", binaries.version(), serverRun);
-        server.start();
+        server = PgClients.startLogicalServer(binaries, serverRun, Map.of());
         admin = server.connectionDetails("postgres");
     }
 
@@ -402,45 +352,13 @@ public final class LogicalBenchmark {
         }
     }
 
-    /** Runs pg_recvlogical on {@code slot} up to {@code endpos}, checks it got there; returns its wall-clock seconds. */
-    private double drainRecvlogical(String slot, Lsn endpos) throws IOException, InterruptedException, SQLException {
-        Path output = work.resolve("pg_recvlogical-" + slot + ".log");
-        ProcessBuilder builder = new ProcessBuilder(binaries.program("pg_recvlogical").toString(),
-                "-d", db.database(), "--slot", slot, "--start",
-                "-o", "proto_version=1", "-o", "publication_names=" + PUBLICATION, "-o", "messages=true",
-                "--endpos=" + endpos, "-f", "/dev/null", "--no-loop", "-v")
-                .redirectErrorStream(true).redirectOutput(output.toFile());
-        environment(builder);
-        long started = System.nanoTime();
-        Process process = builder.start();
-        openProcess = process;
-        try {
-            if (!process.waitFor(30, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("pg_recvlogical did not reach " + endpos + " within 30 minutes");
-            }
-        } finally {
-            openProcess = null;
-            process.destroyForcibly();
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        String log = Files.readString(output, StandardCharsets.UTF_8);
-        Lsn confirmed = Lsn.parse(query(db, "SELECT coalesce(confirmed_flush_lsn::text, '0/0') FROM pg_replication_slots"
-                + " WHERE slot_name = '" + slot + "'"));
-        if (process.exitValue() != 0 || !log.contains("end position " + endpos + " reached by WAL record")
-                || confirmed.isBefore(endpos)) {
-            throw new IllegalStateException("pg_recvlogical did not decode up to " + endpos + " (exit status "
-                    + process.exitValue() + ", slot confirmed " + confirmed + "):\n" + log.strip());
-        }
-        return seconds;
-    }
-
     /** pg_stat_replication_slots.total_txns once the slot's WAL sender is gone (PostgreSQL 14 on); -1 when unknown. */
     private long slotTotalTxns(String slot) throws SQLException, InterruptedException {
-        for (int i = 0; i < 50 && "t".equals(query(db, "SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")); i++) {
+        for (int i = 0; i < 50 && "t".equals(PgClients.query(db, "SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")); i++) {
             Thread.sleep(100);
         }
         try {
-            String txns = query(db, "SELECT total_txns FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'");
+            String txns = PgClients.query(db, "SELECT total_txns FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'");
             return txns == null ? -1 : Long.parseLong(txns);
         } catch (SQLException e) {
             return -1;
@@ -448,12 +366,12 @@ public final class LogicalBenchmark {
     }
 
     private Lsn emitEnd() throws SQLException {
-        return Lsn.parse(query(db, "SELECT pg_logical_emit_message(true, '" + END_PREFIX + "', 'end')::text"));
+        return Lsn.parse(PgClients.query(db, "SELECT pg_logical_emit_message(true, '" + END_PREFIX + "', 'end')::text"));
     }
 
     private void copySlot(String from, String to) throws SQLException {
         slots.add(to);
-        query(db, "SELECT slot_name FROM pg_copy_logical_replication_slot('" + from + "', '" + to + "')");
+        PgClients.query(db, "SELECT slot_name FROM pg_copy_logical_replication_slot('" + from + "', '" + to + "')");
     }
 
     /** Drops {@code slot}, waiting a moment for a WAL sender that is still exiting. */
@@ -472,49 +390,15 @@ public final class LogicalBenchmark {
         }
     }
 
-    /** Runs pgbench on the benchmark's database; its output goes to stderr and is returned. */
     private String pgbench(List<String> arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(binaries.program("pgbench").toString());
-        command.addAll(arguments);
-        command.add(db.database());
-        Path output = work.resolve("pgbench.log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        environment(builder);
-        Process process = builder.start();
-        openProcess = process;
-        int status;
-        try {
-            status = process.waitFor();
-        } finally {
-            openProcess = null;
-        }
-        String out = Files.readString(output, StandardCharsets.UTF_8);
-        System.err.print(out.lines().map(line -> "  pgbench: " + line + "\n").reduce("", String::concat));
-        if (status != 0) {
-            throw new IllegalStateException("pgbench " + String.join(" ", arguments) + " failed with status " + status);
-        }
-        return out;
+        return programs.pgbench(arguments);
     }
 
-    /** libpq's connection settings; the password only through PGPASSWORD, never on a command line. */
-    private void environment(ProcessBuilder builder) {
-        Map<String, String> env = builder.environment();
-        env.put("PGHOST", db.host());
-        env.put("PGPORT", Integer.toString(db.port()));
-        env.put("PGUSER", db.user());
-        env.put("PGPASSWORD", db.password());
-        env.put("PGAPPNAME", "bench-logical");
-    }
-
-    private synchronized void cleanUp() {
-        if (cleanedUp) {
-            return;
-        }
-        cleanedUp = true;
-        Process process = openProcess;
-        if (process != null) {
-            process.destroyForcibly();
+    /** Called once, at the end or from the shutdown hook. */
+    private void cleanUp() {
+        PgClients running = programs;
+        if (running != null) {
+            running.destroy();
         }
         ChangeStream stream = openStream;
         if (stream != null) {
@@ -531,49 +415,13 @@ public final class LogicalBenchmark {
         }
         if (url != null && createdDatabase && db != null) {
             try {
-                execute(admin, "DROP DATABASE IF EXISTS " + Identifiers.quote(db.database()) + " WITH (FORCE)");
+                PgClients.execute(admin, "DROP DATABASE IF EXISTS " + Identifiers.quote(db.database()) + " WITH (FORCE)");
             } catch (SQLException e) {
                 log("cannot drop database %s: %s", db.database(), e.getMessage());
             }
         }
-        if (server != null) {
-            server.stop();
-        }
-        if (serverRun != null) {
-            DataDirectories.release(serverRun);
-        }
-        try (var paths = Files.walk(work)) {
-            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log("cannot delete %s: %s", work, e.getMessage());
-        }
+        PgClients.stopServer(server, serverRun);
+        deleteTree(work);
         log("cleaned up");
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static int positive(Map<String, String> args, String name, int fallback) {
-        int value = Integer.parseInt(args.getOrDefault(name, Integer.toString(fallback)));
-        if (value < 1) {
-            throw new IllegalArgumentException("--" + name + " must be at least 1, was " + value);
-        }
-        return value;
-    }
-
-    private static String query(ConnectionDetails details, String sql) throws SQLException {
-        try (Connection c = details.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    private static void execute(ConnectionDetails details, String sql) throws SQLException {
-        try (Connection c = details.connect(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
     }
 }

@@ -1,10 +1,21 @@
 package dev.pgcorral.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** What every benchmark command shares: the JSON line on stdout, rounding, ratios, progress on stderr. */
+/**
+ * What every benchmark command shares: its options, the JSON line on stdout, rounding, ratios, medians,
+ * progress on stderr, removing its temp files.
+ */
 final class Reports {
 
     private Reports() {
@@ -53,6 +64,93 @@ final class Reports {
     /** {@code a / b} rounded; NaN when either is NaN or {@code b} is zero. */
     static double ratio(double a, double b) {
         return b == 0 || Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : round(a / b);
+    }
+
+    /** The median; NaN for none. */
+    static double median(List<Double> values) {
+        return percentile(values, 50);
+    }
+
+    /** The {@code p}th percentile (0 to 100) by linear interpolation between the closest ranks; NaN for none. */
+    static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        double rank = p / 100 * (sorted.size() - 1);
+        int below = (int) Math.floor(rank);
+        int above = (int) Math.ceil(rank);
+        return sorted.get(below) + (rank - below) * (sorted.get(above) - sorted.get(below));
+    }
+
+    /** {@code --name value} pairs, in order; anything else is refused with {@code usage}. */
+    static Map<String, String> options(String[] argv, String usage) {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
+                throw new IllegalArgumentException("unexpected argument " + argv[i] + "; use " + usage);
+            }
+            args.put(argv[i].substring(2), argv[++i]);
+        }
+        return args;
+    }
+
+    /** The whole number given as {@code --name}, at least {@code min}; {@code fallback} when it is not given. */
+    static int number(Map<String, String> args, String name, int fallback, int min) {
+        int value = Integer.parseInt(args.getOrDefault(name, Integer.toString(fallback)));
+        if (value < min) {
+            throw new IllegalArgumentException("--" + name + " must be at least " + min + ", was " + value);
+        }
+        return value;
+    }
+
+    /** Deletes {@code dir} and all in it; a failure is logged. */
+    static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log("cannot delete %s: %s", dir, e.getMessage());
+        }
+    }
+
+    /**
+     * Runs a benchmark and prints its JSON line. {@code cleanUp} runs once: at the end, or from a shutdown
+     * hook when the JVM is stopped before (Ctrl-C, SIGTERM); then nothing is printed.
+     */
+    static void runAndPrint(Callable<Map<String, Object>> run, Runnable cleanUp) throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Runnable once = () -> {
+            if (done.compareAndSet(false, true)) {
+                cleanUp.run();
+            }
+        };
+        Thread hook = new Thread(() -> {
+            interrupted.set(true);
+            once.run();
+        }, "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Map<String, Object> result;
+        try {
+            result = run.call();
+        } catch (Exception e) {
+            if (interrupted.get()) {
+                log("interrupted");
+                return; // the JVM is shutting down; the hook cleans up
+            }
+            throw e;
+        } finally {
+            if (!interrupted.get()) {
+                once.run();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or ran already
+            }
+        }
+        System.out.println(toJson(result));
     }
 
     /** A progress line on stderr. */
