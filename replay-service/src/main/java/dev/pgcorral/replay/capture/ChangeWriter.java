@@ -30,13 +30,15 @@ final class ChangeWriter {
     private static final String COPY = "COPY replay.changes (session_id, seq, xid, commit_lsn, commit_time, lsn, operation, "
             + "schema_name, table_name, relation, data, old_data, old_kind, statement, search_path) FROM STDIN";
 
-    private final UUID session;
+    private final String sessionField;
+    private Instant lastCommitTime;
+    private String lastCommitTimeText;
     private final JsonMapper json = JsonMapper.builder().build();
     private final StringBuilder rows = new StringBuilder(1 << 16);
     private int buffered;
 
     ChangeWriter(UUID session) {
-        this.session = session;
+        this.sessionField = session + "\t";
     }
 
     int buffered() {
@@ -46,9 +48,13 @@ final class ChangeWriter {
     /** One change log row; {@code data} and {@code oldData} are JSON objects or null. */
     void add(long seq, long xid, Lsn commitLsn, Instant commitTime, Lsn lsn, String operation, String schema, String table,
              Integer relationVersion, String data, String oldData, String oldKind, String statement, String searchPath) {
-        field(session.toString()).append('\t');
+        rows.append(sessionField);
         rows.append(seq).append('\t').append(xid).append('\t').append(commitLsn.value()).append('\t');
-        field(TIMESTAMP.format(commitTime)).append('\t');
+        if (!commitTime.equals(lastCommitTime)) { // every row of a transaction has its commit time
+            lastCommitTime = commitTime;
+            lastCommitTimeText = TIMESTAMP.format(commitTime);
+        }
+        rows.append(lastCommitTimeText).append('\t');
         rows.append(lsn.value()).append('\t');
         field(operation).append('\t');
         field(schema).append('\t');
@@ -108,20 +114,20 @@ final class ChangeWriter {
         return out.toString();
     }
 
+    /** A value in COPY's text format: backslash, newline, carriage return and tab escaped; null as {@code \N}. */
     private StringBuilder field(String value) {
         if (value == null) {
             return rows.append("\\N");
         }
+        int clean = 0;
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);
-            switch (ch) {
-                case '\\' -> rows.append("\\\\");
-                case '\n' -> rows.append("\\n");
-                case '\r' -> rows.append("\\r");
-                case '\t' -> rows.append("\\t");
-                default -> rows.append(ch);
+            String escaped = ch == '\\' ? "\\\\" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : ch == '\t' ? "\\t" : null;
+            if (escaped != null) {
+                rows.append(value, clean, i).append(escaped);
+                clean = i + 1;
             }
         }
-        return rows;
+        return rows.append(value, clean, value.length());
     }
 }

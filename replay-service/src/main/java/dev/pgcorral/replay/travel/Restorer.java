@@ -125,13 +125,15 @@ public class Restorer implements CaptureEvents, AutoCloseable {
             String scratch = "pgcr_" + fresh.shortId() + "_next";
             current[0] = progress(current[0], "copy " + copy.copyDb() + " (checkpoint " + copy.name() + ", entry " + copy.entryIndex() + ")",
                     started.toSeq() - copy.entryIndex(), 0);
-            try {
-                server.drop(scratch);
-                server.copy(copy.copyDb(), scratch);
-                application.apply(fresh.id(), copy.entryIndex(), started.toSeq(), server.database(scratch), false, at,
-                        n -> current[0] = progress(current[0], current[0].startPoint(), current[0].entriesTotal(), n));
+            try (TargetServer.Admin admin = server.open()) {
+                admin.drop(scratch);
+                admin.copy(copy.copyDb(), scratch);
+                if (started.toSeq() > copy.entryIndex()) { // at the copy's own point its sequences are set already
+                    application.apply(fresh.id(), copy.entryIndex(), started.toSeq(), server.database(scratch), false, at,
+                            n -> current[0] = progress(current[0], current[0].startPoint(), current[0].entriesTotal(), n));
+                }
                 sessions.setTargetSeq(fresh.id(), null);
-                int ended = server.replace(target, scratch);
+                int ended = admin.replace(target, scratch);
                 current[0] = withEnded(current[0], ended);
                 sessions.setTargetSeq(fresh.id(), started.toSeq());
                 return finish(current[0], null);

@@ -12,8 +12,9 @@ import dev.pgcorral.common.pg.Identifiers;
 
 /**
  * Database-level operations on the server a session's target lives on: copies made from templates,
- * renames, drops, ending the connections to a database. Each call opens its own connection to the
- * server's {@code postgres} database (the target itself cannot be dropped or renamed from inside).
+ * renames, drops, ending the connections to a database. They run on a connection to the server's
+ * {@code postgres} database (the target itself cannot be dropped or renamed from inside): one per call,
+ * or one for several calls through {@link #open()}.
  */
 public final class TargetServer {
 
@@ -28,54 +29,111 @@ public final class TargetServer {
         return maintenance.withDatabase(name);
     }
 
-    public boolean exists(String database) throws SQLException {
-        try (Connection c = maintenance.connect(); PreparedStatement st = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            st.setString(1, database);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next();
-            }
-        }
+    /** A connection to the server for several operations in a row. */
+    public Admin open() throws SQLException {
+        return new Admin(maintenance.connect());
     }
 
-    /** Ends every connection to {@code database}; returns how many there were. */
-    public int endConnections(String database) throws SQLException {
-        try (Connection c = maintenance.connect(); PreparedStatement st = c.prepareStatement(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
-            st.setString(1, database);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
+    public boolean exists(String database) throws SQLException {
+        try (Admin admin = open()) {
+            return admin.exists(database);
         }
     }
 
     public void drop(String database) throws SQLException {
-        try (Connection c = maintenance.connect(); Statement st = c.createStatement()) {
-            Databases.dropForcibly(st, database, c.getMetaData().getDatabaseMajorVersion());
+        try (Admin admin = open()) {
+            admin.drop(database);
         }
     }
 
-    /** Creates {@code database} as a copy of {@code template} (no one may be connected to the template). */
     public void copy(String template, String database) throws SQLException {
-        try (Connection c = maintenance.connect(); Statement st = c.createStatement()) {
-            String strategy = c.getMetaData().getDatabaseMajorVersion() >= 15 ? " STRATEGY FILE_COPY" : "";
-            st.execute("CREATE DATABASE " + Identifiers.quote(database) + " TEMPLATE " + Identifiers.quote(template) + strategy);
+        try (Admin admin = open()) {
+            admin.copy(template, database);
         }
     }
 
     public void createEmpty(String database) throws SQLException {
-        try (Connection c = maintenance.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + Identifiers.quote(database) + " TEMPLATE template0");
+        try (Admin admin = open()) {
+            admin.createEmpty(database);
         }
     }
 
-    /** Replaces {@code database} with {@code replacement}: its connections ended, dropped, the replacement renamed. */
     public int replace(String database, String replacement) throws SQLException {
-        try (Connection c = maintenance.connect(); Statement st = c.createStatement()) {
+        try (Admin admin = open()) {
+            return admin.replace(database, replacement);
+        }
+    }
+
+    public int endConnections(String database) throws SQLException {
+        try (Admin admin = open()) {
+            return admin.endConnections(database);
+        }
+    }
+
+    /** The operations on one open connection. */
+    public static final class Admin implements AutoCloseable {
+        private final Connection connection;
+        private final int majorVersion;
+
+        Admin(Connection connection) throws SQLException {
+            this.connection = connection;
+            this.majorVersion = connection.getMetaData().getDatabaseMajorVersion();
+        }
+
+        public boolean exists(String database) throws SQLException {
+            try (PreparedStatement st = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                st.setString(1, database);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        }
+
+        /** Ends every connection to {@code database}; returns how many there were. */
+        public int endConnections(String database) throws SQLException {
+            try (PreparedStatement st = connection.prepareStatement(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+                st.setString(1, database);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        }
+
+        public void drop(String database) throws SQLException {
+            try (Statement st = connection.createStatement()) {
+                Databases.dropForcibly(st, database, majorVersion);
+            }
+        }
+
+        /** Creates {@code database} as a copy of {@code template} (no one may be connected to the template). */
+        public void copy(String template, String database) throws SQLException {
+            execute("CREATE DATABASE " + Identifiers.quote(database) + " TEMPLATE " + Identifiers.quote(template)
+                    + (majorVersion >= 15 ? " STRATEGY FILE_COPY" : ""));
+        }
+
+        public void createEmpty(String database) throws SQLException {
+            execute("CREATE DATABASE " + Identifiers.quote(database) + " TEMPLATE template0");
+        }
+
+        /** Replaces {@code database} with {@code replacement}: its connections ended, dropped, the replacement renamed. */
+        public int replace(String database, String replacement) throws SQLException {
             int ended = endConnections(database);
-            Databases.dropForcibly(st, database, c.getMetaData().getDatabaseMajorVersion());
-            st.execute("ALTER DATABASE " + Identifiers.quote(replacement) + " RENAME TO " + Identifiers.quote(database));
+            drop(database);
+            execute("ALTER DATABASE " + Identifiers.quote(replacement) + " RENAME TO " + Identifiers.quote(database));
             return ended;
+        }
+
+        private void execute(String sql) throws SQLException {
+            try (Statement st = connection.createStatement()) {
+                st.execute(sql);
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            connection.close();
         }
     }
 }
