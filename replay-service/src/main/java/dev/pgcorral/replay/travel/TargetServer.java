@@ -34,12 +34,6 @@ public final class TargetServer {
         return new Admin(maintenance.connect());
     }
 
-    public boolean exists(String database) throws SQLException {
-        try (Admin admin = open()) {
-            return admin.exists(database);
-        }
-    }
-
     public void drop(String database) throws SQLException {
         try (Admin admin = open()) {
             admin.drop(database);
@@ -78,15 +72,6 @@ public final class TargetServer {
         Admin(Connection connection) throws SQLException {
             this.connection = connection;
             this.majorVersion = connection.getMetaData().getDatabaseMajorVersion();
-        }
-
-        public boolean exists(String database) throws SQLException {
-            try (PreparedStatement st = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                st.setString(1, database);
-                try (ResultSet rs = st.executeQuery()) {
-                    return rs.next();
-                }
-            }
         }
 
         /** Ends every connection to {@code database}; returns how many there were. */
