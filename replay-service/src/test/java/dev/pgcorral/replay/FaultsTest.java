@@ -58,6 +58,8 @@ class FaultsTest extends ReplayTestBase {
                 .satisfies(e -> assertThat(((ApiException) e).status().value()).isEqualTo(409));
         assertThat(sessions.all()).hasSize(before);
         assertThat(count(plain.connectionDetails("postgres"), "SELECT count(*) FROM pg_publication")).isZero();
+        assertThat(count(plain.connectionDetails("postgres"), "SELECT count(*) FROM pg_event_trigger")).isZero();
+        assertThat(count(plain.connectionDetails("postgres"), "SELECT count(*) FROM pg_namespace WHERE nspname = 'pgcorral_replay'")).isZero();
     }
 
     @Test

@@ -194,8 +194,9 @@ public class Sessions {
         }
     }
 
-    private void undo(Session session) {
-        capture.stop(session.id());
+    private void undo(Session created) {
+        capture.stop(created.id());
+        Session session = store.find(created.id()).orElse(created); // as far as set-up got: with the DDL trigger, if installed
         try {
             SourceSetup.remove(session);
         } catch (RuntimeException e) {
