@@ -1,6 +1,8 @@
 package dev.pgcorral.replay;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -11,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.pgcorral.common.local.PostgresBinaries;
+import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.common.status.StatusBroadcaster;
 import dev.pgcorral.replay.status.ReplayMetrics;
 import dev.pgcorral.replay.status.ReplayStatus;
@@ -98,8 +101,7 @@ class ReplayConfiguration {
             capture.addListener(restorer);
             capture.addListener(new CaptureEvents() {
                 @Override
-                public void stored(java.util.UUID session, long entries, int transactions, dev.pgcorral.common.pg.Lsn commitLsn,
-                                   java.time.Instant commitTime, List<java.util.UUID> captured) {
+                public void stored(UUID session, long entries, int transactions, Lsn commitLsn, Instant commitTime, List<UUID> captured) {
                     broadcaster.changed();
                 }
             });

@@ -106,9 +106,6 @@ public class Sessions {
 
     private Session setUp(Session session) {
         SourceSetup.DdlCapture ddl = SourceSetup.prepare(session);
-        session = new Session(session.id(), session.name(), session.description(), session.source(), session.target(), session.slot(),
-                session.publication(), ddl.on(), ddl.note(), session.state(), null, false, session.createdAt(), session.updatedAt(),
-                0, Lsn.INVALID, null, null);
         store.setCapture(session.id(), ddl.on(), ddl.note());
         TargetServer server = new TargetServer(session.target());
         String base = "pgcr_" + session.shortId() + "_base";

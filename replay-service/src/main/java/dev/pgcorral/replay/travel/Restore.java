@@ -18,6 +18,25 @@ public record Restore(UUID id, UUID sessionId, UUID checkpointId, long toSeq, St
 
     public enum State { RUNNING, DONE, FAILED }
 
+    /** This restore as it goes: started from {@code startPoint}, {@code applied} of {@code total} entries applied. */
+    Restore progressing(String startPoint, long total, long applied) {
+        return new Restore(id, sessionId, checkpointId, toSeq, state, startedAt, null, startPoint, total, applied, connectionsEnded, null);
+    }
+
+    Restore progressing(long applied) {
+        return progressing(startPoint, entriesTotal, applied);
+    }
+
+    Restore withConnectionsEnded(int ended) {
+        return new Restore(id, sessionId, checkpointId, toSeq, state, startedAt, null, startPoint, entriesTotal, entriesApplied, ended, null);
+    }
+
+    /** This restore ended: DONE with every entry applied, or FAILED with {@code error}. */
+    Restore finished(String error) {
+        return new Restore(id, sessionId, checkpointId, toSeq, error == null ? State.DONE : State.FAILED, startedAt, Instant.now(),
+                startPoint, entriesTotal, error == null ? entriesTotal : entriesApplied, connectionsEnded, error);
+    }
+
     public Duration duration() {
         return Duration.between(startedAt, finishedAt == null ? Instant.now() : finishedAt);
     }

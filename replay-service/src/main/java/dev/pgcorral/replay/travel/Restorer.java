@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.replay.capture.CaptureEvents;
 import dev.pgcorral.replay.capture.ChangeLog;
@@ -110,11 +111,11 @@ public class Restorer implements CaptureEvents, AutoCloseable {
             Long targetSeq = fresh.targetSeq();
             if (targetSeq != null && targetSeq <= started.toSeq() && targetSeq >= copy.entryIndex()) {
                 try {
-                    current[0] = progress(current[0], "the target as it was (entry " + targetSeq + ")", started.toSeq() - targetSeq, 0);
+                    current[0] = track(current[0].progressing("the target as it was (entry " + targetSeq + ")", started.toSeq() - targetSeq, 0));
                     int ended = server.endConnections(target);
-                    current[0] = withEnded(current[0], ended);
+                    current[0] = track(current[0].withConnectionsEnded(ended));
                     application.apply(fresh.id(), targetSeq, started.toSeq(), fresh.target(), true, at,
-                            n -> current[0] = progress(current[0], current[0].startPoint(), current[0].entriesTotal(), n));
+                            n -> current[0] = track(current[0].progressing(n)));
                     sessions.setTargetSeq(fresh.id(), started.toSeq());
                     return finish(current[0], null);
                 } catch (SQLException e) {
@@ -123,18 +124,18 @@ public class Restorer implements CaptureEvents, AutoCloseable {
                 }
             }
             String scratch = "pgcr_" + fresh.shortId() + "_next";
-            current[0] = progress(current[0], "copy " + copy.copyDb() + " (checkpoint " + copy.name() + ", entry " + copy.entryIndex() + ")",
-                    started.toSeq() - copy.entryIndex(), 0);
+            current[0] = track(current[0].progressing("copy " + copy.copyDb() + " (checkpoint " + copy.name() + ", entry "
+                    + copy.entryIndex() + ")", started.toSeq() - copy.entryIndex(), 0));
             try (TargetServer.Admin admin = server.open()) {
                 admin.drop(scratch);
                 admin.copy(copy.copyDb(), scratch);
                 if (started.toSeq() > copy.entryIndex()) { // at the copy's own point its sequences are set already
                     application.apply(fresh.id(), copy.entryIndex(), started.toSeq(), server.database(scratch), false, at,
-                            n -> current[0] = progress(current[0], current[0].startPoint(), current[0].entriesTotal(), n));
+                            n -> current[0] = track(current[0].progressing(n)));
                 }
                 sessions.setTargetSeq(fresh.id(), null);
                 int ended = admin.replace(target, scratch);
-                current[0] = withEnded(current[0], ended);
+                current[0] = track(current[0].withConnectionsEnded(ended));
                 sessions.setTargetSeq(fresh.id(), started.toSeq());
                 return finish(current[0], null);
             } catch (SQLException e) {
@@ -156,24 +157,14 @@ public class Restorer implements CaptureEvents, AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("the session has no base copy"));
     }
 
-    private Restore progress(Restore r, String startPoint, long total, long applied) {
-        Restore next = new Restore(r.id(), r.sessionId(), r.checkpointId(), r.toSeq(), r.state(), r.startedAt(), null, startPoint, total,
-                applied, r.connectionsEnded(), null);
-        running.put(r.id(), next);
-        return next;
-    }
-
-    private Restore withEnded(Restore r, int ended) {
-        Restore next = new Restore(r.id(), r.sessionId(), r.checkpointId(), r.toSeq(), r.state(), r.startedAt(), null, r.startPoint(),
-                r.entriesTotal(), r.entriesApplied(), ended, null);
-        running.put(r.id(), next);
-        return next;
+    /** The restore as it is now, for {@link #find} and the live status. */
+    private Restore track(Restore r) {
+        running.put(r.id(), r);
+        return r;
     }
 
     private Restore finish(Restore r, String error) {
-        Restore done = new Restore(r.id(), r.sessionId(), r.checkpointId(), r.toSeq(), error == null ? Restore.State.DONE : Restore.State.FAILED,
-                r.startedAt(), Instant.now(), r.startPoint(), r.entriesTotal(), error == null ? r.entriesTotal() : r.entriesApplied(),
-                r.connectionsEnded(), error);
+        Restore done = r.finished(error);
         try {
             restores.update(done);
         } finally {
@@ -188,7 +179,7 @@ public class Restorer implements CaptureEvents, AutoCloseable {
     // --- copies kept for checkpoints
 
     @Override
-    public void stored(UUID session, long entries, int transactions, dev.pgcorral.common.pg.Lsn commitLsn, Instant commitTime,
+    public void stored(UUID session, long entries, int transactions, Lsn commitLsn, Instant commitTime,
                        List<UUID> captured) {
         if (keepCopies) {
             captured.forEach(id -> executor.execute(() -> buildCopy(session, id)));
