@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.pgcorral.replay.backup.Backup;
 import dev.pgcorral.replay.backup.Backups;
@@ -25,16 +26,28 @@ class SmokeTest extends ReplayTestBase {
     MeterRegistry registry;
     @Autowired
     ReplayStatus status;
+    @Autowired
+    JdbcClient metadata;
 
     @Test
     void capturesAndTravels() {
         sql(source(), "CREATE TABLE items (id serial PRIMARY KEY, name text)", "INSERT INTO items (name) VALUES ('a'), ('b')");
         Session session = sessions.create(new NewSession("smoke", null, null, null, null, null));
         assertThat(rows(target(), "SELECT name FROM items ORDER BY id")).containsExactly("a", "b");
-        sql(source(), "INSERT INTO items (name) VALUES ('c')", "UPDATE items SET name = 'B' WHERE name = 'b'");
+        long began = count(source(), "WITH i AS (INSERT INTO items (name) VALUES ('c') RETURNING 1) "
+                + "SELECT (extract(epoch FROM now()) * 1000000)::bigint FROM i");
+        sql(source(), "UPDATE items SET name = 'B' WHERE name = 'b'");
         Checkpoint one = checkpoints.create(session, "one", null);
         assertThat(one.captured()).isTrue();
         assertThat(one.entryIndex()).isEqualTo(2);
+        // commit times as the source's, in microseconds: the first after its transaction began, the second before the checkpoint's
+        // transaction, the last stored (the session's stored_at)
+        long stored = metadata.sql("SELECT (extract(epoch FROM commit_time) * 1000000)::bigint FROM replay.changes "
+                + "WHERE session_id = ? AND seq = 1").param(session.id()).query(Long.class).single();
+        assertThat(stored - began).isBetween(0L, 60_000_000L);
+        assertThat(metadata.sql("SELECT c.commit_time > f.commit_time AND c.commit_time < s.stored_at FROM replay.changes c "
+                + "JOIN replay.changes f ON f.session_id = c.session_id AND f.seq = 1 JOIN replay.sessions s ON s.id = c.session_id "
+                + "WHERE c.session_id = ? AND c.seq = 2").param(session.id()).query(Boolean.class).single()).isTrue();
         assertThat(registry.get("pgcorral.replay.capture.entries").counter().count()).isEqualTo(2);
         assertThat(registry.get("pgcorral.replay.sessions").gauge().value()).isEqualTo(1);
         // idle: other databases' WAL (the metadata's) moves the keep-alive position, which is not lag
@@ -64,5 +77,7 @@ class SmokeTest extends ReplayTestBase {
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(backup.file()))).isFalse();
         sessions.delete(session.id());
         assertThat(count(source(), "SELECT count(*) FROM pg_replication_slots")).isZero();
+        assertThat(metadata.sql("SELECT count(*) FROM replay.changes WHERE session_id = ?").param(session.id()).query(Long.class).single())
+                .isZero();
     }
 }

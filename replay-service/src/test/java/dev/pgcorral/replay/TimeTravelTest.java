@@ -53,7 +53,7 @@ class TimeTravelTest extends ReplayTestBase {
                         + "(2, 12345678.1234, 0.1, true, 'tab\there', '\\x00ff', '2024-02-29', '2024-01-31 12:00:00.5+05:30', "
                         + "'1 year 2 mons -3 days 04:05:06.5', '{\"a\": [1, 2.50, null]}', '{\"b\" :  1}', '{1,NULL,3}', "
                         + "'{\"x y\",\"NULL\",NULL}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'happy', " + big() + ")",
-                "INSERT INTO kinds (i, t) VALUES (3, NULL), (4, 'four')",
+                "INSERT INTO kinds (i, t) VALUES (3, NULL), (4, 'fôur ✓ \\ \"q\" 😀')", // stored as UTF-8: bytes, not chars, counted
                 "INSERT INTO loose VALUES ('{\"k\": 1}', '(1,2)', 'one'), ('[1, 2]', '(3,4)', 'two'), ('{\"k\": 1}', '(1,2)', 'one')");
         expected.put("inserts", checkpoint(session, "inserts"));
 

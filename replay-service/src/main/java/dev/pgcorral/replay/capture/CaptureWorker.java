@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import dev.pgcorral.common.logical.ChangeStream;
 import dev.pgcorral.common.logical.Relation;
 import dev.pgcorral.common.logical.ReplicationMessage;
+import dev.pgcorral.common.logical.Row;
 import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.replay.ReplayProperties;
 import dev.pgcorral.replay.session.Session;
@@ -161,10 +162,11 @@ final class CaptureWorker implements Runnable {
         meta.commit();
         relations.load(meta);
         meta.commit();
+        writer.use(meta);
         resetBatch();
     }
 
-    private void resetBatch() {
+    private void resetBatch() throws SQLException {
         nextSeq = storedEntries + 1;
         batchLsn = null;
         batchCommitTime = null;
@@ -192,6 +194,7 @@ final class CaptureWorker implements Runnable {
             } else if (m instanceof ReplicationMessage.Commit c) {
                 onCommit(s, meta, c);
             } else if (m instanceof ReplicationMessage.Resumed) {
+                writer.discard();
                 meta.rollback();
                 relations.discardPending(meta);
                 meta.commit();
@@ -206,14 +209,11 @@ final class CaptureWorker implements Runnable {
 
     private void onChange(Connection meta, ReplicationMessage m) throws SQLException {
         if (m instanceof ReplicationMessage.Insert i) {
-            entry(m, "INSERT", i.relation(), writer.rowJson(i.newRow(), false), null, null, null, null);
+            entry(m, "INSERT", i.relation(), i.newRow(), null, null, null, null);
         } else if (m instanceof ReplicationMessage.Update u) {
-            String old = u.oldRow() == null ? null : writer.rowJson(u.oldRow(), u.oldKind() == ReplicationMessage.OldRow.KEY);
-            entry(m, "UPDATE", u.relation(), writer.rowJson(u.newRow(), false), old, u.oldRow() == null ? null : u.oldKind().name(),
-                    null, null);
+            entry(m, "UPDATE", u.relation(), u.newRow(), u.oldRow(), u.oldKind(), null, null);
         } else if (m instanceof ReplicationMessage.Delete d) {
-            String old = d.oldRow() == null ? null : writer.rowJson(d.oldRow(), d.oldKind() == ReplicationMessage.OldRow.KEY);
-            entry(m, "DELETE", d.relation(), null, old, d.oldRow() == null ? null : d.oldKind().name(), null, null);
+            entry(m, "DELETE", d.relation(), null, d.oldRow(), d.oldKind(), null, null);
         } else if (m instanceof ReplicationMessage.Truncate t) {
             StringBuilder sql = new StringBuilder("TRUNCATE ONLY ");
             for (int k = 0; k < t.relations().size(); k++) {
@@ -225,17 +225,17 @@ final class CaptureWorker implements Runnable {
             onMessage(msg);
         }
         if (writer.buffered() >= settings.batchEntries()) {
+            writer.flush();
             relations.writePending(meta);
-            writer.flush(meta);
         }
     }
 
-    private void onMessage(ReplicationMessage.Message msg) {
+    private void onMessage(ReplicationMessage.Message msg) throws SQLException {
         if (msg.prefix().equals(session.messagePrefix() + SourceSetup.DDL)) {
             JsonNode ddl = JSON.readTree(msg.contentAsString());
             String statement = DdlStatements.pick(ddl.path("sql").asString(), ddl.path("n").asInt(1));
             if (statement != null) {
-                add(msg.position(), "DDL", null, null, null, null, null, statement, ddl.path("search_path").asString());
+                add(msg.position(), "DDL", null, null, null, null, null, null, statement, ddl.path("search_path").asString());
             }
         } else if (msg.prefix().equals(session.messagePrefix() + SourceSetup.CHECKPOINT)) {
             try {
@@ -246,21 +246,17 @@ final class CaptureWorker implements Runnable {
         }
     }
 
-    private void entry(ReplicationMessage m, String operation, Relation relation, String data, String oldData, String oldKind,
+    private void entry(ReplicationMessage m, String operation, Relation relation, Row data, Row old, ReplicationMessage.OldRow oldKind,
                        String statement, String searchPath) throws SQLException {
         RelationVersions.Version version = relations.observe(relation, session.source());
-        add(m.position(), operation, relation.schema(), relation.table(), version.version(), data, oldData, oldKind, statement, searchPath);
+        add(m.position(), operation, relation.schema(), relation.table(), version.version(), data, old, oldKind, statement, searchPath);
     }
 
-    private void add(Lsn position, String operation, String schema, String table, Integer version, String data, String oldData,
-                     String oldKind, String statement, String searchPath) {
+    private void add(Lsn position, String operation, String schema, String table, Integer version, Row data, Row old,
+                     ReplicationMessage.OldRow oldKind, String statement, String searchPath) throws SQLException {
+        boolean hasOld = old != null;
         writer.add(nextSeq++, open.xid(), open.finalLsn(), open.commitTime(), position, operation, schema, table, version, data,
-                oldData, oldKind, statement, searchPath);
-    }
-
-    private void add(Lsn position, String operation, String schema, String table, String data, String oldData, String oldKind,
-                     String statement, String searchPath) {
-        add(position, operation, schema, table, null, data, oldData, oldKind, statement, searchPath);
+                old, hasOld && oldKind == ReplicationMessage.OldRow.KEY, hasOld ? oldKind.name() : null, statement, searchPath);
     }
 
     private void onCommit(ChangeStream s, Connection meta, ReplicationMessage.Commit c) throws SQLException {
@@ -286,10 +282,13 @@ final class CaptureWorker implements Runnable {
         }
     }
 
-    /** Commits the batch to the metadata database, then acknowledges it to the source. */
+    /**
+     * Commits the batch to the metadata database, then acknowledges it to the source. A session deleted
+     * meanwhile keeps nothing: the batch is rolled back and capture ends.
+     */
     private void commit(ChangeStream s, Connection meta) throws SQLException {
+        writer.flush();
         relations.writePending(meta);
-        writer.flush(meta);
         long entries = nextSeq - 1;
         try (PreparedStatement st = meta.prepareStatement(
                 "UPDATE replay.sessions SET entries = ?, stored_lsn = ?, stored_at = ? WHERE id = ?")) {
@@ -297,7 +296,12 @@ final class CaptureWorker implements Runnable {
             st.setLong(2, batchLsn.value());
             st.setTimestamp(3, Timestamp.from(batchCommitTime));
             st.setObject(4, session.id());
-            st.executeUpdate();
+            if (st.executeUpdate() == 0) {
+                meta.rollback();
+                stopped = true;
+                log.info("session {} was deleted: capture ends", session.id());
+                return;
+            }
         }
         List<UUID> checkpoints = new ArrayList<>();
         if (!batchCheckpoints.isEmpty()) {

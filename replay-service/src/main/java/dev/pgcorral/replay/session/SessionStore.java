@@ -87,8 +87,10 @@ public class SessionStore {
         jdbc.sql("UPDATE replay.sessions SET target_seq = ?, updated_at = now() WHERE id = ?").params(seq, id).update();
     }
 
+    /** Deletes the session and its stored data (its change log in the same statement: that table has no foreign key). */
     public boolean delete(UUID id) {
-        return jdbc.sql("DELETE FROM replay.sessions WHERE id = ?").param(id).update() > 0;
+        return jdbc.sql("WITH entries AS (DELETE FROM replay.changes WHERE session_id = ?) DELETE FROM replay.sessions WHERE id = ?")
+                .params(id, id).update() > 0;
     }
 
     static Session map(ResultSet rs, int row) throws SQLException {
