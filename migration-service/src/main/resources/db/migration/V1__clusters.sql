@@ -1,0 +1,25 @@
+-- migration-service's state. Registered clusters and their nodes (pgmanager's objects).
+
+CREATE TABLE clusters (
+    id          text PRIMARY KEY,                   -- kept when the client sends one, else cl_ + ULID
+    name        text        NOT NULL,
+    tags        jsonb       NOT NULL DEFAULT '[]',
+    backup_path text        NOT NULL DEFAULT '',
+    created_at  timestamptz NOT NULL,
+    updated_at  timestamptz NOT NULL
+);
+
+CREATE TABLE nodes (
+    id                 text PRIMARY KEY,            -- kept when the client sends one, else nd_ + ULID
+    cluster_id         text    NOT NULL REFERENCES clusters ON DELETE CASCADE,
+    name               text    NOT NULL DEFAULT '',
+    host               text    NOT NULL,
+    port               int     NOT NULL,
+    role               text    NOT NULL DEFAULT '',
+    user_name          text    NOT NULL DEFAULT '',
+    password           text    NOT NULL DEFAULT '', -- encrypted (enc:v1:...), '' when none; never returned
+    dbname             text    NOT NULL DEFAULT '',
+    agent_url          text    NOT NULL DEFAULT '',
+    monitoring_enabled boolean NOT NULL DEFAULT false
+);
+CREATE INDEX nodes_cluster ON nodes (cluster_id);
