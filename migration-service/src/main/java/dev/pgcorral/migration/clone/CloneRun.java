@@ -111,6 +111,12 @@ public final class CloneRun {
                 Finishing.analyze(job.destination(), tables, job.workers());
                 info(views + " materialized view(s) refreshed, " + sequences.size() + " sequence(s) set, " + tables.size() + " table(s) analyzed");
             }
+        } catch (Exception e) {
+            if (!cancelled) {
+                progress.failure(e.getMessage(), false);
+                progress.log("error", e.getMessage(), Map.of("component", "clone"));
+            }
+            throw e;
         } finally {
             progress.end();
         }

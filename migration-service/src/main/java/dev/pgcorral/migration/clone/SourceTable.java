@@ -13,9 +13,9 @@ import dev.pgcorral.common.pg.Identifiers;
  * @param rowsEstimate the larger of {@code reltuples} and {@code n_live_tup}
  * @param pages        heap pages when it was listed
  */
-record SourceTable(String schema, String name, long sizeBytes, long rowsEstimate, long pages, List<String> columns) {
+public record SourceTable(String schema, String name, long sizeBytes, long rowsEstimate, long pages, List<String> columns) {
 
-    String qualifiedName() {
+    public String qualifiedName() {
         return Identifiers.quote(schema) + "." + Identifiers.quote(name);
     }
 
@@ -23,7 +23,7 @@ record SourceTable(String schema, String name, long sizeBytes, long rowsEstimate
         return columns.stream().map(Identifiers::quote).collect(Collectors.joining(", "));
     }
 
-    String label() {
+    public String label() {
         return schema + "." + name;
     }
 }

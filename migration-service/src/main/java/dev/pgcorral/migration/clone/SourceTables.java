@@ -13,7 +13,7 @@ import java.util.List;
  * (refreshed on the destination), foreign tables, temporary tables, tables that belong to an extension
  * (its {@code CREATE EXTENSION} makes them), and the system schemas.
  */
-final class SourceTables {
+public final class SourceTables {
 
     private static final String TABLES = """
             SELECT c.oid, n.nspname, c.relname, pg_table_size(c.oid),
@@ -31,7 +31,7 @@ final class SourceTables {
     }
 
     /** The tables, largest first (the copy order). */
-    static List<SourceTable> list(Connection source) throws SQLException {
+    public static List<SourceTable> list(Connection source) throws SQLException {
         boolean generatedColumns = source.getMetaData().getDatabaseMajorVersion() >= 12;
         String columnsQuery = "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped"
                 + (generatedColumns ? " AND attgenerated = ''" : "") + " ORDER BY attnum";
