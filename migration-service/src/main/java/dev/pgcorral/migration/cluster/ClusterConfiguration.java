@@ -24,4 +24,9 @@ public class ClusterConfiguration {
         return new Clusters(new ClusterStore(jdbc), cipher, new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
                 usages::orderedStream);
     }
+
+    @Bean
+    ClusterProbes clusterProbes(Clusters clusters) {
+        return new ClusterProbes(clusters, new ConnectionTester(), new Introspector());
+    }
 }

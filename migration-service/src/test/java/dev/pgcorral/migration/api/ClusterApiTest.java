@@ -255,6 +255,9 @@ class ClusterApiTest extends MigrationTestBase {
             assertThat(e.getMessage()).contains("cannot be decrypted: it was encrypted with another key")
                     .contains("pgcorral.migration.secret-key (PGCORRAL_MIGRATION_KEY)").contains("pgcorral.migration.key-file");
         });
+        var probe = api().get("/api/v1/clusters/cl_k/test-connection");
+        assertProblem(probe, 500, "the stored password of node \"nd_k\" in cluster \"cl_k\" cannot be decrypted");
+        assertThat(probe.body()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     @Test
