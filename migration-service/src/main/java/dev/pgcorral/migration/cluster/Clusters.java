@@ -113,6 +113,10 @@ public class Clusters {
             });
         } catch (ClusterStore.NodeTaken e) {
             throw nodeTaken(e.nodeId, nodeIds.indexOf(e.nodeId), id);
+        } catch (DataIntegrityViolationException e) {
+            log.info("replacing cluster {} violated a constraint: {}", id, e.getMostSpecificCause().getMessage());
+            throw ApiException.conflict("cluster \"" + id + "\" was not changed: a node this replacement removes is still used by a"
+                    + " migration; keep that node (same id) or delete the migration first");
         }
         return store.find(id).orElseThrow(() -> ApiException.notFound("cluster \"" + id + "\" not found"));
     }

@@ -241,6 +241,22 @@ class ClusterApiTest extends MigrationTestBase {
     }
 
     @Test
+    void aReferenceNoClusterUsageReportedStillGives409AndNoChange() {
+        create("{\"id\":\"cl_r\",\"name\":\"r\",\"nodes\":[{\"id\":\"nd_r\",\"host\":\"h\",\"port\":1}]}");
+        String before = api().get("/api/v1/clusters/cl_r").body();
+        state.sql("CREATE TABLE migration.test_refs (node_id text REFERENCES migration.nodes)").update();
+        try {
+            state.sql("INSERT INTO migration.test_refs VALUES ('nd_r')").update();
+            assertProblem(api().put("/api/v1/clusters/cl_r", "{\"name\":\"r2\",\"nodes\":[{\"host\":\"h\",\"port\":2}]}"), 409,
+                    "cluster \"cl_r\" was not changed: a node this replacement removes is still used by a migration");
+            assertProblem(api().delete("/api/v1/clusters/cl_r"), 409, "cluster \"cl_r\" is still used by a migration");
+            assertThat(api().get("/api/v1/clusters/cl_r").body()).isEqualTo(before);
+        } finally {
+            state.sql("DROP TABLE migration.test_refs").update();
+        }
+    }
+
+    @Test
     void passwordsAreEncryptedWithAKeyFileOnlyTheServiceMayRead() throws Exception {
         var key = properties.keyFile();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
