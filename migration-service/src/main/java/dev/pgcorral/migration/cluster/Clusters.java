@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
@@ -37,22 +38,27 @@ public class Clusters {
     private final ClusterStore store;
     private final PasswordCipher cipher;
     private final TransactionTemplate transactions;
+    /** A cluster and its nodes are two queries: read them from one snapshot. */
+    private final TransactionTemplate reads;
     private final Supplier<Stream<ClusterUsage>> usages;
 
     Clusters(ClusterStore store, PasswordCipher cipher, TransactionTemplate transactions, Supplier<Stream<ClusterUsage>> usages) {
         this.store = store;
         this.cipher = cipher;
         this.transactions = transactions;
+        this.reads = new TransactionTemplate(transactions.getTransactionManager());
+        reads.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        reads.setReadOnly(true);
         this.usages = usages;
     }
 
     /** Every cluster, oldest first, nodes in id order. */
     public List<Cluster> list() {
-        return store.all();
+        return reads.execute(tx -> store.all());
     }
 
     public Optional<Cluster> find(String id) {
-        return store.find(id);
+        return reads.execute(tx -> store.find(id));
     }
 
     /**
@@ -118,7 +124,7 @@ public class Clusters {
             throw ApiException.conflict("cluster \"" + id + "\" was not changed: a node this replacement removes is still used by a"
                     + " migration; keep that node (same id) or delete the migration first");
         }
-        return store.find(id).orElseThrow(() -> ApiException.notFound("cluster \"" + id + "\" not found"));
+        return find(id).orElseThrow(() -> ApiException.notFound("cluster \"" + id + "\" not found"));
     }
 
     /** Deletes a cluster and its nodes; 409 while a migration uses it. */
