@@ -74,6 +74,15 @@ class ClusterStore {
         return passwords;
     }
 
+    /** Every stored (encrypted) node password, by node id. */
+    Map<String, String> allStoredPasswords() {
+        Map<String, String> passwords = new LinkedHashMap<>();
+        jdbc.sql("SELECT id, password FROM migration.nodes WHERE password <> '' ORDER BY id").query(rs -> {
+            passwords.put(rs.getString("id"), rs.getString("password"));
+        });
+        return passwords;
+    }
+
     /** Which other cluster holds each of these node ids, by node id. */
     Map<String, String> nodeOwners(List<String> nodeIds, String exceptCluster) {
         Map<String, String> owners = new LinkedHashMap<>();

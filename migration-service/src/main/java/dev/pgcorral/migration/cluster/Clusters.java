@@ -176,6 +176,19 @@ public class Clusters {
         }
     }
 
+    /** The ids of the nodes whose stored password the current key cannot decrypt (another key, or not encrypted). */
+    public List<String> undecryptableNodes() {
+        List<String> nodes = new ArrayList<>();
+        store.allStoredPasswords().forEach((node, stored) -> {
+            try {
+                cipher.decrypt(stored);
+            } catch (PasswordCipher.UndecryptablePassword e) {
+                nodes.add(node);
+            }
+        });
+        return nodes;
+    }
+
     private static void validate(ClusterSpec spec, boolean create) {
         List<String> problems = spec == null ? List.of("cluster name is required", "at least one node is required") : spec.problems(create);
         if (!problems.isEmpty()) {

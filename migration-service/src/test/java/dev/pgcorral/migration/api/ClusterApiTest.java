@@ -265,7 +265,9 @@ class ClusterApiTest extends MigrationTestBase {
         create("{\"id\":\"cl_k\",\"name\":\"k\",\"nodes\":[{\"id\":\"nd_k\",\"host\":\"h\",\"port\":1,\"password\":\"pw\"}]}");
         byte[] otherKey = new byte[32];
         String foreign = new PasswordCipher(otherKey).encrypt("pw");
+        assertThat(clusters.undecryptableNodes()).isEmpty();
         state.sql("UPDATE migration.nodes SET password = ? WHERE id = 'nd_k'").param(foreign).update();
+        assertThat(clusters.undecryptableNodes()).containsExactly("nd_k");
         assertThatThrownBy(() -> clusters.connection("cl_k", "nd_k")).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.status().value()).isEqualTo(500);
             assertThat(e.getMessage()).contains("cannot be decrypted: it was encrypted with another key")
