@@ -8,6 +8,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.local.PostgresBinaries;
+import dev.pgcorral.migration.cluster.ClusterUsage;
+import dev.pgcorral.migration.cluster.Clusters;
 import dev.pgcorral.migration.migration.MigrationStore;
 import dev.pgcorral.migration.migration.Migrations;
 import dev.pgcorral.migration.migration.NodeResolver;
@@ -22,6 +24,18 @@ class MigrationConfiguration {
     @Bean
     MigrationStore migrationStore(JdbcClient jdbc, TransactionTemplate tx) {
         return new MigrationStore(jdbc, tx);
+    }
+
+    /** Where a migration's nodes are: the cluster registry. */
+    @Bean
+    NodeResolver nodeResolver(Clusters clusters) {
+        return clusters::connection;
+    }
+
+    /** A cluster a migration uses cannot be deleted. */
+    @Bean
+    ClusterUsage migrationsUseClusters(MigrationStore store) {
+        return store::usingCluster;
     }
 
     @Bean

@@ -110,7 +110,7 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(call("GET", "/api/v1/migrations", null).body()).hasSize(1);
     }
 
-    private JsonNode awaitStatus(String id, String status) {
+    private JsonNode awaitStatus(String id, String status) throws Exception {
         String path = "/api/v1/migrations/" + id.replace(" ", "%20");
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             String now = call("GET", path, null).body().path("status").asString();
