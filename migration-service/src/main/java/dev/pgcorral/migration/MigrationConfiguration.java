@@ -1,5 +1,7 @@
 package dev.pgcorral.migration;
 
+import java.util.Set;
+
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -8,6 +10,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.local.PostgresBinaries;
+import dev.pgcorral.common.web.JsonBodies;
 import dev.pgcorral.migration.cluster.ClusterUsage;
 import dev.pgcorral.migration.cluster.Clusters;
 import dev.pgcorral.migration.migration.MigrationStore;
@@ -56,6 +59,12 @@ class MigrationConfiguration {
     @Bean
     MigrationMetrics migrationMetrics(MigrationStatus status) {
         return new MigrationMetrics(status);
+    }
+
+    /** pgmanager reads a request body as JSON whatever its Content-Type; so do we ({@code curl -d} says form data). */
+    @Bean
+    JsonBodies pgmanagerJsonBodies() {
+        return new JsonBodies(Set.of("POST", "PUT"), path -> path.startsWith("/api/v1/"));
     }
 
     /** After Flyway (runners come after it): a run cut off by the process ending is marked failed, with what to do. */

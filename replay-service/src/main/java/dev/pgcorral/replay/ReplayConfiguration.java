@@ -2,6 +2,7 @@ package dev.pgcorral.replay;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -18,6 +19,7 @@ import dev.pgcorral.common.status.StatusBroadcaster;
 import dev.pgcorral.replay.status.ReplayMetrics;
 import dev.pgcorral.replay.status.ReplayStatus;
 import dev.pgcorral.common.web.BearerAuthFilter;
+import dev.pgcorral.common.web.JsonBodies;
 import dev.pgcorral.replay.backup.Backups;
 import dev.pgcorral.replay.capture.Capture;
 import dev.pgcorral.replay.capture.CaptureEvents;
@@ -116,6 +118,12 @@ class ReplayConfiguration {
         FilterRegistrationBean<BearerAuthFilter> registration = new FilterRegistrationBean<>(new BearerAuthFilter(properties.password()));
         registration.addUrlPatterns("/api/v1/*");
         return registration;
+    }
+
+    /** postgres-test-replay's clients send JSON with {@code curl -d}: its endpoints read a POST body as JSON whatever its type. */
+    @Bean
+    JsonBodies compatJsonBodies() {
+        return new JsonBodies(Set.of("POST"), path -> path.startsWith("/api/") && !path.startsWith("/api/v1/"));
     }
 
     @Bean

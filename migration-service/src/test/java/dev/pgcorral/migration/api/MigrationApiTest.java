@@ -55,6 +55,12 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(follow.status()).isEqualTo(400);
         assertThat(follow.body().path("detail").asString()).contains("clone_only");
         assertThat(call("POST", "/api/v1/migrations", "").status()).isEqualTo(400);
+        // curl -d sends form data's content type: the body is read as JSON all the same, as pgmanager does
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/migrations"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"f\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isEqualTo(400);
+        assertThat(form.body()).contains("migration name is required");
         assertThat(call("GET", "/api/v1/migrations/nope", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/nope/start", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/Orders-Move/stop", null).status()).isEqualTo(409);

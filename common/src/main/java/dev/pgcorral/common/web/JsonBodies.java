@@ -1,10 +1,12 @@
-package dev.pgcorral.replay.api.compat;
+package dev.pgcorral.common.web;
 
 import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.Predicate;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -14,21 +16,27 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Reads the body of a POST to postgres-test-replay's endpoints as JSON whatever its Content-Type, as the seed
- * does: its clients' scripts send JSON with {@code curl -d}, which says {@code application/x-www-form-urlencoded}.
+ * Reads request bodies as JSON whatever their Content-Type, as the seeds' servers do (their clients' scripts
+ * send JSON with {@code curl -d}, which says {@code application/x-www-form-urlencoded}), for the methods and
+ * paths (servlet paths) given; a body already declared as JSON is left alone.
  */
-@Component
-class CompatJsonBodies extends OncePerRequestFilter {
+public class JsonBodies extends OncePerRequestFilter {
+
+    private final Set<String> methods;
+    private final Predicate<String> paths;
+
+    public JsonBodies(Set<String> methods, Predicate<String> paths) {
+        this.methods = Set.copyOf(methods);
+        this.paths = paths;
+    }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getServletPath();
         String type = request.getContentType();
-        return !"POST".equals(request.getMethod()) || !path.startsWith("/api/") || path.startsWith("/api/v1/")
+        return !methods.contains(request.getMethod()) || !paths.test(request.getServletPath())
                 || type != null && type.toLowerCase(Locale.ROOT).contains("json");
     }
 
