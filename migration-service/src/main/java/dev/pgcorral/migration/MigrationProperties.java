@@ -1,7 +1,6 @@
 package dev.pgcorral.migration;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -29,7 +28,7 @@ import jakarta.validation.constraints.NotNull;
  * @param keyFile            where a key is generated at first start when {@code secretKey} is empty, readable by
  *                           the service's account only
  * @param embedded           the local PostgreSQL for the state and embedded destinations
- * @param copy               how a clone copies: workers, ranges, timeouts
+ * @param copy               how a clone copies: workers, ranges
  */
 @Validated
 @ConfigurationProperties("pgcorral.migration")
@@ -65,10 +64,8 @@ public record MigrationProperties(
      * @param workers         parallel COPY workers when a migration asks for none ({@code copy_workers} ≤ 0)
      * @param splitAbove      a table larger than this ({@code pg_table_size}) is copied in ranges of its pages by
      *                        several workers
-     * @param statementTimeout longest a single schema statement may run on the destination (0: no limit)
      */
     public record Copy(@DefaultValue("4") @Min(1) @Max(64) int workers,
-                        @DefaultValue("256MB") @DataSizeUnit(DataUnit.MEGABYTES) @NotNull DataSize splitAbove,
-                        @DefaultValue("0s") @NotNull Duration statementTimeout) {
+                        @DefaultValue("256MB") @DataSizeUnit(DataUnit.MEGABYTES) @NotNull DataSize splitAbove) {
     }
 }
