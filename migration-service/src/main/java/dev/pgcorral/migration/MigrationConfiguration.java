@@ -46,7 +46,7 @@ class MigrationConfiguration {
         return new PgTools(binaries);
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     Migrations migrations(MigrationStore store, NodeResolver nodes, EmbeddedServer embedded, PgTools tools, MigrationProperties properties) {
         return new Migrations(store, nodes, embedded, tools, properties.copy());
     }

@@ -1,6 +1,7 @@
 package dev.pgcorral.migration;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -64,8 +65,12 @@ public record MigrationProperties(
      * @param workers         parallel COPY workers when a migration asks for none ({@code copy_workers} ≤ 0)
      * @param splitAbove      a table larger than this ({@code pg_table_size}) is copied in ranges of its pages by
      *                        several workers
+     * @param keepSnapshot    how long the source's snapshot of a clone that failed or was stopped while copying is
+     *                        held open, so that starting the migration again resumes on it, table part by table part
+     *                        (a held snapshot keeps the source's vacuum from removing rows deleted since); 0: never
      */
     public record Copy(@DefaultValue("4") @Min(1) @Max(64) int workers,
-                        @DefaultValue("256MB") @DataSizeUnit(DataUnit.MEGABYTES) @NotNull DataSize splitAbove) {
+                        @DefaultValue("256MB") @DataSizeUnit(DataUnit.MEGABYTES) @NotNull DataSize splitAbove,
+                        @DefaultValue("10m") @NotNull Duration keepSnapshot) {
     }
 }

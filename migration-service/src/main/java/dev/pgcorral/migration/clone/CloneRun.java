@@ -2,9 +2,9 @@ package dev.pgcorral.migration.clone;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,12 +43,16 @@ public final class CloneRun {
     private final PgTools tools;
     private final Listener listener;
     private final CloneProgress progress = new CloneProgress();
+    private final CloneState resumeFrom;
     private volatile boolean cancelled;
+    private CloneState state;
 
-    public CloneRun(Job job, PgTools tools, Listener listener) {
+    /** @param resumeFrom what an earlier run of the migration left, or null */
+    public CloneRun(Job job, PgTools tools, Listener listener, CloneState resumeFrom) {
         this.job = job;
         this.tools = tools;
         this.listener = listener;
+        this.resumeFrom = resumeFrom;
     }
 
     public CloneProgress progress() {
@@ -64,7 +68,7 @@ public final class CloneRun {
     }
 
     /**
-     * Runs the clone to its end.
+     * Runs the clone to its end; on a kept {@link CloneState} (see {@link #leftover()}) when it can resume there.
      *
      * @throws CloneCancelledException when {@link #cancel()} stopped it
      * @throws Exception               what went wrong, with a message for the user
@@ -72,56 +76,76 @@ public final class CloneRun {
     public void run() throws Exception {
         phase("connecting");
         try (Connection src = connect(job.source(), "source"); Connection dst = connect(job.destination(), "destination")) {
-            prepareDestination(dst);
-            try (CloneSnapshot snapshot = CloneSnapshot.export(job.source());
-                 SchemaCopy schema = new SchemaCopy(tools, job.source(), job.destination())) {
-                info("snapshot " + snapshot.name() + " exported on the source");
-                snapshot.begin(src);
-                List<SourceTable> tables = SourceTables.list(src);
-                List<Finishing.SequenceValue> sequences = Finishing.sequences(src);
-                src.commit();
+            if (resumeFrom != null && resumeFrom.resumable()) {
+                state = resumeFrom;
+                info("resuming on the same snapshot: " + state.describe());
+            } else {
+                if (resumeFrom != null) {
+                    resumeFrom.close();
+                }
+                prepareDestination(dst);
+                state = CloneState.begin(job.source(), job.destination(), tools, src, job.splitAbove(), job.workers() * 4);
+                info("snapshot " + state.snapshot.name() + " exported on the source");
+            }
+            progress.tables(List.copyOf(state.progress.values()));
 
+            if (!state.schemaRestored) {
                 phase("schema");
-                schema.dump(snapshot.name());
+                state.schema.dump(state.snapshot.name());
                 listener.writingDestination();
-                schema.restorePreData();
+                state.schema.restorePreData();
+                state.schemaRestored = true;
                 progress.event("schema_applied", "pre-data section restored (types, tables, functions, views)", Map.of());
                 check();
-
-                phase("copy");
-                schema.restoreLargeObjects();
-                boolean tidRanges = src.getMetaData().getDatabaseMajorVersion() >= 14;
-                List<TablePart> parts = SourceTables.parts(tables, job.splitAbove(), job.workers() * 4, tidRanges);
-                Map<SourceTable, TableProgress> byTable = new LinkedHashMap<>();
-                for (SourceTable t : tables) {
-                    byTable.put(t, new TableProgress(t, (int) parts.stream().filter(p -> p.table() == t).count()));
-                }
-                progress.tables(List.copyOf(byTable.values()));
-                info(tables.size() + " tables, " + parts.size() + " parts, " + job.workers() + " workers");
-                new TableCopier(job.source(), job.destination(), snapshot, progress, this::cancelled).copy(parts, byTable, job.workers());
-                check();
-
-                phase("indexes");
-                schema.restorePostData(job.workers());
-                check();
-
-                phase("finishing");
-                int views = Finishing.refreshMaterializedViews(src, dst);
-                Finishing.setSequences(dst, sequences);
-                Finishing.analyze(job.destination(), tables, job.workers());
-                info(views + " materialized view(s) refreshed, " + sequences.size() + " sequence(s) set, " + tables.size() + " table(s) analyzed");
             }
+
+            phase("copy");
+            if (!state.largeObjectsRestored) {
+                state.schema.restoreLargeObjects();
+                state.largeObjectsRestored = true;
+            }
+            List<TablePart> remaining = state.remaining();
+            info(state.tables.size() + " tables, " + remaining.size() + " of " + state.parts.size() + " parts to copy, " + job.workers()
+                    + " workers");
+            new TableCopier(job.source(), job.destination(), state.snapshot, progress, this::cancelled)
+                    .copy(remaining, state.progress, state.copied, job.workers());
+            check();
+
+            state.pastCopy = true;
+            phase("indexes");
+            state.schema.restorePostData(job.workers());
+            check();
+
+            phase("finishing");
+            int views = Finishing.refreshMaterializedViews(src, dst);
+            Finishing.setSequences(dst, state.sequences);
+            Finishing.analyze(job.destination(), state.tables, job.workers());
+            info(views + " materialized view(s) refreshed, " + state.sequences.size() + " sequence(s) set, " + state.tables.size()
+                    + " table(s) analyzed");
         } catch (Exception e) {
             if (!cancelled) {
                 progress.failure(e.getMessage(), false);
                 progress.log("error", e.getMessage(), Map.of("component", "clone"));
             }
+            if (state != null && state.resumable()) {
+                info("the snapshot is kept: started again, the migration resumes on it (" + state.describe() + ")");
+            } else if (state != null) {
+                state.close();
+                state = null;
+            }
             throw e;
         } finally {
             progress.end();
         }
+        state.close();
+        state = null;
         phase("done");
         progress.end();
+    }
+
+    /** After a run that failed or was stopped: what a new run can resume on, if anything (the caller closes it). */
+    public Optional<CloneState> leftover() {
+        return Optional.ofNullable(state);
     }
 
     private void prepareDestination(Connection dst) throws SQLException {

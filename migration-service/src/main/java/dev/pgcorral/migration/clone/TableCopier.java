@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,8 +46,11 @@ final class TableCopier {
         this.cancelled = cancelled;
     }
 
-    /** Copies every part with {@code workers} workers; the first failure that is not retried ends the copy. */
-    void copy(List<TablePart> parts, Map<SourceTable, TableProgress> tables, int workers) throws Exception {
+    /**
+     * Copies every part with {@code workers} workers, adding each to {@code copied} once committed; the first
+     * failure that is not retried ends the copy.
+     */
+    void copy(List<TablePart> parts, Map<SourceTable, TableProgress> tables, Set<TablePart> copied, int workers) throws Exception {
         ConcurrentLinkedQueue<TablePart> queue = new ConcurrentLinkedQueue<>(parts);
         AtomicReference<Exception> failed = new AtomicReference<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(workers, parts.size())), r -> {
@@ -57,7 +61,7 @@ final class TableCopier {
         try {
             List<Future<?>> running = new java.util.ArrayList<>();
             for (int i = 0; i < Math.max(1, Math.min(workers, parts.size())); i++) {
-                running.add(pool.submit(() -> work(queue, tables, failed)));
+                running.add(pool.submit(() -> work(queue, tables, copied, failed)));
             }
             for (Future<?> f : running) {
                 f.get();
@@ -70,7 +74,8 @@ final class TableCopier {
         }
     }
 
-    private void work(ConcurrentLinkedQueue<TablePart> queue, Map<SourceTable, TableProgress> tables, AtomicReference<Exception> failed) {
+    private void work(ConcurrentLinkedQueue<TablePart> queue, Map<SourceTable, TableProgress> tables, Set<TablePart> copied,
+                      AtomicReference<Exception> failed) {
         Connection in = null;
         Connection out = null;
         try {
@@ -92,6 +97,7 @@ final class TableCopier {
                             }
                         }
                         copy(part, table, out, in);
+                        copied.add(part);
                         break;
                     } catch (SQLException e) {
                         close(out);

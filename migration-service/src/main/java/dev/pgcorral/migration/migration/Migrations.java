@@ -6,6 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +19,7 @@ import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.CloneRun;
+import dev.pgcorral.migration.clone.CloneState;
 import dev.pgcorral.migration.compare.Comparer;
 import dev.pgcorral.migration.state.EmbeddedServer;
 
@@ -24,7 +28,7 @@ import dev.pgcorral.migration.state.EmbeddedServer;
  * its phases and outcome. A destination cluster {@value #EMBEDDED} is the embedded server: the clone goes
  * into a database there named after the migration ({@link #embeddedDatabase}).
  */
-public final class Migrations {
+public final class Migrations implements AutoCloseable {
 
     public static final String EMBEDDED = "embedded";
 
@@ -36,6 +40,16 @@ public final class Migrations {
     private final PgTools tools;
     private final MigrationProperties.Copy settings;
     private final Map<String, CloneRun> running = new ConcurrentHashMap<>();
+    /** Clones that failed or were stopped while copying, resumable until their time is up. */
+    private final Map<String, Kept> kept = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "migration-kept-snapshots");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private record Kept(CloneState state, Instant until) {
+    }
 
     public Migrations(MigrationStore store, NodeResolver nodes, EmbeddedServer embedded, PgTools tools, MigrationProperties.Copy settings) {
         this.store = store;
@@ -43,6 +57,7 @@ public final class Migrations {
         this.embedded = embedded;
         this.tools = tools;
         this.settings = settings;
+        sweeper.scheduleWithFixedDelay(this::dropExpired, 30, 30, TimeUnit.SECONDS);
     }
 
     public MigrationStore store() {
@@ -89,6 +104,7 @@ public final class Migrations {
         }
         ConnectionDetails source = nodes.connection(m.sourceClusterId(), m.sourceNodeId());
         ConnectionDetails destination = destination(m);
+        Kept resume = kept.remove(id);
         CloneRun run = new CloneRun(new CloneRun.Job(id, source, destination, m.copyWorkers(), settings.splitAbove().toBytes(), m.destWritten()),
                 tools, new CloneRun.Listener() {
                     @Override
@@ -100,7 +116,7 @@ public final class Migrations {
                     public void writingDestination() {
                         store.destinationWritten(id);
                     }
-                });
+                }, resume == null ? null : resume.state());
         store.started(id);
         running.put(id, run);
         Thread thread = new Thread(() -> execute(id, run), "migration-" + id);
@@ -125,6 +141,10 @@ public final class Migrations {
                 throw ApiException.conflict("cannot delete a running migration (use ?force=true)");
             }
             run.cancel();
+        }
+        Kept left = kept.remove(id);
+        if (left != null) {
+            left.state().close();
         }
         store.delete(id);
     }
@@ -156,6 +176,24 @@ public final class Migrations {
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
+    private void dropExpired() {
+        Instant now = Instant.now();
+        kept.forEach((id, k) -> {
+            if (k.until().isBefore(now) && kept.remove(id, k)) {
+                log.info("migration {}: the snapshot kept to resume its clone is released ({} passed)", id, settings.keepSnapshot());
+                k.state().close();
+            }
+        });
+    }
+
+    /** Ends the runs' kept snapshots. */
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        kept.values().forEach(k -> k.state().close());
+        kept.clear();
+    }
+
     private void execute(String id, CloneRun run) {
         try {
             run.run();
@@ -166,6 +204,13 @@ public final class Migrations {
             if (!stopped) {
                 log.warn("migration {} failed: {}", id, message);
             }
+            run.leftover().ifPresent(state -> {
+                if (settings.keepSnapshot().isZero() || !store.find(id).isPresent()) {
+                    state.close();
+                } else {
+                    kept.put(id, new Kept(state, Instant.now().plus(settings.keepSnapshot())));
+                }
+            });
             try {
                 store.finished(id, stopped ? Migration.Status.STOPPED : Migration.Status.FAILED, stopped ? "stopped" : "error", message,
                         run.progress());

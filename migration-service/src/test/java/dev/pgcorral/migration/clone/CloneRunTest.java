@@ -100,17 +100,50 @@ class CloneRunTest extends MigrationTestBase {
         assertThat(again.progress().logs()).anySatisfy(l -> assertThat(l.message()).startsWith("starting over"));
     }
 
+    @Test
+    void aCloneThatFailsWhileCopyingResumesOnTheSameSnapshot() throws Exception {
+        ConnectionDetails source = database("resume_src");
+        sql(source, "CREATE TABLE big (id int PRIMARY KEY, v text)", "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 20000) g",
+                "CREATE TABLE refused (id int PRIMARY KEY)", "INSERT INTO refused SELECT generate_series(1, 10)");
+        ConnectionDetails destination = database("resume_dst");
+        Map<String, List<String>> atSnapshot = content(source);
+        // the destination refuses the rows of one table once its schema is there: the copy fails, not for a lost connection
+        CloneRun first = run(source, destination, 2, 64 * 1024, false, null, phase -> {
+            if (phase.equals("copy")) {
+                sql(destination, "ALTER TABLE refused ADD CONSTRAINT no CHECK (false) NOT VALID");
+            }
+        });
+        assertThatThrownBy(first::run).hasMessageContaining("refused").hasMessageContaining("no");
+        CloneState left = first.leftover().orElseThrow();
+        assertThat(left.resumable()).isTrue();
+
+        sql(source, "INSERT INTO big VALUES (-1, 'after the snapshot')");
+        sql(destination, "ALTER TABLE refused DROP CONSTRAINT no");
+        CloneRun second = run(source, destination, 2, 64 * 1024, true, left, phase -> { });
+        second.run();
+        assertThat(second.progress().logs()).anySatisfy(l -> assertThat(l.message()).startsWith("resuming on the same snapshot"));
+        assertThat(second.progress().phases()).extracting(CloneProgress.Phase::phase).doesNotContain("schema");
+        assertThat(content(destination)).isEqualTo(atSnapshot); // the row inserted after the snapshot is not there
+        assertThat(second.leftover()).isEmpty();
+    }
+
     private CloneRun run(ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove, boolean startOver) {
+        return run(source, destination, workers, splitAbove, startOver, null, phase -> { });
+    }
+
+    private CloneRun run(ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove, boolean startOver,
+                         CloneState resume, java.util.function.Consumer<String> onPhase) {
         return new CloneRun(new CloneRun.Job("test", source, destination, workers, splitAbove, startOver),
                 new PgTools(embedded.server().binaries()), new CloneRun.Listener() {
                     @Override
                     public void phase(String phase) {
+                        onPhase.accept(phase);
                     }
 
                     @Override
                     public void writingDestination() {
                     }
-                });
+                }, resume);
     }
 
     /** Every relation's rows (sorted text), sequences, index and constraint definitions, large objects. */
