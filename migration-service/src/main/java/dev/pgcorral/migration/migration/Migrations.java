@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 
 import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.pg.ConnectionDetails;
@@ -73,6 +74,14 @@ public final class Migrations implements AutoCloseable {
             throw ApiException.badRequest("mode " + request.mode() + ": following a source (CDC) and switching over are not in this "
                     + "version of migration-service yet; create the migration with mode clone_only");
         }
+        List<String> unknown = new java.util.ArrayList<>();
+        node("source", request.sourceClusterId(), request.sourceNodeId(), unknown);
+        if (!EMBEDDED.equals(request.destClusterId())) {
+            node("destination", request.destClusterId(), request.destNodeId(), unknown);
+        }
+        if (!unknown.isEmpty()) {
+            throw ApiException.badRequest("validation: " + String.join("\n", unknown));
+        }
         Instant now = Instant.now();
         Migration m = new Migration(request.id(), request.name(), request.sourceClusterId(), request.destClusterId(), request.sourceNodeId(),
                 request.destNodeId(), Migration.Mode.fromWire(request.mode()), Boolean.TRUE.equals(request.fallback()), Migration.Status.CREATED,
@@ -102,8 +111,18 @@ public final class Migrations implements AutoCloseable {
         if (running.containsKey(id) || m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING) {
             throw ApiException.conflict("migration \"" + id + "\" is already running");
         }
-        ConnectionDetails source = nodes.connection(m.sourceClusterId(), m.sourceNodeId());
-        ConnectionDetails destination = destination(m);
+        ConnectionDetails source;
+        ConnectionDetails destination;
+        try {
+            source = nodes.connection(m.sourceClusterId(), m.sourceNodeId());
+            destination = destination(m);
+        } catch (ApiException e) {
+            if (e.status() != HttpStatus.NOT_FOUND) {
+                throw e;
+            }
+            throw ApiException.conflict("migration \"" + id + "\" cannot start: " + e.getMessage()
+                    + " (the cluster or node it names was changed since; create the migration again)");
+        }
         Kept resume = kept.remove(id);
         CloneRun run = new CloneRun(new CloneRun.Job(id, source, destination, m.copyWorkers(), settings.splitAbove().toBytes(), m.destWritten()),
                 tools, new CloneRun.Listener() {
@@ -157,8 +176,20 @@ public final class Migrations implements AutoCloseable {
         try {
             return new Comparer().compare(source, destination);
         } catch (java.sql.SQLException e) {
-            throw new ApiException(org.springframework.http.HttpStatus.BAD_GATEWAY, "Compare failed", "cannot compare " + source.redacted()
+            throw new ApiException(HttpStatus.BAD_GATEWAY, "Compare failed", "cannot compare " + source.redacted()
                     + " with " + destination.redacted() + ": " + e.getMessage());
+        }
+    }
+
+    /** Adds to {@code unknown} why {@code clusterId}/{@code nodeId} does not name a registered node. */
+    private void node(String which, String clusterId, String nodeId, List<String> unknown) {
+        try {
+            nodes.connection(clusterId, nodeId);
+        } catch (ApiException e) {
+            if (e.status() != HttpStatus.NOT_FOUND) {
+                throw e;
+            }
+            unknown.add(which + ": " + e.getMessage());
         }
     }
 

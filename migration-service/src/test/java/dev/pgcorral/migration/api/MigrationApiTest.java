@@ -54,6 +54,9 @@ class MigrationApiTest extends MigrationTestBase {
         Reply follow = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "f").replace("clone_only", "clone_and_follow"));
         assertThat(follow.status()).isEqualTo(400);
         assertThat(follow.body().path("detail").asString()).contains("clone_only");
+        Reply unknownCluster = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "u").replace(src, "cl_nope"));
+        assertThat(unknownCluster.status()).isEqualTo(400);
+        assertThat(unknownCluster.body().path("detail").asString()).contains("source").contains("cl_nope");
         assertThat(call("POST", "/api/v1/migrations", "").status()).isEqualTo(400);
         // curl -d sends form data's content type: the body is read as JSON all the same, as pgmanager does
         HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/migrations"))
