@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,7 +116,7 @@ class MigrationComposeIT {
         assertCompareEqual(api);
 
         // a new container: the state is on migration-dest and the key comes from compose, so the stored passwords still work
-        compose.run("rm", "-s", "-f", "migration-service");
+        compose.run("rm", "-s", "-f", "-v", "migration-service");
         compose.run("up", "-d", "migration-service");
         awaitHealthy();
         assertCompareEqual(api);
@@ -154,13 +156,31 @@ class MigrationComposeIT {
         return api.get(path).json();
     }
 
-    /** The API answers, and Docker reports the container healthy by the image's own check. */
-    private static void awaitHealthy() {
+    /**
+     * The API answers, and Docker reports the container healthy by the image's own check. Otherwise the failure
+     * carries the causes from the service's log, at once when its container has stopped.
+     */
+    private static void awaitHealthy() throws Exception {
         HttpCalls open = new HttpCalls(servicePort, null);
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                .until(() -> open.get("/actuator/health").status() == 200);
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                .until(() -> compose.health("migration-service").equals("healthy"));
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .failFast("the migration-service container stopped", MigrationComposeIT::serviceExited)
+                    .until(() -> open.get("/actuator/health").status() == 200
+                            && compose.inspect("migration-service", "{{.State.Health.Status}}").equals("healthy"));
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            List<String> log = compose.run("logs", "--no-color", "migration-service").lines().toList();
+            throw new AssertionError("migration-service did not become healthy (" + e.getMessage() + "); from its log:\n"
+                    + String.join("\n", Stream.concat(log.stream().filter(line -> line.contains("Caused by") || line.contains(" ERROR ")).limit(20),
+                    log.stream().skip(Math.max(0, log.size() - 5))).toList()), e);
+        }
+    }
+
+    private static boolean serviceExited() {
+        try {
+            return compose.inspect("migration-service", "{{.State.Status}}").equals("exited");
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private static void requireDockerAndImages() {
@@ -195,10 +215,10 @@ class MigrationComposeIT {
             return exec(command, env);
         }
 
-        /** The Docker health status of the service's container. */
-        String health(String service) throws Exception {
-            String id = run("ps", "-q", service).strip().lines().reduce((first, last) -> last).orElse("");
-            return exec(List.of("docker", "inspect", "--format", "{{.State.Health.Status}}", id), Map.of()).strip();
+        /** {@code docker inspect --format} of the service's container, e.g. {@code {{.State.Health.Status}}}. */
+        String inspect(String service, String format) throws Exception {
+            String id = run("ps", "-a", "-q", service).strip().lines().reduce((first, last) -> last).orElse("");
+            return exec(List.of("docker", "inspect", "--format", format, id), Map.of()).strip();
         }
 
         /** Runs a command to its end (10 minutes at the most, then it is killed) and returns its output, stderr included. */
