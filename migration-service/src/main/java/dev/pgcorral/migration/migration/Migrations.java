@@ -196,7 +196,12 @@ public final class Migrations implements AutoCloseable {
     /** The destination of a migration: a registered node, or a database on the embedded server. */
     ConnectionDetails destination(Migration m) {
         if (EMBEDDED.equals(m.destClusterId())) {
-            return embedded.database(embeddedDatabase(m.id()));
+            try {
+                return embedded.database(embeddedDatabase(m.id()));
+            } catch (RuntimeException e) {
+                throw ApiException.conflict("the embedded destination is not available: " + e.getMessage() + "; point "
+                        + "pgcorral.migration.embedded.data-dir at a folder the service may write, or clone into a registered cluster");
+            }
         }
         return nodes.connection(m.destClusterId(), m.destNodeId());
     }
