@@ -15,40 +15,12 @@ const replay = {
   changes: {page: 0, total: 0, entries: undefined}
 };
 
-// Runs load() when asked, one run at a time and at most one every minMs; asks meanwhile make one more run.
-function throttled(load, minMs) {
-  let busy = false, again = false, last = 0;
-  const run = async () => {
-    again = false;
-    last = Date.now();
-    try { await load(); } catch (e) { showError(String(e)); }
-    if (again) setTimeout(run, Math.max(0, last + minMs - Date.now())); else busy = false;
-  };
-  return () => {
-    if (busy) { again = true; return; }
-    busy = true;
-    setTimeout(run, Math.max(0, last + minMs - Date.now()));
-  };
-}
-
 function sessionPath(rest) {
   return "sessions/" + encodeURIComponent(replay.selected) + rest;
 }
 
 function selectedSession() {
   return replay.sessions.find((s) => s.id === replay.selected) || null;
-}
-
-function bytes(n) {
-  if (n == null) return "";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0, v = n;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return (i === 0 ? v : v.toFixed(1)) + " " + units[i];
-}
-
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString() : "";
 }
 
 // --- sessions, from the live status ---
@@ -84,8 +56,7 @@ function sessionRow(s) {
 function renderSessions(sessions) {
   const body = document.getElementById("sessions");
   const rows = sessions.map(sessionRow);
-  rows.forEach((row, i) => { if (body.children[i] !== row) body.insertBefore(row, body.children[i] || null); });
-  while (body.children.length > rows.length) body.lastElementChild.remove();
+  placeRows(body, rows);
   for (const id of sessionRows.keys()) if (!sessions.some((s) => s.id === id)) sessionRows.delete(id);
   document.getElementById("sessions-empty").hidden = sessions.length > 0;
 }

@@ -83,6 +83,40 @@ function duration(seconds) {
   return m > 0 ? m + "m " + String(s).padStart(2, "0") + "s" : s + "s";
 }
 
+// Runs load() when asked, one run at a time and at most one every minMs; asks meanwhile make one more run.
+function throttled(load, minMs) {
+  let busy = false, again = false, last = 0;
+  const run = async () => {
+    again = false;
+    last = Date.now();
+    try { await load(); } catch (e) { showError(String(e)); }
+    if (again) setTimeout(run, Math.max(0, last + minMs - Date.now())); else busy = false;
+  };
+  return () => {
+    if (busy) { again = true; return; }
+    busy = true;
+    setTimeout(run, Math.max(0, last + minMs - Date.now()));
+  };
+}
+
+function bytes(n) {
+  if (n == null) return "";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0, v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return (i === 0 ? v : v.toFixed(1)) + " " + units[i];
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "";
+}
+
+// Makes body's rows exactly these, in this order, moving only those out of place (a row kept is not rebuilt).
+function placeRows(body, rows) {
+  rows.forEach((row, i) => { if (body.children[i] !== row) body.insertBefore(row, body.children[i] || null); });
+  while (body.children.length > rows.length) body.lastElementChild.remove();
+}
+
 function showError(message) {
   const box = document.getElementById("error");
   if (!box) { alert(message); return; }
@@ -287,11 +321,7 @@ function renderDatabases() {
     updateRow(row, d);
     shown.push(row);
   }
-  const body = document.getElementById("databases");
-  shown.forEach((row, i) => {
-    if (body.children[i] !== row) body.insertBefore(row, body.children[i] || null);
-  });
-  while (body.children.length > shown.length) body.lastElementChild.remove();
+  placeRows(document.getElementById("databases"), shown);
   for (const [key, row] of rowsByKey) {
     if (!present.has(key)) { rowsByKey.delete(key); visibility.unobserve(row); onScreen.delete(row); }
   }

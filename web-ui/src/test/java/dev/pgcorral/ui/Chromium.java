@@ -10,16 +10,20 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** A real headless Chromium for the browser tests, and what they do with it: log in, read, wait, screenshot. */
 final class Chromium implements AutoCloseable {
@@ -90,6 +94,17 @@ final class Chromium implements AutoCloseable {
                 o.close();
             }
         }
+    }
+
+    /** Waits until {@code condition} gives a value other than null or false, through elements replaced or not there yet meanwhile. */
+    <T> T until(Duration timeout, Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, timeout, Duration.ofMillis(50)).ignoring(StaleElementReferenceException.class)
+                .ignoring(NullPointerException.class).until(condition);
+    }
+
+    /** Accepts the question a button asks (a confirm) before it acts. */
+    void accept() {
+        new WebDriverWait(driver, Duration.ofSeconds(5)).until(ExpectedConditions.alertIsPresent()).accept();
     }
 
     String text(String id) {

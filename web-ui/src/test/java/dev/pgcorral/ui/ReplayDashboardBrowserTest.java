@@ -19,12 +19,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -174,7 +171,7 @@ class ReplayDashboardBrowserTest {
     /** Presses the checkpoint's restore button, accepts the question, and waits for the result: its text. */
     private static String restoreTo(String name) {
         shown(name).findElement(By.cssSelector(".restore-here")).click();
-        new WebDriverWait(browser(), Duration.ofSeconds(5)).until(ExpectedConditions.alertIsPresent()).accept();
+        chromium.accept();
         return waitFor(Duration.ofSeconds(60), d -> {
             WebElement progress = checkpoint(name).findElement(By.cssSelector(".restore-progress"));
             String state = progress.getAttribute("data-state");
@@ -225,8 +222,7 @@ class ReplayDashboardBrowserTest {
     }
 
     private static <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
-        return new WebDriverWait(browser(), timeout, Duration.ofMillis(50)).ignoring(StaleElementReferenceException.class)
-                .ignoring(NullPointerException.class).until(condition);
+        return chromium.until(timeout, condition);
     }
 
     private static List<String> targetItems() throws SQLException {

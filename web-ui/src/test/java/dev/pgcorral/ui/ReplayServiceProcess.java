@@ -3,11 +3,9 @@ package dev.pgcorral.ui;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -25,9 +23,7 @@ final class ReplayServiceProcess extends ServiceProcess {
     ReplayServiceProcess(String password) throws IOException {
         super("replay-service", password);
         this.embeddedPort = freePort();
-        // the server runs as an unprivileged account when this JVM is root: it must reach its data folder
-        this.dataParent = Files.createTempDirectory("replay-ui");
-        Files.setPosixFilePermissions(dataParent, PosixFilePermissions.fromString("rwxr-xr-x"));
+        this.dataParent = dataFolder("replay-ui");
     }
 
     static boolean available() {
@@ -63,8 +59,6 @@ final class ReplayServiceProcess extends ServiceProcess {
     @Override
     public void close() throws Exception {
         super.close();
-        try (var files = Files.walk(dataParent)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        deleteFolder(dataParent);
     }
 }

@@ -10,8 +10,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,23 @@ abstract class ServiceProcess implements AutoCloseable {
     /** Where {@code ./mvnw package} leaves the service's jar. */
     static Path jar(String name) {
         return Path.of("..", name, "target", name + ".jar").toAbsolutePath().normalize();
+    }
+
+    /**
+     * A fresh folder for a service's data that an unprivileged account can enter: the service runs its embedded
+     * PostgreSQL under one when this JVM is root.
+     */
+    static Path dataFolder(String prefix) throws IOException {
+        Path folder = Files.createTempDirectory(prefix);
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return folder;
+    }
+
+    /** Deletes the folder and all in it. */
+    static void deleteFolder(Path folder) throws IOException {
+        try (var files = Files.walk(folder)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     static int freePort() throws IOException {

@@ -13,7 +13,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * A service whose type has no page, a service without a URL, or a malformed allowed host stops web-ui
  * at start, naming the setting; the dashboard's password defaults to the lock service's; by default
- * web-ui follows a lock and a replay service.
+ * web-ui follows a lock, a replay and a migration service.
  */
 class WebUiConfigurationTest {
 
@@ -41,14 +41,18 @@ class WebUiConfigurationTest {
     }
 
     @Test
-    void byDefaultWebUiFollowsTheLockAndTheReplayServiceAndOpensWithTheLockPassword() {
+    void byDefaultWebUiFollowsTheLockReplayAndMigrationServicesAndOpensWithTheLockPassword() {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(WebUiApplication.class).properties("server.port=0").run()) {
             UiProperties properties = context.getBean(UiProperties.class);
-            assertThat(properties.services()).extracting(UiProperties.Service::name).containsExactly("lock", "replay");
+            assertThat(properties.services()).extracting(UiProperties.Service::name).containsExactly("lock", "replay", "migration");
             UiProperties.Service replay = properties.service("replay");
             assertThat(replay.type()).isEqualTo("replay");
             assertThat(replay.url()).isEqualTo(URI.create("http://localhost:9292"));
             assertThat(replay.password()).isEqualTo("replay");
+            UiProperties.Service migration = properties.service("migration");
+            assertThat(migration.type()).isEqualTo("migration");
+            assertThat(migration.url()).isEqualTo(URI.create("http://localhost:7654"));
+            assertThat(migration.password()).isEqualTo("migration");
             assertThat(properties.loginPassword()).isEqualTo("pgflock");
         }
     }

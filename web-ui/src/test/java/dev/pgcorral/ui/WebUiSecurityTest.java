@@ -22,16 +22,18 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * web-ui opens only with its password: pages send a visitor to the login form, actions and the live
  * status refuse a request without a logged-in session; {@code /ws} takes no other site's origin; a
- * request for another host name (DNS rebinding) is refused; the replay page's actions check what they
- * are given before they call the service. The services it follows are not running: none of this needs
- * them, and the replay page still opens.
+ * request for another host name (DNS rebinding) is refused; the replay and migration pages' actions check
+ * what they are given before they call the service. The services it follows are not running: none of this
+ * needs them, and those pages still open.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "pgcorral.ui.password=letmein-7f3a",
         "pgcorral.ui.services[0].name=lock", "pgcorral.ui.services[0].url=http://127.0.0.1:1",
         "pgcorral.ui.services[0].password=another-secret",
         "pgcorral.ui.services[1].name=replay", "pgcorral.ui.services[1].type=replay", "pgcorral.ui.services[1].url=http://127.0.0.1:1",
-        "pgcorral.ui.services[1].password=replay-secret"})
+        "pgcorral.ui.services[1].password=replay-secret",
+        "pgcorral.ui.services[2].name=migration", "pgcorral.ui.services[2].type=migration", "pgcorral.ui.services[2].url=http://127.0.0.1:1",
+        "pgcorral.ui.services[2].password=migration-secret"})
 @ExtendWith(OutputCaptureExtension.class)
 class WebUiSecurityTest {
 
@@ -127,6 +129,44 @@ class WebUiSecurityTest {
                 null, "application/json", session);
         assertThat(notReplay.statusCode()).isEqualTo(404);
         assertThat(notReplay.body()).contains("no replay service named 'lock'");
+    }
+
+    @Test
+    void theMigrationPageOpensWhileItsServiceIsDownAndItsActionsCheckTheirInput() throws Exception {
+        String session = cookie(logIn(PASSWORD, "/services/migration"));
+        HttpResponse<String> page = get("/services/migration", session);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("data-page=\"migration\"").contains("/migration.js").doesNotContain("migration-secret");
+        String actions = "/services/migration/actions";
+
+        HttpResponse<String> down = action("GET", actions + "/clusters", null, "application/json", session);
+        assertThat(down.statusCode()).isEqualTo(502);
+        assertThat(down.body()).contains("not reachable").doesNotContain("migration-secret");
+        HttpResponse<String> badPort = action("POST", actions + "/clusters", "{\"name\":\"a\",\"host\":\"db\",\"port\":0,"
+                + "\"password\":\"node-secret-5e1f\"}", "application/json", session);
+        assertThat(badPort.statusCode()).isEqualTo(400);
+        assertThat(badPort.body()).as("a refused form is not echoed").doesNotContain("node-secret-5e1f");
+        assertThat(action("POST", actions + "/clusters", "{\"name\":\"a\",\"host\":\"db/x\",\"port\":5432}", "application/json", session)
+                .statusCode()).isEqualTo(400);
+        String migration = "{\"id\":\"%s\",\"name\":\"m\",\"sourceClusterId\":\"cl_1\",\"sourceNodeId\":\"nd_1\","
+                + "\"destClusterId\":\"embedded\",\"mode\":\"%s\",\"copyWorkers\":%d}";
+        assertThat(action("POST", actions + "/migrations", migration.formatted("../start", "clone_only", 4), "application/json", session)
+                .statusCode()).isEqualTo(400);
+        assertThat(action("POST", actions + "/migrations", migration.formatted("m1", "everything", 4), "application/json", session)
+                .statusCode()).isEqualTo(400);
+        assertThat(action("POST", actions + "/migrations", migration.formatted("m1", "clone_only", 1000), "application/json", session)
+                .statusCode()).isEqualTo(400);
+        assertThat(action("POST", actions + "/migrations", migration.formatted("m1", "clone_only", 4), "application/json", session)
+                .statusCode()).as("well-formed: passed on to the service, which is down").isEqualTo(502);
+        assertThat(action("GET", actions + "/clusters/cl_1/test-connection?node=a%2Fb", null, "application/json", session).statusCode())
+                .isEqualTo(400);
+        assertThat(action("POST", actions + "/migrations/m1/start", "", "application/x-www-form-urlencoded", session).statusCode())
+                .as("a form post cannot press a button").isEqualTo(415);
+        assertThat(action("POST", actions + "/migrations/m1/delete", "{\"force\":true}", "application/json", null).statusCode())
+                .as("no session").isEqualTo(401);
+        HttpResponse<String> notMigration = action("GET", "/services/replay/actions/clusters", null, "application/json", session);
+        assertThat(notMigration.statusCode()).isEqualTo(404);
+        assertThat(notMigration.body()).contains("no migration service named 'replay'");
     }
 
     @Test

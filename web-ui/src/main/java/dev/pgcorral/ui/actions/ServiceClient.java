@@ -48,6 +48,11 @@ public class ServiceClient {
                 .POST(HttpRequest.BodyPublishers.ofString(text)));
     }
 
+    /** A DELETE; the answer's body, null when it has none (204). */
+    public JsonNode delete(UiProperties.Service service, String path) {
+        return send(service, request(service, path).DELETE());
+    }
+
     private static HttpRequest.Builder request(UiProperties.Service service, String path) {
         return HttpRequest.newBuilder(URI.create(service.url().toString().replaceAll("/+$", "") + path))
                 .timeout(Duration.ofMinutes(5))

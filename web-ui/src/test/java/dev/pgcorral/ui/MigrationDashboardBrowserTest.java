@@ -1,0 +1,405 @@
+package dev.pgcorral.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.pgcorral.common.local.LocalPostgres;
+import dev.pgcorral.common.local.PostgresBinaries;
+import dev.pgcorral.common.local.ServerAccount;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The migration page in headless Chromium against a real migration-service (which demands its password) and a
+ * throwaway source server: a cluster added, tested and introspected from the page, an unreachable one, a
+ * clone_only migration into the embedded destination created, held back by a lock and stopped, started over
+ * and followed live to 100 %, compared (equal, then a differing table), deleted.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "pgcorral.ui.password=" + MigrationDashboardBrowserTest.UI_PASSWORD)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MigrationDashboardBrowserTest {
+
+    static final String UI_PASSWORD = "ui-for-migration";
+    static final String MIGRATION_PASSWORD = "migration-secret-4b7d";
+    static final String SOURCE_PASSWORD = "source-secret-91ae";
+    static final String MIGRATION = "shop-copy";
+    static final List<String> TABLES = List.of("public.orders", "public.customers", "public.notes", "sales.refunds");
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static Path sourceFolder;
+    static LocalPostgres source;
+    static MigrationServiceProcess service;
+    static Chromium chromium;
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) throws Exception {
+        Chromium.requirements("migration-service", MigrationServiceProcess.available());
+        sourceFolder = ServiceProcess.dataFolder("migration-source");
+        source = new LocalPostgres(new LocalPostgres.Options(PostgresBinaries.locate(null), sourceFolder.resolve("pg"), false, 0, "127.0.0.1",
+                "postgres", SOURCE_PASSWORD, LocalPostgres.THROWAWAY_SETTINGS, ServerAccount.resolve(null), null).withLogicalReplication());
+        source.start();
+        sql("postgres", "CREATE DATABASE shop");
+        sql("shop",
+                "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL)",
+                "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 500) g",
+                "CREATE TABLE orders (id bigint PRIMARY KEY, customer int REFERENCES customers, item text, qty int, placed timestamptz)",
+                "INSERT INTO orders SELECT g, 1 + g % 500, 'item ' || g, g % 7, '2026-01-01'::timestamptz + g * interval '1 minute'"
+                        + " FROM generate_series(1, 100000) g",
+                "CREATE TABLE notes (id serial PRIMARY KEY, body text)",
+                "CREATE SCHEMA sales",
+                "CREATE TABLE sales.refunds (id int PRIMARY KEY, order_id bigint REFERENCES orders, amount numeric(10,2))",
+                "INSERT INTO sales.refunds SELECT g, g * 10, g * 1.25 FROM generate_series(1, 50) g",
+                "ANALYZE");
+        service = new MigrationServiceProcess(MIGRATION_PASSWORD);
+        service.start();
+        service.register(registry, "migration", "migration");
+    }
+
+    @BeforeAll
+    static void openBrowser() throws Exception {
+        chromium = Chromium.open(1280, 1600);
+    }
+
+    @AfterAll
+    static void closeAll() throws Exception {
+        Chromium.closeAll(chromium, service, source);
+        if (sourceFolder != null) {
+            ServiceProcess.deleteFolder(sourceFolder);
+        }
+    }
+
+    @BeforeEach
+    void openMigrationPage() throws Exception {
+        chromium.open("http://127.0.0.1:" + port, "/services/migration", UI_PASSWORD);
+        waitFor(Duration.ofSeconds(30), d -> "up".equals(text("service-state")));
+    }
+
+    @Test
+    @Order(1)
+    void aClusterAddedOnThePageIsRegisteredTestedAndIntrospected() throws Exception {
+        type("cluster-name", "shop");
+        type("node-name", "primary");
+        type("node-host", "127.0.0.1");
+        browser().findElement(By.id("node-port")).clear();
+        type("node-port", Integer.toString(source.port()));
+        type("node-user", "postgres");
+        type("node-password", SOURCE_PASSWORD);
+        type("node-dbname", "shop");
+        browser().findElement(By.id("create-cluster")).click();
+        WebElement row = waitFor(Duration.ofSeconds(10), d -> clusterRow("shop"));
+        assertThat(row.findElement(By.cssSelector(".node")).getText()).isEqualTo("primary");
+        assertThat(row.getText()).contains("127.0.0.1:" + source.port()).contains("shop").contains("postgres");
+        assertThat(browser().findElement(By.id("node-password")).getAttribute("value")).as("the form is emptied").isEmpty();
+        JsonNode registered = JSON.readTree(service.api("GET", "/api/v1/clusters", null));
+        assertThat(registered).hasSize(1);
+        assertThat(registered.get(0).get("nodes").get(0).get("password").asString()).isEqualTo("********");
+        assertThat(new Select(browser().findElement(By.id("source-cluster"))).getFirstSelectedOption().getText()).isEqualTo("shop");
+
+        row.findElement(By.cssSelector(".test-node")).click();
+        waitFor(Duration.ofSeconds(20), d -> "true".equals(browser().findElement(By.id("node-test")).getAttribute("data-reachable")));
+        assertThat(text("node-test-summary")).startsWith("reachable, connected in ").contains(" ms").contains("PostgreSQL ")
+                .contains("a primary").contains("superuser");
+        assertThat(text("node-test-readiness-summary")).isEqualTo("ready to be a migration's source");
+        List<WebElement> checks = browser().findElements(By.cssSelector("#node-test-readiness li"));
+        assertThat(checks).extracting(li -> li.getAttribute("data-check")).containsExactly("version", "primary", "wal_level",
+                "replication_slots", "wal_senders", "replication_privilege", "publication_privilege");
+        assertThat(checks).allSatisfy(li -> assertThat(li.getAttribute("data-ok")).isEqualTo("true"));
+        assertThat(check("wal_level").getText()).isEqualTo("✓ wal_level: wal_level is logical");
+        assertThat(check("replication_privilege").getText()).contains("the REPLICATION privilege: role postgres is a superuser");
+
+        row.findElement(By.cssSelector(".introspect-node")).click();
+        WebElement shop = waitFor(Duration.ofSeconds(20),
+                d -> browser().findElement(By.cssSelector("#introspection-databases tr[data-database='shop']")));
+        assertThat(shop.findElement(By.cssSelector(".table-count")).getText()).isEqualTo("4");
+        assertThat(shop.findElement(By.cssSelector(".size")).getText()).matches("\\d+ (kB|MB)");
+        assertThat(shop.getText()).contains("public (").contains("sales (");
+        assertThat(text("introspection-server")).contains("PostgreSQL ").contains("max_connections 300");
+        assertThat(browser().getPageSource()).doesNotContain(MIGRATION_PASSWORD).doesNotContain(SOURCE_PASSWORD);
+        chromium.screenshot("migration-cluster.png");
+    }
+
+    @Test
+    @Order(2)
+    void aNodeThatCannotBeReachedSaysSoAndItsClusterCanBeDeleted() throws Exception {
+        int closed = ServiceProcess.freePort();
+        String created = service.api("POST", "/api/v1/clusters",
+                "{\"name\":\"gone\",\"nodes\":[{\"name\":\"nowhere\",\"host\":\"127.0.0.1\",\"port\":" + closed + ",\"user\":\"x\"}]}");
+        assertThat(created).contains("\"name\":\"gone\"");
+        chromium.driver.navigate().refresh();
+        WebElement gone = waitFor(Duration.ofSeconds(10), d -> clusterRow("gone"));
+        gone.findElement(By.cssSelector(".test-node")).click();
+        waitFor(Duration.ofSeconds(20), d -> "false".equals(browser().findElement(By.id("node-test")).getAttribute("data-reachable")));
+        assertThat(text("node-test-summary")).startsWith("not reachable after ").contains("connect");
+        assertThat(text("node-test-readiness-summary")).isEmpty();
+
+        clusterRow("gone").findElement(By.cssSelector(".delete-cluster")).click();
+        chromium.accept();
+        waitFor(Duration.ofSeconds(10), d -> clusterRow("gone") == null);
+        assertThat(service.api("GET", "/api/v1/clusters", null)).doesNotContain("\"gone\"").contains("\"shop\"");
+    }
+
+    @Test
+    @Order(3)
+    void aMigrationCreatedOnThePageRunsLiveAndStopsWhenAsked() throws Exception {
+        type("migration-name", "Shop copy");
+        assertThat(browser().findElement(By.id("migration-id")).getAttribute("value")).as("the id follows the name").isEqualTo(MIGRATION);
+        new Select(browser().findElement(By.id("source-cluster"))).selectByVisibleText("shop");
+        assertThat(new Select(browser().findElement(By.id("dest-cluster"))).getFirstSelectedOption().getAttribute("value"))
+                .as("the embedded destination by default").isEqualTo("embedded");
+        assertThat(browser().findElement(By.id("dest-node")).isEnabled()).isFalse();
+        browser().findElement(By.id("copy-workers")).clear();
+        type("copy-workers", "2");
+        browser().findElement(By.id("create-migration")).click();
+        waitFor(Duration.ofSeconds(10), d -> "created".equals(migrationRow().getAttribute("data-status")));
+        waitFor(Duration.ofSeconds(10), d -> "created".equals(badge()));
+        waitFor(Duration.ofSeconds(10), d -> text("selected-route").startsWith("from shop · primary (127.0.0.1:" + source.port()
+                + "/shop) to the embedded PostgreSQL of migration · 2 copy worker(s)"));
+        JsonNode stored = JSON.readTree(service.api("GET", "/api/v1/migrations/" + MIGRATION, null));
+        assertThat(stored.get("mode").asString()).isEqualTo("clone_only");
+        assertThat(stored.get("dest_cluster_id").asString()).isEqualTo("embedded");
+        assertThat(stored.get("copy_workers").asInt()).isEqualTo(2);
+
+        try (Connection lock = source.connect("shop")) {
+            holdBack(lock);
+            browser().findElement(By.id("migration-start")).click();
+            waitFor(Duration.ofSeconds(10), d -> "running".equals(badge()));
+            WebElement connecting = waitFor(Duration.ofSeconds(10), d -> phase("connecting"));
+            assertThat(connecting.getAttribute("data-state")).isEqualTo("current");
+            String first = connecting.findElement(By.cssSelector(".duration")).getText();
+            waitFor(Duration.ofSeconds(5), d -> !first.equals(phase("connecting").findElement(By.cssSelector(".duration")).getText()));
+            assertThat(browser().findElement(By.id("migration-start")).isEnabled()).isFalse();
+            assertThat(migrationRow().findElement(By.cssSelector(".status")).getText()).isEqualTo("running");
+            chromium.screenshot("migration-running.png");
+
+            browser().findElement(By.id("migration-stop")).click();
+            chromium.accept();
+            waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("selected-note")).isDisplayed());
+            assertThat(text("selected-note")).isEqualTo("stop requested: the run ends at its next step");
+            assertThat(badge()).as("the run waits for the lock before it can stop").isEqualTo("running");
+            lock.rollback();
+        }
+        waitFor(Duration.ofSeconds(30), d -> "stopped".equals(badge()));
+        waitFor(Duration.ofSeconds(10), d -> "stopped".equals(lastPhase().getAttribute("data-state")));
+        assertThat(browser().findElement(By.id("selected-note")).isDisplayed()).isFalse();
+        assertThat(browser().findElement(By.id("migration-stop")).isEnabled()).isFalse();
+        assertThat(browser().findElement(By.id("migration-start")).isEnabled()).isTrue();
+    }
+
+    @Test
+    @Order(4)
+    void startedAgainTheCloneReaches100PercentAndCompletedLive() throws Exception {
+        waitFor(Duration.ofSeconds(10), d -> "stopped".equals(badge()));
+        ((JavascriptExecutor) browser()).executeScript("window.seen = [];"
+                + "const badge = document.getElementById('selected-status');"
+                + "new MutationObserver(() => { const s = badge.getAttribute('data-status');"
+                + "  if (window.seen[window.seen.length - 1] !== s) window.seen.push(s); })"
+                + ".observe(badge, {attributes: true, childList: true, characterData: true, subtree: true});");
+        try (Connection lock = source.connect("shop")) {
+            holdBack(lock);
+            browser().findElement(By.id("migration-start")).click();
+            chromium.accept();
+            waitFor(Duration.ofSeconds(10), d -> "running".equals(badge()));
+            waitFor(Duration.ofSeconds(10), d -> logMessages().contains("phase connecting"));
+            lock.rollback();
+        }
+        waitFor(Duration.ofSeconds(60), d -> "completed".equals(badge()));
+        assertThat(((List<?>) ((JavascriptExecutor) browser()).executeScript("return window.seen;")).stream().map(String::valueOf).toList())
+                .as("seen live: running, then completed").containsSubsequence("running", "completed");
+
+        waitFor(Duration.ofSeconds(10), d -> tableRows().size() == TABLES.size()
+                && tableRows().stream().allMatch(r -> "100".equals(r.getAttribute("data-percent"))));
+        assertThat(tableRows()).extracting(r -> r.getAttribute("data-table")).containsExactlyInAnyOrderElementsOf(TABLES);
+        for (WebElement row : tableRows()) {
+            assertThat(row.getAttribute("data-status")).isEqualTo("copied");
+            assertThat(row.findElement(By.cssSelector(".percent")).getText()).isEqualTo("100 %");
+        }
+        WebElement orders = browser().findElement(By.cssSelector("#tables tr[data-table='public.orders']"));
+        assertThat(orders.findElement(By.cssSelector(".rows")).getText()).isEqualTo("100,000 of 100,000");
+        assertThat(orders.findElement(By.cssSelector(".bytes")).getText()).matches("\\d+\\.\\d MiB · table \\d+\\.\\d MiB");
+        assertThat(orders.findElement(By.cssSelector("progress")).getAttribute("value")).isEqualTo("100");
+
+        List<WebElement> phases = browser().findElements(By.cssSelector("#phases li"));
+        assertThat(phases).extracting(li -> li.getAttribute("data-phase"))
+                .containsExactly("connecting", "schema", "copy", "indexes", "finishing", "done");
+        for (WebElement p : phases.subList(0, 5)) {
+            assertThat(p.getAttribute("data-state")).isEqualTo("ended");
+            assertThat(p.findElement(By.cssSelector(".duration")).getText()).matches("\\d+\\.\\d\\d? s");
+        }
+        assertThat(phases.get(5).getAttribute("data-state")).isEqualTo("terminal");
+        assertThat(text("selected-phase")).isEqualTo("done");
+        assertThat(text("selected-tables")).isEqualTo("4 / 4");
+        assertThat(text("selected-rows")).isEqualTo("100,550");
+        assertThat(text("selected-throughput")).startsWith("the copy phase moved 100,550 rows").contains(" rows/s, ").endsWith(" MB/s on average");
+        assertThat(browser().findElement(By.id("selected-error")).isDisplayed()).isFalse();
+        assertThat(migrationRow().findElement(By.cssSelector(".tables")).getText()).isEqualTo("4 / 4");
+        assertThat(logMessages()).as("the log read while it ran is kept").contains("phase connecting")
+                .anyMatch(m -> m.startsWith("starting over"));
+        chromium.screenshot("migration-completed.png");
+    }
+
+    @Test
+    @Order(5)
+    void compareSaysEqualThenPointsAtTheTableThatDiffers() throws Exception {
+        waitFor(Duration.ofSeconds(10), d -> "completed".equals(badge()));
+        browser().findElement(By.id("compare")).click();
+        waitFor(Duration.ofSeconds(60), d -> "true".equals(browser().findElement(By.id("compare-summary")).getAttribute("data-equal")));
+        assertThat(text("compare-summary")).isEqualTo("equal: the 4 table(s) hold the same rows on the source and the destination");
+        assertThat(compareRows()).hasSize(4).allSatisfy(r -> {
+            assertThat(r.getAttribute("data-equal")).isEqualTo("true");
+            assertThat(r.getAttribute("class")).doesNotContain("differs");
+        });
+
+        sql("shop", "UPDATE sales.refunds SET amount = amount + 1 WHERE id = 7", "INSERT INTO notes (body) VALUES ('after the clone')");
+        browser().findElement(By.id("compare")).click();
+        waitFor(Duration.ofSeconds(60), d -> "false".equals(browser().findElement(By.id("compare-summary")).getAttribute("data-equal")));
+        assertThat(text("compare-summary")).isEqualTo("not equal: 2 of 4 table(s) differ");
+        WebElement refunds = browser().findElement(By.cssSelector("#compare-tables tr[data-table='sales.refunds']"));
+        assertThat(refunds.getAttribute("data-equal")).isEqualTo("false");
+        assertThat(refunds.getAttribute("class")).contains("differs");
+        assertThat(refunds.findElement(By.cssSelector(".difference")).getText()).isEqualTo("same row count, different content");
+        assertThat(refunds.findElement(By.cssSelector(".source-rows")).getText()).isEqualTo("50");
+        WebElement notes = browser().findElement(By.cssSelector("#compare-tables tr[data-table='public.notes']"));
+        assertThat(notes.getAttribute("class")).contains("differs");
+        assertThat(notes.findElement(By.cssSelector(".difference")).getText()).isEqualTo("1 fewer row(s) on the destination");
+        assertThat(compareRows().stream().filter(r -> "false".equals(r.getAttribute("data-equal")))).hasSize(2);
+        chromium.screenshot("migration-compare.png");
+    }
+
+    @Test
+    @Order(6)
+    void aMigrationDeletedOnThePageIsGone() throws Exception {
+        waitFor(Duration.ofSeconds(10), d -> "completed".equals(badge()));
+        browser().findElement(By.id("migration-delete")).click();
+        chromium.accept();
+        waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("migrations-empty")).isDisplayed());
+        assertThat(browser().findElement(By.id("migration-detail")).isDisplayed()).isFalse();
+        assertThat(JSON.readTree(service.api("GET", "/api/v1/migrations", null))).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void aMigrationThatCannotBeCreatedOrRunSaysWhy() throws Exception {
+        type("migration-name", "Onto itself");
+        new Select(browser().findElement(By.id("source-cluster"))).selectByVisibleText("shop");
+        new Select(browser().findElement(By.id("dest-cluster"))).selectByVisibleText("shop");
+        assertThat(browser().findElement(By.id("dest-node")).isEnabled()).isTrue();
+        browser().findElement(By.id("create-migration")).click();
+        waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("error")).isDisplayed());
+        assertThat(text("error-text")).isEqualTo("create migration failed: validation: source and destination cannot be the same node");
+        browser().findElement(By.id("error-close")).click();
+
+        // the earlier clone's database is still there, and a new migration of that id does not write over it
+        new Select(browser().findElement(By.id("dest-cluster"))).selectByValue("embedded");
+        browser().findElement(By.id("migration-id")).clear();
+        type("migration-id", MIGRATION);
+        browser().findElement(By.id("create-migration")).click();
+        waitFor(Duration.ofSeconds(10), d -> "created".equals(badge()));
+        browser().findElement(By.id("migration-start")).click();
+        waitFor(Duration.ofSeconds(30), d -> "failed".equals(badge()));
+        WebElement error = waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("selected-error")));
+        assertThat(error.isDisplayed()).isTrue();
+        assertThat(error.getText()).contains("the destination database shop_copy is not empty").contains("a clone goes into an empty database");
+        assertThat(migrationRow().getAttribute("data-status")).isEqualTo("failed");
+        waitFor(Duration.ofSeconds(10), d -> "failed".equals(lastPhase().getAttribute("data-state")));
+        assertThat(lastPhase().getAttribute("data-phase")).isEqualTo("connecting");
+        assertThat(migrationRow().findElement(By.cssSelector(".name")).getText()).isEqualTo("Onto itself (shop-copy)");
+        chromium.screenshot("migration-failed.png");
+    }
+
+    /** Holds an exclusive lock on the source's orders in {@code connection}'s open transaction: a clone waits for it. */
+    private static void holdBack(Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        try (Statement st = connection.createStatement()) {
+            st.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+        }
+    }
+
+    private static void type(String id, String value) {
+        browser().findElement(By.id(id)).sendKeys(value);
+    }
+
+    private static WebDriver browser() {
+        return chromium.driver;
+    }
+
+    private static String text(String id) {
+        return chromium.text(id);
+    }
+
+    private static String badge() {
+        return browser().findElement(By.id("selected-status")).getAttribute("data-status");
+    }
+
+    private static WebElement clusterRow(String name) {
+        List<WebElement> rows = browser().findElements(By.cssSelector("#clusters tr[data-cluster-name='" + name + "']"));
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private static WebElement check(String name) {
+        return browser().findElement(By.cssSelector("#node-test-readiness li[data-check='" + name + "']"));
+    }
+
+    private static WebElement migrationRow() {
+        return browser().findElement(By.cssSelector("#migrations tr[data-migration='" + MIGRATION + "']"));
+    }
+
+    private static WebElement phase(String name) {
+        return browser().findElement(By.cssSelector("#phases li[data-phase='" + name + "']"));
+    }
+
+    private static WebElement lastPhase() {
+        return browser().findElement(By.cssSelector("#phases li:last-child"));
+    }
+
+    private static List<WebElement> tableRows() {
+        return browser().findElements(By.cssSelector("#tables tr"));
+    }
+
+    private static List<WebElement> compareRows() {
+        return browser().findElements(By.cssSelector("#compare-tables tr"));
+    }
+
+    private static List<String> logMessages() {
+        return browser().findElements(By.cssSelector("#logs .log-entry .message")).stream().map(WebElement::getText).toList();
+    }
+
+    private static <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
+        return chromium.until(timeout, condition);
+    }
+
+    private static void sql(String database, String... statements) throws SQLException {
+        try (Connection c = source.connect(database); Statement st = c.createStatement()) {
+            for (String statement : statements) {
+                st.execute(statement);
+            }
+        }
+    }
+}
