@@ -3,6 +3,7 @@ package dev.pgcorral.common.local;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,32 +22,38 @@ public final class PgTools {
         this.binaries = binaries;
     }
 
-    /** Runs {@code program} with {@code args}, and {@code --dbname} of {@code login}'s database when it is not null. */
+    /**
+     * Runs {@code program} with {@code args}, and {@code --dbname} of {@code login}'s database when it is not null.
+     * Interrupting the calling thread ends the program (it is killed) and this call.
+     */
     public void run(String program, ConnectionDetails login, List<String> args) throws IOException {
         if (!Files.isExecutable(binaries.program(program))) {
             throw new IllegalStateException(program + " is not in " + binaries.binDir() + ": install PostgreSQL's client programs "
-                    + "(Debian: postgresql-client) or point the service's embedded.bin-dir setting (pgcorral.<service>.embedded.bin-dir) at a bin directory that has them");
+                    + "(Debian: postgresql-client) or point the service's embedded.bin-dir setting (pgcorral.<service>.embedded.bin-dir) "
+                    + "at a bin directory that has them");
         }
         List<String> command = new ArrayList<>();
         command.add(binaries.program(program).toString());
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Path output = Files.createTempFile("pgcorral-" + program, ".out");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         if (login != null) {
             command.add("--dbname=" + new ConnectionDetails(login.host(), login.port(), login.database(), login.user(), "").postgresUrl());
             builder.environment().put("PGPASSWORD", login.password());
         }
         builder.environment().put("PGCONNECT_TIMEOUT", "10");
         Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!p.waitFor(1, TimeUnit.HOURS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new IllegalStateException(program + " failed: " + out.strip());
+                throw new IllegalStateException(program + " failed: " + new String(Files.readAllBytes(output), StandardCharsets.UTF_8).strip());
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IllegalStateException(program + " was interrupted", e);
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 }

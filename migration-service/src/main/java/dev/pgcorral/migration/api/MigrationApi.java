@@ -98,10 +98,10 @@ class MigrationApi {
         return MigrationJson.compare(migrations.compare(id));
     }
 
+    /** The log of the run in progress or, unlike pgmanager, of the last run (since the service started). */
     @GetMapping("/{id}/logs")
     List<Map<String, Object>> logs(@PathVariable String id) {
-        migrations.get(id);
-        return migrations.live(id).map(p -> MigrationJson.logs(p.logs())).orElse(List.of());
+        return MigrationJson.logs(migrations.logs(id));
     }
 
     private Map<String, Object> json(Migration m) {

@@ -45,6 +45,8 @@ public final class CloneRun {
     private final CloneProgress progress = new CloneProgress();
     private final CloneState resumeFrom;
     private volatile boolean cancelled;
+    private volatile Thread runner;
+    private final RunConnections connections = new RunConnections();
     private CloneState state;
 
     /** @param resumeFrom what an earlier run of the migration left, or null */
@@ -59,8 +61,14 @@ public final class CloneRun {
         return progress;
     }
 
+    /** Stops the run: its connections are aborted and a running pg_dump or pg_restore is killed; its snapshot is kept. */
     public void cancel() {
         cancelled = true;
+        connections.abortAll();
+        Thread running = runner;
+        if (running != null) {
+            running.interrupt();
+        }
     }
 
     public boolean cancelled() {
@@ -74,15 +82,21 @@ public final class CloneRun {
      * @throws Exception               what went wrong, with a message for the user
      */
     public void run() throws Exception {
+        runner = Thread.currentThread();
+        if (resumeFrom != null && resumeFrom.resumable()) {
+            state = resumeFrom; // kept again if this run fails before it gets further
+        } else if (resumeFrom != null) {
+            resumeFrom.close();
+        }
         phase("connecting");
-        try (Connection src = connect(job.source(), "source"); Connection dst = connect(job.destination(), "destination")) {
-            if (resumeFrom != null && resumeFrom.resumable()) {
-                state = resumeFrom;
+        Connection src = null;
+        Connection dst = null;
+        try {
+            src = connections.open(job.source(), "source");
+            dst = connections.open(job.destination(), "destination");
+            if (state != null) {
                 info("resuming on the same snapshot: " + state.describe());
             } else {
-                if (resumeFrom != null) {
-                    resumeFrom.close();
-                }
                 prepareDestination(dst);
                 state = CloneState.begin(job.source(), job.destination(), tools, src, job.splitAbove(), job.workers() * 4);
                 info("snapshot " + state.snapshot.name() + " exported on the source");
@@ -107,7 +121,7 @@ public final class CloneRun {
             List<TablePart> remaining = state.remaining();
             info(state.tables.size() + " tables, " + remaining.size() + " of " + state.parts.size() + " parts to copy, " + job.workers()
                     + " workers");
-            new TableCopier(job.source(), job.destination(), state.snapshot, progress, this::cancelled)
+            new TableCopier(job.source(), job.destination(), state.snapshot, progress, this::cancelled, connections)
                     .copy(remaining, state.progress, state.copied, job.workers());
             check();
 
@@ -123,6 +137,9 @@ public final class CloneRun {
             info(views + " materialized view(s) refreshed, " + state.sequences.size() + " sequence(s) set, " + state.tables.size()
                     + " table(s) analyzed");
         } catch (Exception e) {
+            if (cancelled && !(e instanceof CloneCancelledException)) {
+                e = new CloneCancelledException();
+            }
             if (!cancelled) {
                 progress.failure(e.getMessage(), false);
                 progress.log("error", e.getMessage(), Map.of("component", "clone"));
@@ -135,6 +152,10 @@ public final class CloneRun {
             }
             throw e;
         } finally {
+            connections.close(src);
+            connections.close(dst);
+            runner = null;
+            Thread.interrupted(); // a stop that came as the run ended
             progress.end();
         }
         state.close();
@@ -157,17 +178,9 @@ public final class CloneRun {
             throw new IllegalStateException("the destination database " + job.destination().database() + " is not empty ("
                     + String.join(", ", contents) + "): a clone goes into an empty database");
         }
-        info("starting over: an earlier run of this migration was cut off before it finished, and its snapshot ended with it; "
-                + "dropping what it made in " + job.destination().database() + " (" + String.join(", ", contents) + ")");
+        info("starting over: the destination holds what an earlier run of this migration made, and that run's snapshot is gone; "
+                + "dropping it from " + job.destination().database() + " (" + String.join(", ", contents) + ")");
         Destination.clean(dst);
-    }
-
-    private Connection connect(ConnectionDetails details, String which) throws SQLException {
-        try {
-            return details.connect();
-        } catch (SQLException e) {
-            throw new SQLException("cannot connect to the " + which + " " + details.redacted() + ": " + e.getMessage(), e.getSQLState(), e);
-        }
     }
 
     private void check() {

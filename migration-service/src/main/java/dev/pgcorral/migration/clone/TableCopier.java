@@ -36,14 +36,16 @@ final class TableCopier {
     private final CloneSnapshot snapshot;
     private final CloneProgress progress;
     private final BooleanSupplier cancelled;
+    private final RunConnections connections;
 
     TableCopier(ConnectionDetails source, ConnectionDetails destination, CloneSnapshot snapshot, CloneProgress progress,
-                BooleanSupplier cancelled) {
+                BooleanSupplier cancelled, RunConnections connections) {
         this.source = source;
         this.destination = destination;
         this.snapshot = snapshot;
         this.progress = progress;
         this.cancelled = cancelled;
+        this.connections = connections;
     }
 
     /**
@@ -88,9 +90,9 @@ final class TableCopier {
                     }
                     try {
                         if (out == null) {
-                            out = source.connect();
+                            out = connections.open(source, "source");
                             snapshot.begin(out);
-                            in = destination.connect();
+                            in = connections.open(destination, "destination");
                             try (Statement st = in.createStatement()) {
                                 // a part that is lost is copied again; the post-data restore's commits make the data durable
                                 st.execute("SET synchronous_commit = off");
@@ -100,10 +102,13 @@ final class TableCopier {
                         copied.add(part);
                         break;
                     } catch (SQLException e) {
-                        close(out);
-                        close(in);
+                        connections.close(out);
+                        connections.close(in);
                         out = null;
                         in = null;
+                        if (cancelled.getAsBoolean()) {
+                            throw new CloneCancelledException();
+                        }
                         boolean lost = e.getSQLState() != null && e.getSQLState().startsWith("08");
                         String what = "copying " + part.table().label() + (part.count() > 1 ? " (part " + (part.index() + 1) + " of "
                                 + part.count() + ")" : "") + ": " + e.getMessage();
@@ -119,8 +124,8 @@ final class TableCopier {
         } catch (Exception e) {
             failed.compareAndSet(null, e);
         } finally {
-            close(out);
-            close(in);
+            connections.close(out);
+            connections.close(in);
         }
     }
 
@@ -173,16 +178,6 @@ final class TableCopier {
             }
         } catch (SQLException ignored) {
             // the connection is closed next
-        }
-    }
-
-    private static void close(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // gone already
-            }
         }
     }
 }

@@ -41,6 +41,8 @@ public final class Migrations implements AutoCloseable {
     private final PgTools tools;
     private final MigrationProperties.Copy settings;
     private final Map<String, CloneRun> running = new ConcurrentHashMap<>();
+    /** The last finished run of each migration, for its log. */
+    private final Map<String, CloneProgress> finished = new ConcurrentHashMap<>();
     /** Clones that failed or were stopped while copying, resumable until their time is up. */
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -84,7 +86,7 @@ public final class Migrations implements AutoCloseable {
         }
         Instant now = Instant.now();
         Migration m = new Migration(request.id(), request.name(), request.sourceClusterId(), request.destClusterId(), request.sourceNodeId(),
-                request.destNodeId(), Migration.Mode.fromWire(request.mode()), Boolean.TRUE.equals(request.fallback()), Migration.Status.CREATED,
+                EMBEDDED.equals(request.destClusterId()) ? EMBEDDED : request.destNodeId(), Migration.Mode.fromWire(request.mode()), Boolean.TRUE.equals(request.fallback()), Migration.Status.CREATED,
                 "", "", request.slotOrDefault(), request.publicationOrDefault(), request.workers(settings.workers()), null, 0, 0, 0, 0, false,
                 null, null, now, now);
         if (!store.insert(m)) {
@@ -104,6 +106,14 @@ public final class Migrations implements AutoCloseable {
     /** The live record of a run in progress. */
     public Optional<CloneProgress> live(String id) {
         return Optional.ofNullable(running.get(id)).map(CloneRun::progress);
+    }
+
+    /** The log of the run in progress, or else of the last run since the service started (oldest first). */
+    public List<CloneProgress.LogEntry> logs(String id) {
+        get(id);
+        CloneRun run = running.get(id);
+        CloneProgress progress = run != null ? run.progress() : finished.get(id);
+        return progress == null ? List.of() : progress.logs();
     }
 
     public synchronized void start(String id) {
@@ -161,6 +171,7 @@ public final class Migrations implements AutoCloseable {
             }
             run.cancel();
         }
+        finished.remove(id);
         Kept left = kept.remove(id);
         if (left != null) {
             left.state().close();
@@ -254,6 +265,9 @@ public final class Migrations implements AutoCloseable {
                 log.warn("migration {}: cannot record its end: {}", id, recording.getMessage());
             }
         } finally {
+            if (store.find(id).isPresent()) {
+                finished.put(id, run.progress());
+            }
             running.remove(id);
         }
     }

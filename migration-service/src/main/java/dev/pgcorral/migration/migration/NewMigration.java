@@ -32,7 +32,7 @@ public record NewMigration(String id, String name, String sourceClusterId, Strin
         if (blank(sourceNodeId)) {
             problems.add("source node is required");
         }
-        if (blank(destNodeId)) {
+        if (blank(destNodeId) && !Migrations.EMBEDDED.equals(destClusterId)) {
             problems.add("destination node is required");
         }
         if (!blank(sourceClusterId) && sourceClusterId.equals(destClusterId) && !blank(sourceNodeId) && sourceNodeId.equals(destNodeId)) {

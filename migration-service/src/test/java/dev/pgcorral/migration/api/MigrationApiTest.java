@@ -95,6 +95,10 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(differ.path("tables")).extracting(t -> t.path("name").asString() + ": " + t.path("difference").asString())
                 .containsExactlyInAnyOrder("items: 1 fewer row(s) on the destination", "notes: same row count, different content");
 
+        // the last run's log outlives the run
+        assertThat(call("GET", "/api/v1/migrations/Orders-Move/logs", null).body()).extracting(l -> l.path("message").asString())
+                .contains("phase done");
+
         // in use: the cluster cannot be deleted
         Reply inUse = call("DELETE", "/api/v1/clusters/" + src, null);
         assertThat(inUse.status()).isEqualTo(409);
@@ -108,7 +112,7 @@ class MigrationApiTest extends MigrationTestBase {
 
         // an embedded destination: a database on migration-service's own server, named after the migration
         String local = body.replace("Orders-Move", "Local Copy").replace("\"dest_cluster_id\":\"" + dst + "\"", "\"dest_cluster_id\":\"embedded\"")
-                .replace("\"dest_node_id\":\"" + dstNode + "\"", "\"dest_node_id\":\"embedded\"");
+                .replace("\"dest_node_id\":\"" + dstNode + "\"", "\"dest_node_id\":\"\"");
         assertThat(call("POST", "/api/v1/migrations", local).status()).isEqualTo(201);
         assertThat(call("POST", "/api/v1/migrations/Local%20Copy/start", null).status()).isEqualTo(200);
         awaitStatus("Local Copy", "completed");
@@ -117,6 +121,37 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(call("DELETE", "/api/v1/migrations/Orders-Move", null).status()).isEqualTo(204);
         assertThat(call("GET", "/api/v1/migrations/Orders-Move", null).status()).isEqualTo(404);
         assertThat(call("GET", "/api/v1/migrations", null).body()).hasSize(1);
+    }
+
+    @Test
+    void aStopEndsARunWaitingOnTheSourceAtOnce() throws Exception {
+        ConnectionDetails source = database("stop_src");
+        sql(source, "CREATE TABLE busy (id int PRIMARY KEY)", "INSERT INTO busy SELECT generate_series(1, 100)");
+        String src = cluster("stop source", source);
+        String srcNode = call("GET", "/api/v1/clusters/" + src, null).body().path("nodes").get(0).path("id").asString();
+        assertThat(call("POST", "/api/v1/migrations", "{\"id\":\"stopped\",\"name\":\"s\",\"source_cluster_id\":\"" + src
+                + "\",\"source_node_id\":\"" + srcNode + "\",\"dest_cluster_id\":\"embedded\",\"mode\":\"clone_only\"}").status())
+                .isEqualTo(201);
+        try (java.sql.Connection lock = source.connect(); java.sql.Statement st = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            st.execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE"); // the clone waits for it
+            call("POST", "/api/v1/migrations/stopped/start", null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(source,
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'stop_src'") > 0);
+            assertThat(call("POST", "/api/v1/migrations/stopped/stop", null).status()).isEqualTo(200);
+            JsonNode stopped = awaitStatus("stopped", "stopped"); // while the lock is still held
+            assertThat(stopped.path("phase").asString()).isEqualTo("stopped");
+            lock.rollback();
+        }
+        // its aborted session notices once it may go on, and ends
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(source,
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'stop_src'") == 0);
+        // stopped while it listed the tables (pg_table_size waits for the lock): no snapshot was kept, a new start begins afresh
+        call("POST", "/api/v1/migrations/stopped/start", null);
+        awaitStatus("stopped", "completed");
+        assertThat(call("GET", "/api/v1/migrations/stopped/logs", null).body()).extracting(l -> l.path("message").asString())
+                .noneSatisfy(m -> assertThat(m).startsWith("resuming"));
+        assertThat(rows(database("stopped"), "SELECT count(*) FROM busy")).containsExactly("100");
     }
 
     private JsonNode awaitStatus(String id, String status) throws Exception {
