@@ -3,18 +3,19 @@
 CREATE TABLE clusters (
     id          text PRIMARY KEY,                   -- kept when the client sends one, else cl_ + ULID
     name        text        NOT NULL,
-    tags        jsonb       NOT NULL DEFAULT '[]',
+    tags        text[]      NOT NULL DEFAULT '{}',
     backup_path text        NOT NULL DEFAULT '',
     created_at  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL
 );
+CREATE INDEX clusters_created ON clusters (created_at, id);
 
 CREATE TABLE nodes (
-    id                 text PRIMARY KEY,            -- kept when the client sends one, else nd_ + ULID
+    id                 text PRIMARY KEY,            -- kept when the client sends one, else nd_ + ULID; unique over all clusters
     cluster_id         text    NOT NULL REFERENCES clusters ON DELETE CASCADE,
     name               text    NOT NULL DEFAULT '',
     host               text    NOT NULL,
-    port               int     NOT NULL,
+    port               int     NOT NULL CHECK (port BETWEEN 1 AND 65535),
     role               text    NOT NULL DEFAULT '',
     user_name          text    NOT NULL DEFAULT '',
     password           text    NOT NULL DEFAULT '', -- encrypted (enc:v1:...), '' when none; never returned

@@ -1,16 +1,66 @@
 package dev.pgcorral.migration;
 
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.pgcorral.common.local.PgTools;
+import dev.pgcorral.common.local.PostgresBinaries;
+import dev.pgcorral.migration.cluster.ClusterUsage;
+import dev.pgcorral.migration.cluster.Clusters;
+import dev.pgcorral.migration.migration.MigrationStore;
+import dev.pgcorral.migration.migration.Migrations;
+import dev.pgcorral.migration.migration.NodeResolver;
+import dev.pgcorral.migration.state.EmbeddedServer;
+import dev.pgcorral.migration.status.MigrationMetrics;
 import dev.pgcorral.migration.status.MigrationStatus;
 
-/** Wires migrations, the clone and the live status. */
+/** Wires migrations, the clone and the live status; at start-up, marks runs the last process left unfinished. */
 @Configuration(proxyBeanMethods = false)
 class MigrationConfiguration {
 
     @Bean
-    MigrationStatus migrationStatus() {
-        return new MigrationStatus();
+    MigrationStore migrationStore(JdbcClient jdbc, TransactionTemplate tx) {
+        return new MigrationStore(jdbc, tx);
+    }
+
+    /** Where a migration's nodes are: the cluster registry. */
+    @Bean
+    NodeResolver nodeResolver(Clusters clusters) {
+        return clusters::connection;
+    }
+
+    /** A cluster a migration uses cannot be deleted. */
+    @Bean
+    ClusterUsage migrationsUseClusters(MigrationStore store) {
+        return store::usingCluster;
+    }
+
+    @Bean
+    PgTools pgTools(PostgresBinaries binaries) {
+        return new PgTools(binaries);
+    }
+
+    @Bean
+    Migrations migrations(MigrationStore store, NodeResolver nodes, EmbeddedServer embedded, PgTools tools, MigrationProperties properties) {
+        return new Migrations(store, nodes, embedded, tools, properties.copy());
+    }
+
+    @Bean
+    MigrationStatus migrationStatus(Migrations migrations) {
+        return new MigrationStatus(migrations);
+    }
+
+    @Bean
+    MigrationMetrics migrationMetrics(MigrationStatus status) {
+        return new MigrationMetrics(status);
+    }
+
+    /** After Flyway (runners come after it): a run cut off by the process ending is marked failed, with what to do. */
+    @Bean
+    ApplicationRunner markInterruptedRuns(MigrationStore store) {
+        return args -> store.markInterrupted();
     }
 }

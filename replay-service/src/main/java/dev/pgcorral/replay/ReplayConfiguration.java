@@ -25,7 +25,7 @@ import dev.pgcorral.replay.capture.ChangeLog;
 import dev.pgcorral.replay.checkpoint.CheckpointStore;
 import dev.pgcorral.replay.checkpoint.Checkpoints;
 import dev.pgcorral.replay.servers.Endpoints;
-import dev.pgcorral.replay.session.PgTools;
+import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.replay.session.SessionStore;
 import dev.pgcorral.replay.session.Sessions;
 import dev.pgcorral.replay.travel.RestoreStore;

@@ -1,18 +1,57 @@
 package dev.pgcorral.migration.status;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.pgcorral.common.status.StatusSource;
+import dev.pgcorral.migration.clone.CloneProgress;
+import dev.pgcorral.migration.clone.TableProgress;
+import dev.pgcorral.migration.migration.Migration;
+import dev.pgcorral.migration.migration.Migrations;
 
-/** migration-service's live status on {@code /topic/status}. */
+/** migration-service's live status on {@code /topic/status}: every migration, with the progress of those running. */
 public final class MigrationStatus implements StatusSource {
 
-    /** The snapshot: when it was taken. */
-    public record Snapshot(Instant at) {
+    public record Snapshot(Instant at, List<MigrationState> migrations) {
+    }
+
+    /** A migration; {@code tables}, rates and phases only while it runs. */
+    public record MigrationState(String id, String name, String mode, String status, String phase, String error, int tablesTotal,
+                                 int tablesCopied, long rowsCopied, long bytesCopied, double rowsPerSecond, double bytesPerSecond,
+                                 List<Table> tables, List<CloneProgress.Phase> phases) {
+    }
+
+    public record Table(String schema, String name, String status, long rowsCopied, long rowsTotal, long bytesCopied, long sizeBytes,
+                        double percent) {
+    }
+
+    private final Migrations migrations;
+
+    public MigrationStatus(Migrations migrations) {
+        this.migrations = migrations;
     }
 
     @Override
     public Snapshot snapshot() {
-        return new Snapshot(Instant.now());
+        List<MigrationState> states = new ArrayList<>();
+        for (Migration m : migrations.list()) {
+            CloneProgress live = migrations.live(m.id()).orElse(null);
+            if (live == null) {
+                states.add(new MigrationState(m.id(), m.name(), m.mode().wire(), m.status().wire(), m.phase(), m.errorMessage(), m.tablesTotal(),
+                        m.tablesCopied(), m.rowsCopied(), m.bytesCopied(), 0, 0, List.of(), List.of()));
+                continue;
+            }
+            CloneProgress.Rates rates = live.rates();
+            List<Table> tables = new ArrayList<>();
+            for (TableProgress t : live.tables()) {
+                tables.add(new Table(t.schema(), t.name(), t.status().name().toLowerCase(java.util.Locale.ROOT), t.rowsCopied(), t.rowsTotal(),
+                        t.bytesCopied(), t.sizeBytes(), t.percent()));
+            }
+            states.add(new MigrationState(m.id(), m.name(), m.mode().wire(), m.status().wire(), live.phase(), m.errorMessage(),
+                    live.tables().size(), live.tablesCopied(), live.rowsCopied(), live.bytesCopied(), rates.rowsPerSecond(),
+                    rates.bytesPerSecond(), tables, live.phases()));
+        }
+        return new Snapshot(Instant.now(), states);
     }
 }

@@ -14,7 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.replay.checkpoint.Checkpoint;
-import dev.pgcorral.replay.session.PgTools;
+import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.replay.session.Session;
 import dev.pgcorral.replay.session.SessionStore;
 import dev.pgcorral.replay.travel.Restorer;

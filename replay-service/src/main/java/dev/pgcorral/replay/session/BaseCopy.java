@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import org.springframework.util.FileSystemUtils;
 
+import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.pg.ConnectionDetails;
 
 /**

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 
+import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.logical.ExportedSnapshot;
 import dev.pgcorral.common.logical.LogicalReplicationException;
 import dev.pgcorral.common.logical.ReplicationSlots;

@@ -1,4 +1,4 @@
-package dev.pgcorral.replay.session;
+package dev.pgcorral.common.local;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.pgcorral.common.local.PostgresBinaries;
 import dev.pgcorral.common.pg.ConnectionDetails;
 
 /**
@@ -26,7 +25,7 @@ public final class PgTools {
     public void run(String program, ConnectionDetails login, List<String> args) throws IOException {
         if (!Files.isExecutable(binaries.program(program))) {
             throw new IllegalStateException(program + " is not in " + binaries.binDir() + ": install PostgreSQL's client programs "
-                    + "(Debian: postgresql-client) or point pgcorral.replay.embedded.bin-dir at a bin directory that has them");
+                    + "(Debian: postgresql-client) or point the service's embedded.bin-dir setting (pgcorral.<service>.embedded.bin-dir) at a bin directory that has them");
         }
         List<String> command = new ArrayList<>();
         command.add(binaries.program(program).toString());

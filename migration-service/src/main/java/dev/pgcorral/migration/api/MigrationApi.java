@@ -1,0 +1,110 @@
+package dev.pgcorral.migration.api;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.pgcorral.common.web.ApiException;
+import dev.pgcorral.migration.migration.Migration;
+import dev.pgcorral.migration.migration.Migrations;
+import dev.pgcorral.migration.migration.NewMigration;
+
+/**
+ * pgmanager's migration API ({@code /api/v1/migrations}): the same paths, bodies and status codes, with
+ * its defects fixed (201 bodies are JSON, an unknown id is 404 on every route). Errors are problem
+ * documents whose {@code detail} is pgmanager's message.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/migrations", produces = MediaType.APPLICATION_JSON_VALUE)
+class MigrationApi {
+
+    /** The create body, pgmanager's field names. */
+    record CreateBody(String id, String name, @JsonProperty("source_cluster_id") String sourceClusterId,
+                      @JsonProperty("dest_cluster_id") String destClusterId, @JsonProperty("source_node_id") String sourceNodeId,
+                      @JsonProperty("dest_node_id") String destNodeId, String mode, Boolean fallback,
+                      @JsonProperty("slot_name") String slotName, String publication, @JsonProperty("copy_workers") Integer copyWorkers) {
+    }
+
+    record Ack(boolean ok, String message) {
+    }
+
+    private final Migrations migrations;
+
+    MigrationApi(Migrations migrations) {
+        this.migrations = migrations;
+    }
+
+    @GetMapping
+    List<Map<String, Object>> list() {
+        return migrations.list().stream().map(this::json).toList();
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    Map<String, Object> create(@RequestBody(required = false) CreateBody body) {
+        if (body == null) {
+            throw ApiException.badRequest("invalid request body: EOF");
+        }
+        return json(migrations.create(new NewMigration(body.id(), body.name(), body.sourceClusterId(), body.destClusterId(),
+                body.sourceNodeId(), body.destNodeId(), body.mode(), body.fallback(), body.slotName(), body.publication(), body.copyWorkers())));
+    }
+
+    @GetMapping("/{id}")
+    Map<String, Object> get(@PathVariable String id) {
+        return json(migrations.get(id));
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable String id, @RequestParam(defaultValue = "false") boolean force) {
+        migrations.delete(id, force);
+    }
+
+    @PostMapping("/{id}/start")
+    Ack start(@PathVariable String id) {
+        migrations.start(id);
+        return new Ack(true, "migration started");
+    }
+
+    @PostMapping("/{id}/stop")
+    Ack stop(@PathVariable String id) {
+        migrations.stop(id);
+        return new Ack(true, "stop requested");
+    }
+
+    @PostMapping("/{id}/switchover")
+    Ack switchover(@PathVariable String id) {
+        Migration m = migrations.get(id);
+        throw ApiException.conflict("migration \"" + m.id() + "\" does not follow its source (mode " + m.mode().wire()
+                + "): there is nothing to switch over");
+    }
+
+    /** Ours: source against destination per table, row counts and content hashes. */
+    @PostMapping("/{id}/compare")
+    Map<String, Object> compare(@PathVariable String id) {
+        return MigrationJson.compare(migrations.compare(id));
+    }
+
+    @GetMapping("/{id}/logs")
+    List<Map<String, Object>> logs(@PathVariable String id) {
+        migrations.get(id);
+        return migrations.live(id).map(p -> MigrationJson.logs(p.logs())).orElse(List.of());
+    }
+
+    private Map<String, Object> json(Migration m) {
+        return MigrationJson.migration(m, migrations.live(m.id()).orElse(null), migrations.store());
+    }
+}

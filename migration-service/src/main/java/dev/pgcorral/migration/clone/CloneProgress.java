@@ -1,0 +1,155 @@
+package dev.pgcorral.migration.clone;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A run's live record: phases with their times, per-table progress, events, errors and log lines (the
+ * last {@value #LOG_CAPACITY}), and throughput over the last minute. Thread-safe: workers write, the API
+ * and the status broadcaster read.
+ */
+public final class CloneProgress {
+
+    static final int LOG_CAPACITY = 500;
+    static final int EVENT_CAPACITY = 200;
+    private static final long RATE_WINDOW_NANOS = 60_000_000_000L;
+
+    public record Phase(String phase, Instant startedAt, Instant endedAt) {
+        public double durationSeconds() {
+            return ((endedAt == null ? Instant.now() : endedAt).toEpochMilli() - startedAt.toEpochMilli()) / 1000.0;
+        }
+    }
+
+    public record Event(Instant time, String type, String message, Map<String, String> fields) {
+    }
+
+    public record LogEntry(Instant time, String level, String message, Map<String, String> fields) {
+    }
+
+    public record Failure(Instant time, String phase, String message, boolean retryable) {
+    }
+
+    /** Rows and bytes per second over the last minute (at least one second). */
+    public record Rates(double rowsPerSecond, double bytesPerSecond) {
+    }
+
+    private record Sample(long nanos, long rows, long bytes) {
+    }
+
+    private final List<Phase> phases = new ArrayList<>();
+    private final List<TableProgress> tables = new CopyOnWriteArrayList<>();
+    private final Deque<Event> events = new ArrayDeque<>();
+    private final Deque<LogEntry> logs = new ArrayDeque<>();
+    private final Deque<Failure> failures = new ArrayDeque<>();
+    private final Deque<Sample> samples = new ArrayDeque<>();
+    private final Instant started = Instant.now();
+
+    public Instant started() {
+        return started;
+    }
+
+    synchronized void enterPhase(String phase) {
+        Instant now = Instant.now();
+        if (!phases.isEmpty()) {
+            Phase last = phases.remove(phases.size() - 1);
+            phases.add(new Phase(last.phase(), last.startedAt(), now));
+        }
+        phases.add(new Phase(phase, now, null));
+        event("phase_change", "entered phase: " + phase, Map.of());
+    }
+
+    /** Closes the last phase (the run ended). */
+    synchronized void end() {
+        if (!phases.isEmpty() && phases.get(phases.size() - 1).endedAt() == null) {
+            Phase last = phases.remove(phases.size() - 1);
+            phases.add(new Phase(last.phase(), last.startedAt(), Instant.now()));
+        }
+    }
+
+    public synchronized String phase() {
+        return phases.isEmpty() ? "" : phases.get(phases.size() - 1).phase();
+    }
+
+    public synchronized List<Phase> phases() {
+        return List.copyOf(phases);
+    }
+
+    void tables(List<TableProgress> list) {
+        tables.clear();
+        tables.addAll(list);
+    }
+
+    /** In copy order, largest first. */
+    public List<TableProgress> tables() {
+        return Collections.unmodifiableList(tables);
+    }
+
+    public int tablesCopied() {
+        return (int) tables.stream().filter(t -> t.status() == TableProgress.Status.COPIED).count();
+    }
+
+    public long rowsCopied() {
+        return tables.stream().mapToLong(TableProgress::rowsCopied).sum();
+    }
+
+    public long bytesCopied() {
+        return tables.stream().mapToLong(TableProgress::bytesCopied).sum();
+    }
+
+    synchronized void event(String type, String message, Map<String, String> fields) {
+        if (events.size() == EVENT_CAPACITY) {
+            for (int i = 0; i < EVENT_CAPACITY / 4; i++) {
+                events.removeFirst();
+            }
+        }
+        events.addLast(new Event(Instant.now(), type, message, Map.copyOf(fields)));
+    }
+
+    public synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    synchronized void log(String level, String message, Map<String, String> fields) {
+        if (logs.size() == LOG_CAPACITY) {
+            for (int i = 0; i < LOG_CAPACITY / 4; i++) {
+                logs.removeFirst();
+            }
+        }
+        logs.addLast(new LogEntry(Instant.now(), level, message, Map.copyOf(fields)));
+    }
+
+    /** Oldest first. */
+    public synchronized List<LogEntry> logs() {
+        return List.copyOf(logs);
+    }
+
+    synchronized void failure(String message, boolean retryable) {
+        if (failures.size() == EVENT_CAPACITY) {
+            failures.removeFirst();
+        }
+        failures.addLast(new Failure(Instant.now(), phase(), message, retryable));
+    }
+
+    public synchronized List<Failure> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** Throughput over the last minute; each call adds a sample. */
+    public synchronized Rates rates() {
+        long now = System.nanoTime();
+        Sample current = new Sample(now, rowsCopied(), bytesCopied());
+        samples.addLast(current);
+        while (samples.size() > 1 && now - samples.peekFirst().nanos() > RATE_WINDOW_NANOS) {
+            samples.removeFirst();
+        }
+        Sample oldest = samples.peekFirst();
+        double seconds = Math.max(1.0, (now - oldest.nanos()) / 1e9);
+        return new Rates((current.rows() - oldest.rows()) / seconds, (current.bytes() - oldest.bytes()) / seconds);
+    }
+}

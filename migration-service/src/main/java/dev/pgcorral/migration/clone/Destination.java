@@ -1,0 +1,91 @@
+package dev.pgcorral.migration.clone;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.pgcorral.common.pg.Identifiers;
+
+/**
+ * The destination database of a clone: it must be empty the first time (a clone never writes over a
+ * user's data), and what an earlier, interrupted run of the same migration made there is dropped before a
+ * new run starts over.
+ */
+final class Destination {
+
+    private static final String USER_SCHEMAS = "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
+            + "AND nspname NOT LIKE 'pg\\_%' ORDER BY 1";
+
+    private Destination() {
+    }
+
+    /** What makes the database not empty, in words; empty when it holds no relation, no schema but public and no large object. */
+    static List<String> contents(Connection destination) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (Statement st = destination.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT count(*), min(n.nspname || '.' || c.relname) FROM pg_class c "
+                    + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                    + "AND n.nspname NOT LIKE 'pg\\_%'")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    found.add(rs.getLong(1) + " relation(s), e.g. " + rs.getString(2));
+                }
+            }
+            try (ResultSet rs = st.executeQuery(USER_SCHEMAS)) {
+                while (rs.next()) {
+                    if (!rs.getString(1).equals("public")) {
+                        found.add("schema " + rs.getString(1));
+                    }
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_largeobject_metadata")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    found.add(rs.getLong(1) + " large object(s)");
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Drops what a clone made: every schema but the system ones (with what is in them, extensions
+     * included), publications and large objects; then makes an empty {@code public} again.
+     */
+    static void clean(Connection destination) throws SQLException {
+        boolean auto = destination.getAutoCommit();
+        destination.setAutoCommit(false);
+        try (Statement st = destination.createStatement()) {
+            List<String> schemas = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery(USER_SCHEMAS)) {
+                while (rs.next()) {
+                    schemas.add(rs.getString(1));
+                }
+            }
+            for (String schema : schemas) {
+                st.execute("DROP SCHEMA " + Identifiers.quote(schema) + " CASCADE");
+            }
+            List<String> publications = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT pubname FROM pg_publication")) {
+                while (rs.next()) {
+                    publications.add(rs.getString(1));
+                }
+            }
+            for (String publication : publications) {
+                st.execute("DROP PUBLICATION " + Identifiers.quote(publication));
+            }
+            st.execute("SELECT lo_unlink(oid) FROM pg_largeobject_metadata");
+            st.execute("CREATE SCHEMA public");
+            st.execute("GRANT USAGE ON SCHEMA public TO PUBLIC");
+            destination.commit();
+        } catch (SQLException e) {
+            destination.rollback();
+            throw e;
+        } finally {
+            destination.setAutoCommit(auto);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.pgcorral.migration.clone;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lists, inside the clone's snapshot, the tables whose rows are copied and splits the large ones into
+ * page ranges. Left out: partitioned parents (their partitions are copied), views, materialized views
+ * (refreshed on the destination), foreign tables, temporary tables, tables that belong to an extension
+ * (its {@code CREATE EXTENSION} makes them), and the system schemas.
+ */
+public final class SourceTables {
+
+    private static final String TABLES = """
+            SELECT c.oid, n.nspname, c.relname, pg_table_size(c.oid),
+                   greatest(c.reltuples::bigint, coalesce(s.n_live_tup, 0), 0),
+                   pg_relation_size(c.oid) / current_setting('block_size')::bigint
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+            WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+            ORDER BY 4 DESC, 2, 3""";
+
+    private SourceTables() {
+    }
+
+    /** The tables, largest first (the copy order). */
+    public static List<SourceTable> list(Connection source) throws SQLException {
+        boolean generatedColumns = source.getMetaData().getDatabaseMajorVersion() >= 12;
+        String columnsQuery = "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped"
+                + (generatedColumns ? " AND attgenerated = ''" : "") + " ORDER BY attnum";
+        List<SourceTable> tables = new ArrayList<>();
+        try (PreparedStatement st = source.prepareStatement(TABLES); ResultSet rs = st.executeQuery();
+             PreparedStatement columns = source.prepareStatement(columnsQuery)) {
+            while (rs.next()) {
+                columns.setLong(1, rs.getLong(1));
+                List<String> names = new ArrayList<>();
+                try (ResultSet c = columns.executeQuery()) {
+                    while (c.next()) {
+                        names.add(c.getString(1));
+                    }
+                }
+                tables.add(new SourceTable(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), List.copyOf(names)));
+            }
+        }
+        return tables;
+    }
+
+    /**
+     * The parts to copy: a table larger than {@code splitAbove} bytes in about that many bytes' worth of page
+     * ranges (at most {@code maxParts}), when the source scans a ctid range without reading the whole table
+     * (PostgreSQL 14 and later); any other table whole. Largest first.
+     */
+    static List<TablePart> parts(List<SourceTable> tables, long splitAbove, int maxParts, boolean tidRangeScans) {
+        List<TablePart> parts = new ArrayList<>();
+        for (SourceTable t : tables) {
+            int count = (int) Math.min(maxParts, (t.sizeBytes() + splitAbove - 1) / splitAbove);
+            if (!tidRangeScans || t.sizeBytes() <= splitAbove || count < 2 || t.pages() < count) {
+                parts.add(TablePart.whole(t));
+                continue;
+            }
+            long step = (t.pages() + count - 1) / count;
+            for (int i = 0; i < count; i++) {
+                long from = i * step;
+                parts.add(new TablePart(t, i, count, from, i == count - 1 ? null : from + step));
+            }
+        }
+        parts.sort((a, b) -> Long.compare(b.table().sizeBytes() / b.count(), a.table().sizeBytes() / a.count()));
+        return parts;
+    }
+}

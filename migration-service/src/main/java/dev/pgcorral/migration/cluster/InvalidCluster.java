@@ -1,0 +1,31 @@
+package dev.pgcorral.migration.cluster;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+
+import dev.pgcorral.common.web.ApiException;
+
+/**
+ * A cluster body that fails validation: 400 whose {@code detail} is pgmanager's text, {@code validation: }
+ * followed by the messages joined with a line feed, and whose {@code errors} lists them one by one as
+ * {@code {"message": ...}}.
+ */
+final class InvalidCluster extends ApiException {
+
+    private final List<String> messages;
+
+    InvalidCluster(List<String> messages) {
+        super(HttpStatus.BAD_REQUEST, "Bad Request", "validation: " + String.join("\n", messages));
+        this.messages = List.copyOf(messages);
+    }
+
+    @Override
+    public ProblemDetail toProblem() {
+        ProblemDetail problem = super.toProblem();
+        problem.setProperty("errors", messages.stream().map(m -> Map.of("message", m)).toList());
+        return problem;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.pgcorral.migration.migration;
+
+import java.time.Instant;
+
+/** A migration as stored (pgmanager's object, with real byte and row counts). */
+public record Migration(String id, String name, String sourceClusterId, String destClusterId, String sourceNodeId, String destNodeId,
+                       Mode mode, boolean fallback, Status status, String phase, String errorMessage, String slotName,
+                       String publication, int copyWorkers, Long confirmedLsn, int tablesTotal, int tablesCopied, long rowsCopied,
+                       long bytesCopied, boolean destWritten, Instant startedAt, Instant finishedAt, Instant createdAt,
+                       Instant updatedAt) {
+
+    public enum Mode {
+        CLONE_ONLY, CLONE_AND_FOLLOW, CLONE_FOLLOW_SWITCHOVER;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static Mode fromWire(String text) {
+            for (Mode m : values()) {
+                if (m.wire().equals(text)) {
+                    return m;
+                }
+            }
+            return null;
+        }
+    }
+
+    public enum Status {
+        CREATED, RUNNING, STREAMING, SWITCHOVER, COMPLETED, FAILED, STOPPED;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.pgcorral.migration.migration;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.pgcorral.migration.clone.CloneProgress;
+import dev.pgcorral.migration.clone.TableProgress;
+
+/** Migrations in {@code migration.migrations}, and the tables and phases their last run left. */
+public final class MigrationStore {
+
+    /** A finished table as stored. */
+    public record StoredTable(String schema, String name, String status, long rowsTotal, long rowsCopied, long sizeBytes,
+                              long bytesCopied, double percent, double elapsedSeconds) {
+    }
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+
+    public MigrationStore(JdbcClient jdbc, TransactionTemplate tx) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+    }
+
+    /** @return false when the id is taken */
+    public boolean insert(Migration m) {
+        try {
+            jdbc.sql("INSERT INTO migration.migrations (id, name, source_cluster_id, dest_cluster_id, source_node_id, dest_node_id, mode, "
+                            + "fallback, status, slot_name, publication, copy_workers, created_at, updated_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .params(m.id(), m.name(), m.sourceClusterId(), m.destClusterId(), m.sourceNodeId(), m.destNodeId(), m.mode().wire(),
+                            m.fallback(), m.status().wire(), m.slotName(), m.publication(), m.copyWorkers(), Timestamp.from(m.createdAt()),
+                            Timestamp.from(m.updatedAt()))
+                    .update();
+            return true;
+        } catch (DuplicateKeyException e) {
+            return false;
+        }
+    }
+
+    public Optional<Migration> find(String id) {
+        return jdbc.sql("SELECT * FROM migration.migrations WHERE id = ?").param(id).query(MigrationStore::map).optional();
+    }
+
+    /** Newest first. */
+    public List<Migration> list() {
+        return jdbc.sql("SELECT * FROM migration.migrations ORDER BY created_at DESC, id").query(MigrationStore::map).list();
+    }
+
+    /** The id of a migration that uses the cluster, if any. */
+    public Optional<String> usingCluster(String clusterId) {
+        return jdbc.sql("SELECT id FROM migration.migrations WHERE source_cluster_id = ? OR dest_cluster_id = ? ORDER BY id LIMIT 1")
+                .params(clusterId, clusterId).query(String.class).optional();
+    }
+
+    public boolean delete(String id) {
+        return jdbc.sql("DELETE FROM migration.migrations WHERE id = ?").param(id).update() > 0;
+    }
+
+    /** A run starts: running / initializing, {@code started_at} now, what the last run left forgotten. */
+    public void started(String id) {
+        tx.executeWithoutResult(s -> {
+            jdbc.sql("UPDATE migration.migrations SET status = 'running', phase = 'initializing', error_message = '', started_at = now(), "
+                    + "tables_total = 0, tables_copied = 0, rows_copied = 0, bytes_copied = 0, updated_at = now() WHERE id = ?").param(id).update();
+            jdbc.sql("DELETE FROM migration.migration_tables WHERE migration_id = ?").param(id).update();
+            jdbc.sql("DELETE FROM migration.migration_phases WHERE migration_id = ?").param(id).update();
+        });
+    }
+
+    public void phase(String id, String phase, CloneProgress progress) {
+        jdbc.sql("UPDATE migration.migrations SET phase = ?, tables_total = ?, tables_copied = ?, rows_copied = ?, bytes_copied = ?, "
+                        + "updated_at = now() WHERE id = ?")
+                .params(phase, progress.tables().size(), progress.tablesCopied(), progress.rowsCopied(), progress.bytesCopied(), id).update();
+    }
+
+    public void destinationWritten(String id) {
+        jdbc.sql("UPDATE migration.migrations SET dest_written = true, updated_at = now() WHERE id = ?").param(id).update();
+    }
+
+    /** A run ended: its outcome and what it leaves to show (tables, phases) in one transaction. */
+    public void finished(String id, Migration.Status status, String phase, String error, CloneProgress progress) {
+        tx.executeWithoutResult(s -> {
+            jdbc.sql("UPDATE migration.migrations SET status = ?, phase = ?, error_message = ?, finished_at = now(), tables_total = ?, "
+                            + "tables_copied = ?, rows_copied = ?, bytes_copied = ?, updated_at = now() "
+                            + "WHERE id = ?")
+                    .params(status.wire(), phase, error == null ? "" : error, progress.tables().size(), progress.tablesCopied(),
+                            progress.rowsCopied(), progress.bytesCopied(), id).update();
+            int position = 0;
+            for (TableProgress t : progress.tables()) {
+                jdbc.sql("INSERT INTO migration.migration_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        .params(id, position++, t.schema(), t.name(), t.status().name().toLowerCase(java.util.Locale.ROOT), t.rowsTotal(),
+                                t.rowsCopied(), t.sizeBytes(), t.bytesCopied(), t.percent(), t.elapsedSeconds()).update();
+            }
+            position = 0;
+            for (CloneProgress.Phase p : progress.phases()) {
+                jdbc.sql("INSERT INTO migration.migration_phases VALUES (?, ?, ?, ?, ?)")
+                        .params(id, position++, p.phase(), Timestamp.from(p.startedAt()), p.endedAt() == null ? null : Timestamp.from(p.endedAt()))
+                        .update();
+            }
+        });
+    }
+
+    /** At start-up: runs cut off by the process ending. */
+    public int markInterrupted() {
+        return jdbc.sql("UPDATE migration.migrations SET status = 'failed', phase = 'stale', error_message = 'process was interrupted: "
+                + "start the migration again (the clone starts over: its snapshot ended with the process)', finished_at = now(), "
+                + "updated_at = now() WHERE status IN ('running', 'streaming', 'switchover')").update();
+    }
+
+    public List<StoredTable> tables(String id) {
+        return jdbc.sql("SELECT * FROM migration.migration_tables WHERE migration_id = ? ORDER BY position").param(id)
+                .query((rs, n) -> new StoredTable(rs.getString("schema_name"), rs.getString("table_name"), rs.getString("status"),
+                        rs.getLong("rows_total"), rs.getLong("rows_copied"), rs.getLong("size_bytes"), rs.getLong("bytes_copied"),
+                        rs.getDouble("percent"), rs.getDouble("elapsed_sec"))).list();
+    }
+
+    public List<CloneProgress.Phase> phases(String id) {
+        return jdbc.sql("SELECT * FROM migration.migration_phases WHERE migration_id = ? ORDER BY position").param(id)
+                .query((rs, n) -> new CloneProgress.Phase(rs.getString("phase"), rs.getTimestamp("started_at").toInstant(),
+                        rs.getTimestamp("ended_at") == null ? null : rs.getTimestamp("ended_at").toInstant())).list();
+    }
+
+    private static Migration map(ResultSet rs, int row) throws SQLException {
+        return new Migration(rs.getString("id"), rs.getString("name"), rs.getString("source_cluster_id"), rs.getString("dest_cluster_id"),
+                rs.getString("source_node_id"), rs.getString("dest_node_id"), Migration.Mode.fromWire(rs.getString("mode")),
+                rs.getBoolean("fallback"), Migration.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
+                rs.getString("phase"), rs.getString("error_message"), rs.getString("slot_name"), rs.getString("publication"),
+                rs.getInt("copy_workers"), rs.getObject("confirmed_lsn", Long.class), rs.getInt("tables_total"), rs.getInt("tables_copied"),
+                rs.getLong("rows_copied"), rs.getLong("bytes_copied"), rs.getBoolean("dest_written"), instant(rs, "started_at"),
+                instant(rs, "finished_at"), instant(rs, "created_at"), instant(rs, "updated_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

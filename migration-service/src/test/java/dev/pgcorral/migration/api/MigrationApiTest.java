@@ -1,0 +1,144 @@
+package dev.pgcorral.migration.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.migration.MigrationTestBase;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class MigrationApiTest extends MigrationTestBase {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void clonesThroughPgmanagersApiAndAnswersBadInputWithoutChangingState() throws Exception {
+        ConnectionDetails source = database("api_src");
+        sql(source, "CREATE TABLE items (id serial PRIMARY KEY, name text, price numeric)",
+                "INSERT INTO items (name, price) SELECT 'item ' || g, g / 3.0 FROM generate_series(1, 5000) g",
+                "CREATE TABLE notes (id int PRIMARY KEY, body text)", "INSERT INTO notes SELECT g, repeat('n', g) FROM generate_series(1, 300) g");
+        ConnectionDetails dest = database("api_dst");
+        String src = cluster("source", source);
+        String dst = cluster("destination", dest);
+        String srcNode = call("GET", "/api/v1/clusters/" + src, null).body().path("nodes").get(0).path("id").asString();
+        String dstNode = call("GET", "/api/v1/clusters/" + dst, null).body().path("nodes").get(0).path("id").asString();
+        String body = "{\"id\":\"Orders-Move\",\"name\":\"orders\",\"source_cluster_id\":\"" + src + "\",\"dest_cluster_id\":\"" + dst
+                + "\",\"source_node_id\":\"" + srcNode + "\",\"dest_node_id\":\"" + dstNode + "\",\"mode\":\"clone_only\",\"copy_workers\":2}";
+
+        Reply created = call("POST", "/api/v1/migrations", body);
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.contentType()).startsWith("application/json");
+        assertThat(created.body().path("status").asString()).isEqualTo("created");
+        assertThat(created.body().path("phase").asString()).isEmpty();
+        assertThat(created.body().path("slot_name").asString()).isEqualTo("pgmanager_orders_move");
+        assertThat(created.body().has("error_message")).isFalse();
+        assertThat(created.body().has("started_at")).isFalse();
+
+        // bad input: clear 4xx, nothing created or changed
+        assertThat(call("POST", "/api/v1/migrations", body).status()).isEqualTo(409);
+        Reply invalid = call("POST", "/api/v1/migrations", "{\"id\":\"x\",\"mode\":\"fast\"}");
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.body().path("detail").asString()).startsWith("validation: ").contains("migration name is required")
+                .contains("invalid mode \"fast\"");
+        Reply follow = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "f").replace("clone_only", "clone_and_follow"));
+        assertThat(follow.status()).isEqualTo(400);
+        assertThat(follow.body().path("detail").asString()).contains("clone_only");
+        assertThat(call("POST", "/api/v1/migrations", "").status()).isEqualTo(400);
+        assertThat(call("GET", "/api/v1/migrations/nope", null).status()).isEqualTo(404);
+        assertThat(call("POST", "/api/v1/migrations/nope/start", null).status()).isEqualTo(404);
+        assertThat(call("POST", "/api/v1/migrations/Orders-Move/stop", null).status()).isEqualTo(409);
+        assertThat(call("GET", "/api/v1/migrations", null).body()).hasSize(1);
+
+        Reply started = call("POST", "/api/v1/migrations/Orders-Move/start", null);
+        assertThat(started.status()).isEqualTo(200);
+        assertThat(started.body().path("ok").asBoolean()).isTrue();
+        JsonNode done = awaitStatus("Orders-Move", "completed");
+        assertThat(done.path("phase").asString()).isEqualTo("done");
+        assertThat(done.path("tables_total").asInt()).isEqualTo(2);
+        assertThat(done.path("tables_copied").asInt()).isEqualTo(2);
+        assertThat(done.path("rows_copied").asLong()).isEqualTo(5300);
+        assertThat(done.path("bytes_copied").asLong()).isPositive();
+        assertThat(done.path("tables").get(0).path("name").asString()).isEqualTo("items");
+        assertThat(done.path("tables").get(0).path("percent").asDouble()).isEqualTo(100.0);
+        assertThat(done.path("phases")).extracting(p -> p.path("phase").asString())
+                .containsExactly("connecting", "schema", "copy", "indexes", "finishing", "done");
+        assertThat(rows(dest, "SELECT count(*), sum(price) FROM items")).isEqualTo(rows(source, "SELECT count(*), sum(price) FROM items"));
+        assertThat(rows(dest, "SELECT nextval('items_id_seq')")).containsExactly("5001");
+
+        JsonNode same = call("POST", "/api/v1/migrations/Orders-Move/compare", null).body();
+        assertThat(same.path("equal").asBoolean()).isTrue();
+        assertThat(same.path("tables_compared").asInt()).isEqualTo(2);
+        sql(dest, "DELETE FROM items WHERE id = 7", "UPDATE notes SET body = 'changed' WHERE id = 3");
+        JsonNode differ = call("POST", "/api/v1/migrations/Orders-Move/compare", null).body();
+        assertThat(differ.path("equal").asBoolean()).isFalse();
+        assertThat(differ.path("tables_differing").asInt()).isEqualTo(2);
+        assertThat(differ.path("tables")).extracting(t -> t.path("name").asString() + ": " + t.path("difference").asString())
+                .containsExactlyInAnyOrder("items: 1 fewer row(s) on the destination", "notes: same row count, different content");
+
+        // in use: the cluster cannot be deleted
+        Reply inUse = call("DELETE", "/api/v1/clusters/" + src, null);
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.body().path("detail").asString()).contains("Orders-Move");
+
+        // started again: the destination holds what the first run made, so it starts over cleanly
+        sql(source, "INSERT INTO items (name) VALUES ('later')");
+        assertThat(call("POST", "/api/v1/migrations/Orders-Move/start", null).status()).isEqualTo(200);
+        awaitStatus("Orders-Move", "completed");
+        assertThat(rows(dest, "SELECT count(*) FROM items")).containsExactly("5001");
+
+        // an embedded destination: a database on migration-service's own server, named after the migration
+        String local = body.replace("Orders-Move", "Local Copy").replace("\"dest_cluster_id\":\"" + dst + "\"", "\"dest_cluster_id\":\"embedded\"")
+                .replace("\"dest_node_id\":\"" + dstNode + "\"", "\"dest_node_id\":\"embedded\"");
+        assertThat(call("POST", "/api/v1/migrations", local).status()).isEqualTo(201);
+        assertThat(call("POST", "/api/v1/migrations/Local%20Copy/start", null).status()).isEqualTo(200);
+        awaitStatus("Local Copy", "completed");
+        assertThat(rows(database("local_copy"), "SELECT count(*) FROM items")).containsExactly("5001");
+
+        assertThat(call("DELETE", "/api/v1/migrations/Orders-Move", null).status()).isEqualTo(204);
+        assertThat(call("GET", "/api/v1/migrations/Orders-Move", null).status()).isEqualTo(404);
+        assertThat(call("GET", "/api/v1/migrations", null).body()).hasSize(1);
+    }
+
+    private JsonNode awaitStatus(String id, String status) throws Exception {
+        String path = "/api/v1/migrations/" + id.replace(" ", "%20");
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            String now = call("GET", path, null).body().path("status").asString();
+            assertThat(now).as(call("GET", path, null).body().path("error_message").asString()).isNotEqualTo("failed");
+            return now.equals(status);
+        });
+        return call("GET", path, null).body();
+    }
+
+    private String cluster(String name, ConnectionDetails db) throws Exception {
+        Reply r = call("POST", "/api/v1/clusters", "{\"name\":\"" + name + "\",\"nodes\":[{\"name\":\"n\",\"host\":\"" + db.host()
+                + "\",\"port\":" + db.port() + ",\"role\":\"primary\",\"user\":\"" + db.user() + "\",\"password\":\"" + db.password()
+                + "\",\"dbname\":\"" + db.database() + "\"}]}");
+        assertThat(r.status()).isEqualTo(201);
+        return r.body().path("id").asString();
+    }
+
+    record Reply(int status, String contentType, JsonNode body) {
+    }
+
+    private Reply call(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
+        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), json);
+    }
+}
