@@ -162,8 +162,8 @@ public final class CloneBenchmark {
                 ours.note("warmup", warmUp(binaries, sourceAdmin, targetAdmin));
                 sourceCluster = service.cluster("bench-source", sourceDb);
             } catch (Exception e) {
-                log("ours: FAILED before its first clone: %s", e.getMessage());
-                ours.fail("not cloned: " + e.getMessage());
+                log("ours: FAILED before its first clone: %s", e);
+                ours.fail("not cloned: " + e);
             }
         }
         ServerCpu sourceCpu = new ServerCpu(sourceRun.resolve("data"));
@@ -218,8 +218,11 @@ public final class CloneBenchmark {
             CloneCompare.Reading reading = CloneCompare.read(copy, original);
             way.compared(round, reading.counts(), differences(original, reading, copy.database()));
         } catch (Exception e) {
-            log("%s FAILED: %s", way.name(), e.getMessage());
-            way.fail(e.getMessage());
+            log("%s FAILED: %s", way.name(), e);
+            if (e.getMessage() == null) {
+                e.printStackTrace();
+            }
+            way.fail(e.toString());
         }
         PgClients.execute(targetAdmin, "DROP DATABASE IF EXISTS " + copy.database() + " WITH (FORCE)");
     }

@@ -70,7 +70,7 @@ final class CloneService {
         node.put("user", db.user());
         node.put("password", db.password());
         node.put("dbname", db.database());
-        JsonNode created = jvm.post("/api/v1/clusters", Map.of("name", name, "nodes", List.of(node)));
+        JsonNode created = call(() -> jvm.post("/api/v1/clusters", Map.of("name", name, "nodes", List.of(node))));
         String id = created.path("id").asString();
         String nodeId = created.path("nodes").path(0).path("id").asString();
         if (id.isEmpty() || nodeId.isEmpty()) {
@@ -94,14 +94,14 @@ final class CloneService {
         migration.put("dest_node_id", target.nodeId());
         migration.put("mode", "clone_only");
         migration.put("copy_workers", jobs);
-        jvm.post("/api/v1/migrations", migration);
+        call(() -> jvm.post("/api/v1/migrations", migration));
         String path = "/api/v1/migrations/" + id;
         double cpu = jvm.cpuSeconds();
         long started = System.nanoTime();
-        jvm.post(path + "/start", Map.of());
+        call(() -> jvm.post(path + "/start", Map.of()));
         String lastPhase = "";
         while (true) {
-            JsonNode state = jvm.get(path);
+            JsonNode state = call(() -> jvm.get(path));
             long now = System.nanoTime();
             String status = state.path("status").asString();
             switch (status) {
@@ -135,6 +135,21 @@ final class CloneService {
             jvm.stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private interface Call {
+        JsonNode send() throws IOException, InterruptedException;
+    }
+
+    /** One API call; when it cannot be sent at all, the error says whether the JVM still runs, and its log's end is logged. */
+    private JsonNode call(Call call) throws IOException, InterruptedException {
+        try {
+            return call.send();
+        } catch (IOException e) {
+            jvm.checkAlive(); // throws with the log's end when it exited
+            log("%s did not answer (%s) though its JVM runs; its log ends with:%n%s", NAME, e, jvm.tail());
+            throw new IOException(NAME + " did not answer though its JVM runs: " + e, e);
         }
     }
 
