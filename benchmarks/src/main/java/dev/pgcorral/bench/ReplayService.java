@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,15 +24,17 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * replay-service as a child JVM ({@code java -jar replay-service.jar}), configured through its
- * environment only (no password on a command line), its output appended to a log file; stopped
- * gracefully with SIGTERM. Also a small client of its JSON API.
+ * replay-service (or another pgcorral service jar) as a child JVM ({@code java -jar replay-service.jar}),
+ * configured through its environment only (no password on a command line), its output appended to a log
+ * file; stopped gracefully with SIGTERM. Also a small client of its JSON API.
  */
 final class ReplayService {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration START_LIMIT = Duration.ofMinutes(3);
 
+    private final String name;
+    private final String javaOptionsVariable;
     private final Path jar;
     private final Path logFile;
     private final Map<String, String> environment;
@@ -42,25 +45,37 @@ final class ReplayService {
 
     /** @param source the database captured, {@code target} the one time travel moves, {@code metadata} replay-service's own */
     ReplayService(Path jar, Path work, ConnectionDetails source, ConnectionDetails target, ConnectionDetails metadata) throws IOException {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it with ./mvnw -q -B -DskipTests package -pl replay-service,benchmarks -am");
-        }
-        this.jar = jar;
-        this.logFile = work.resolve("replay-service.log");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        this.base = "http://127.0.0.1:" + port;
-        this.environment = Map.of(
-                "SERVER_PORT", Integer.toString(port),
+        this("replay-service", jar, work, Map.of(
                 "INPUT_DSN", source.postgresUrl(),
                 "OUTPUT_DSN", target.postgresUrl(),
                 "SPRING_DATASOURCE_URL", metadata.jdbcUrl(),
                 "SPRING_DATASOURCE_USERNAME", metadata.user(),
                 "SPRING_DATASOURCE_PASSWORD", metadata.password(),
-                "PGCORRAL_PASSWORD", password,
-                "PGCORRAL_REPLAY_BACKUPDIR", work.resolve("backups").toString());
+                "PGCORRAL_REPLAY_BACKUPDIR", work.resolve("backups").toString()), "BENCH_REPLAY_JAVA_OPTS");
+    }
+
+    /**
+     * The service {@code name} (its Maven module, named in messages) from {@code jar}, with {@code environment}
+     * besides {@code SERVER_PORT} (a free port) and {@code PGCORRAL_PASSWORD} (a random API password); extra JVM
+     * options are read from the environment variable {@code javaOptionsVariable}. Its log is {@code work/<name>.log}.
+     */
+    ReplayService(String name, Path jar, Path work, Map<String, String> environment, String javaOptionsVariable) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with ./mvnw -q -B -DskipTests package -pl " + name + ",benchmarks -am");
+        }
+        this.name = name;
+        this.javaOptionsVariable = javaOptionsVariable;
+        this.jar = jar;
+        this.logFile = work.resolve(name + ".log");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        this.base = "http://127.0.0.1:" + port;
+        Map<String, String> all = new HashMap<>(environment);
+        all.put("SERVER_PORT", Integer.toString(port));
+        all.put("PGCORRAL_PASSWORD", password);
+        this.environment = Map.copyOf(all);
     }
 
     Path logFile() {
@@ -71,7 +86,7 @@ final class ReplayService {
     void start() throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String options = System.getenv("BENCH_REPLAY_JAVA_OPTS"); // e.g. -XX:StartFlightRecording=filename=/tmp/replay.jfr
+        String options = System.getenv(javaOptionsVariable); // e.g. -XX:StartFlightRecording=filename=/tmp/replay.jfr
         if (options != null && !options.isBlank()) {
             command.addAll(List.of(options.strip().split("\\s+")));
         }
@@ -98,14 +113,14 @@ final class ReplayService {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("replay-service was not healthy within " + START_LIMIT.toSeconds() + " s; see " + logFile);
+        throw new IllegalStateException(name + " was not healthy within " + START_LIMIT.toSeconds() + " s; see " + logFile);
     }
 
     /** Throws when the JVM has exited. */
     void checkAlive() throws IOException {
         Process p = process;
         if (p == null || !p.isAlive()) {
-            throw new IllegalStateException("replay-service exited (status " + (p == null ? "?" : p.exitValue()) + "); its log ends with:\n"
+            throw new IllegalStateException(name + " exited (status " + (p == null ? "?" : p.exitValue()) + "); its log ends with:\n"
                     + tail());
         }
     }
@@ -129,7 +144,7 @@ final class ReplayService {
         }
         p.destroy();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            log("replay-service did not stop within 60 s after SIGTERM; killing it");
+            log("%s did not stop within 60 s after SIGTERM; killing it", name);
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         process = null;

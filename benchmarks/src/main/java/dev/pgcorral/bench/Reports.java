@@ -21,7 +21,10 @@ final class Reports {
     private Reports() {
     }
 
-    /** One JSON object: strings, numbers, booleans, nested maps and lists; NaN and infinities as null. */
+    /**
+     * One JSON object on one line: strings (control characters escaped), numbers, booleans, nested maps and lists;
+     * NaN and infinities as null.
+     */
     static String toJson(Map<String, ?> map) {
         StringBuilder json = new StringBuilder();
         append(json, map);
@@ -48,7 +51,16 @@ final class Reports {
             }
             json.append(']');
         } else if (value instanceof String s) {
-            json.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            json.append('"');
+            for (char c : s.toCharArray()) {
+                switch (c) {
+                    case '"', '\\' -> json.append('\\').append(c);
+                    case '\n' -> json.append("\\n");
+                    case '\t' -> json.append("\\t");
+                    default -> json.append(c < 0x20 ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
+                }
+            }
+            json.append('"');
         } else if (value == null || value instanceof Double d && (d.isNaN() || d.isInfinite())) {
             json.append("null");
         } else {
@@ -56,9 +68,9 @@ final class Reports {
         }
     }
 
-    /** Two decimals. */
+    /** Two decimals; NaN and infinities as they are. */
     static double round(double value) {
-        return Math.round(value * 100.0) / 100.0;
+        return Double.isFinite(value) ? Math.round(value * 100.0) / 100.0 : value;
     }
 
     /** {@code a / b} rounded; NaN when either is NaN or {@code b} is zero. */
