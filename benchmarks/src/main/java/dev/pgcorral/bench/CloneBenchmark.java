@@ -232,6 +232,7 @@ public final class CloneBenchmark {
         CloneService.Cluster targetCluster = service.cluster("bench-" + copy.database() + "-" + round, copy);
         CloneService.Clone clone = service.clone("bench-clone-" + round, sourceCluster, targetCluster, jobs);
         figures.put("service_reported_s", clone.serviceSeconds());
+        figures.putAll(clone.phaseSeconds());
         return new CloneBaselines.Timing(clone.seconds(), Map.of(), clone.cpuSeconds());
     }
 

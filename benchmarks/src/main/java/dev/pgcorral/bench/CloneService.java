@@ -34,7 +34,7 @@ final class CloneService {
      * A finished clone: {@code seconds} from the start call to the poll that saw {@code completed};
      * {@code serviceSeconds} from the migration's own {@code started_at} to {@code finished_at} (NaN when absent).
      */
-    record Clone(double seconds, double serviceSeconds, double cpuSeconds) {
+    record Clone(double seconds, double serviceSeconds, double cpuSeconds, Map<String, Double> phaseSeconds) {
     }
 
     private final ReplayService jvm;
@@ -106,8 +106,13 @@ final class CloneService {
             String status = state.path("status").asString();
             switch (status) {
                 case "completed" -> {
+                    Map<String, Double> phases = new java.util.LinkedHashMap<>();
+                    for (JsonNode p : state.path("phases")) {
+                        phases.put("phase_" + p.path("phase").asString() + "_s", p.path("duration_sec").asDouble());
+                    }
+                    log("  %s: completed, phases %s", id, phases);
                     return new Clone((now - started) / 1e9, between(state.path("started_at").asString(), state.path("finished_at").asString()),
-                            jvm.cpuSeconds() - cpu);
+                            jvm.cpuSeconds() - cpu, phases);
                 }
                 case "failed", "stopped" -> throw new IllegalStateException("migration " + id + " " + status + " in phase "
                         + state.path("phase").asString() + ": " + state.path("error_message").asString());
