@@ -65,9 +65,10 @@ public record MigrationProperties(
      * @param workers         parallel COPY workers when a migration asks for none ({@code copy_workers} ≤ 0)
      * @param splitAbove      a table larger than this ({@code pg_table_size}) is copied in ranges of its pages by
      *                        several workers
-     * @param keepSnapshot    how long the source's snapshot of a clone that failed or was stopped while copying is
-     *                        held open, so that starting the migration again resumes on it, table part by table part
-     *                        (a held snapshot keeps the source's vacuum from removing rows deleted since); 0: never
+     * @param keepSnapshot    how long the source's snapshot of a clone is held open after its run: after a failure or a
+     *                        stop while copying, starting the migration again resumes on it, table part by table part;
+     *                        after a completed clone, a compare reads the source through it (a held snapshot keeps the
+     *                        source's vacuum from removing rows deleted since); 0: never
      */
     public record Copy(@DefaultValue("4") @Min(1) @Max(64) int workers,
                         @DefaultValue("256MB") @DataSizeUnit(DataUnit.MEGABYTES) @NotNull DataSize splitAbove,

@@ -192,6 +192,7 @@ final class MigrationJson {
         json.put("equal", result.equal());
         json.put("tables_compared", result.tablesCompared());
         json.put("tables_differing", result.tablesDiffering());
+        json.put("source_snapshot", result.sourceSnapshot());
         json.put("started_at", result.startedAt().toString());
         json.put("finished_at", result.finishedAt().toString());
         List<Map<String, Object>> tables = new ArrayList<>();

@@ -158,13 +158,15 @@ public final class CloneRun {
             Thread.interrupted(); // a stop that came as the run ended
             progress.end();
         }
-        state.close();
-        state = null;
+        state.done = true; // kept a while by the owner: a compare reads the source as the clone did
         phase("done");
         progress.end();
     }
 
-    /** After a run that failed or was stopped: what a new run can resume on, if anything (the caller closes it). */
+    /**
+     * After a run: what it leaves while its snapshot lives (the caller keeps it a while, then closes it). After a
+     * failure or a stop, a new run can resume on it; after success, a compare can read the source through it.
+     */
     public Optional<CloneState> leftover() {
         return Optional.ofNullable(state);
     }

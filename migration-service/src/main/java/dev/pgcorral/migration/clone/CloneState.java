@@ -30,6 +30,8 @@ public final class CloneState implements AutoCloseable {
     volatile boolean largeObjectsRestored;
     /** Past the copy (indexes being built): a new run cannot pick up from here. */
     volatile boolean pastCopy;
+    /** The clone completed: the snapshot shows the source as the destination now holds it. */
+    volatile boolean done;
 
     private CloneState(CloneSnapshot snapshot, SchemaCopy schema, List<SourceTable> tables, List<Finishing.SequenceValue> sequences,
                        List<TablePart> parts) {
@@ -63,6 +65,19 @@ public final class CloneState implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Whether the clone completed and its snapshot is still open: the source as the clone read it. */
+    public boolean completedAndOpen() {
+        return done && snapshot.isOpen();
+    }
+
+    /**
+     * Starts on {@code connection} (to the source) a read-only REPEATABLE READ transaction that sees the
+     * source as of the clone's snapshot.
+     */
+    public void beginOnSnapshot(Connection connection) throws java.sql.SQLException {
+        snapshot.begin(connection);
     }
 
     /** Whether a new run can resume here: the snapshot still open and the copy not finished. */

@@ -18,8 +18,9 @@ import dev.pgcorral.migration.clone.SourceTables;
 /**
  * Compares a source and a destination database table by table: row count and content hash
  * ({@link TableHash}), for every table a clone copies on either side. Each side is read in one
- * REPEATABLE READ transaction, so all of the source's tables are seen as of one instant; the two sides
- * are read at the same time.
+ * REPEATABLE READ transaction, so all of the source's tables are seen as of one instant (right after a
+ * clone, the instant the clone read, even while the source takes writes); the two sides are read at the
+ * same time.
  */
 public final class Comparer {
 
@@ -28,13 +29,24 @@ public final class Comparer {
                               String destinationHash, boolean equal, String difference) {
     }
 
-    public record Result(boolean equal, int tablesCompared, int tablesDiffering, Instant startedAt, Instant finishedAt,
-                         List<TableResult> tables) {
+    /** {@code sourceSnapshot}: how the source was read, in words. */
+    public record Result(boolean equal, int tablesCompared, int tablesDiffering, String sourceSnapshot, Instant startedAt,
+                         Instant finishedAt, List<TableResult> tables) {
     }
 
-    public Result compare(ConnectionDetails source, ConnectionDetails destination) throws SQLException {
+    /** Starts a transaction on the source that imports an existing snapshot. */
+    @FunctionalInterface
+    public interface SnapshotImport {
+        void begin(Connection source) throws SQLException;
+    }
+
+    /**
+     * @param sourceView how to start the source's transaction: {@code null} for a new REPEATABLE READ snapshot,
+     *                   or one that imports a clone's snapshot
+     */
+    public Result compare(ConnectionDetails source, ConnectionDetails destination, SnapshotImport sourceView) throws SQLException {
         Instant started = Instant.now();
-        try (Connection src = open(source); Connection dst = open(destination)) {
+        try (Connection src = open(source, sourceView); Connection dst = open(destination, null)) {
             Map<String, SourceTable> onSource = byName(SourceTables.list(src));
             Map<String, SourceTable> onDestination = byName(SourceTables.list(dst));
             List<String> names = new ArrayList<>(onSource.keySet());
@@ -52,7 +64,8 @@ public final class Comparer {
                 results.add(result(any, sourceResult, destSide));
             }
             int differing = (int) results.stream().filter(r -> !r.equal()).count();
-            return new Result(differing == 0, results.size(), differing, started, Instant.now(), results);
+            return new Result(differing == 0, results.size(), differing, sourceView == null ? "a new snapshot of the source"
+                    : "the clone's snapshot of the source", started, Instant.now(), results);
         }
     }
 
@@ -75,12 +88,16 @@ public final class Comparer {
                 destination == null ? null : destination.hash(), difference == null, difference);
     }
 
-    private static Connection open(ConnectionDetails details) throws SQLException {
+    private static Connection open(ConnectionDetails details, SnapshotImport view) throws SQLException {
         Connection c = details.connect();
         try {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
+            if (view != null) {
+                view.begin(c);
+            } else {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
+            }
             try (Statement st = c.createStatement()) {
                 for (String setting : TableHash.SETTINGS) {
                     st.execute(setting);

@@ -43,7 +43,7 @@ public final class Migrations implements AutoCloseable {
     private final Map<String, CloneRun> running = new ConcurrentHashMap<>();
     /** The last finished run of each migration, for its log. */
     private final Map<String, CloneProgress> finished = new ConcurrentHashMap<>();
-    /** Clones that failed or were stopped while copying, resumable until their time is up. */
+    /** Snapshots of clones that failed or were stopped while copying (resumable) or completed (for compare), until their time is up. */
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "migration-kept-snapshots");
@@ -179,13 +179,19 @@ public final class Migrations implements AutoCloseable {
         store.delete(id);
     }
 
-    /** Source against destination, table by table (any time; while a clone runs, its tables differ). */
+    /**
+     * Source against destination, table by table, any time (while a clone runs, its tables differ). Within
+     * {@code keep-snapshot} of a completed clone, the source is read through the clone's snapshot, so the result
+     * holds even while the source takes writes.
+     */
     public Comparer.Result compare(String id) {
         Migration m = get(id);
         ConnectionDetails source = nodes.connection(m.sourceClusterId(), m.sourceNodeId());
         ConnectionDetails destination = destination(m);
+        Kept clone = kept.get(id);
+        boolean asCloned = clone != null && clone.state().completedAndOpen();
         try {
-            return new Comparer().compare(source, destination);
+            return new Comparer().compare(source, destination, asCloned ? clone.state()::beginOnSnapshot : null);
         } catch (java.sql.SQLException e) {
             throw new ApiException(HttpStatus.BAD_GATEWAY, "Compare failed", "cannot compare " + source.redacted()
                     + " with " + destination.redacted() + ": " + e.getMessage());
@@ -223,6 +229,17 @@ public final class Migrations implements AutoCloseable {
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
+    /** Keeps what a run leaves (its snapshot) for {@code keep-snapshot}, unless the migration is gone. */
+    private void keep(String id, CloneRun run) {
+        run.leftover().ifPresent(state -> {
+            if (settings.keepSnapshot().isZero() || store.find(id).isEmpty()) {
+                state.close();
+            } else {
+                kept.put(id, new Kept(state, Instant.now().plus(settings.keepSnapshot())));
+            }
+        });
+    }
+
     private void dropExpired() {
         Instant now = Instant.now();
         kept.forEach((id, k) -> {
@@ -244,6 +261,7 @@ public final class Migrations implements AutoCloseable {
     private void execute(String id, CloneRun run) {
         try {
             run.run();
+            keep(id, run);
             store.finished(id, Migration.Status.COMPLETED, "done", null, run.progress());
         } catch (Exception e) {
             boolean stopped = run.cancelled();
@@ -251,13 +269,7 @@ public final class Migrations implements AutoCloseable {
             if (!stopped) {
                 log.warn("migration {} failed: {}", id, message);
             }
-            run.leftover().ifPresent(state -> {
-                if (settings.keepSnapshot().isZero() || !store.find(id).isPresent()) {
-                    state.close();
-                } else {
-                    kept.put(id, new Kept(state, Instant.now().plus(settings.keepSnapshot())));
-                }
-            });
+            keep(id, run);
             try {
                 store.finished(id, stopped ? Migration.Status.STOPPED : Migration.Status.FAILED, stopped ? "stopped" : "error", message,
                         run.progress());

@@ -67,7 +67,8 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(call("GET", "/api/v1/migrations/nope", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/nope/start", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/Orders-Move/stop", null).status()).isEqualTo(409);
-        assertThat(call("GET", "/api/v1/migrations", null).body()).hasSize(1);
+        assertThat(call("GET", "/api/v1/migrations", null).body()).extracting(m -> m.path("id").asString())
+                .contains("Orders-Move").doesNotContain("x", "f", "u");
 
         Reply started = call("POST", "/api/v1/migrations/Orders-Move/start", null);
         assertThat(started.status()).isEqualTo(200);
@@ -85,9 +86,38 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(rows(dest, "SELECT count(*), sum(price) FROM items")).isEqualTo(rows(source, "SELECT count(*), sum(price) FROM items"));
         assertThat(rows(dest, "SELECT nextval('items_id_seq')")).containsExactly("5001");
 
+        // right after the clone, compare reads the source through the clone's snapshot: writes since do not count
+        sql(source, "INSERT INTO items (name) VALUES ('after the clone')");
         JsonNode same = call("POST", "/api/v1/migrations/Orders-Move/compare", null).body();
         assertThat(same.path("equal").asBoolean()).isTrue();
+        assertThat(same.path("source_snapshot").asString()).isEqualTo("the clone's snapshot of the source");
         assertThat(same.path("tables_compared").asInt()).isEqualTo(2);
+        // a clone_only migration leaves no slot or publication on the source
+        assertThat(count(source, "SELECT count(*) FROM pg_replication_slots")).isZero();
+        assertThat(count(source, "SELECT count(*) FROM pg_publication")).isZero();
+        // pgmanager's WebSocket: the progress snapshot on connect
+        java.util.concurrent.CompletableFuture<String> frame = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/ws"),
+                new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            frame.complete(text.toString());
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        JsonNode snapshot = JSON.readTree(frame.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        socket.abort();
+        assertThat(snapshot.path("phase").asString()).isEqualTo("done");
+        assertThat(snapshot.path("tables_total").asInt()).isEqualTo(2);
+        assertThat(snapshot.path("total_rows").asLong()).isEqualTo(5300);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("pgcorral_migration_migrations ", "pgcorral_migration_copy_bytes ");
         sql(dest, "DELETE FROM items WHERE id = 7", "UPDATE notes SET body = 'changed' WHERE id = 3");
         JsonNode differ = call("POST", "/api/v1/migrations/Orders-Move/compare", null).body();
         assertThat(differ.path("equal").asBoolean()).isFalse();
@@ -108,7 +138,7 @@ class MigrationApiTest extends MigrationTestBase {
         sql(source, "INSERT INTO items (name) VALUES ('later')");
         assertThat(call("POST", "/api/v1/migrations/Orders-Move/start", null).status()).isEqualTo(200);
         awaitStatus("Orders-Move", "completed");
-        assertThat(rows(dest, "SELECT count(*) FROM items")).containsExactly("5001");
+        assertThat(rows(dest, "SELECT count(*) FROM items")).containsExactly("5002");
 
         // an embedded destination: a database on migration-service's own server, named after the migration
         String local = body.replace("Orders-Move", "Local Copy").replace("\"dest_cluster_id\":\"" + dst + "\"", "\"dest_cluster_id\":\"embedded\"")
@@ -116,11 +146,31 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(call("POST", "/api/v1/migrations", local).status()).isEqualTo(201);
         assertThat(call("POST", "/api/v1/migrations/Local%20Copy/start", null).status()).isEqualTo(200);
         awaitStatus("Local Copy", "completed");
-        assertThat(rows(database("local_copy"), "SELECT count(*) FROM items")).containsExactly("5001");
+        assertThat(rows(database("local_copy"), "SELECT count(*) FROM items")).containsExactly("5002");
 
         assertThat(call("DELETE", "/api/v1/migrations/Orders-Move", null).status()).isEqualTo(204);
         assertThat(call("GET", "/api/v1/migrations/Orders-Move", null).status()).isEqualTo(404);
-        assertThat(call("GET", "/api/v1/migrations", null).body()).hasSize(1);
+        assertThat(call("GET", "/api/v1/migrations", null).body()).extracting(m -> m.path("id").asString())
+                .contains("Local Copy").doesNotContain("Orders-Move");
+    }
+
+    @Test
+    void aSourceThatCannotBeReachedFailsTheRunWithWhatIsWrong() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String src = cluster("gone", new ConnectionDetails("127.0.0.1", closed, "app", "app", "secret-pw"));
+        assertThat(call("POST", "/api/v1/migrations", "{\"id\":\"unreachable\",\"name\":\"u\",\"source_cluster_id\":\"" + src
+                + "\",\"source_node_id\":\"" + call("GET", "/api/v1/clusters/" + src, null).body().path("nodes").get(0).path("id").asString()
+                + "\",\"dest_cluster_id\":\"embedded\",\"mode\":\"clone_only\"}").status()).isEqualTo(201);
+        call("POST", "/api/v1/migrations/unreachable/start", null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> call("GET", "/api/v1/migrations/unreachable", null).body().path("status")
+                .asString().equals("failed"));
+        JsonNode failed = call("GET", "/api/v1/migrations/unreachable", null).body();
+        assertThat(failed.path("phase").asString()).isEqualTo("error");
+        assertThat(failed.path("error_message").asString()).contains("cannot connect to the source").contains(":" + closed)
+                .doesNotContain("secret-pw");
     }
 
     @Test
