@@ -153,6 +153,7 @@ function renderSelected() {
   if (m.status !== migration.detailStatus) {
     migration.detailStatus = m.status;
     loadDetail();
+    loadLogs(); // a run that just ended: its last lines (the service keeps the last run's log)
   }
   text("selected-phase", m.phase || "–");
   text("selected-tables", m.tablesCopied + " / " + m.tablesTotal);
