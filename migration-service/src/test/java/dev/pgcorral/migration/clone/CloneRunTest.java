@@ -124,7 +124,12 @@ class CloneRunTest extends MigrationTestBase {
         assertThat(second.progress().logs()).anySatisfy(l -> assertThat(l.message()).startsWith("resuming on the same snapshot"));
         assertThat(second.progress().phases()).extracting(CloneProgress.Phase::phase).doesNotContain("schema");
         assertThat(content(destination)).isEqualTo(atSnapshot); // the row inserted after the snapshot is not there
-        assertThat(second.leftover()).isEmpty();
+        // what it leaves now serves a compare (the source as cloned), not a resume
+        CloneState done = second.leftover().orElseThrow();
+        assertThat(done.completedAndOpen()).isTrue();
+        assertThat(done.resumable()).isFalse();
+        done.close();
+        assertThat(done.completedAndOpen()).isFalse();
     }
 
     private CloneRun run(ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove, boolean startOver) {
