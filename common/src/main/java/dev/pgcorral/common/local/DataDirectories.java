@@ -46,6 +46,22 @@ public final class DataDirectories {
         }
     }
 
+    /**
+     * For a data directory kept across restarts (an embedded server's): creates its missing parent folders with
+     * {@code rwxr-xr-x}, so the unprivileged account the server runs as gets through to it.
+     */
+    public static void prepareParents(Path dataDir) {
+        Path parent = dataDir.toAbsolutePath().getParent();
+        try {
+            if (parent != null && !Files.exists(parent)) {
+                Files.createDirectories(parent, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + parent + " for the embedded PostgreSQL", e);
+        }
+    }
+
     /** Removes a run's folder, and all in it, when the run ends. */
     public static void release(Path run) {
         LocalPostgres.deleteTree(run);

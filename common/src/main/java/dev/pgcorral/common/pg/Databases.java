@@ -1,5 +1,8 @@
 package dev.pgcorral.common.pg;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -7,6 +10,21 @@ import java.sql.Statement;
 public final class Databases {
 
     private Databases() {
+    }
+
+    /** Creates database {@code name} unless it exists, on a connection to another database of the server. */
+    public static void createIfMissing(Connection c, String name) throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            exists.setString(1, name);
+            try (ResultSet rs = exists.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + Identifiers.quote(name));
+        }
     }
 
     /** Drops {@code name} if it exists, ending its sessions first (WITH (FORCE) from PostgreSQL 13 on). */

@@ -1,26 +1,20 @@
 package dev.pgcorral.replay.servers;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgcorral.common.local.DataDirectories;
 import dev.pgcorral.common.local.LocalPostgres;
 import dev.pgcorral.common.local.PostgresBinaries;
 import dev.pgcorral.common.local.ServerAccount;
 import dev.pgcorral.common.pg.ConnectionDetails;
-import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.Databases;
 import dev.pgcorral.replay.ReplayProperties;
 
 /**
@@ -47,7 +41,7 @@ public final class EmbeddedServer implements AutoCloseable {
     /** Starts the server (initdb on first use) and creates its three databases when missing. */
     public static EmbeddedServer start(ReplayProperties.Embedded settings) {
         Path dataDir = settings.dataDir().toAbsolutePath();
-        prepareParents(dataDir);
+        DataDirectories.prepareParents(dataDir);
         LocalPostgres.Options options = new LocalPostgres.Options(PostgresBinaries.locate(settings.binDir()), dataDir, true,
                 settings.port(), settings.host(), settings.user(), settings.password(), java.util.Map.of("max_connections", "200"),
                 ServerAccount.resolve(settings.runAs()), Duration.ofSeconds(60)).withLogicalReplication();
@@ -96,28 +90,10 @@ public final class EmbeddedServer implements AutoCloseable {
     }
 
     private void createDatabases() throws SQLException {
-        try (Connection c = server.connect("postgres"); Statement st = c.createStatement();
-             PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+        try (Connection c = server.connect("postgres")) {
             for (String name : List.of(METADATA, SOURCE, TARGET)) {
-                exists.setString(1, name);
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (!rs.next()) {
-                        st.execute("CREATE DATABASE " + Identifiers.quote(name));
-                    }
-                }
+                Databases.createIfMissing(c, name);
             }
-        }
-    }
-
-    /** The server runs as an unprivileged account: the folders above its data must let it through. */
-    private static void prepareParents(Path dataDir) {
-        try {
-            Path parent = dataDir.getParent();
-            if (parent != null && !Files.exists(parent)) {
-                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dataDir.getParent() + " for the embedded PostgreSQL", e);
         }
     }
 }
