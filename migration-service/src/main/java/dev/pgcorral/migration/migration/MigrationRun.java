@@ -129,6 +129,12 @@ final class MigrationRun {
                 Origins.drop(destination, origin(migration.id()));
                 info("slot " + migration.slotName() + " created on the source at " + begun.snapshot().consistentPoint()
                         + (begun.publicationCreated() ? ", with publication " : ", for the existing publication ") + migration.publication());
+                if (!begun.withoutIdentity().isEmpty()) {
+                    warn("no_replica_identity", "tables without a replica identity: " + String.join(", ", begun.withoutIdentity())
+                            + ". While they are published, the source refuses UPDATE and DELETE on them (INSERT works); if the "
+                            + "application updates or deletes their rows, give each a primary key or run ALTER TABLE … REPLICA "
+                            + "IDENTITY FULL on the source");
+                }
                 return CloneSnapshot.of(begun.snapshot());
             };
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
@@ -168,6 +174,12 @@ final class MigrationRun {
             run.cancel();
         }
         run.run();
+    }
+
+    private void warn(String event, String message) {
+        record.event(event, message, Map.of());
+        record.log("warn", message, Map.of("component", "migration"));
+        log.warn("migration {}: {}", migration.id(), message);
     }
 
     private void info(String message) {
