@@ -101,8 +101,7 @@ final class CdcService {
                 case "streaming" -> {
                     return (System.nanoTime() - started) / 1e9;
                 }
-                case "failed", "stopped", "completed" -> throw new IllegalStateException("migration " + id + " " + status
-                        + " in phase " + state.path("phase").asString() + " instead of streaming: " + state.path("error_message").asString());
+                case "failed", "stopped", "completed" -> throw new IllegalStateException(describe(id, state) + " (instead of streaming)");
                 default -> {
                     String now = status + ", phase " + state.path("phase").asString();
                     if (!now.equals(last)) {
@@ -136,9 +135,12 @@ final class CdcService {
     /** Null while migration {@code id} is streaming; else its status, phase and error message. */
     String problem(String id) throws IOException, InterruptedException {
         JsonNode state = state(id);
-        String status = state.path("status").asString();
-        return status.equals("streaming") ? null : "migration " + id + " " + status + " in phase " + state.path("phase").asString()
-                + ": " + state.path("error_message").asString();
+        return state.path("status").asString().equals("streaming") ? null : describe(id, state);
+    }
+
+    private static String describe(String id, JsonNode state) {
+        return "migration " + id + " " + state.path("status").asString() + " in phase " + state.path("phase").asString() + ": "
+                + state.path("error_message").asString();
     }
 
     /** From now on, once a second, reads migration {@code id}'s own lag fields, where it gives them. */
