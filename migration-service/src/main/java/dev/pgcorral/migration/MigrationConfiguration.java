@@ -67,9 +67,12 @@ class MigrationConfiguration {
         return new JsonBodies(Set.of("POST", "PUT"), path -> path.startsWith("/api/v1/"));
     }
 
-    /** After Flyway (runners come after it): a run cut off by the process ending is marked failed, with what to do. */
+    /**
+     * After Flyway (runners come after it): a follow cut off by the process ending goes on; a clone cut off is marked
+     * failed, with what to do.
+     */
     @Bean
-    ApplicationRunner markInterruptedRuns(MigrationStore store) {
-        return args -> store.markInterrupted();
+    ApplicationRunner resumeInterruptedRuns(Migrations migrations) {
+        return args -> migrations.resumeInterrupted();
     }
 }

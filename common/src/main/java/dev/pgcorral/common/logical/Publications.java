@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
@@ -42,6 +44,50 @@ public final class Publications {
         }
         execute("creating publication " + publication, "CREATE PUBLICATION " + Identifiers.quote(publication) + " FOR TABLE "
                 + tables.stream().map(Table::quoted).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * Publishes every table of the database: {@code FOR ALL TABLES} when the user may (a superuser), else
+     * the tables that exist now outside {@code excludedSchemas} (which the user must own), so tables created
+     * later are not published.
+     *
+     * @return true for {@code FOR ALL TABLES}, false for a list
+     * @throws LogicalReplicationException when neither works (the database has no table and the user is no superuser)
+     */
+    public boolean createForDatabase(String publication, Set<String> excludedSchemas) {
+        try {
+            createForAllTables(publication);
+            return true;
+        } catch (LogicalReplicationException e) {
+            if (e.reason() != LogicalReplicationException.Reason.PERMISSION_DENIED) {
+                throw e;
+            }
+            List<Table> tables = tables(excludedSchemas);
+            if (tables.isEmpty()) {
+                throw e;
+            }
+            createForTables(publication, tables);
+            return false;
+        }
+    }
+
+    /** The ordinary and partitioned tables outside the system schemas and {@code excludedSchemas}. */
+    public List<Table> tables(Set<String> excludedSchemas) {
+        List<Table> tables = new ArrayList<>();
+        try (Connection c = source.connect();
+             PreparedStatement st = c.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     + "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                     + "AND n.nspname NOT LIKE 'pg\\_%' AND NOT n.nspname = ANY (?) ORDER BY 1, 2")) {
+            st.setArray(1, c.createArrayOf("text", excludedSchemas.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new Table(rs.getString(1), rs.getString(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw ReplicationErrors.translate("listing the tables of " + source.redacted(), e);
+        }
+        return tables;
     }
 
     public boolean exists(String publication) {

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.postgresql.replication.ReplicationSlotInfo;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
@@ -22,6 +24,7 @@ import dev.pgcorral.common.pg.Lsn;
 public final class ReplicationSlots {
 
     /** PostgreSQL's rule for slot names. */
+    private static final Logger log = LoggerFactory.getLogger(ReplicationSlots.class);
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
     private final ConnectionDetails source;
@@ -100,6 +103,37 @@ public final class ReplicationSlots {
             }
         } catch (SQLException e) {
             throw ReplicationErrors.translate("dropping replication slot " + slot + " on " + source.redacted(), e);
+        }
+    }
+
+    /**
+     * Drops {@code slot} even while a WAL sender still streams it (one left over from a stream just
+     * closed, or another consumer): that backend is ended and the drop retried while it exits, for up to
+     * about 5 s. Returns false when there was no such slot.
+     */
+    public boolean dropEndingItsUser(String slot) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = source.connect();
+                 PreparedStatement st = c.prepareStatement("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
+                         + "WHERE slot_name = ? AND active_pid IS NOT NULL")) {
+                st.setString(1, slot);
+                st.execute();
+            } catch (SQLException e) {
+                log.debug("cannot end the user of slot {}: {}", slot, e.getMessage());
+            }
+            try {
+                return drop(slot);
+            } catch (LogicalReplicationException e) {
+                if (e.reason() != LogicalReplicationException.Reason.SLOT_ACTIVE || attempt == 50) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100); // the ended backend exits on its own time; nothing to wait on from here
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

@@ -69,8 +69,9 @@ class MigrationApi {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void delete(@PathVariable String id, @RequestParam(defaultValue = "false") boolean force) {
-        migrations.delete(id, force);
+    void delete(@PathVariable String id, @RequestParam(defaultValue = "false") boolean force,
+                @RequestParam(name = "keep_slot", defaultValue = "false") boolean keepSlot) {
+        migrations.delete(id, force, keepSlot);
     }
 
     @PostMapping("/{id}/start")
@@ -80,8 +81,8 @@ class MigrationApi {
     }
 
     @PostMapping("/{id}/stop")
-    Ack stop(@PathVariable String id) {
-        migrations.stop(id);
+    Ack stop(@PathVariable String id, @RequestParam(name = "keep_slot", defaultValue = "false") boolean keepSlot) {
+        migrations.stop(id, keepSlot);
         return new Ack(true, "stop requested");
     }
 

@@ -10,6 +10,8 @@ import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.TableProgress;
 import dev.pgcorral.migration.compare.Comparer;
+import dev.pgcorral.migration.follow.FollowProgress;
+import dev.pgcorral.migration.migration.LiveRun;
 import dev.pgcorral.migration.migration.Migration;
 import dev.pgcorral.migration.migration.MigrationStore;
 
@@ -22,7 +24,8 @@ final class MigrationJson {
     private MigrationJson() {
     }
 
-    static Map<String, Object> migration(Migration m, CloneProgress live, MigrationStore store) {
+    static Map<String, Object> migration(Migration m, LiveRun run, MigrationStore store) {
+        CloneProgress live = run == null ? null : run.record();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", m.id());
         json.put("name", m.name());
@@ -51,7 +54,7 @@ final class MigrationJson {
         json.put("created_at", m.createdAt().toString());
         json.put("updated_at", m.updatedAt().toString());
         if (live != null) {
-            live(json, m, live);
+            live(json, live, run.follow());
         } else if (m.startedAt() != null) {
             List<Map<String, Object>> tables = new ArrayList<>();
             for (MigrationStore.StoredTable t : store.tables(m.id())) {
@@ -65,10 +68,10 @@ final class MigrationJson {
     }
 
     /** pgmanager's {@code live_*} fields, every one omitted when empty or zero. */
-    private static void live(Map<String, Object> json, Migration m, CloneProgress live) {
+    private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow) {
         CloneProgress.Rates rates = live.rates();
         omitEmpty(json, "live_phase", live.phase());
-        json.put("live_lsn", "0/0");
+        json.put("live_lsn", follow == null ? "0/0" : follow.applied().toString());
         omitZero(json, "live_tables_total", live.tables().size());
         omitZero(json, "live_tables_copied", live.tablesCopied());
         List<Map<String, Object>> tables = new ArrayList<>();
@@ -81,9 +84,18 @@ final class MigrationJson {
         }
         omitZero(json, "live_rows_per_sec", rates.rowsPerSecond());
         omitZero(json, "live_bytes_per_sec", rates.bytesPerSecond());
-        omitZero(json, "live_total_rows", live.rowsCopied());
+        omitZero(json, "live_total_rows", live.rowsCopied() + (follow == null ? 0 : follow.changes()));
         omitZero(json, "live_total_bytes", live.bytesCopied());
-        json.put("live_lag_formatted", "0 B (latency: 0s)");
+        FollowProgress.Lag lag = follow == null ? null : follow.lag();
+        if (lag != null && lag.bytes() >= 0) {
+            omitZero(json, "live_lag_bytes", lag.bytes());
+            omitZero(json, "live_lag_seconds", lag.seconds()); // ours
+        }
+        json.put("live_lag_formatted", lagFormatted(lag));
+        if (follow != null) {
+            omitZero(json, "live_transactions_applied", follow.transactions()); // ours
+            omitEmpty(json, "live_trouble", follow.trouble()); // ours
+        }
         List<Map<String, Object>> events = new ArrayList<>();
         for (CloneProgress.Event e : live.events()) {
             Map<String, Object> event = new LinkedHashMap<>();
@@ -115,16 +127,52 @@ final class MigrationJson {
         omitZero(json, "live_elapsed_sec", (Instant.now().toEpochMilli() - live.started().toEpochMilli()) / 1000.0);
     }
 
+    /** pgmanager's {@code "<n> B|KB|MB|GB (latency: <duration>)"}, 1024-based, two decimals from 1 KiB on. */
+    static String lagFormatted(FollowProgress.Lag lag) {
+        long bytes = lag == null ? 0 : Math.max(0, lag.bytes());
+        double seconds = lag == null ? 0 : lag.seconds();
+        String size;
+        if (bytes < 1024) {
+            size = bytes + " B";
+        } else if (bytes < 1024L * 1024) {
+            size = String.format(java.util.Locale.ROOT, "%.2f KB", bytes / 1024.0);
+        } else if (bytes < 1024L * 1024 * 1024) {
+            size = String.format(java.util.Locale.ROOT, "%.2f MB", bytes / (1024.0 * 1024));
+        } else {
+            size = String.format(java.util.Locale.ROOT, "%.2f GB", bytes / (1024.0 * 1024 * 1024));
+        }
+        return size + " (latency: " + goDuration(seconds) + ")";
+    }
+
+    /** A duration as Go prints one: {@code 0s}, {@code 350ms}, {@code 1.5s}, {@code 2m3s}. */
+    private static String goDuration(double seconds) {
+        if (seconds <= 0) {
+            return "0s";
+        }
+        if (seconds < 1) {
+            return Math.round(seconds * 1000) + "ms";
+        }
+        if (seconds < 60) {
+            return new java.math.BigDecimal(seconds).setScale(3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "s";
+        }
+        long whole = Math.round(seconds);
+        return (whole / 3600 > 0 ? whole / 3600 + "h" : "") + (whole % 3600) / 60 + "m" + whole % 60 + "s";
+    }
+
     /** pgmanager's progress snapshot (§5.1) of a migration; of nothing (no migration yet), an empty one. */
-    static Map<String, Object> snapshot(Migration m, CloneProgress live, MigrationStore store) {
+    static Map<String, Object> snapshot(Migration m, LiveRun run, MigrationStore store) {
+        CloneProgress live = run == null ? null : run.record();
+        FollowProgress follow = run == null ? null : run.follow();
+        FollowProgress.Lag lag = follow == null ? null : follow.lag();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("timestamp", Instant.now().toString());
         json.put("phase", live != null ? live.phase() : m == null ? "" : m.phase());
         json.put("elapsed_sec", live == null ? 0 : (Instant.now().toEpochMilli() - live.started().toEpochMilli()) / 1000.0);
-        json.put("applied_lsn", "0/0");
-        json.put("confirmed_lsn", "0/0");
-        json.put("lag_bytes", 0);
-        json.put("lag_formatted", "0 B (latency: 0s)");
+        String applied = follow == null ? "0/0" : follow.applied().toString();
+        json.put("applied_lsn", applied);
+        json.put("confirmed_lsn", applied);
+        json.put("lag_bytes", lag == null ? 0 : Math.max(0, lag.bytes()));
+        json.put("lag_formatted", lagFormatted(lag));
         List<Map<String, Object>> tables = new ArrayList<>();
         if (live != null) {
             for (TableProgress t : live.tables()) {

@@ -1,9 +1,9 @@
 package dev.pgcorral.migration.clone;
 
 /** The run was asked to stop. */
-final class CloneCancelledException extends RuntimeException {
+public final class CloneCancelledException extends RuntimeException {
 
-    CloneCancelledException() {
+    public CloneCancelledException() {
         super("stopped on request");
     }
 }

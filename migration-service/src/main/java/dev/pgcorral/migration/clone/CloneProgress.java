@@ -54,7 +54,7 @@ public final class CloneProgress {
         return started;
     }
 
-    synchronized void enterPhase(String phase) {
+    public synchronized void enterPhase(String phase) {
         Instant now = Instant.now();
         if (!phases.isEmpty()) {
             Phase last = phases.remove(phases.size() - 1);
@@ -102,7 +102,7 @@ public final class CloneProgress {
         return tables.stream().mapToLong(TableProgress::bytesCopied).sum();
     }
 
-    synchronized void event(String type, String message, Map<String, String> fields) {
+    public synchronized void event(String type, String message, Map<String, String> fields) {
         if (events.size() == EVENT_CAPACITY) {
             for (int i = 0; i < EVENT_CAPACITY / 4; i++) {
                 events.removeFirst();
@@ -115,7 +115,7 @@ public final class CloneProgress {
         return List.copyOf(events);
     }
 
-    synchronized void log(String level, String message, Map<String, String> fields) {
+    public synchronized void log(String level, String message, Map<String, String> fields) {
         if (logs.size() == LOG_CAPACITY) {
             for (int i = 0; i < LOG_CAPACITY / 4; i++) {
                 logs.removeFirst();
@@ -129,7 +129,7 @@ public final class CloneProgress {
         return List.copyOf(logs);
     }
 
-    synchronized void failure(String message, boolean retryable) {
+    public synchronized void failure(String message, boolean retryable) {
         if (failures.size() == EVENT_CAPACITY) {
             failures.removeFirst();
         }

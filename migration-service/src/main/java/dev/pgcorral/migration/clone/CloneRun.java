@@ -24,9 +24,17 @@ public final class CloneRun {
     /**
      * @param startOver   an earlier run of this migration wrote to the destination: drop that first
      * @param splitAbove  tables larger than this many bytes are copied in page ranges
+     * @param snapshots   where the snapshot comes from (a slot's, for a clone that is followed)
+     * @param followed    a follow comes next: the run ends after finishing, without a phase done
      */
     public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove,
-                      boolean startOver) {
+                      boolean startOver, CloneSnapshot.Source snapshots, boolean followed) {
+
+        /** A clone that is not followed: its own exported snapshot. */
+        public Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove,
+                   boolean startOver) {
+            this(migrationId, source, destination, workers, splitAbove, startOver, CloneSnapshot::export, false);
+        }
     }
 
     /** What the owner records as the run goes. */
@@ -42,16 +50,20 @@ public final class CloneRun {
     private final Job job;
     private final PgTools tools;
     private final Listener listener;
-    private final CloneProgress progress = new CloneProgress();
+    private final CloneProgress progress;
     private final CloneState resumeFrom;
     private volatile boolean cancelled;
     private volatile Thread runner;
     private final RunConnections connections = new RunConnections();
     private CloneState state;
 
-    /** @param resumeFrom what an earlier run of the migration left, or null */
-    public CloneRun(Job job, PgTools tools, Listener listener, CloneState resumeFrom) {
+    /**
+     * @param progress   the run's record, written as it goes
+     * @param resumeFrom what an earlier run of the migration left, or null
+     */
+    public CloneRun(Job job, PgTools tools, Listener listener, CloneProgress progress, CloneState resumeFrom) {
         this.job = job;
+        this.progress = progress;
         this.tools = tools;
         this.listener = listener;
         this.resumeFrom = resumeFrom;
@@ -98,8 +110,8 @@ public final class CloneRun {
                 info("resuming on the same snapshot: " + state.describe());
             } else {
                 prepareDestination(dst);
-                state = CloneState.begin(job.source(), job.destination(), tools, src, job.splitAbove(), job.workers() * 4);
-                info("snapshot " + state.snapshot.name() + " exported on the source");
+                state = CloneState.begin(job.source(), job.destination(), tools, src, job.splitAbove(), job.workers() * 4, job.snapshots());
+                info("snapshot " + state.snapshot.name() + " taken on the source");
             }
             progress.tables(List.copyOf(state.progress.values()));
 
@@ -159,8 +171,10 @@ public final class CloneRun {
             progress.end();
         }
         state.done = true; // kept a while by the owner: a compare reads the source as the clone did
-        phase("done");
-        progress.end();
+        if (!job.followed()) {
+            phase("done");
+            progress.end();
+        }
     }
 
     /**

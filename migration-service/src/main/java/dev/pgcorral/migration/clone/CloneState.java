@@ -45,10 +45,10 @@ public final class CloneState implements AutoCloseable {
         }
     }
 
-    /** Exports the snapshot and reads, through it on {@code src}, what the clone copies. */
+    /** Takes the snapshot and reads, through it on {@code src}, what the clone copies. */
     static CloneState begin(ConnectionDetails source, ConnectionDetails destination, PgTools tools, Connection src, long splitAbove,
-                            int maxParts) throws Exception {
-        CloneSnapshot snapshot = CloneSnapshot.export(source);
+                            int maxParts, CloneSnapshot.Source snapshots) throws Exception {
+        CloneSnapshot snapshot = snapshots.take(source);
         SchemaCopy schema = null;
         try {
             schema = new SchemaCopy(tools, source, destination);

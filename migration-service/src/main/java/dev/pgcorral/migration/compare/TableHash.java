@@ -13,7 +13,7 @@ import java.util.List;
 import dev.pgcorral.common.pg.Identifiers;
 
 /**
- * A table's row count and content hash: the server hashes each row's text ({@code md5(t::text)}) and sends
+ * A table's row count and content hash: the server hashes each row's text ({@code md5(ROW(r.*)::text)}: {@code r::text} would be a column of that name where there is one) and sends
  * the row hashes in primary-key order (or, without a key, in the order of the hashes themselves); here they
  * are folded into one SHA-256. Only the table's own rows ({@code ONLY}): partitions and children are tables
  * of their own. Both sides must use the same output settings ({@link #SETTINGS}).
@@ -23,6 +23,8 @@ final class TableHash {
     /** Session settings that make a row's text the same on any server. */
     static final List<String> SETTINGS = List.of("SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'", "SET IntervalStyle = 'postgres'",
             "SET extra_float_digits = 3", "SET bytea_output = 'hex'");
+
+    private static final String ALIAS = "pgcorral_row";
 
     record Result(long rows, String hash) {
     }
@@ -44,7 +46,7 @@ final class TableHash {
             try (ResultSet rs = st.executeQuery()) {
                 List<String> columns = new java.util.ArrayList<>();
                 while (rs.next()) {
-                    columns.add("t." + Identifiers.quote(rs.getString(1)) + (rs.getBoolean(2) ? " COLLATE \"C\"" : ""));
+                    columns.add(ALIAS + "." + Identifiers.quote(rs.getString(1)) + (rs.getBoolean(2) ? " COLLATE \"C\"" : ""));
                 }
                 return columns;
             }
@@ -56,8 +58,8 @@ final class TableHash {
         String order = keyOrder.isEmpty() ? "1" : String.join(", ", keyOrder);
         MessageDigest digest = sha256();
         long rows = 0;
-        try (PreparedStatement st = c.prepareStatement("SELECT md5(t::text) FROM ONLY " + Identifiers.quote(schema) + "."
-                + Identifiers.quote(table) + " t ORDER BY " + order)) {
+        try (PreparedStatement st = c.prepareStatement("SELECT md5(ROW(" + ALIAS + ".*)::text) FROM ONLY "
+                + Identifiers.quote(schema) + "." + Identifiers.quote(table) + " " + ALIAS + " ORDER BY " + order)) {
             st.setFetchSize(10_000);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

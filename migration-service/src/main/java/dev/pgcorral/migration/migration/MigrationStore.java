@@ -11,6 +11,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.TableProgress;
 
@@ -20,6 +21,13 @@ public final class MigrationStore {
     /** A finished table as stored. */
     public record StoredTable(String schema, String name, String status, long rowsTotal, long rowsCopied, long sizeBytes,
                               long bytesCopied, double percent, double elapsedSeconds) {
+    }
+
+    /**
+     * What a followed migration left to resume on: where its slot's stream begins ({@code consistentLsn}, null
+     * when it has no slot), whether the destination holds the finished clone, whether the publication is ours.
+     */
+    public record FollowState(Lsn consistentLsn, boolean cloneCompleted, boolean publicationCreated) {
     }
 
     private final JdbcClient jdbc;
@@ -108,11 +116,50 @@ public final class MigrationStore {
         });
     }
 
-    /** At start-up: runs cut off by the process ending. */
-    public int markInterrupted() {
-        return jdbc.sql("UPDATE migration.migrations SET status = 'failed', phase = 'stale', error_message = 'process was interrupted: "
-                + "start the migration again (the clone starts over: its snapshot ended with the process)', finished_at = now(), "
-                + "updated_at = now() WHERE status IN ('running', 'streaming', 'switchover')").update();
+    public FollowState followState(String id) {
+        return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created FROM migration.migrations WHERE id = ?").param(id)
+                .query((rs, n) -> new FollowState(rs.getObject(1) == null ? null : new Lsn(rs.getLong(1)), rs.getBoolean(2), rs.getBoolean(3)))
+                .optional().orElse(new FollowState(null, false, false));
+    }
+
+    /** A slot was created for the clone: the follow begins at {@code consistentLsn} once the clone completes. */
+    public void slotCreated(String id, Lsn consistentLsn, boolean publicationCreated) {
+        jdbc.sql("UPDATE migration.migrations SET consistent_lsn = ?, clone_completed = false, publication_created = ?, confirmed_lsn = NULL, "
+                + "updated_at = now() WHERE id = ?").params(consistentLsn.value(), publicationCreated, id).update();
+    }
+
+    public void cloneCompleted(String id) {
+        jdbc.sql("UPDATE migration.migrations SET clone_completed = true, updated_at = now() WHERE id = ?").param(id).update();
+    }
+
+    /** The slot and publication were dropped: a later start clones again. */
+    public void slotRemoved(String id) {
+        jdbc.sql("UPDATE migration.migrations SET consistent_lsn = NULL, clone_completed = false, publication_created = false, "
+                + "updated_at = now() WHERE id = ?").param(id).update();
+    }
+
+    /** The follow began: status and phase streaming. */
+    public void streaming(String id) {
+        jdbc.sql("UPDATE migration.migrations SET status = 'streaming', phase = 'streaming', updated_at = now() WHERE id = ?").param(id)
+                .update();
+    }
+
+    /** The last source commit the destination applied (pgmanager's {@code confirmed_lsn}). */
+    public void confirmed(String id, Lsn applied) {
+        jdbc.sql("UPDATE migration.migrations SET confirmed_lsn = ?, updated_at = now() WHERE id = ? AND confirmed_lsn IS DISTINCT FROM ?")
+                .params(applied.value(), id, applied.value()).update();
+    }
+
+    /** At start-up: the migrations whose run the process's end cut off (status running, streaming or switchover). */
+    public List<Migration> interrupted() {
+        return jdbc.sql("SELECT * FROM migration.migrations WHERE status IN ('running', 'streaming', 'switchover') ORDER BY id")
+                .query(MigrationStore::map).list();
+    }
+
+    /** A run cut off by the process's end that cannot go on by itself: failed / stale, with why. */
+    public void stale(String id, String message) {
+        jdbc.sql("UPDATE migration.migrations SET status = 'failed', phase = 'stale', error_message = ?, finished_at = now(), "
+                + "updated_at = now() WHERE id = ?").params(message, id).update();
     }
 
     public List<StoredTable> tables(String id) {

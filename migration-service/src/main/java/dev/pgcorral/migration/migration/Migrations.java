@@ -18,8 +18,8 @@ import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.migration.MigrationProperties;
+import dev.pgcorral.migration.clone.CloneCancelledException;
 import dev.pgcorral.migration.clone.CloneProgress;
-import dev.pgcorral.migration.clone.CloneRun;
 import dev.pgcorral.migration.clone.CloneState;
 import dev.pgcorral.migration.compare.Comparer;
 import dev.pgcorral.migration.state.EmbeddedServer;
@@ -40,7 +40,8 @@ public final class Migrations implements AutoCloseable {
     private final EmbeddedServer embedded;
     private final PgTools tools;
     private final MigrationProperties.Copy settings;
-    private final Map<String, CloneRun> running = new ConcurrentHashMap<>();
+    private final Map<String, MigrationRun> running = new ConcurrentHashMap<>();
+    private final Map<String, Thread> threads = new ConcurrentHashMap<>();
     /** The last finished run of each migration, for its log. */
     private final Map<String, CloneProgress> finished = new ConcurrentHashMap<>();
     /** Snapshots of clones that failed or were stopped while copying (resumable) or completed (for compare), until their time is up. */
@@ -61,6 +62,7 @@ public final class Migrations implements AutoCloseable {
         this.tools = tools;
         this.settings = settings;
         sweeper.scheduleWithFixedDelay(this::dropExpired, 30, 30, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(this::recordPositions, 2, 2, TimeUnit.SECONDS);
     }
 
     public MigrationStore store() {
@@ -71,10 +73,6 @@ public final class Migrations implements AutoCloseable {
         List<String> problems = request.problems();
         if (!problems.isEmpty()) {
             throw ApiException.badRequest("validation: " + String.join("\n", problems));
-        }
-        if (Migration.Mode.fromWire(request.mode()) != Migration.Mode.CLONE_ONLY) {
-            throw ApiException.badRequest("mode " + request.mode() + ": following a source (CDC) and switching over are not in this "
-                    + "version of migration-service yet; create the migration with mode clone_only");
         }
         List<String> unknown = new java.util.ArrayList<>();
         node("source", request.sourceClusterId(), request.sourceNodeId(), unknown);
@@ -104,15 +102,15 @@ public final class Migrations implements AutoCloseable {
     }
 
     /** The live record of a run in progress. */
-    public Optional<CloneProgress> live(String id) {
-        return Optional.ofNullable(running.get(id)).map(CloneRun::progress);
+    public Optional<LiveRun> live(String id) {
+        return Optional.ofNullable(running.get(id)).map(MigrationRun::live);
     }
 
     /** The log of the run in progress, or else of the last run since the service started (oldest first). */
     public List<CloneProgress.LogEntry> logs(String id) {
         get(id);
-        CloneRun run = running.get(id);
-        CloneProgress progress = run != null ? run.progress() : finished.get(id);
+        MigrationRun run = running.get(id);
+        CloneProgress progress = run != null ? run.record() : finished.get(id);
         return progress == null ? List.of() : progress.logs();
     }
 
@@ -134,48 +132,54 @@ public final class Migrations implements AutoCloseable {
                     + " (the cluster or node it names was changed since; create the migration again)");
         }
         Kept resume = kept.remove(id);
-        CloneRun run = new CloneRun(new CloneRun.Job(id, source, destination, m.copyWorkers(), settings.splitAbove().toBytes(), m.destWritten()),
-                tools, new CloneRun.Listener() {
-                    @Override
-                    public void phase(String phase) {
-                        store.phase(id, phase, running.get(id).progress());
-                    }
-
-                    @Override
-                    public void writingDestination() {
-                        store.destinationWritten(id);
-                    }
-                }, resume == null ? null : resume.state());
+        MigrationRun run = new MigrationRun(m, source, destination, store, tools, settings, resume == null ? null : resume.state());
         store.started(id);
         running.put(id, run);
         Thread thread = new Thread(() -> execute(id, run), "migration-" + id);
         thread.setDaemon(true);
+        threads.put(id, thread);
         thread.start();
     }
 
-    public void stop(String id) {
+    /** Stops a run; a followed migration's slot and publication are dropped unless {@code keepSlot}. */
+    public void stop(String id, boolean keepSlot) {
         get(id);
-        CloneRun run = running.get(id);
+        MigrationRun run = running.get(id);
         if (run == null) {
             throw ApiException.conflict("migration \"" + id + "\" is not running");
         }
-        run.cancel();
+        run.cancel(keepSlot);
     }
 
-    public void delete(String id, boolean force) {
-        get(id);
-        CloneRun run = running.get(id);
+    /**
+     * Deletes a migration; a running one only with {@code force} (it is stopped first). What it made on the source
+     * (slot, publication) is dropped unless {@code keepSlot}, and its origin on the destination with it; when the
+     * source cannot be reached for that, nothing is deleted (409) rather than leave a slot that keeps WAL there.
+     */
+    public void delete(String id, boolean force, boolean keepSlot) {
+        Migration m = get(id);
+        MigrationRun run = running.get(id);
         if (run != null) {
             if (!force) {
                 throw ApiException.conflict("cannot delete a running migration (use ?force=true)");
             }
-            run.cancel();
+            run.cancel(keepSlot);
+            awaitEnd(id);
         }
-        finished.remove(id);
         Kept left = kept.remove(id);
         if (left != null) {
             left.state().close();
         }
+        if (m.mode() != Migration.Mode.CLONE_ONLY && !keepSlot && store.followState(id).consistentLsn() != null) {
+            try {
+                removeReplication(m, store.followState(id).publicationCreated());
+            } catch (RuntimeException e) {
+                throw ApiException.conflict("cannot drop the slot " + m.slotName() + " and publication " + m.publication()
+                        + " on the source: " + e.getMessage() + "; try again once the source is reachable, or delete with "
+                        + "?keep_slot=true to leave them there (the source then keeps WAL for the slot until you drop it)");
+            }
+        }
+        finished.remove(id);
         store.delete(id);
     }
 
@@ -229,10 +233,12 @@ public final class Migrations implements AutoCloseable {
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
-    /** Keeps what a run leaves (its snapshot) for {@code keep-snapshot}, unless the migration is gone. */
-    private void keep(String id, CloneRun run) {
+    /** Keeps what a run leaves (its snapshot) for {@code keep-snapshot}, unless the migration is gone or has no use for it. */
+    private void keep(String id, MigrationRun run) {
         run.leftover().ifPresent(state -> {
-            if (settings.keepSnapshot().isZero() || store.find(id).isEmpty()) {
+            boolean useful = !run.followed() || state.resumable();
+            if (!useful || settings.keepSnapshot().isZero() || store.find(id).isEmpty() || (run.cancelled() && !run.keepSlot()
+                    && run.followed())) {
                 state.close();
             } else {
                 kept.put(id, new Kept(state, Instant.now().plus(settings.keepSnapshot())));
@@ -246,6 +252,8 @@ public final class Migrations implements AutoCloseable {
             if (k.until().isBefore(now) && kept.remove(id, k)) {
                 log.info("migration {}: the snapshot kept to resume its clone is released ({} passed)", id, settings.keepSnapshot());
                 k.state().close();
+                store.find(id).filter(m -> m.mode() != Migration.Mode.CLONE_ONLY && !running.containsKey(id)
+                        && !store.followState(id).cloneCompleted()).ifPresent(m -> removeQuietly(m, "its clone's snapshot expired"));
             }
         });
     }
@@ -258,29 +266,117 @@ public final class Migrations implements AutoCloseable {
         kept.clear();
     }
 
-    private void execute(String id, CloneRun run) {
+    private void execute(String id, MigrationRun run) {
         try {
             run.run();
+            if (run.cancelled()) {
+                throw new CloneCancelledException();
+            }
             keep(id, run);
-            store.finished(id, Migration.Status.COMPLETED, "done", null, run.progress());
+            store.finished(id, Migration.Status.COMPLETED, "done", null, run.record());
         } catch (Exception e) {
             boolean stopped = run.cancelled();
             String message = stopped ? null : e.getMessage();
             if (!stopped) {
                 log.warn("migration {} failed: {}", id, message);
+                run.record().failure(message, false);
+                run.record().log("error", message, java.util.Map.of("component", "migration"));
             }
             keep(id, run);
+            if (stopped && run.followed() && !run.keepSlot()) {
+                removeQuietly(run.migration(), "it was stopped");
+            }
             try {
                 store.finished(id, stopped ? Migration.Status.STOPPED : Migration.Status.FAILED, stopped ? "stopped" : "error", message,
-                        run.progress());
+                        run.record());
             } catch (RuntimeException recording) {
                 log.warn("migration {}: cannot record its end: {}", id, recording.getMessage());
             }
         } finally {
             if (store.find(id).isPresent()) {
-                finished.put(id, run.progress());
+                finished.put(id, run.record());
             }
             running.remove(id);
+            threads.remove(id);
+        }
+    }
+
+    /** Waits for a cancelled run's thread to end (it drops what it should on the way out). */
+    private void awaitEnd(String id) {
+        Thread t = threads.get(id);
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void removeReplication(Migration m, boolean publicationCreated) {
+        new dev.pgcorral.migration.follow.SourceReplication(nodes.connection(m.sourceClusterId(), m.sourceNodeId()), m.slotName(),
+                m.publication()).remove(publicationCreated);
+        store.slotRemoved(m.id());
+        try {
+            dev.pgcorral.migration.follow.Origins.drop(destination(m), MigrationRun.origin(m.id()));
+        } catch (java.sql.SQLException | RuntimeException e) {
+            log.info("migration {}: its origin on the destination stays ({})", m.id(), e.getMessage());
+        }
+        log.info("migration {}: slot {} dropped on the source{}", m.id(), m.slotName(),
+                publicationCreated ? ", with publication " + m.publication() : "");
+    }
+
+    /** Drops the slot and publication of a migration (a stop, an expired clone); a failure is logged, not thrown. */
+    private void removeQuietly(Migration m, String why) {
+        try {
+            removeReplication(m, store.followState(m.id()).publicationCreated());
+        } catch (RuntimeException e) {
+            log.warn("migration {}: {}, but its slot {} could not be dropped on the source: {}; drop it there "
+                    + "(SELECT pg_drop_replication_slot('{}')) or delete the migration once the source is reachable", m.id(), why,
+                    m.slotName(), e.getMessage(), m.slotName());
+        }
+    }
+
+    /** pgmanager's {@code confirmed_lsn}: the follows' applied positions, recorded every 2 s. */
+    private void recordPositions() {
+        running.forEach((id, run) -> {
+            LiveRun live = run.live();
+            if (live.follow() != null && live.follow().applied().isValid()) {
+                try {
+                    store.confirmed(id, live.follow().applied());
+                } catch (RuntimeException e) {
+                    log.debug("migration {}: cannot record its position: {}", id, e.getMessage());
+                }
+            }
+        });
+    }
+
+    /**
+     * At start-up, the runs the process's end cut off: a follow goes on by itself (the destination knows where
+     * it got); a clone cannot (its snapshot ended with the process): it is marked failed, and a followed one's
+     * slot is dropped, since a new start begins with a new one.
+     */
+    public void resumeInterrupted() {
+        for (Migration m : store.interrupted()) {
+            if (m.mode() != Migration.Mode.CLONE_ONLY && m.status() == Migration.Status.STREAMING && store.followState(m.id()).cloneCompleted()) {
+                log.info("migration {}: the service restarted while it followed the source; following on", m.id());
+                try {
+                    store.stale(m.id(), "process was interrupted");
+                    start(m.id());
+                } catch (RuntimeException e) {
+                    log.warn("migration {}: cannot follow on after the restart: {}", m.id(), e.getMessage());
+                    store.stale(m.id(), "process was interrupted, and following on failed: " + e.getMessage());
+                }
+                continue;
+            }
+            store.stale(m.id(), "process was interrupted: start the migration again (the clone starts over: its snapshot ended "
+                    + "with the process)");
+            if (m.mode() != Migration.Mode.CLONE_ONLY && store.followState(m.id()).consistentLsn() != null) {
+                Thread t = new Thread(() -> removeQuietly(m, "its clone was cut off by a restart"), "migration-cleanup-" + m.id());
+                t.setDaemon(true);
+                t.start();
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.migration.MigrationCalls;
 import dev.pgcorral.migration.MigrationTestBase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,7 +37,7 @@ class MigrationApiTest extends MigrationTestBase {
         String body = "{\"id\":\"Orders-Move\",\"name\":\"orders\",\"source_cluster_id\":\"" + src + "\",\"dest_cluster_id\":\"" + dst
                 + "\",\"source_node_id\":\"" + srcNode + "\",\"dest_node_id\":\"" + dstNode + "\",\"mode\":\"clone_only\",\"copy_workers\":2}";
 
-        Reply created = call("POST", "/api/v1/migrations", body);
+        MigrationCalls.Reply created = call("POST", "/api/v1/migrations", body);
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.contentType()).startsWith("application/json");
         assertThat(created.body().path("status").asString()).isEqualTo("created");
@@ -47,14 +48,11 @@ class MigrationApiTest extends MigrationTestBase {
 
         // bad input: clear 4xx, nothing created or changed
         assertThat(call("POST", "/api/v1/migrations", body).status()).isEqualTo(409);
-        Reply invalid = call("POST", "/api/v1/migrations", "{\"id\":\"x\",\"mode\":\"fast\"}");
+        MigrationCalls.Reply invalid = call("POST", "/api/v1/migrations", "{\"id\":\"x\",\"mode\":\"fast\"}");
         assertThat(invalid.status()).isEqualTo(400);
         assertThat(invalid.body().path("detail").asString()).startsWith("validation: ").contains("migration name is required")
                 .contains("invalid mode \"fast\"");
-        Reply follow = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "f").replace("clone_only", "clone_and_follow"));
-        assertThat(follow.status()).isEqualTo(400);
-        assertThat(follow.body().path("detail").asString()).contains("clone_only");
-        Reply unknownCluster = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "u").replace(src, "cl_nope"));
+        MigrationCalls.Reply unknownCluster = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "u").replace(src, "cl_nope"));
         assertThat(unknownCluster.status()).isEqualTo(400);
         assertThat(unknownCluster.body().path("detail").asString()).contains("source").contains("cl_nope");
         assertThat(call("POST", "/api/v1/migrations", "").status()).isEqualTo(400);
@@ -70,7 +68,7 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(call("GET", "/api/v1/migrations", null).body()).extracting(m -> m.path("id").asString())
                 .contains("Orders-Move").doesNotContain("x", "f", "u");
 
-        Reply started = call("POST", "/api/v1/migrations/Orders-Move/start", null);
+        MigrationCalls.Reply started = call("POST", "/api/v1/migrations/Orders-Move/start", null);
         assertThat(started.status()).isEqualTo(200);
         assertThat(started.body().path("ok").asBoolean()).isTrue();
         JsonNode done = awaitStatus("Orders-Move", "completed");
@@ -130,7 +128,7 @@ class MigrationApiTest extends MigrationTestBase {
                 .contains("phase done");
 
         // in use: the cluster cannot be deleted
-        Reply inUse = call("DELETE", "/api/v1/clusters/" + src, null);
+        MigrationCalls.Reply inUse = call("DELETE", "/api/v1/clusters/" + src, null);
         assertThat(inUse.status()).isEqualTo(409);
         assertThat(inUse.body().path("detail").asString()).contains("Orders-Move");
 
@@ -204,35 +202,19 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(rows(database("stopped"), "SELECT count(*) FROM busy")).containsExactly("100");
     }
 
-    private JsonNode awaitStatus(String id, String status) throws Exception {
-        String path = "/api/v1/migrations/" + id.replace(" ", "%20");
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            String now = call("GET", path, null).body().path("status").asString();
-            assertThat(now).as(call("GET", path, null).body().path("error_message").asString()).isNotEqualTo("failed");
-            return now.equals(status);
-        });
-        return call("GET", path, null).body();
+    private JsonNode awaitStatus(String id, String status) {
+        return calls().awaitStatus(id, status, Duration.ofSeconds(60));
     }
 
     private String cluster(String name, ConnectionDetails db) throws Exception {
-        Reply r = call("POST", "/api/v1/clusters", "{\"name\":\"" + name + "\",\"nodes\":[{\"name\":\"n\",\"host\":\"" + db.host()
-                + "\",\"port\":" + db.port() + ",\"role\":\"primary\",\"user\":\"" + db.user() + "\",\"password\":\"" + db.password()
-                + "\",\"dbname\":\"" + db.database() + "\"}]}");
-        assertThat(r.status()).isEqualTo(201);
-        return r.body().path("id").asString();
+        return calls().cluster(name, db);
     }
 
-    record Reply(int status, String contentType, JsonNode body) {
+    private MigrationCalls.Reply call(String method, String path, String body) throws IOException, InterruptedException {
+        return calls().call(method, path, body);
     }
 
-    private Reply call(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
-        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), json);
+    private MigrationCalls calls() {
+        return new MigrationCalls(port, null);
     }
 }

@@ -148,7 +148,7 @@ class CloneRunTest extends MigrationTestBase {
                     @Override
                     public void writingDestination() {
                     }
-                }, resume);
+                }, new CloneProgress(), resume);
     }
 
     /** Every relation's rows (sorted text), sequences, index and constraint definitions, large objects. */

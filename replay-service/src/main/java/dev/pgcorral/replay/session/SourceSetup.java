@@ -4,13 +4,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Set;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.pgcorral.common.logical.LogicalReplicationException;
 import dev.pgcorral.common.logical.Publications;
 import dev.pgcorral.common.logical.ReplicationSlots;
 import dev.pgcorral.common.pg.ConnectionDetails;
@@ -32,8 +27,6 @@ public final class SourceSetup {
     /** The suffix of a checkpoint message's prefix. */
     public static final String CHECKPOINT = ".checkpoint";
 
-    private static final Logger log = LoggerFactory.getLogger(SourceSetup.class);
-
     /** What DDL capture could be set up: whether it is on, and if not, why, in words. */
     public record DdlCapture(boolean on, String note) {
     }
@@ -44,17 +37,7 @@ public final class SourceSetup {
     /** Installs DDL capture when the user may (superuser), and the publication. */
     public static DdlCapture prepare(Session session) {
         DdlCapture ddl = installDdlTrigger(session);
-        try {
-            new Publications(session.source()).createForAllTables(session.publication());
-        } catch (LogicalReplicationException e) {
-            if (e.reason() != LogicalReplicationException.Reason.PERMISSION_DENIED) {
-                throw e;
-            }
-            List<Publications.Table> tables = userTables(session.source());
-            if (tables.isEmpty()) {
-                throw e;
-            }
-            new Publications(session.source()).createForTables(session.publication(), tables);
+        if (!new Publications(session.source()).createForDatabase(session.publication(), Set.of(SCHEMA))) {
             ddl = new DdlCapture(ddl.on(), join(ddl.note(), "the publication lists the tables that existed when the session "
                     + "was created (FOR ALL TABLES needs a superuser), so tables created later are not captured"));
         }
@@ -64,7 +47,7 @@ public final class SourceSetup {
     /** Drops what {@link #prepare} and the slot made; what is already gone is fine. */
     public static void remove(Session session) {
         ConnectionDetails source = session.source();
-        dropSlot(source, session.slot());
+        new ReplicationSlots(source).dropEndingItsUser(session.slot());
         new Publications(source).drop(session.publication());
         if (session.ddlCapture()) {
             try (Connection c = source.connect(); Statement st = c.createStatement()) {
@@ -115,49 +98,6 @@ public final class SourceSetup {
             return new DdlCapture(true, null);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot install DDL capture on " + session.source() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static List<Publications.Table> userTables(ConnectionDetails source) {
-        List<Publications.Table> tables = new ArrayList<>();
-        try (Connection c = source.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN "
-                     + "('pg_catalog', 'information_schema', '" + SCHEMA + "') ORDER BY 1, 2")) {
-            while (rs.next()) {
-                tables.add(new Publications.Table(rs.getString(1), rs.getString(2)));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot list the tables of " + source + ": " + e.getMessage(), e);
-        }
-        return tables;
-    }
-
-    /**
-     * A slot in use cannot be dropped: the WAL sender that streams it (a leftover of a stream just closed)
-     * is ended, and the drop retried while it exits.
-     */
-    private static void dropSlot(ConnectionDetails source, String slot) {
-        for (int attempt = 1; ; attempt++) {
-            try (Connection c = source.connect(); Statement st = c.createStatement()) {
-                st.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = "
-                        + Identifiers.literal(slot) + " AND active_pid IS NOT NULL");
-            } catch (SQLException e) {
-                log.debug("cannot end the user of slot {}: {}", slot, e.getMessage());
-            }
-            try {
-                new ReplicationSlots(source).drop(slot);
-                return;
-            } catch (LogicalReplicationException e) {
-                if (e.reason() != LogicalReplicationException.Reason.SLOT_ACTIVE || attempt == 50) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
         }
     }
 

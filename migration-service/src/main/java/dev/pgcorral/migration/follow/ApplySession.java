@@ -1,0 +1,280 @@
+package dev.pgcorral.migration.follow;
+
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.postgresql.util.PSQLException;
+
+import dev.pgcorral.common.logical.Relation;
+import dev.pgcorral.common.logical.ReplicationMessage.Delete;
+import dev.pgcorral.common.logical.ReplicationMessage.Insert;
+import dev.pgcorral.common.logical.ReplicationMessage.Truncate;
+import dev.pgcorral.common.logical.ReplicationMessage.Update;
+import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.Lsn;
+
+/**
+ * Applies row changes to the destination on one connection, in one open transaction at a time, and
+ * records in the same transaction how far it got: the migration's replication origin is advanced to the
+ * last source commit applied ({@code pg_replication_origin_xact_setup}), so after any crash
+ * {@link #progress()} tells exactly where to resume, and a source change is never applied twice or lost.
+ * Writes are marked with the origin (a stream back from the destination can leave them out) and, where
+ * the user may, run with {@code session_replication_role = replica}, so the destination's triggers and
+ * foreign-key checks do not fire a second time for rows the source already checked.
+ * <p>Speed: each shape of change is prepared once per session ({@code PREPARE}); changes go to the server
+ * in batches of {@code EXECUTE}s, one round trip for up to {@value #BATCH} of them, their row counts
+ * checked (an UPDATE or DELETE that finds no row is an {@link ApplyException}). Not thread-safe.
+ */
+final class ApplySession implements AutoCloseable {
+
+    static final int BATCH = 500;
+    private static final int MAX_PREPARED = 2000;
+
+    private final Connection connection;
+    private final String origin;
+    private final TargetTables targets;
+    private final boolean replicaRole;
+    private final Statement batch;
+    private final List<Pending> pending = new ArrayList<>();
+    private final Map<String, String> prepared = new HashMap<>();
+    private final PreparedStatement originSetup;
+    private int statementCounter;
+    private boolean open;
+
+    /** What a batch entry was, for its row count and for an error message. */
+    private record Pending(String operation, String table, int expectedRows) {
+    }
+
+    /**
+     * Sets the session up on {@code connection} (the destination database): its origin created if needed and
+     * taken for this session (waiting up to {@code originWait} for a session that still holds it to end).
+     */
+    ApplySession(Connection connection, String origin, java.time.Duration originWait) throws SQLException, InterruptedException {
+        this.connection = connection;
+        this.origin = origin;
+        connection.setAutoCommit(true);
+        try (Statement st = connection.createStatement()) {
+            st.execute("SET standard_conforming_strings = on");
+            st.execute("SET DateStyle = 'ISO, YMD'");
+            st.execute("SET IntervalStyle = 'postgres'");
+            st.execute("SET extra_float_digits = 3");
+            boolean replica;
+            try {
+                st.execute("SET session_replication_role = replica");
+                replica = true;
+            } catch (SQLException notAllowed) {
+                replica = false;
+            }
+            this.replicaRole = replica;
+        }
+        takeOrigin(originWait);
+        connection.setAutoCommit(false);
+        this.targets = new TargetTables(connection);
+        this.batch = connection.createStatement();
+        this.originSetup = connection.prepareStatement("SELECT pg_replication_origin_xact_setup(?::pg_lsn, ?)");
+    }
+
+    /** Where the destination stands: the end of the last source transaction it committed; {@link Lsn#INVALID} before the first. */
+    Lsn progress() throws SQLException {
+        return Origins.progress(connection, origin);
+    }
+
+    /** Whether triggers and foreign-key checks are off for the apply (the user may set {@code session_replication_role}). */
+    boolean replicaRole() {
+        return replicaRole;
+    }
+
+    /** The stream (re)defined a table: its destination side is looked up now. */
+    void relation(Relation relation) throws SQLException {
+        targets.define(relation);
+    }
+
+    void insert(Insert insert) throws SQLException {
+        TargetTables.Target target = targets.of(insert.relation());
+        add(target, ChangeStatements.insert(target, insert), "INSERT");
+    }
+
+    void update(Update update) throws SQLException {
+        TargetTables.Target target = targets.of(update.relation());
+        add(target, ChangeStatements.update(target, update), "UPDATE");
+    }
+
+    void delete(Delete delete) throws SQLException {
+        TargetTables.Target target = targets.of(delete.relation());
+        add(target, ChangeStatements.delete(target, delete), "DELETE");
+    }
+
+    void truncate(Truncate truncate) throws SQLException {
+        String tables = truncate.relations().stream().map(Relation::qualifiedName).collect(Collectors.joining(", "));
+        queue("TRUNCATE ONLY " + tables + (truncate.restartIdentity() ? " RESTART IDENTITY" : "") + (truncate.cascade() ? " CASCADE" : ""),
+                new Pending("TRUNCATE", tables, -1));
+    }
+
+    /** Changes queued and not yet sent. */
+    int queued() {
+        return pending.size();
+    }
+
+    /**
+     * Commits what was applied, recording {@code sourceEnd} (a source Commit's end) and its commit time as
+     * the origin's progress in the same transaction.
+     */
+    void commit(Lsn sourceEnd, Instant commitTime) throws SQLException {
+        flush();
+        originSetup.setString(1, sourceEnd.toString());
+        originSetup.setTimestamp(2, Timestamp.from(commitTime));
+        originSetup.executeQuery().close();
+        connection.commit();
+        open = false;
+    }
+
+    /** Drops what this transaction applied (a stream resumed from an earlier position, or a failure). */
+    void rollback() throws SQLException {
+        pending.clear();
+        batch.clearBatch();
+        connection.rollback();
+        open = false;
+        targets.clear();
+        try (Statement st = connection.createStatement()) {
+            st.execute("DEALLOCATE ALL"); // what the rolled-back transaction prepared need not have survived it
+        }
+        connection.commit();
+        prepared.clear();
+    }
+
+    /** Sends the queued changes and checks their row counts. */
+    void flush() throws SQLException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        int[] counts;
+        try {
+            counts = batch.executeBatch();
+        } catch (BatchUpdateException e) {
+            int failed = Math.min(e.getUpdateCounts().length, pending.size() - 1);
+            Pending change = pending.get(failed);
+            pending.clear();
+            throw new ApplyException(change.operation() + " on " + change.table() + " failed on the destination: " + serverMessage(e), e);
+        } finally {
+            batch.clearBatch();
+        }
+        for (int i = 0; i < counts.length; i++) {
+            Pending change = pending.get(i);
+            if (change.expectedRows() >= 0 && counts[i] != change.expectedRows()) {
+                pending.clear();
+                throw new ApplyException(change.operation() + " on " + change.table() + " found no row on the destination to change: "
+                        + "the destination differs from the source (a row changed or removed there, or a change that never arrived); "
+                        + "compare the migration to see which tables differ");
+            }
+        }
+        pending.clear();
+    }
+
+    private void add(TargetTables.Target target, ChangeStatements.Change change, String operation) throws SQLException {
+        String name = prepare(target, change);
+        StringBuilder execute = new StringBuilder("EXECUTE ").append(name);
+        if (!change.values().isEmpty()) {
+            execute.append('(');
+            for (int i = 0; i < change.values().size(); i++) {
+                String value = change.values().get(i);
+                execute.append(i == 0 ? "" : ", ").append(value == null ? "NULL" : Identifiers.literal(value));
+            }
+            execute.append(')');
+        }
+        queue(execute.toString(), new Pending(operation, target.qualifiedName(), change.expectedRows()));
+    }
+
+    private void queue(String sql, Pending change) throws SQLException {
+        batch.addBatch(sql);
+        pending.add(change);
+        open = true;
+        if (pending.size() >= BATCH) {
+            flush();
+        }
+    }
+
+    /** The name of the prepared statement for the change's shape, prepared now if it is new. */
+    private String prepare(TargetTables.Target target, ChangeStatements.Change change) throws SQLException {
+        String key = target.version() + ":" + change.shape();
+        String name = prepared.get(key);
+        if (name != null) {
+            return name;
+        }
+        if (prepared.size() >= MAX_PREPARED) {
+            flush();
+            try (Statement st = connection.createStatement()) {
+                st.execute("DEALLOCATE ALL");
+            }
+            prepared.clear();
+        }
+        name = "pgcorral_" + (++statementCounter);
+        try (Statement st = connection.createStatement()) {
+            st.execute("PREPARE " + name + " AS " + change.sql());
+        } catch (SQLException e) {
+            throw new ApplyException("cannot apply changes to " + target.qualifiedName() + " on the destination: " + e.getMessage(), e);
+        }
+        prepared.put(key, name);
+        return name;
+    }
+
+    private void takeOrigin(java.time.Duration wait) throws SQLException, InterruptedException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("SELECT pg_replication_origin_create(" + Identifiers.literal(origin) + ") WHERE pg_replication_origin_oid("
+                    + Identifiers.literal(origin) + ") IS NULL");
+        } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) {
+                throw new ApplyException("the destination's user may not create a replication origin, which records how far the "
+                        + "migration got: use a superuser, or GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), "
+                        + "pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), "
+                        + "pg_replication_origin_progress(text, boolean) TO the user", e);
+            }
+            throw e;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try (Statement st = connection.createStatement()) {
+                st.execute("SELECT pg_replication_origin_session_setup(" + Identifiers.literal(origin) + ")");
+                return;
+            } catch (SQLException e) {
+                // 55006: the origin is still taken by a session of a process that ended (a kill -9); it goes with its backend
+                if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static String serverMessage(BatchUpdateException e) {
+        SQLException next = e.getNextException();
+        if (next instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            var m = p.getServerErrorMessage();
+            return m.getMessage() + (m.getDetail() == null ? "" : " (" + m.getDetail() + ")");
+        }
+        return next != null ? next.getMessage() : e.getMessage();
+    }
+
+    boolean inTransaction() {
+        return open;
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // gone already: the origin is released with the session either way
+        }
+    }
+}

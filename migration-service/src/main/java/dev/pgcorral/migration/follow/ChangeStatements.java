@@ -1,0 +1,124 @@
+package dev.pgcorral.migration.follow;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.pgcorral.common.logical.ColumnValue;
+import dev.pgcorral.common.logical.ReplicationMessage.Delete;
+import dev.pgcorral.common.logical.ReplicationMessage.Insert;
+import dev.pgcorral.common.logical.ReplicationMessage.OldRow;
+import dev.pgcorral.common.logical.ReplicationMessage.Update;
+import dev.pgcorral.common.logical.Row;
+import dev.pgcorral.common.pg.Identifiers;
+
+/**
+ * The SQL for one row change: a statement with parameters, one per shape of change (table, operation,
+ * the columns set, how each identity column is matched), which the apply prepares once per session,
+ * and the values to run it with as text, NULL as null. Rules:
+ * <ul>
+ * <li>an UPDATE sets only the columns sent: an unchanged TOASTed value (not sent) is left as it is;</li>
+ * <li>UPDATE and DELETE find their row by the replica identity: the old key (or the new row's key
+ * columns when the key did not change), or every old column under REPLICA IDENTITY FULL, then one
+ * row of possibly equal ones ({@code ctid}); NULL matches as {@code IS NULL};</li>
+ * <li>a type without {@code =} (json, point, xml) is matched by its text;</li>
+ * <li>a table with no replica identity cannot be matched: {@link ApplyException} saying how to fix it.</li>
+ * </ul>
+ */
+final class ChangeStatements {
+
+    /** @param expectedRows 1 for an UPDATE or DELETE (a row must be found), -1 when any count is fine */
+    record Change(String shape, String sql, List<String> values, int expectedRows) {
+    }
+
+    private ChangeStatements() {
+    }
+
+    static Change insert(TargetTables.Target target, Insert insert) {
+        Row row = insert.newRow();
+        StringBuilder shape = new StringBuilder("I");
+        List<String> names = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < row.size(); i++) {
+            shape.append(row.isUnchangedToast(i) ? '-' : '+');
+            if (!row.isUnchangedToast(i)) {
+                names.add(Identifiers.quote(target.columns().get(i).name()));
+                values.add(row.text(i));
+            }
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(target.qualifiedName()).append(" (")
+                .append(String.join(", ", names)).append(") VALUES (");
+        for (int i = 1; i <= names.size(); i++) {
+            sql.append(i == 1 ? "$" : ", $").append(i);
+        }
+        return new Change(shape.toString(), sql.append(')').toString(), values, -1);
+    }
+
+    static Change update(TargetTables.Target target, Update update) {
+        Row row = update.newRow();
+        StringBuilder shape = new StringBuilder("U");
+        List<String> values = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
+        for (int i = 0; i < row.size(); i++) {
+            boolean sent = !row.isUnchangedToast(i);
+            shape.append(sent ? '+' : '-');
+            if (sent) {
+                values.add(row.text(i));
+                sets.add(Identifiers.quote(target.columns().get(i).name()) + " = $" + values.size());
+            }
+        }
+        Row identity = update.oldKind() == OldRow.NONE ? row : update.oldRow();
+        String where = where(target, identity, update.oldKind() == OldRow.FULL, "UPDATE", shape.append('|'), values);
+        String sql = "UPDATE " + target.qualifiedName() + " SET " + String.join(", ", sets) + where;
+        return new Change(shape.toString(), sql, values, 1);
+    }
+
+    static Change delete(TargetTables.Target target, Delete delete) {
+        StringBuilder shape = new StringBuilder("D");
+        List<String> values = new ArrayList<>();
+        if (delete.oldRow() == null) {
+            throw noIdentity(target, "DELETE");
+        }
+        String where = where(target, delete.oldRow(), delete.oldKind() == OldRow.FULL, "DELETE", shape, values);
+        return new Change(shape.toString(), "DELETE FROM " + target.qualifiedName() + where, values, 1);
+    }
+
+    /** The condition finding the row; its parameters appended to {@code values}, its form to {@code shape}. */
+    private static String where(TargetTables.Target target, Row identity, boolean full, String operation, StringBuilder shape,
+                                List<String> values) {
+        List<String> conditions = new ArrayList<>();
+        for (int i = 0; i < identity.size(); i++) {
+            TargetTables.Column column = target.columns().get(i);
+            ColumnValue value = identity.value(i);
+            if (!(full || column.key()) || value instanceof ColumnValue.UnchangedToast) {
+                shape.append('_');
+                continue;
+            }
+            String name = Identifiers.quote(column.name());
+            if (value instanceof ColumnValue.Null) {
+                shape.append('n');
+                conditions.add(name + " IS NULL");
+            } else if (column.equality()) {
+                shape.append('e');
+                values.add(identity.text(i));
+                conditions.add(name + " = $" + values.size());
+            } else {
+                shape.append('t');
+                values.add(identity.text(i));
+                conditions.add(name + "::text = $" + values.size() + "::" + column.type() + "::text");
+            }
+        }
+        if (conditions.isEmpty()) {
+            throw noIdentity(target, operation);
+        }
+        String condition = String.join(" AND ", conditions);
+        return full ? " WHERE ctid = (SELECT ctid FROM " + target.qualifiedName() + " WHERE " + condition + " LIMIT 1)"
+                : " WHERE " + condition;
+    }
+
+    private static ApplyException noIdentity(TargetTables.Target target, String operation) {
+        String table = target.qualifiedName();
+        return new ApplyException("table " + table + " has no replica identity (REPLICA IDENTITY NOTHING, or DEFAULT without a "
+                + "primary key), so its " + operation + " cannot be matched to a row on the destination; on the source run ALTER TABLE "
+                + table + " REPLICA IDENTITY FULL (or add a primary key), then start the migration again");
+    }
+}

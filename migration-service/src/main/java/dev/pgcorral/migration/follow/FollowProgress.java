@@ -1,0 +1,116 @@
+package dev.pgcorral.migration.follow;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.pgcorral.common.pg.Lsn;
+
+/**
+ * How far a follow got, live: the last source transaction the destination committed (its end and commit
+ * time), counts, and the lag against the source's current WAL position, probed about twice a second.
+ * Written by the follow's threads, read by anyone.
+ */
+public final class FollowProgress {
+
+    /** The lag as last probed; {@code bytes} is -1 before the first probe. */
+    public record Lag(long bytes, double seconds, Lsn sourcePosition, Instant probedAt) {
+        static final Lag UNKNOWN = new Lag(-1, 0, Lsn.INVALID, null);
+    }
+
+    private volatile Lsn applied = Lsn.INVALID;
+    private volatile Instant appliedCommitTime;
+    private volatile Instant oldestPending;
+    private volatile Lag lag = Lag.UNKNOWN;
+    private volatile String trouble;
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong changes = new AtomicLong();
+
+    /** The end of the last source transaction committed on the destination. */
+    public Lsn applied() {
+        return applied;
+    }
+
+    public Instant appliedCommitTime() {
+        return appliedCommitTime;
+    }
+
+    public long transactions() {
+        return transactions.get();
+    }
+
+    public long changes() {
+        return changes.get();
+    }
+
+    public Lag lag() {
+        return lag;
+    }
+
+    /** What keeps the follow from going on right now (a destination it retries), null when nothing. */
+    public String trouble() {
+        return trouble;
+    }
+
+    synchronized void startedAt(Lsn position) {
+        if (position.isAfter(applied)) {
+            applied = position;
+            notifyAll();
+        }
+    }
+
+    /** A source transaction arrived (its Begin): the oldest not yet applied sets the lag in seconds. */
+    void received(Instant commitTime) {
+        if (oldestPending == null) {
+            oldestPending = commitTime;
+        }
+    }
+
+    void changed() {
+        changes.incrementAndGet();
+    }
+
+    void committed(Lsn end, Instant commitTime, int sourceTransactions) {
+        synchronized (this) {
+            applied = end;
+            notifyAll();
+        }
+        appliedCommitTime = commitTime;
+        oldestPending = null;
+        transactions.addAndGet(sourceTransactions);
+    }
+
+    /** Waits until the destination committed every source transaction that ends at or before {@code position}. */
+    public synchronized boolean awaitApplied(Lsn position, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (applied.isBefore(position)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    /** Work received but not committed was dropped (the stream resumed, or the apply restarts). */
+    void discarded() {
+        oldestPending = null;
+    }
+
+    void trouble(String what) {
+        trouble = what;
+    }
+
+    /**
+     * A probe of the source's WAL position; {@code done} is how far the follow is (what it applied, or
+     * further while the slot idles).
+     */
+    void probed(Lsn sourcePosition, Lsn done) {
+        long bytes = Math.max(0, sourcePosition.bytesSince(Lsn.max(done, applied)));
+        Instant pending = oldestPending;
+        Instant now = Instant.now();
+        double seconds = bytes == 0 || pending == null ? 0 : Math.max(0, Duration.between(pending, now).toNanos() / 1e9);
+        lag = new Lag(bytes, seconds, sourcePosition, now);
+    }
+}

@@ -1,0 +1,331 @@
+package dev.pgcorral.migration.follow;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgcorral.common.logical.ChangeStream;
+import dev.pgcorral.common.logical.LogicalReplicationException;
+import dev.pgcorral.common.logical.ReplicationMessage;
+import dev.pgcorral.common.logical.ReplicationMessage.Begin;
+import dev.pgcorral.common.logical.ReplicationMessage.Commit;
+import dev.pgcorral.common.logical.ReplicationMessage.Delete;
+import dev.pgcorral.common.logical.ReplicationMessage.Insert;
+import dev.pgcorral.common.logical.ReplicationMessage.Origin;
+import dev.pgcorral.common.logical.ReplicationMessage.RelationMessage;
+import dev.pgcorral.common.logical.ReplicationMessage.Resumed;
+import dev.pgcorral.common.logical.ReplicationMessage.Truncate;
+import dev.pgcorral.common.logical.ReplicationMessage.Update;
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Lsn;
+import dev.pgcorral.migration.clone.CloneProgress;
+
+/**
+ * Follows a source: streams its committed changes from the migration's slot and applies them to the
+ * destination in commit order, each source transaction whole; several source transactions may share one
+ * destination transaction (committed when the stream has nothing more at hand, after
+ * {@value #GROUP_MILLIS} ms, or at {@value #GROUP_CHANGES} changes). The destination's replication origin
+ * records in that same transaction how far it got, and the source is acknowledged only up to there: a
+ * restart, of this process or of either server, resumes exactly after the last committed transaction.
+ * A destination or source that cannot be reached is retried with back-off, said in
+ * {@link FollowProgress#trouble()}; a change the destination cannot take ({@link ApplyException}) or a slot
+ * that is gone ends the follow with that error. Run it on its own thread; {@link #cancel()} ends it.
+ */
+public final class Follower {
+
+    /**
+     * @param startAt       where the clone's snapshot ends (the slot's consistent point), or {@link Lsn#INVALID}: the slot's position
+     * @param skipReplicated leave out transactions that reached the source by replication (from an origin): no echo back
+     */
+    public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, String slot, String publication,
+                      String origin, Lsn startAt, boolean skipReplicated) {
+    }
+
+    static final int GROUP_MILLIS = 100;
+    static final int GROUP_CHANGES = 5000;
+    private static final Duration ORIGIN_WAIT = Duration.ofSeconds(30);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Logger log = LoggerFactory.getLogger(Follower.class);
+
+    private final Job job;
+    private final CloneProgress record;
+    private final FollowProgress progress = new FollowProgress();
+    private volatile boolean cancelled;
+    private volatile ChangeStream stream;
+    private volatile Connection applying;
+
+    /** @param record the run's record: events and log lines go there */
+    public Follower(Job job, CloneProgress record) {
+        this.job = job;
+        this.record = record;
+    }
+
+    public FollowProgress progress() {
+        return progress;
+    }
+
+    /** Ends the follow: what the destination has not committed yet is rolled back and comes again on the next start. */
+    public void cancel() {
+        cancelled = true;
+        ChangeStream s = stream;
+        if (s != null) {
+            s.close();
+        }
+        Connection c = applying;
+        if (c != null) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException ignored) {
+                // closed already
+            }
+        }
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    /**
+     * Follows until {@link #cancel()} (then returns) or a fault that waiting cannot cure (then throws).
+     *
+     * @throws ApplyException              a change the destination cannot take, with what to fix
+     * @throws LogicalReplicationException the slot or publication is gone, or a right is missing
+     */
+    public void run() throws Exception {
+        ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "migration-lag-" + job.migrationId());
+            t.setDaemon(true);
+            return t;
+        });
+        LagProbe probe = new LagProbe(job.source());
+        prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream), 0, 500, TimeUnit.MILLISECONDS);
+        Duration backoff = Duration.ofSeconds(1);
+        try {
+            while (!cancelled) {
+                long appliedBefore = progress.transactions();
+                try {
+                    followOnce();
+                    return;
+                } catch (ApplyException e) {
+                    throw e;
+                } catch (LogicalReplicationException e) {
+                    if (cancelled) {
+                        return;
+                    }
+                    if (!e.reason().isTransient()) {
+                        throw e;
+                    }
+                    retryLater("the source: " + e.getMessage(), backoff);
+                } catch (SQLException e) {
+                    if (cancelled) {
+                        return;
+                    }
+                    if (!connectionFault(e)) {
+                        throw new ApplyException("the destination refused a change: " + e.getMessage(), e);
+                    }
+                    retryLater("the destination " + job.destination().redacted() + ": " + e.getMessage(), backoff);
+                } catch (IllegalStateException e) {
+                    if (cancelled) {
+                        return; // the stream was closed by cancel()
+                    }
+                    throw e;
+                }
+                backoff = progress.transactions() > appliedBefore ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
+            }
+        } finally {
+            prober.shutdownNow();
+            probe.close();
+        }
+    }
+
+    private void followOnce() throws SQLException, InterruptedException {
+        Connection dst = job.destination().connect();
+        applying = dst;
+        ChangeStream s = null;
+        try (ApplySession session = new ApplySession(dst, job.origin(), ORIGIN_WAIT)) {
+            if (!session.replicaRole()) {
+                info("the destination's user may not set session_replication_role: its triggers fire and foreign keys are checked "
+                        + "again as changes are applied");
+            }
+            Lsn from = Lsn.max(session.progress(), job.startAt());
+            progress.startedAt(from);
+            s = ChangeStream.builder(job.source()).slot(job.slot()).publications(job.publication()).startAt(from)
+                    .applicationName("pgcorral migration " + job.migrationId()).open();
+            stream = s;
+            if (cancelled) {
+                return;
+            }
+            progress.trouble(null);
+            info("following from " + (from.isValid() ? from : "the slot's position") + " (slot " + job.slot() + ")");
+            apply(s, session);
+        } finally {
+            applying = null;
+            stream = null;
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    /** The loop: messages in, destination transactions out. */
+    private void apply(ChangeStream s, ApplySession session) throws SQLException, InterruptedException {
+        Group group = new Group();
+        while (!cancelled) {
+            ReplicationMessage message = s.poll(group.lastEnd != null ? Duration.ZERO : Duration.ofMillis(200));
+            if (message == null) {
+                if (group.lastEnd != null) {
+                    commit(s, session, group);
+                }
+            } else if (message instanceof Begin b) {
+                progress.received(b.commitTime());
+                group.skipping = false;
+                if (group.lastEnd == null) {
+                    group.started = System.nanoTime();
+                }
+            } else if (message instanceof Origin) {
+                group.skipping = job.skipReplicated();
+            } else if (message instanceof RelationMessage r) {
+                session.relation(r.relation());
+            } else if (message instanceof Commit c) {
+                group.lastEnd = c.endLsn();
+                group.lastCommitTime = c.commitTime();
+                group.transactions++;
+                if (group.changes >= GROUP_CHANGES || System.nanoTime() - group.started > TimeUnit.MILLISECONDS.toNanos(GROUP_MILLIS)) {
+                    commit(s, session, group);
+                }
+            } else if (message instanceof Resumed r) {
+                // the source connection broke: what it sent after the last acknowledged commit comes again
+                session.rollback();
+                progress.discarded();
+                group.reset();
+                event("stream_resumed", "the source connection was lost and the stream resumed from " + r.position() + ": " + r.reason());
+            } else if (!group.skipping && change(session, message)) {
+                group.changes++;
+                progress.changed();
+            }
+        }
+    }
+
+    /** Applies a row change; false for anything else (a Type: the destination has its own; a logical message). */
+    private static boolean change(ApplySession session, ReplicationMessage message) throws SQLException {
+        if (message instanceof Insert i) {
+            session.insert(i);
+        } else if (message instanceof Update u) {
+            session.update(u);
+        } else if (message instanceof Delete d) {
+            session.delete(d);
+        } else if (message instanceof Truncate t) {
+            session.truncate(t);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** The source transactions applied in the destination's open transaction. */
+    private static final class Group {
+        Lsn lastEnd;
+        Instant lastCommitTime;
+        int transactions;
+        int changes;
+        long started;
+        boolean skipping;
+
+        void reset() {
+            lastEnd = null;
+            lastCommitTime = null;
+            transactions = 0;
+            changes = 0;
+        }
+    }
+
+    private void commit(ChangeStream s, ApplySession session, Group group) throws SQLException {
+        session.commit(group.lastEnd, group.lastCommitTime);
+        s.acknowledge(group.lastEnd);
+        progress.committed(group.lastEnd, group.lastCommitTime, group.transactions);
+        group.reset();
+    }
+
+    private void retryLater(String what, Duration wait) throws InterruptedException {
+        String message = "cannot reach " + what + "; retrying in " + wait.toSeconds() + " s";
+        progress.trouble(message);
+        progress.discarded();
+        record.failure(message, true);
+        record.log("warn", message, Map.of("component", "follow"));
+        log.warn("migration {}: {}", job.migrationId(), message);
+        synchronized (this) {
+            if (!cancelled) {
+                wait(wait.toMillis()); // cancel() wakes it
+            }
+        }
+    }
+
+    private static boolean connectionFault(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03"));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void info(String message) {
+        record.log("info", message, Map.of("component", "follow"));
+        log.info("migration {}: {}", job.migrationId(), message);
+    }
+
+    private void event(String type, String message) {
+        record.event(type, message, Map.of());
+        info(message);
+    }
+
+    /** The source's current WAL position, twice a second on a connection of its own, for the lag. */
+    private static final class LagProbe implements AutoCloseable {
+        private final ConnectionDetails source;
+        private Connection connection;
+
+        LagProbe(ConnectionDetails source) {
+            this.source = source;
+        }
+
+        void probe(FollowProgress progress, ChangeStream stream) {
+            try {
+                if (connection == null || connection.isClosed()) {
+                    connection = source.connect();
+                }
+                try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                    rs.next();
+                    Lsn done = stream == null ? Lsn.INVALID : stream.progress().confirmed();
+                    progress.probed(Lsn.parse(rs.getString(1)), done);
+                }
+            } catch (SQLException | RuntimeException e) {
+                close();
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // gone already
+                }
+                connection = null;
+            }
+        }
+    }
+}

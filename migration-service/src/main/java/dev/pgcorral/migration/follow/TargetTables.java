@@ -1,0 +1,107 @@
+package dev.pgcorral.migration.follow;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.pgcorral.common.logical.Relation;
+
+/**
+ * The destination's side of each source table a stream describes: for every column the source sends,
+ * the destination column's type and whether it has an equality operator (json, point and xml do not: a
+ * row is then found by the value's text). A source column the destination lacks means the schema changed
+ * on the source: the apply stops with {@link ApplyException} naming table and column, instead of failing
+ * later on a statement.
+ */
+final class TargetTables {
+
+    /** @param type the column's type without length or precision, for a cast; {@code equality}: {@code =} works on it */
+    record Column(String name, String type, boolean equality, boolean key) {
+    }
+
+    /** A table as the apply writes it: its name for SQL and its columns in the source's order. */
+    /** @param version unique per lookup: statements prepared for an older definition are not reused */
+    record Target(Relation relation, String qualifiedName, List<Column> columns, long version) {
+    }
+
+    private static final String COLUMNS = """
+            SELECT a.attname, format_type(a.atttypid, NULL), a.attgenerated <> '',
+                   EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+                           WHERE oc.opcdefault AND am.amname = 'btree'
+                             AND oc.opcintype IN (e.oid, CASE e.typtype WHEN 'e' THEN 'anyenum'::regtype WHEN 'r' THEN 'anyrange'::regtype
+                                                                       WHEN 'm' THEN 'anymultirange'::regtype END))
+            FROM pg_attribute a
+            JOIN pg_type t ON t.oid = a.atttypid
+            JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+            JOIN pg_type e ON e.oid = CASE WHEN b.typcategory = 'A' AND b.typelem <> 0 THEN b.typelem ELSE b.oid END
+            WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped""";
+
+    private record Found(String type, boolean equality, boolean generated) {
+    }
+
+    private final Connection destination;
+    private final Map<Integer, Target> byRelation = new HashMap<>();
+    private long versions;
+
+    TargetTables(Connection destination) {
+        this.destination = destination;
+    }
+
+    /** A relation (re)defined by the stream: looked up on the destination now, so a mismatch shows at once. */
+    Target define(Relation relation) throws SQLException {
+        Target target = lookUp(relation);
+        byRelation.put(relation.id(), target);
+        return target;
+    }
+
+    /** The target of a relation the stream defined; looked up when the stream's definition is newer than ours. */
+    Target of(Relation relation) throws SQLException {
+        Target target = byRelation.get(relation.id());
+        if (target == null || !target.relation().equals(relation)) {
+            target = define(relation);
+        }
+        return target;
+    }
+
+    /** Forgets what was looked up (after a rollback: a schema change may have been part of it). */
+    void clear() {
+        byRelation.clear();
+    }
+
+    private Target lookUp(Relation relation) throws SQLException {
+        String name = relation.qualifiedName();
+        Map<String, Found> found = new HashMap<>();
+        try (PreparedStatement st = destination.prepareStatement(COLUMNS)) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1), new Found(rs.getString(2), rs.getBoolean(4), rs.getBoolean(3)));
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            throw new ApplyException("schema change on the source: table " + name + " receives changes but does not exist on the "
+                    + "destination; create it there as on the source, then start the migration again");
+        }
+        List<Column> columns = new ArrayList<>();
+        for (Relation.Column source : relation.columns()) {
+            Found column = found.get(source.name());
+            if (column == null) {
+                throw new ApplyException("schema change on the source: table " + name + " has a column \"" + source.name()
+                        + "\" that the destination does not have; apply the same change to the destination (ALTER TABLE " + name
+                        + " ADD COLUMN …), then start the migration again");
+            }
+            if (column.generated()) {
+                throw new ApplyException("table " + name + ": column \"" + source.name() + "\" is generated on the destination "
+                        + "but sent by the source; make it an ordinary column on the destination, or generated on both");
+            }
+            columns.add(new Column(source.name(), column.type(), column.equality(), source.key()));
+        }
+        return new Target(relation, name, List.copyOf(columns), ++versions);
+    }
+}

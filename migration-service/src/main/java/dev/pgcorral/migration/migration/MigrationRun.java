@@ -1,0 +1,177 @@
+package dev.pgcorral.migration.migration;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgcorral.common.local.PgTools;
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Lsn;
+import dev.pgcorral.migration.MigrationProperties;
+import dev.pgcorral.migration.clone.CloneCancelledException;
+import dev.pgcorral.migration.clone.CloneProgress;
+import dev.pgcorral.migration.clone.CloneRun;
+import dev.pgcorral.migration.clone.CloneSnapshot;
+import dev.pgcorral.migration.clone.CloneState;
+import dev.pgcorral.migration.follow.Follower;
+import dev.pgcorral.migration.follow.Origins;
+import dev.pgcorral.migration.follow.SourceReplication;
+
+/**
+ * One start of a migration. {@code clone_only}: the clone, on a snapshot of its own. A followed migration:
+ * the publication and a slot with its exported snapshot created on the source, the clone read through that
+ * snapshot, then the follow from exactly where the snapshot ends, until stopped; a start after a clone
+ * completed (and while its slot lives) follows on from where the destination got. Run it on its own thread.
+ */
+final class MigrationRun {
+
+    private static final Logger log = LoggerFactory.getLogger(MigrationRun.class);
+
+    private final Migration migration;
+    private final ConnectionDetails source;
+    private final ConnectionDetails destination;
+    private final MigrationStore store;
+    private final PgTools tools;
+    private final MigrationProperties.Copy settings;
+    private final CloneState resumeFrom;
+    private final CloneProgress record = new CloneProgress();
+    private volatile CloneRun clone;
+    private volatile Follower follower;
+    private volatile boolean cancelled;
+    private volatile boolean keepSlot;
+
+    MigrationRun(Migration migration, ConnectionDetails source, ConnectionDetails destination, MigrationStore store, PgTools tools,
+                 MigrationProperties.Copy settings, CloneState resumeFrom) {
+        this.migration = migration;
+        this.source = source;
+        this.destination = destination;
+        this.store = store;
+        this.tools = tools;
+        this.settings = settings;
+        this.resumeFrom = resumeFrom;
+    }
+
+    Migration migration() {
+        return migration;
+    }
+
+    LiveRun live() {
+        Follower f = follower;
+        return new LiveRun(record, f == null ? null : f.progress());
+    }
+
+    CloneProgress record() {
+        return record;
+    }
+
+    boolean followed() {
+        return migration.mode() != Migration.Mode.CLONE_ONLY;
+    }
+
+    /** Stops the run; a followed migration's slot and publication are dropped afterwards unless {@code keep}. */
+    void cancel(boolean keep) {
+        keepSlot = keep;
+        cancelled = true;
+        CloneRun c = clone;
+        if (c != null) {
+            c.cancel();
+        }
+        Follower f = follower;
+        if (f != null) {
+            f.cancel();
+        }
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    boolean keepSlot() {
+        return keepSlot;
+    }
+
+    /** What the clone leaves to keep a while (its snapshot): for a resume after a failure, or a compare after {@code clone_only}. */
+    Optional<CloneState> leftover() {
+        CloneRun c = clone;
+        return c == null ? Optional.empty() : c.leftover();
+    }
+
+    SourceReplication sourceReplication() {
+        return new SourceReplication(source, migration.slotName(), migration.publication());
+    }
+
+    /** The origin on the destination that records how far the follow applied. */
+    static String origin(String migrationId) {
+        return "pgcorral_" + Migrations.embeddedDatabase(migrationId);
+    }
+
+    void run() throws Exception {
+        if (!followed()) {
+            clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
+                    migration.destWritten()));
+            return;
+        }
+        SourceReplication replication = sourceReplication();
+        MigrationStore.FollowState state = store.followState(migration.id());
+        if (state.cloneCompleted() && state.consistentLsn() != null && replication.slotExists()) {
+            record.enterPhase("connecting");
+            info("the destination holds the clone and the slot " + migration.slotName() + " is there: following on");
+        } else {
+            if (state.cloneCompleted()) {
+                info("the slot " + migration.slotName() + " is gone from the source: cloning again");
+            }
+            boolean slotIsOurs = state.consistentLsn() != null;
+            CloneSnapshot.Source slotSnapshot = ignored -> {
+                SourceReplication.Begun begun = replication.begin(slotIsOurs);
+                store.slotCreated(migration.id(), begun.snapshot().consistentPoint(), begun.publicationCreated());
+                Origins.drop(destination, origin(migration.id()));
+                info("slot " + migration.slotName() + " created on the source at " + begun.snapshot().consistentPoint()
+                        + (begun.publicationCreated() ? ", with publication " : ", for the existing publication ") + migration.publication());
+                return CloneSnapshot.of(begun.snapshot());
+            };
+            clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
+                    migration.destWritten(), slotSnapshot, true));
+            store.cloneCompleted(migration.id());
+            clone.leftover().ifPresent(CloneState::close); // the follow reads from the slot; its snapshot is of no more use
+        }
+        if (cancelled) {
+            throw new CloneCancelledException();
+        }
+        Lsn startAt = store.followState(migration.id()).consistentLsn();
+        Follower f = new Follower(new Follower.Job(migration.id(), source, destination, migration.slotName(), migration.publication(),
+                origin(migration.id()), startAt, false), record);
+        follower = f;
+        if (cancelled) {
+            f.cancel();
+        }
+        record.enterPhase("streaming");
+        store.streaming(migration.id());
+        f.run();
+    }
+
+    private void clone(CloneRun.Job job) throws Exception {
+        CloneRun run = new CloneRun(job, tools, new CloneRun.Listener() {
+            @Override
+            public void phase(String phase) {
+                store.phase(migration.id(), phase, record);
+            }
+
+            @Override
+            public void writingDestination() {
+                store.destinationWritten(migration.id());
+            }
+        }, record, resumeFrom);
+        clone = run;
+        if (cancelled) {
+            run.cancel();
+        }
+        run.run();
+    }
+
+    private void info(String message) {
+        record.log("info", message, Map.of("component", "migration"));
+        log.info("migration {}: {}", migration.id(), message);
+    }
+}

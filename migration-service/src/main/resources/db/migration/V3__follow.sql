@@ -1,0 +1,6 @@
+-- What a followed migration needs to resume after the service restarts.
+
+ALTER TABLE migrations
+    ADD COLUMN consistent_lsn      bigint,                        -- where the clone's snapshot ends and the follow begins
+    ADD COLUMN clone_completed     boolean NOT NULL DEFAULT false, -- the destination holds the clone: a start follows on
+    ADD COLUMN publication_created boolean NOT NULL DEFAULT false; -- the publication is ours to drop

@@ -1,0 +1,147 @@
+package dev.pgcorral.migration.follow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.migration.MigrationCalls;
+import dev.pgcorral.migration.MigrationTestBase;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code clone_and_follow} through the API: every kind of change (each replica identity, NULLs, unchanged
+ * TOAST, key changes, duplicates without a key, json and point, TRUNCATE, a transaction larger than a
+ * batch) reaches the destination, which then compares equal; stop drops the slot and the publication.
+ * And what stops a follow, with what to do: tables without a replica identity, a schema change, a row
+ * the destination lacks.
+ */
+class FollowTest extends MigrationTestBase {
+
+    private static final Duration LIMIT = Duration.ofSeconds(90);
+
+    @Test
+    void followsEveryKindOfChangeUntilStoppedThenDropsItsSlot() throws Exception {
+        ConnectionDetails source = database("follow_src");
+        ConnectionDetails dest = database("follow_dst");
+        sql(source,
+                "CREATE TABLE keyed (id int PRIMARY KEY, name text, note text, doc jsonb)",
+                "INSERT INTO keyed SELECT g, 'name ' || g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'n' END, jsonb_build_object('g', g) "
+                        + "FROM generate_series(1, 100) g",
+                "CREATE TABLE full_ident (a int, j json, p point, t text)",
+                "ALTER TABLE full_ident REPLICA IDENTITY FULL",
+                "INSERT INTO full_ident VALUES (1, '{\"a\": 1}', '(1,2)', 'x'), (1, '{\"a\": 1}', '(1,2)', 'x'), (2, NULL, NULL, NULL)",
+                "CREATE TABLE by_index (code text NOT NULL, v int)",
+                "CREATE UNIQUE INDEX by_index_code ON by_index (code)",
+                "ALTER TABLE by_index REPLICA IDENTITY USING INDEX by_index_code",
+                "INSERT INTO by_index SELECT 'c' || g, g FROM generate_series(1, 20) g",
+                "CREATE TABLE toasted (id int PRIMARY KEY, big text, counter int)",
+                "INSERT INTO toasted SELECT g, (SELECT string_agg(md5(random()::text || g || s), '') FROM generate_series(1, 400) s), 0 "
+                        + "FROM generate_series(1, 5) g",
+                "CREATE TABLE wiped (id int PRIMARY KEY)",
+                "INSERT INTO wiped SELECT generate_series(1, 10)",
+                "CREATE TABLE composite (k1 int, k2 text, v text, PRIMARY KEY (k1, k2))",
+                "INSERT INTO composite VALUES (1, 'a', 'one'), (2, 'b', 'two')");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("follow", source, dest, "clone_and_follow");
+        JsonNode streaming = api.awaitStatus("follow", "streaming", LIMIT);
+        assertThat(streaming.path("phase").asString()).isEqualTo("streaming");
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_follow'")).containsExactly("1");
+
+        sql(source,
+                "INSERT INTO keyed VALUES (101, NULL, NULL, NULL), (102, 'with ''quote'' and \\ backslash', 'fôur ✓', '{\"deep\": [1, 2]}')",
+                "UPDATE keyed SET name = NULL WHERE id BETWEEN 11 AND 20",
+                "UPDATE keyed SET id = id + 1000 WHERE id <= 10",
+                "DELETE FROM keyed WHERE id % 7 = 0",
+                "UPDATE full_ident SET t = 'y' WHERE ctid = (SELECT ctid FROM full_ident WHERE a = 1 LIMIT 1)",
+                "UPDATE full_ident SET t = 'was null' WHERE a = 2",
+                "DELETE FROM full_ident WHERE ctid = (SELECT ctid FROM full_ident WHERE a = 1 AND t = 'x' LIMIT 1)",
+                "INSERT INTO full_ident VALUES (3, '[1, 2]', '(0,0)', NULL)",
+                "UPDATE by_index SET v = v * 10 WHERE v <= 5",
+                "UPDATE by_index SET code = 'renamed' WHERE code = 'c7'",
+                "DELETE FROM by_index WHERE code = 'c8'",
+                "UPDATE toasted SET counter = counter + 1", // big is not sent: unchanged TOAST must stay as it is
+                "UPDATE toasted SET big = 'small now' WHERE id = 5",
+                "TRUNCATE wiped",
+                "INSERT INTO wiped VALUES (100)",
+                "UPDATE composite SET v = 'uno' WHERE k1 = 1 AND k2 = 'a'",
+                "UPDATE composite SET k2 = 'bb' WHERE k1 = 2",
+                "BEGIN",
+                "INSERT INTO keyed SELECT g, 'bulk', NULL, NULL FROM generate_series(10000, 13000) g",
+                "UPDATE keyed SET note = 'bulk updated' WHERE id >= 10000",
+                "COMMIT",
+                "BEGIN", "INSERT INTO keyed VALUES (99999, 'rolled back', NULL, NULL)", "ROLLBACK");
+
+        await().atMost(LIMIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            JsonNode compare = api.call("POST", "/api/v1/migrations/follow/compare", null).body();
+            assertThat(compare.path("equal").asBoolean()).as(compare.toString()).isTrue();
+        });
+        assertThat(rows(dest, "SELECT counter, length(big) FROM toasted ORDER BY id"))
+                .containsExactly("1|12800", "1|12800", "1|12800", "1|12800", "1|9");
+        assertThat(rows(dest, "SELECT count(*) FROM keyed WHERE name IS NULL")).containsExactly("10");
+        assertThat(rows(dest, "SELECT count(*) FROM keyed WHERE id = 99999")).containsExactly("0");
+
+        JsonNode live = api.get("/api/v1/migrations/follow");
+        assertThat(live.path("live_phase").asString()).isEqualTo("streaming");
+        assertThat(live.path("live_lsn").asString()).isNotEqualTo("0/0");
+        assertThat(live.path("live_lag_formatted").asString()).contains("(latency: ");
+        assertThat(live.path("live_transactions_applied").asLong()).as("one per source transaction committed").isEqualTo(18);
+        await().atMost(LIMIT).until(() -> api.get("/api/v1/migrations/follow").has("confirmed_lsn"));
+
+        assertThat(api.call("POST", "/api/v1/migrations/follow/stop", null).status()).isEqualTo(200);
+        JsonNode stopped = api.awaitStatus("follow", "stopped", LIMIT);
+        assertThat(stopped.path("phase").asString()).isEqualTo("stopped");
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_follow'")).containsExactly("0");
+        assertThat(rows(source, "SELECT count(*) FROM pg_publication WHERE pubname = 'pgmanager_pub_follow'")).containsExactly("0");
+    }
+
+    @Test
+    void saysWhatStopsAFollowAndGoesOnOnceFixed() throws Exception {
+        ConnectionDetails source = database("fix_src");
+        ConnectionDetails dest = database("fix_dst");
+        sql(source, "CREATE TABLE items (id int PRIMARY KEY, v int)", "INSERT INTO items SELECT g, g FROM generate_series(1, 10) g",
+                "CREATE TABLE events (at timestamptz, what text)", "INSERT INTO events VALUES (now(), 'started')");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("fix", source, dest, "clone_and_follow");
+
+        // a table without a replica identity: nothing is created on the source, the message says how to fix it
+        JsonNode refused = api.awaitStatus("fix", "failed", LIMIT);
+        assertThat(refused.path("error_message").asString()).contains("\"public\".\"events\"".replace("\"", "")).contains("REPLICA IDENTITY FULL");
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots")).containsExactly("0");
+        assertThat(rows(source, "SELECT count(*) FROM pg_publication")).containsExactly("0");
+
+        sql(source, "ALTER TABLE events REPLICA IDENTITY FULL");
+        sql(dest, "DROP TABLE IF EXISTS items, events");
+        assertThat(api.call("POST", "/api/v1/migrations/fix/start", null).status()).isEqualTo(200);
+        api.awaitStatus("fix", "streaming", LIMIT);
+
+        // a schema change on the source: the follow stops and names table and column
+        sql(source, "ALTER TABLE items ADD COLUMN note text", "INSERT INTO items VALUES (11, 11, 'new column')");
+        JsonNode changed = api.awaitStatus("fix", "failed", LIMIT);
+        assertThat(changed.path("error_message").asString()).contains("schema change").contains("\"note\"").contains("ADD COLUMN");
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fix'")).containsExactly("1");
+
+        // the same change on the destination, and a start follows on from where it stopped: nothing cloned again
+        sql(dest, "ALTER TABLE items ADD COLUMN note text");
+        assertThat(api.call("POST", "/api/v1/migrations/fix/start", null).status()).isEqualTo(200);
+        api.awaitStatus("fix", "streaming", LIMIT);
+        assertThat(api.get("/api/v1/migrations/fix/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).contains("following on"));
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT note FROM items WHERE id = 11").equals(java.util.List.of("new column")));
+
+        // a row the destination lacks: the follow stops instead of losing the change
+        sql(dest, "DELETE FROM items WHERE id = 3");
+        sql(source, "UPDATE items SET v = 33 WHERE id = 3");
+        JsonNode missing = api.awaitStatus("fix", "failed", LIMIT);
+        assertThat(missing.path("error_message").asString()).contains("UPDATE on \"public\".\"items\"").contains("found no row");
+
+        // delete drops the slot and the publication on the source, and the origin on the destination
+        assertThat(api.call("DELETE", "/api/v1/migrations/fix", null).status()).isEqualTo(204);
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots")).containsExactly("0");
+        assertThat(rows(source, "SELECT count(*) FROM pg_publication")).containsExactly("0");
+        assertThat(rows(dest, "SELECT count(*) FROM pg_replication_origin WHERE roname = 'pgcorral_fix'")).containsExactly("0");
+    }
+}
