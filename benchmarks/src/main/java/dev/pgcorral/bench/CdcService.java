@@ -176,7 +176,8 @@ final class CdcService {
         reader.shutdown();
         reader.awaitTermination(30, TimeUnit.SECONDS);
         synchronized (reportedMax) {
-            Map<String, Object> json = new LinkedHashMap<>(reportedMax);
+            Map<String, Object> json = new LinkedHashMap<>();
+            reportedMax.forEach((field, max) -> json.put(field, field.contains("bytes") ? (Object) Math.round(max) : CdcWay.thousandths(max)));
             json.put("readings", readings);
             return json;
         }
