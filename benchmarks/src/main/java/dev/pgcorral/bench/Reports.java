@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +116,15 @@ final class Reports {
             throw new IllegalArgumentException("--" + name + " must be at least " + min + ", was " + value);
         }
         return value;
+    }
+
+    /** The ways given as {@code --ways a,b} (each once, in that order), some of {@code all}; all of them when it is not given. */
+    static List<String> ways(Map<String, String> args, List<String> all) {
+        List<String> ways = Arrays.stream(args.getOrDefault("ways", String.join(",", all)).split(",")).map(String::strip).distinct().toList();
+        if (ways.isEmpty() || !all.containsAll(ways)) {
+            throw new IllegalArgumentException("--ways takes some of " + String.join(",", all) + ", was " + args.get("ways"));
+        }
+        return ways;
     }
 
     /** Deletes {@code dir} and all in it; a failure is logged. */

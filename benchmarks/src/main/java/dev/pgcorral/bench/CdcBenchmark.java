@@ -1,0 +1,294 @@
+package dev.pgcorral.bench;
+
+import static dev.pgcorral.bench.Reports.log;
+import static dev.pgcorral.bench.Reports.options;
+import static dev.pgcorral.bench.Reports.ratio;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.pgcorral.common.local.DataDirectories;
+import dev.pgcorral.common.local.LocalPostgres;
+import dev.pgcorral.common.local.PostgresBinaries;
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Lsn;
+
+/**
+ * Follows one source two ways at once, each into an empty database of its own on a second throwaway server:
+ * migration-service ({@link CdcService}, a {@code clone_and_follow} migration through its API) and a native
+ * subscription ({@link CdcNative}). The source is {@code pgbench -i -s <scale>} plus the heartbeat table
+ * ({@link CdcHeartbeat}). Once both follow, an unmeasured warm-up load runs; then pgbench {@code -c <clients> -j 2
+ * -T <seconds>} while heartbeats go in and both ways' lag is sampled every 100 ms. When pgbench ends a last heartbeat
+ * goes in, and each way's catch-up time is from pgbench's end to the poll (every 20 ms) that sees it on its
+ * destination. Each destination is then compared with the source ({@link CloneCompare}), and both ways are
+ * stopped; migration-service must leave no slot or publication on the source. Prints one JSON object on the last
+ * line of stdout and exits 1 after it when a way failed or its copy differs.
+ */
+public final class CdcBenchmark {
+
+    static final String SOURCE_DB = "bench_source";
+    static final String MIGRATION = "bench-cdc";
+    static final List<String> WAYS = List.of("ours", "native");
+    static final double P99_LAG_TARGET_S = 1.0;
+    static final double CATCH_UP_TARGET = 1.0;
+    static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(10);
+    /** The source commits as a production server would (synchronous_commit on, the default; fsync stays off on tmpfs). */
+    static final Map<String, String> SOURCE_SETTINGS = Map.of("synchronous_commit", "on");
+
+    private final int clients;
+    private final int seconds;
+    private final int scale;
+    private final int warmup;
+    private final List<String> ways;
+    private final Path jar;
+    private final Path work;
+    private final Map<String, CdcWay> results = new LinkedHashMap<>();
+    private volatile boolean failed;
+    private volatile Path sourceRun;
+    private volatile Path targetRun;
+    private volatile LocalPostgres source;
+    private volatile LocalPostgres target;
+    private volatile PgClients programs;
+    private volatile CdcService service;
+    private volatile CdcHeartbeat heartbeat;
+
+    private CdcBenchmark(Map<String, String> args) {
+        this.clients = Reports.number(args, "clients", 4, 1);
+        this.seconds = Reports.number(args, "seconds", 60, 1);
+        this.scale = Reports.number(args, "scale", 10, 1);
+        this.warmup = Reports.number(args, "warmup", 5, 0);
+        this.ways = Reports.ways(args, WAYS);
+        this.jar = Path.of("migration-service/target/migration-service.jar").toAbsolutePath();
+        this.work = DataDirectories.forRun("bench-cdc", null);
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = options(argv, "--clients N --seconds S --scale N --warmup S --ways ours,native");
+        CdcBenchmark benchmark = new CdcBenchmark(args);
+        Reports.runAndPrint(benchmark::run, benchmark::cleanUp);
+        if (benchmark.failed) {
+            log("FAILED: a way failed or its copy does not compare equal (see \"ways\" in the JSON)");
+            System.exit(1);
+        }
+    }
+
+    private Map<String, Object> run() throws Exception {
+        PostgresBinaries binaries = PostgresBinaries.locate(null);
+        sourceRun = DataDirectories.forRun("bench-cdc", null);
+        source = PgClients.startLogicalServer(binaries, sourceRun, SOURCE_SETTINGS);
+        targetRun = DataDirectories.forRun("bench-cdc", null);
+        target = PgClients.startLogicalServer(binaries, targetRun, Map.of());
+        if (ways.contains("ours")) {
+            service = new CdcService(jar, work, work.resolve("state"));
+            log("starting %s (%s), log in %s", CdcService.NAME, jar, service.logFile());
+            service.start(); // its JVM starts while the source is built
+        }
+        ConnectionDetails sourceAdmin = source.connectionDetails("postgres");
+        ConnectionDetails targetAdmin = target.connectionDetails("postgres");
+        ConnectionDetails sourceDb = sourceAdmin.withDatabase(SOURCE_DB);
+        PgClients.execute(sourceAdmin, "CREATE DATABASE " + SOURCE_DB);
+        programs = new PgClients(binaries, sourceDb, work, "bench-cdc");
+        log("pgbench -i -s %d in %s", scale, SOURCE_DB);
+        programs.pgbench(List.of("-i", "-s", Integer.toString(scale), "-q"));
+        // migration-service refuses to publish a table without a replica identity; pgbench_history only gets INSERTs, so FULL costs nothing
+        PgClients.execute(sourceDb, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+        CdcHeartbeat.create(sourceDb);
+        for (String way : ways) {
+            ConnectionDetails destination = targetAdmin.withDatabase("dest_" + way);
+            PgClients.execute(targetAdmin, "CREATE DATABASE " + destination.database());
+            results.put(way, new CdcWay(way, destination));
+        }
+        List<CdcWay> all = List.copyOf(results.values());
+        all.forEach(way -> follow(way, binaries, sourceDb));
+        heartbeat = new CdcHeartbeat(sourceDb);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("benchmark", "cdc");
+        result.put("date", LocalDate.now(ZoneOffset.UTC).toString());
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        result.put("postgres_version", PgClients.query(sourceAdmin, "SHOW server_version"));
+        result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        result.put("servers", "two local PostgreSQL servers on this machine (LocalPostgres: fsync off, wal_level logical, data on "
+                + sourceRun.getParent() + "): the source (" + SOURCE_DB + ", synchronous_commit on) and the destination server"
+                + " (synchronous_commit off), where each way follows into an empty database of its own, dest_<way>");
+        result.put("data_set", "pgbench -i -s " + scale + ", pgbench_history with REPLICA IDENTITY FULL (it has no primary key),"
+                + " and bench_heartbeat(id bigint primary key, at timestamptz, lsn pg_lsn)");
+        result.put("clients", clients);
+        result.put("pgbench_jobs", jobs());
+        result.put("duration_s", seconds);
+        result.put("scale", scale);
+        result.put("warmup_s", warmup);
+        result.put("measured", "both ways follow the same pgbench run at once; every " + CdcHeartbeat.INTERVAL.toMillis()
+                + " ms a heartbeat row (id, now(), pg_current_wal_lsn()) is inserted on the source and each destination's newest one"
+                + " is read: lag_seconds = source clock_timestamp() - its at, lag_bytes = source pg_current_wal_lsn() - its lsn"
+                + " (clamped at 0), sampled only while pgbench runs, half an interval after each heartbeat (so a destination"
+                + " fully caught up reads about " + CdcHeartbeat.INTERVAL.toMillis() / 2 + " ms); catch_up_s: from pgbench's end to the poll (every "
+                + CdcHeartbeat.POLL.toMillis() + " ms) that sees a heartbeat inserted after it on the destination");
+        if (warmup > 0 && all.stream().anyMatch(way -> !way.failed())) {
+            log("warm-up: pgbench -c %d -T %d, unmeasured", clients, warmup);
+            load(all, warmup);
+            all.forEach(CdcWay::clearSamples);
+        }
+        if (all.stream().anyMatch(way -> !way.failed())) {
+            boolean oursFollows = service != null && !results.get("ours").failed();
+            double cpu = oursFollows ? service.cpuSeconds() : Double.NaN;
+            if (oursFollows) {
+                service.startLagReadings(MIGRATION);
+            }
+            Lsn start = Lsn.parse(PgClients.query(sourceDb, "SELECT pg_current_wal_lsn()::text"));
+            log("measured: pgbench -c %d -j %d -T %d while both follow", clients, jobs(), seconds);
+            result.put("tps", load(all, seconds));
+            result.put("wal_bytes", Lsn.parse(PgClients.query(sourceDb, "SELECT pg_current_wal_lsn()::text")).bytesSince(start));
+            if (oursFollows) {
+                results.get("ours").note("service_cpu_s", Reports.round(service.cpuSeconds() - cpu));
+                results.get("ours").note("service_reported_lag", service.stopLagReadings());
+            }
+            compare(all, sourceDb);
+        }
+        stop(sourceDb);
+        Map<String, Object> waysJson = new LinkedHashMap<>();
+        results.forEach((name, way) -> waysJson.put(name, way.json()));
+        result.put("ways", waysJson);
+        double oursP99 = results.containsKey("ours") ? results.get("ours").p99LagSeconds() : Double.NaN;
+        result.put("ours_p99_lag_s", CdcWay.thousandths(oursP99));
+        result.put("p99_lag_target_s", P99_LAG_TARGET_S);
+        result.put("p99_lag_target_met", Double.isNaN(oursP99) ? null : oursP99 < P99_LAG_TARGET_S);
+        double catchUp = results.containsKey("ours") && results.containsKey("native")
+                ? ratio(results.get("ours").catchUpSeconds(), results.get("native").catchUpSeconds()) : Double.NaN;
+        result.put("catch_up_ratio_ours_over_native", catchUp);
+        result.put("catch_up_target", CATCH_UP_TARGET);
+        result.put("catch_up_resolution_s", CdcHeartbeat.POLL.toMillis() / 1000.0);
+        result.put("catch_up_target_met", Double.isNaN(catchUp) ? null : catchUp <= CATCH_UP_TARGET);
+        failed = all.stream().anyMatch(CdcWay::failed);
+        result.put("all_ran_and_compare_equal", !failed);
+        return result;
+    }
+
+    /** Sets {@code way} up to follow the source (its initial copy timed); a failure is recorded on it. */
+    private void follow(CdcWay way, PostgresBinaries binaries, ConnectionDetails sourceDb) {
+        try {
+            double initialSync;
+            if (way.name().equals("native")) {
+                long started = System.nanoTime();
+                new CdcNative(binaries, work).follow(sourceDb, way.destination());
+                initialSync = (System.nanoTime() - started) / 1e9;
+                way.note("setup", "pg_dump --schema-only | pg_restore, CREATE PUBLICATION " + CdcNative.NAME + " FOR ALL TABLES,"
+                        + " CREATE SUBSCRIPTION " + CdcNative.NAME + " (copy_data); initial_sync_s from pg_dump until every table is ready");
+            } else {
+                service.awaitHealthy();
+                CloneService.Cluster from = service.cluster("bench-source", sourceDb);
+                CloneService.Cluster to = service.cluster("bench-" + way.destination().database(), way.destination());
+                log("ours: clone_and_follow into %s", way.destination().database());
+                initialSync = service.follow(MIGRATION, from, to);
+                way.note("setup", "POST /api/v1/clusters (source, destination), POST /api/v1/migrations {mode: clone_and_follow},"
+                        + " POST .../start; initial_sync_s from the start call until GET .../{id} reads status streaming");
+            }
+            way.note("initial_sync_s", Reports.round(initialSync));
+            log("%s: following %s", way.name(), way.destination().database());
+        } catch (Exception e) {
+            log("%s: FAILED to start following: %s", way.name(), e);
+            way.fail("not following: " + e);
+        }
+    }
+
+    /**
+     * pgbench for {@code duration} seconds with the heartbeat and the lag samples running, then a last heartbeat
+     * and each way's catch-up to it, timed from pgbench's end; returns pgbench's tps.
+     */
+    private double load(List<CdcWay> all, int duration) throws Exception {
+        heartbeat.start(all);
+        String out;
+        long ended;
+        try {
+            out = programs.pgbench(List.of("-c", Integer.toString(clients), "-j", Integer.toString(jobs()), "-T", Integer.toString(duration)));
+        } finally {
+            ended = System.nanoTime();
+            heartbeat.stop();
+        }
+        CdcWay ours = results.get("ours");
+        if (ours != null && !ours.failed()) {
+            Optional.ofNullable(service.problem(MIGRATION)).ifPresent(ours::fail);
+        }
+        long last = heartbeat.beat();
+        heartbeat.awaitVisible(last, all, ended, CATCH_UP_LIMIT);
+        all.stream().filter(way -> !way.failed()).forEach(way -> log("%s: caught up in %.3f s", way.name(), way.catchUpSeconds()));
+        return PgClients.tps(out);
+    }
+
+    /** Each destination that followed against the source: row counts and digests, indexes, constraints. */
+    private static void compare(List<CdcWay> all, ConnectionDetails sourceDb) throws Exception {
+        log("reading the source: row counts and digests, indexes, constraints");
+        CloneCompare.Reading original = CloneCompare.read(sourceDb);
+        for (CdcWay way : all.stream().filter(way -> !way.failed()).toList()) {
+            List<String> differences = CloneCompare.differences(original, CloneCompare.read(way.destination(), original));
+            way.compared(differences);
+            log("%s: %s", way.destination().database(), differences.isEmpty() ? "compares equal to the source"
+                    : "does NOT compare equal to the source:\n  " + String.join("\n  ", differences));
+        }
+    }
+
+    /** Stops both ways; migration-service must have dropped its slot and publication on the source. */
+    private void stop(ConnectionDetails sourceDb) throws Exception {
+        if (results.containsKey("native")) {
+            try {
+                CdcNative.stop(sourceDb, results.get("native").destination());
+            } catch (SQLException e) {
+                results.get("native").fail("dropping its subscription: " + e.getMessage());
+            }
+        }
+        CdcWay ours = results.get("ours");
+        if (ours == null || service == null || !service.created()) {
+            return;
+        }
+        try {
+            log("ours: POST /api/v1/migrations/%s/stop", MIGRATION);
+            ours.note("stopped_status", service.stopMigration(MIGRATION).path("status").asString());
+        } catch (Exception e) {
+            log("ours: stopping: %s", e.getMessage());
+        }
+        String left = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            left = PgClients.query(sourceDb, "SELECT string_agg(what, ', ') FROM (SELECT 'slot ' || slot_name AS what FROM pg_replication_slots"
+                    + " UNION ALL SELECT 'publication ' || pubname FROM pg_publication) t");
+            if (left == null) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        ours.note("left_on_source", left == null ? "nothing" : left);
+        if (left != null) {
+            ours.fail("after its stop the source still has: " + left);
+        }
+    }
+
+    private int jobs() {
+        return Math.min(2, clients);
+    }
+
+    /** Called once, at the end or from the shutdown hook: the programs, the child JVM, the servers, temp files. */
+    private void cleanUp() {
+        Optional.ofNullable(programs).ifPresent(PgClients::destroy);
+        Optional.ofNullable(heartbeat).ifPresent(h -> {
+            try {
+                h.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            h.close();
+        });
+        results.values().forEach(CdcWay::close);
+        Optional.ofNullable(service).ifPresent(CdcService::stop);
+        PgClients.stopServer(target, targetRun);
+        PgClients.stopServer(source, sourceRun);
+        DataDirectories.release(work);
+        log("cleaned up");
+    }
+}

@@ -1,0 +1,135 @@
+package dev.pgcorral.bench;
+
+import static dev.pgcorral.bench.Reports.percentile;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+
+/**
+ * One way of following the source in a CDC benchmark, into a database of its own: the lag samples taken while
+ * pgbench ran, its catch-up time after it, whether its copy compared equal, and how it stands in the JSON.
+ */
+final class CdcWay {
+
+    private final String name;
+    private final ConnectionDetails destination;
+    private final List<Double> lagBytes = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> lagSeconds = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Object> notes = new LinkedHashMap<>();
+    private final List<String> differences = new ArrayList<>();
+    private volatile Connection connection;
+    private double catchUpSeconds = Double.NaN;
+    private boolean compared;
+
+    CdcWay(String name, ConnectionDetails destination) {
+        this.name = name;
+        this.destination = destination;
+    }
+
+    String name() {
+        return name;
+    }
+
+    ConnectionDetails destination() {
+        return destination;
+    }
+
+    /** The destination connection the sampler and the catch-up poll share (one at a time); opened on first use. */
+    Connection connection() throws SQLException {
+        if (connection == null) {
+            connection = destination.connect();
+        }
+        return connection;
+    }
+
+    /** A failed way is not sampled any more and has no figures to compare. */
+    boolean failed() {
+        return notes.containsKey("error") || !differences.isEmpty();
+    }
+
+    /** Records why it failed (the first reason is kept). */
+    void fail(String message) {
+        notes.putIfAbsent("error", message);
+    }
+
+    /** One sample: WAL bytes and seconds the destination's newest heartbeat is behind the source. */
+    void sample(long bytes, double seconds) {
+        lagBytes.add((double) bytes);
+        lagSeconds.add(seconds);
+    }
+
+    /** Forgets the samples so far (those of the warm-up). */
+    void clearSamples() {
+        lagBytes.clear();
+        lagSeconds.clear();
+    }
+
+    void caughtUp(double seconds) {
+        catchUpSeconds = seconds;
+    }
+
+    double catchUpSeconds() {
+        return failed() ? Double.NaN : catchUpSeconds;
+    }
+
+    /** The 99th percentile of the seconds' samples; NaN when it failed or has none. */
+    double p99LagSeconds() {
+        return failed() ? Double.NaN : percentile(List.copyOf(lagSeconds), 99);
+    }
+
+    /** What the comparison with the source found (none: equal). */
+    void compared(List<String> found) {
+        compared = true;
+        differences.addAll(found);
+    }
+
+    /** Something said about the way in the JSON as it is, e.g. how it was set up. */
+    void note(String key, Object value) {
+        notes.put(key, value);
+    }
+
+    void close() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException e) {
+            Reports.log("%s: closing its connection: %s", name, e.getMessage());
+        }
+    }
+
+    Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("samples", lagSeconds.size());
+        json.put("lag_bytes", summary(List.copyOf(lagBytes), 1));
+        json.put("lag_seconds", summary(List.copyOf(lagSeconds), 1000));
+        json.put("catch_up_s", thousandths(catchUpSeconds));
+        json.put("equal", compared && !failed());
+        json.put("differences", List.copyOf(differences));
+        json.putAll(notes);
+        return json;
+    }
+
+    /** p50, p95, p99 and max, rounded to {@code 1 / scale} (whole numbers for 1). */
+    private static Map<String, Object> summary(List<Double> values, double scale) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        for (int p : new int[] {50, 95, 99, 100}) {
+            double value = percentile(values, p);
+            Object rounded = !Double.isFinite(value) ? null : scale == 1 ? (Object) Math.round(value) : Math.round(value * scale) / scale;
+            json.put(p == 100 ? "max" : "p" + p, rounded);
+        }
+        return json;
+    }
+
+    /** Seconds to the millisecond. */
+    static double thousandths(double seconds) {
+        return Double.isFinite(seconds) ? Math.round(seconds * 1000) / 1000.0 : seconds;
+    }
+}
