@@ -3,4 +3,6 @@
 ALTER TABLE migrations
     ADD COLUMN consistent_lsn      bigint,                        -- where the clone's snapshot ends and the follow begins
     ADD COLUMN clone_completed     boolean NOT NULL DEFAULT false, -- the destination holds the clone: a start follows on
-    ADD COLUMN publication_created boolean NOT NULL DEFAULT false; -- the publication is ours to drop
+    ADD COLUMN publication_created boolean NOT NULL DEFAULT false, -- the publication is ours to drop
+    ADD COLUMN switchover_lsn      bigint,                         -- the sentinel of the switchover that completed
+    ADD COLUMN switchover_downtime_ms bigint;                      -- how long the source's writes were stopped for it

@@ -48,7 +48,7 @@ class MigrationConfiguration {
 
     @Bean(destroyMethod = "close")
     Migrations migrations(MigrationStore store, NodeResolver nodes, EmbeddedServer embedded, PgTools tools, MigrationProperties properties) {
-        return new Migrations(store, nodes, embedded, tools, properties.copy());
+        return new Migrations(store, nodes, embedded, tools, properties.copy(), properties.switchover());
     }
 
     @Bean

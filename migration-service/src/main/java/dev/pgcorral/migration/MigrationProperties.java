@@ -30,6 +30,7 @@ import jakarta.validation.constraints.NotNull;
  *                           the service's account only
  * @param embedded           the local PostgreSQL for the state and embedded destinations
  * @param copy               how a clone copies: workers, ranges
+ * @param switchover         how a switchover waits
  */
 @Validated
 @ConfigurationProperties("pgcorral.migration")
@@ -39,7 +40,8 @@ public record MigrationProperties(
         String secretKey,
         @DefaultValue("/var/tmp/pgcorral/migration.key") @NotNull Path keyFile,
         @DefaultValue @Valid Embedded embedded,
-        @DefaultValue @Valid Copy copy) {
+        @DefaultValue @Valid Copy copy,
+        @DefaultValue @Valid Switchover switchover) {
 
     public static final String DEFAULT_EMBEDDED_PASSWORD = "migration";
 
@@ -73,5 +75,16 @@ public record MigrationProperties(
     public record Copy(@DefaultValue("4") @Min(1) @Max(64) int workers,
                         @DefaultValue("256MB") @DataSizeUnit(DataUnit.MEGABYTES) @NotNull DataSize splitAbove,
                         @DefaultValue("10m") @NotNull Duration keepSnapshot) {
+    }
+
+    /**
+     * @param maxLag  the switchover stops the source's writes only once the follow is this close (lag in bytes)
+     * @param catchUp how long it waits for that before it gives up (writes untouched)
+     * @param timeout how long writes may be stopped: from then until the destination committed past the sentinel
+     *                and its sequences are set; past it the source gets its writes back and the follow goes on
+     */
+    public record Switchover(@DefaultValue("16MB") @NotNull DataSize maxLag,
+                             @DefaultValue("5m") @NotNull Duration catchUp,
+                             @DefaultValue("30s") @NotNull Duration timeout) {
     }
 }

@@ -74,7 +74,7 @@ public final class Publications {
     /** The ordinary and partitioned tables outside the system schemas and {@code excludedSchemas}. */
     public List<Table> tables(Set<String> excludedSchemas) {
         List<Table> tables = new ArrayList<>();
-        try (Connection c = source.connect();
+        try (Connection c = source.connectReadWrite();
              PreparedStatement st = c.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                      + "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
                      + "AND n.nspname NOT LIKE 'pg\\_%' AND NOT n.nspname = ANY (?) ORDER BY 1, 2")) {
@@ -91,7 +91,7 @@ public final class Publications {
     }
 
     public boolean exists(String publication) {
-        try (Connection c = source.connect();
+        try (Connection c = source.connectReadWrite();
              PreparedStatement st = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
             st.setString(1, publication);
             try (ResultSet rs = st.executeQuery()) {
@@ -110,7 +110,7 @@ public final class Publications {
     }
 
     private void execute(String doing, String sql) {
-        try (Connection c = source.connect(); Statement st = c.createStatement()) {
+        try (Connection c = source.connectReadWrite(); Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
             throw ReplicationErrors.translate(doing + " on " + source.redacted(), e);

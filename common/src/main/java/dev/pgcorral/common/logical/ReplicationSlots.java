@@ -55,7 +55,7 @@ public final class ReplicationSlots {
     /** Creates {@code slot} without a snapshot; returns its consistent point, where its stream begins. */
     public Lsn create(String slot) {
         checkName(slot);
-        try (Connection c = source.connect();
+        try (Connection c = source.connectReadWrite();
              PreparedStatement st = c.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
             st.setString(1, slot);
             try (ResultSet rs = st.executeQuery()) {
@@ -69,7 +69,7 @@ public final class ReplicationSlots {
 
     /** The slot named {@code slot} on this server, if there is one. */
     public Optional<SlotInfo> find(String slot) {
-        try (Connection c = source.connect();
+        try (Connection c = source.connectReadWrite();
              PreparedStatement st = c.prepareStatement("""
                      SELECT slot_name, coalesce(plugin, ''), coalesce(database, ''), temporary, active,
                             coalesce(active_pid, 0), coalesce(restart_lsn::text, '0/0'),
@@ -94,7 +94,7 @@ public final class ReplicationSlots {
      * @throws LogicalReplicationException {@link LogicalReplicationException.Reason#SLOT_ACTIVE} while a stream reads it
      */
     public boolean drop(String slot) {
-        try (Connection c = source.connect();
+        try (Connection c = source.connectReadWrite();
              PreparedStatement st = c.prepareStatement(
                      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
             st.setString(1, slot);
@@ -113,7 +113,7 @@ public final class ReplicationSlots {
      */
     public boolean dropEndingItsUser(String slot) {
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = source.connect();
+            try (Connection c = source.connectReadWrite();
                  PreparedStatement st = c.prepareStatement("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
                          + "WHERE slot_name = ? AND active_pid IS NOT NULL")) {
                 st.setString(1, slot);

@@ -50,12 +50,27 @@ public record ConnectionDetails(String host, int port, String database, String u
 
     /** Opens a JDBC connection (10 s connect timeout), named {@code pgcorral} in {@code pg_stat_activity}. */
     public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), properties());
+    }
+
+    /**
+     * {@link #connect()}, in a session whose transactions may write even when the database is read-only by default
+     * ({@code default_transaction_read_only}, as a switchover leaves its source): for pgcorral's own administration,
+     * such as dropping a slot and a publication there.
+     */
+    public Connection connectReadWrite() throws SQLException {
+        Properties props = properties();
+        props.setProperty("options", "-c default_transaction_read_only=off");
+        return DriverManager.getConnection(jdbcUrl(), props);
+    }
+
+    private Properties properties() {
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", password);
         props.setProperty("connectTimeout", "10");
         props.setProperty("ApplicationName", "pgcorral");
-        return DriverManager.getConnection(jdbcUrl(), props);
+        return props;
     }
 
     public ConnectionDetails withDatabase(String otherDatabase) {

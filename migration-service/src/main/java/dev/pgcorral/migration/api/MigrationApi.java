@@ -86,11 +86,22 @@ class MigrationApi {
         return new Ack(true, "stop requested");
     }
 
+    /**
+     * Starts a switchover of a migration that follows its source; {@code timeout_sec} (query or JSON body, as
+     * pgmanager's legacy call): how long the source's writes may be stopped.
+     */
     @PostMapping("/{id}/switchover")
-    Ack switchover(@PathVariable String id) {
-        Migration m = migrations.get(id);
-        throw ApiException.conflict("migration \"" + m.id() + "\" does not follow its source (mode " + m.mode().wire()
-                + "): there is nothing to switch over");
+    Ack switchover(@PathVariable String id, @RequestParam(name = "timeout_sec", required = false) Integer timeoutQuery,
+                   @RequestBody(required = false) SwitchoverBody body) {
+        Integer seconds = timeoutQuery != null ? timeoutQuery : body == null ? null : body.timeoutSec();
+        if (seconds != null && (seconds < 1 || seconds > 3600)) {
+            throw ApiException.badRequest("timeout_sec must be between 1 and 3600 seconds, was " + seconds);
+        }
+        migrations.switchover(id, seconds == null ? null : java.time.Duration.ofSeconds(seconds));
+        return new Ack(true, "switchover started");
+    }
+
+    record SwitchoverBody(@JsonProperty("timeout_sec") Integer timeoutSec) {
     }
 
     /** Ours: source against destination per table, row counts and content hashes. */

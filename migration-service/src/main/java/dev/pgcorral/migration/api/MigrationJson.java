@@ -26,6 +26,7 @@ final class MigrationJson {
 
     static Map<String, Object> migration(Migration m, LiveRun run, MigrationStore store) {
         CloneProgress live = run == null ? null : run.record();
+        MigrationStore.FollowState follow = m.mode() == Migration.Mode.CLONE_ONLY ? null : store.followState(m.id());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", m.id());
         json.put("name", m.name());
@@ -49,6 +50,10 @@ final class MigrationJson {
         // ours: what the last run moved, and how its tables and phases ended
         json.put("rows_copied", live == null ? m.rowsCopied() : live.rowsCopied());
         json.put("bytes_copied", live == null ? m.bytesCopied() : live.bytesCopied());
+        if (follow != null && follow.switchoverLsn() != null) { // ours: the switchover that completed
+            json.put("switchover_lsn", follow.switchoverLsn().toString());
+            json.put("switchover_downtime_ms", follow.switchoverDowntimeMillis());
+        }
         omitNull(json, "started_at", m.startedAt());
         omitNull(json, "finished_at", m.finishedAt());
         json.put("created_at", m.createdAt().toString());

@@ -19,10 +19,10 @@ import dev.pgcorral.common.pg.Identifiers;
  * What a clone does once rows and indexes are in: every sequence set to the source's value, the
  * materialized views that are populated on the source refreshed (not copied), statistics gathered.
  */
-final class Finishing {
+public final class Finishing {
 
     /** A sequence's position: {@code setval(name, value, called)}. */
-    record SequenceValue(String schema, String name, long value, boolean called) {
+    public record SequenceValue(String schema, String name, long value, boolean called) {
     }
 
     private record MaterializedView(String schema, String name) {
@@ -35,7 +35,7 @@ final class Finishing {
     }
 
     /** The source's sequences (not those an extension owns) and their positions, read on {@code source}. */
-    static List<SequenceValue> sequences(Connection source) throws SQLException {
+    public static List<SequenceValue> sequences(Connection source) throws SQLException {
         List<String[]> names = new ArrayList<>();
         try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname NOT LIKE 'pg\\_%' "
@@ -57,7 +57,7 @@ final class Finishing {
         return values;
     }
 
-    static void setSequences(Connection destination, List<SequenceValue> values) throws SQLException {
+    public static void setSequences(Connection destination, List<SequenceValue> values) throws SQLException {
         try (PreparedStatement st = destination.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
             for (SequenceValue v : values) {
                 st.setString(1, Identifiers.quote(v.schema()) + "." + Identifiers.quote(v.name()));

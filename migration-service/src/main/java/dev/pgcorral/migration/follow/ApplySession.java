@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +33,9 @@ import dev.pgcorral.common.pg.Lsn;
  * foreign-key checks do not fire a second time for rows the source already checked.
  * <p>Speed: each shape of change is prepared once per session ({@code PREPARE}); changes go to the server
  * in batches of {@code EXECUTE}s, one round trip for up to {@value #BATCH} of them, their row counts
- * checked (an UPDATE or DELETE that finds no row is an {@link ApplyException}). Not thread-safe.
+ * checked (an UPDATE or DELETE that finds no row is an {@link ApplyException}). The transaction's
+ * {@code BEGIN}, the origin's update and its {@code COMMIT} travel in the same batches, so a small
+ * transaction costs one round trip. Not thread-safe.
  */
 final class ApplySession implements AutoCloseable {
 
@@ -48,7 +49,6 @@ final class ApplySession implements AutoCloseable {
     private final Statement batch;
     private final List<Pending> pending = new ArrayList<>();
     private final Map<String, String> prepared = new HashMap<>();
-    private final PreparedStatement originSetup;
     private int statementCounter;
     private boolean open;
 
@@ -79,10 +79,9 @@ final class ApplySession implements AutoCloseable {
             this.replicaRole = replica;
         }
         takeOrigin(originWait);
-        connection.setAutoCommit(false);
+        // autocommit on: BEGIN and COMMIT are sent in the batches, so the driver adds no round trip of its own
         this.targets = new TargetTables(connection);
         this.batch = connection.createStatement();
-        this.originSetup = connection.prepareStatement("SELECT pg_replication_origin_xact_setup(?::pg_lsn, ?)");
     }
 
     /** Where the destination stands: the end of the last source transaction it committed; {@link Lsn#INVALID} before the first. */
@@ -131,11 +130,13 @@ final class ApplySession implements AutoCloseable {
      * the origin's progress in the same transaction.
      */
     void commit(Lsn sourceEnd, Instant commitTime) throws SQLException {
+        // a transaction id, so that the commit is logged and moves the origin even when nothing was written (an empty
+        // source transaction: a switchover's sentinel, or changes left out)
+        queue("DO $$BEGIN PERFORM pg_current_xact_id(); PERFORM pg_replication_origin_xact_setup(" + Identifiers.literal(sourceEnd.toString())
+                + ", " + Identifiers.literal(commitTime.toString()) + "); END$$", new Pending("recording the origin's progress", origin, -1));
+        batch.addBatch("COMMIT");
+        pending.add(new Pending("COMMIT", "the destination", -1));
         flush();
-        originSetup.setString(1, sourceEnd.toString());
-        originSetup.setTimestamp(2, Timestamp.from(commitTime));
-        originSetup.executeQuery().close();
-        connection.commit();
         open = false;
     }
 
@@ -143,13 +144,12 @@ final class ApplySession implements AutoCloseable {
     void rollback() throws SQLException {
         pending.clear();
         batch.clearBatch();
-        connection.rollback();
         open = false;
         targets.clear();
         try (Statement st = connection.createStatement()) {
-            st.execute("DEALLOCATE ALL"); // what the rolled-back transaction prepared need not have survived it
+            st.execute("ROLLBACK"); // outside a transaction (its BEGIN not sent yet): a warning, nothing else
+            st.execute("DEALLOCATE ALL"); // statements prepared in the rolled-back transaction need not have survived it
         }
-        connection.commit();
         prepared.clear();
     }
 
@@ -196,9 +196,13 @@ final class ApplySession implements AutoCloseable {
     }
 
     private void queue(String sql, Pending change) throws SQLException {
+        if (!open) {
+            batch.addBatch("BEGIN");
+            pending.add(new Pending("BEGIN", "the destination", -1));
+            open = true;
+        }
         batch.addBatch(sql);
         pending.add(change);
-        open = true;
         if (pending.size() >= BATCH) {
             flush();
         }
@@ -263,10 +267,6 @@ final class ApplySession implements AutoCloseable {
             return m.getMessage() + (m.getDetail() == null ? "" : " (" + m.getDetail() + ")");
         }
         return next != null ? next.getMessage() : e.getMessage();
-    }
-
-    boolean inTransaction() {
-        return open;
     }
 
     @Override

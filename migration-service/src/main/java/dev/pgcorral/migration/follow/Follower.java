@@ -33,8 +33,8 @@ import dev.pgcorral.migration.clone.CloneProgress;
 /**
  * Follows a source: streams its committed changes from the migration's slot and applies them to the
  * destination in commit order, each source transaction whole; several source transactions may share one
- * destination transaction (committed when the stream has nothing more at hand, after
- * {@value #GROUP_MILLIS} ms, or at {@value #GROUP_CHANGES} changes). The destination's replication origin
+ * destination transaction (committed when no more arrives within {@value #IDLE_MICROS} µs of a source
+ * commit, once it is {@value #GROUP_MILLIS} ms old, or at {@value #GROUP_CHANGES} changes). The destination's replication origin
  * records in that same transaction how far it got, and the source is acknowledged only up to there: a
  * restart, of this process or of either server, resumes exactly after the last committed transaction.
  * A destination or source that cannot be reached is retried with back-off, said in
@@ -51,7 +51,8 @@ public final class Follower {
                       String origin, Lsn startAt, boolean skipReplicated) {
     }
 
-    static final int GROUP_MILLIS = 100;
+    static final int GROUP_MILLIS = 20;
+    static final int IDLE_MICROS = 1000;
     static final int GROUP_CHANGES = 5000;
     private static final Duration ORIGIN_WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -184,7 +185,8 @@ public final class Follower {
     private void apply(ChangeStream s, ApplySession session) throws SQLException, InterruptedException {
         Group group = new Group();
         while (!cancelled) {
-            ReplicationMessage message = s.poll(group.lastEnd != null ? Duration.ZERO : Duration.ofMillis(200));
+            ReplicationMessage message = s.poll(group.lastEnd != null
+                    ? Duration.ofNanos(Math.max(0, group.idleUntil - System.nanoTime())) : Duration.ofMillis(200));
             if (message == null) {
                 if (group.lastEnd != null) {
                     commit(s, session, group);
@@ -203,6 +205,7 @@ public final class Follower {
                 group.lastEnd = c.endLsn();
                 group.lastCommitTime = c.commitTime();
                 group.transactions++;
+                group.idleUntil = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(IDLE_MICROS);
                 if (group.changes >= GROUP_CHANGES || System.nanoTime() - group.started > TimeUnit.MILLISECONDS.toNanos(GROUP_MILLIS)) {
                     commit(s, session, group);
                 }
@@ -242,6 +245,7 @@ public final class Follower {
         int transactions;
         int changes;
         long started;
+        long idleUntil;
         boolean skipping;
 
         void reset() {

@@ -1,5 +1,6 @@
 package dev.pgcorral.migration.migration;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,6 +19,7 @@ import dev.pgcorral.migration.clone.CloneState;
 import dev.pgcorral.migration.follow.Follower;
 import dev.pgcorral.migration.follow.Origins;
 import dev.pgcorral.migration.follow.SourceReplication;
+import dev.pgcorral.migration.follow.Switchover;
 
 /**
  * One start of a migration. {@code clone_only}: the clone, on a snapshot of its own. A followed migration:
@@ -35,21 +37,25 @@ final class MigrationRun {
     private final MigrationStore store;
     private final PgTools tools;
     private final MigrationProperties.Copy settings;
+    private final MigrationProperties.Switchover switchoverSettings;
     private final CloneState resumeFrom;
     private final CloneProgress record = new CloneProgress();
     private volatile CloneRun clone;
     private volatile Follower follower;
     private volatile boolean cancelled;
     private volatile boolean keepSlot;
+    private volatile boolean switching;
+    private volatile Switchover.Result switched;
 
     MigrationRun(Migration migration, ConnectionDetails source, ConnectionDetails destination, MigrationStore store, PgTools tools,
-                 MigrationProperties.Copy settings, CloneState resumeFrom) {
+                 MigrationProperties.Copy settings, MigrationProperties.Switchover switchoverSettings, CloneState resumeFrom) {
         this.migration = migration;
         this.source = source;
         this.destination = destination;
         this.store = store;
         this.tools = tools;
         this.settings = settings;
+        this.switchoverSettings = switchoverSettings;
         this.resumeFrom = resumeFrom;
     }
 
@@ -90,6 +96,66 @@ final class MigrationRun {
 
     boolean keepSlot() {
         return keepSlot;
+    }
+
+    /** What the switchover that ended this run did; null when none did. */
+    Switchover.Result switched() {
+        return switched;
+    }
+
+    /** Whether the follow runs (a switchover needs it). */
+    boolean following() {
+        Follower f = follower;
+        return f != null && !f.cancelled() && !cancelled;
+    }
+
+    /**
+     * Starts a switchover on its own thread; it ends the run when it completes, or gives the source its writes
+     * back and lets the follow go on when it fails.
+     *
+     * @return false when one is under way already
+     */
+    synchronized boolean switchover(Duration timeout) {
+        if (switching || switched != null) {
+            return false;
+        }
+        switching = true;
+        Thread t = new Thread(() -> runSwitchover(timeout), "migration-switchover-" + migration.id());
+        t.setDaemon(true);
+        t.start();
+        return true;
+    }
+
+    private void runSwitchover(Duration timeout) {
+        Follower f = follower;
+        try {
+            store.status(migration.id(), Migration.Status.SWITCHOVER, "switchover");
+            record.enterPhase("switchover");
+            Switchover.Result result = new Switchover(migration.id(), source, destination, origin(migration.id()), f.progress(), record,
+                    switchoverSettings, timeout).run();
+            store.switchedOver(migration.id(), result.sentinel(), result.writeDowntime().toMillis());
+            record.event("switchover_complete", "switched over: the destination committed past the sentinel at " + result.sentinel()
+                    + ", " + result.sequences() + " sequence(s) set; writes were stopped on the source for "
+                    + result.writeDowntime().toMillis() + " ms; the source database stays read-only", Map.of());
+            info("switched over at " + result.sentinel() + " with " + result.writeDowntime().toMillis() + " ms without writes; the source "
+                    + "database " + source.database() + " stays read-only (ALTER DATABASE … RESET default_transaction_read_only gives it "
+                    + "writes back)");
+            switched = result;
+            f.cancel();
+        } catch (Exception e) {
+            if (cancelled) {
+                return;
+            }
+            String message = "switchover failed: " + e.getMessage();
+            record.failure(message, true);
+            record.event("switchover_failed", message, Map.of());
+            record.log("error", message + "; the follow goes on", Map.of("component", "switchover"));
+            log.warn("migration {}: {}", migration.id(), message);
+            record.enterPhase("streaming");
+            store.status(migration.id(), Migration.Status.STREAMING, "streaming");
+        } finally {
+            switching = false;
+        }
     }
 
     /** What the clone leaves to keep a while (its snapshot): for a resume after a failure, or a compare after {@code clone_only}. */
@@ -154,7 +220,32 @@ final class MigrationRun {
         }
         record.enterPhase("streaming");
         store.streaming(migration.id());
+        if (migration.mode() == Migration.Mode.CLONE_FOLLOW_SWITCHOVER) {
+            switchoverOnceCaughtUp(f);
+        }
         f.run();
+    }
+
+    /** {@code clone_follow_switchover}: the switchover starts by itself once the follow has caught up. */
+    private void switchoverOnceCaughtUp(Follower f) {
+        Thread t = new Thread(() -> {
+            long maxLag = switchoverSettings.maxLag().toBytes();
+            try {
+                while (!f.cancelled() && !cancelled) {
+                    long lag = f.progress().lag().bytes();
+                    if (lag >= 0 && lag <= maxLag && f.progress().trouble() == null) {
+                        info("caught up (" + lag + " bytes behind): switching over, as the mode says");
+                        switchover(switchoverSettings.timeout());
+                        return;
+                    }
+                    Thread.sleep(200); // the lag is probed on its own thread; nothing to wait on but time
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "migration-auto-switchover-" + migration.id());
+        t.setDaemon(true);
+        t.start();
     }
 
     private void clone(CloneRun.Job job) throws Exception {

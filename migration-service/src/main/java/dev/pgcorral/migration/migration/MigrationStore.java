@@ -27,7 +27,8 @@ public final class MigrationStore {
      * What a followed migration left to resume on: where its slot's stream begins ({@code consistentLsn}, null
      * when it has no slot), whether the destination holds the finished clone, whether the publication is ours.
      */
-    public record FollowState(Lsn consistentLsn, boolean cloneCompleted, boolean publicationCreated) {
+    public record FollowState(Lsn consistentLsn, boolean cloneCompleted, boolean publicationCreated, Lsn switchoverLsn,
+                              Long switchoverDowntimeMillis) {
     }
 
     private final JdbcClient jdbc;
@@ -77,6 +78,7 @@ public final class MigrationStore {
     public void started(String id) {
         tx.executeWithoutResult(s -> {
             jdbc.sql("UPDATE migration.migrations SET status = 'running', phase = 'initializing', error_message = '', started_at = now(), "
+                    + "switchover_lsn = NULL, switchover_downtime_ms = NULL, "
                     + "tables_total = 0, tables_copied = 0, rows_copied = 0, bytes_copied = 0, updated_at = now() WHERE id = ?").param(id).update();
             jdbc.sql("DELETE FROM migration.migration_tables WHERE migration_id = ?").param(id).update();
             jdbc.sql("DELETE FROM migration.migration_phases WHERE migration_id = ?").param(id).update();
@@ -117,9 +119,11 @@ public final class MigrationStore {
     }
 
     public FollowState followState(String id) {
-        return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created FROM migration.migrations WHERE id = ?").param(id)
-                .query((rs, n) -> new FollowState(rs.getObject(1) == null ? null : new Lsn(rs.getLong(1)), rs.getBoolean(2), rs.getBoolean(3)))
-                .optional().orElse(new FollowState(null, false, false));
+        return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created, switchover_lsn, switchover_downtime_ms "
+                        + "FROM migration.migrations WHERE id = ?").param(id)
+                .query((rs, n) -> new FollowState(rs.getObject(1) == null ? null : new Lsn(rs.getLong(1)), rs.getBoolean(2), rs.getBoolean(3),
+                        rs.getObject(4) == null ? null : new Lsn(rs.getLong(4)), rs.getObject(5, Long.class)))
+                .optional().orElse(new FollowState(null, false, false, null, null));
     }
 
     /** A slot was created for the clone: the follow begins at {@code consistentLsn} once the clone completes. */
@@ -136,6 +140,18 @@ public final class MigrationStore {
     public void slotRemoved(String id) {
         jdbc.sql("UPDATE migration.migrations SET consistent_lsn = NULL, clone_completed = false, publication_created = false, "
                 + "updated_at = now() WHERE id = ?").param(id).update();
+    }
+
+    /** Status and phase now (a switchover begins, or fails and the follow goes on). */
+    public void status(String id, Migration.Status status, String phase) {
+        jdbc.sql("UPDATE migration.migrations SET status = ?, phase = ?, updated_at = now() WHERE id = ?").params(status.wire(), phase, id)
+                .update();
+    }
+
+    /** A switchover completed: its sentinel and the write downtime. */
+    public void switchedOver(String id, Lsn sentinel, long downtimeMillis) {
+        jdbc.sql("UPDATE migration.migrations SET switchover_lsn = ?, switchover_downtime_ms = ?, updated_at = now() WHERE id = ?")
+                .params(sentinel.value(), downtimeMillis, id).update();
     }
 
     /** The follow began: status and phase streaming. */

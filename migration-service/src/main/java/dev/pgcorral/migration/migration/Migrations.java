@@ -1,5 +1,6 @@
 package dev.pgcorral.migration.migration;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,7 @@ public final class Migrations implements AutoCloseable {
     private final EmbeddedServer embedded;
     private final PgTools tools;
     private final MigrationProperties.Copy settings;
+    private final MigrationProperties.Switchover switchoverSettings;
     private final Map<String, MigrationRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> threads = new ConcurrentHashMap<>();
     /** The last finished run of each migration, for its log. */
@@ -55,12 +57,14 @@ public final class Migrations implements AutoCloseable {
     private record Kept(CloneState state, Instant until) {
     }
 
-    public Migrations(MigrationStore store, NodeResolver nodes, EmbeddedServer embedded, PgTools tools, MigrationProperties.Copy settings) {
+    public Migrations(MigrationStore store, NodeResolver nodes, EmbeddedServer embedded, PgTools tools, MigrationProperties.Copy settings,
+                      MigrationProperties.Switchover switchoverSettings) {
         this.store = store;
         this.nodes = nodes;
         this.embedded = embedded;
         this.tools = tools;
         this.settings = settings;
+        this.switchoverSettings = switchoverSettings;
         sweeper.scheduleWithFixedDelay(this::dropExpired, 30, 30, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::recordPositions, 2, 2, TimeUnit.SECONDS);
     }
@@ -132,7 +136,8 @@ public final class Migrations implements AutoCloseable {
                     + " (the cluster or node it names was changed since; create the migration again)");
         }
         Kept resume = kept.remove(id);
-        MigrationRun run = new MigrationRun(m, source, destination, store, tools, settings, resume == null ? null : resume.state());
+        MigrationRun run = new MigrationRun(m, source, destination, store, tools, settings, switchoverSettings,
+                resume == null ? null : resume.state());
         store.started(id);
         running.put(id, run);
         Thread thread = new Thread(() -> execute(id, run), "migration-" + id);
@@ -149,6 +154,28 @@ public final class Migrations implements AutoCloseable {
             throw ApiException.conflict("migration \"" + id + "\" is not running");
         }
         run.cancel(keepSlot);
+    }
+
+    /**
+     * Starts the switchover of a migration that follows its source (see {@link dev.pgcorral.migration.follow.Switchover});
+     * {@code timeout}: how long writes may be stopped, null for the configured time.
+     */
+    public void switchover(String id, Duration timeout) {
+        Migration m = get(id);
+        if (m.mode() == Migration.Mode.CLONE_ONLY) {
+            throw ApiException.conflict("migration \"" + id + "\" does not follow its source (mode clone_only): there is nothing to switch over");
+        }
+        MigrationRun run = running.get(id);
+        if (run == null) {
+            throw ApiException.conflict("migration \"" + id + "\" is not running");
+        }
+        if (!run.following()) {
+            throw ApiException.conflict("migration \"" + id + "\" does not follow its source yet (phase " + run.record().phase()
+                    + "): a switchover comes after the clone");
+        }
+        if (!run.switchover(timeout == null ? switchoverSettings.timeout() : timeout)) {
+            throw ApiException.conflict("migration \"" + id + "\" is switching over already");
+        }
     }
 
     /**
@@ -269,10 +296,15 @@ public final class Migrations implements AutoCloseable {
     private void execute(String id, MigrationRun run) {
         try {
             run.run();
-            if (run.cancelled()) {
+            if (run.cancelled() && run.switched() == null) {
                 throw new CloneCancelledException();
             }
             keep(id, run);
+            if (run.switched() != null) {
+                removeQuietly(run.migration(), "it switched over");
+                store.finished(id, Migration.Status.COMPLETED, "switchover_complete", null, run.record());
+                return;
+            }
             store.finished(id, Migration.Status.COMPLETED, "done", null, run.record());
         } catch (Exception e) {
             boolean stopped = run.cancelled();

@@ -1,0 +1,194 @@
+package dev.pgcorral.migration.follow;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.Lsn;
+import dev.pgcorral.migration.MigrationProperties;
+import dev.pgcorral.migration.clone.CloneProgress;
+import dev.pgcorral.migration.clone.Finishing;
+
+/**
+ * Moves the writes from the source to the destination, provably leaving nothing behind:
+ * <ol>
+ * <li>waits until the follow is within {@code max-lag} of the source (writes untouched);</li>
+ * <li>stops writes on the source: its database made read-only for new sessions
+ * ({@code default_transaction_read_only}) and every session that could still write ended;</li>
+ * <li>writes a sentinel, a transactional logical message, on the source: ordered with the changes, it
+ * comes after every transaction that committed before the writes stopped;</li>
+ * <li>waits until the destination has committed past it, read from the destination's own record (its
+ * replication origin), not from memory;</li>
+ * <li>sets every sequence on the destination to the source's value.</li>
+ * </ol>
+ * The write downtime is from step 2 to the end. When a step fails or the time is up, the source gets its
+ * writes back and the follow goes on; the exception says what happened.
+ */
+public final class Switchover {
+
+    /** What a switchover did: the sentinel's position, how long writes were stopped, the sequences set. */
+    public record Result(Lsn sentinel, Duration writeDowntime, int sequences, int sessionsEnded) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(Switchover.class);
+
+    private final String migrationId;
+    private final ConnectionDetails source;
+    private final ConnectionDetails destination;
+    private final String origin;
+    private final FollowProgress follow;
+    private final CloneProgress record;
+    private final MigrationProperties.Switchover settings;
+    private final Duration timeout;
+
+    /** @param timeout how long writes may be stopped (the configured one when the caller gives none) */
+    public Switchover(String migrationId, ConnectionDetails source, ConnectionDetails destination, String origin, FollowProgress follow,
+                      CloneProgress record, MigrationProperties.Switchover settings, Duration timeout) {
+        this.migrationId = migrationId;
+        this.source = source;
+        this.destination = destination;
+        this.origin = origin;
+        this.follow = follow;
+        this.record = record;
+        this.settings = settings;
+        this.timeout = timeout;
+    }
+
+    public Result run() throws Exception {
+        awaitCaughtUp();
+        Instant stopped = Instant.now();
+        int ended;
+        try {
+            ended = stopWrites();
+        } catch (SQLException e) {
+            giveWritesBack();
+            throw new IllegalStateException("cannot stop writes on the source: " + e.getMessage() + " (the user needs to own database "
+                    + source.database() + " and be allowed to end its sessions); writes were given back", e);
+        }
+        try {
+            info("writes stopped on the source (" + ended + " session(s) ended); writing the sentinel");
+            Lsn sentinel = writeSentinel();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            if (!follow.awaitApplied(sentinel, timeout)) {
+                throw new IllegalStateException("the destination did not commit past the sentinel at " + sentinel + " within " + timeout.toSeconds()
+                        + " s (it applied up to " + follow.applied() + ")");
+            }
+            Lsn confirmed;
+            try (Connection dst = destination.connect()) {
+                confirmed = Origins.progress(dst, origin);
+            }
+            if (confirmed.isBefore(sentinel)) {
+                throw new IllegalStateException("the destination's origin reads " + confirmed + ", before the sentinel at " + sentinel);
+            }
+            int sequences = copySequences();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the switchover took longer than " + timeout.toSeconds() + " s");
+            }
+            Duration downtime = Duration.between(stopped, Instant.now());
+            return new Result(sentinel, downtime, sequences, ended);
+        } catch (Exception e) {
+            giveWritesBack();
+            throw e;
+        }
+    }
+
+    /** Waits, writes untouched, until the lag is below {@code max-lag}. */
+    private void awaitCaughtUp() throws InterruptedException {
+        long deadline = System.nanoTime() + settings.catchUp().toNanos();
+        long maxLag = settings.maxLag().toBytes();
+        while (true) {
+            FollowProgress.Lag lag = follow.lag();
+            if (lag.bytes() >= 0 && lag.bytes() <= maxLag && follow.trouble() == null) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the follow did not come within " + settings.maxLag().toMegabytes() + " MB of the source in "
+                        + settings.catchUp().toSeconds() + " s (lag " + Math.max(0, lag.bytes()) + " bytes); the source's writes were not touched");
+            }
+            Thread.sleep(50); // the lag is probed twice a second on its own thread; nothing to wait on but time
+        }
+    }
+
+    /** Makes the database read-only for new sessions and ends the others that could write; returns how many were ended. */
+    private int stopWrites() throws SQLException {
+        try (Connection c = writable(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " SET default_transaction_read_only = on");
+            Timestamp since;
+            try (ResultSet rs = st.executeQuery("SELECT clock_timestamp()")) {
+                rs.next();
+                since = rs.getTimestamp(1);
+            }
+            // sessions that began before the setting took effect run with writes on: end them (twice: one may be starting)
+            int ended = 0;
+            try (PreparedStatement end = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+                    + "AND backend_start <= ?")) {
+                end.setTimestamp(1, since);
+                for (int round = 0; round < 2; round++) {
+                    try (ResultSet rs = end.executeQuery()) {
+                        rs.next();
+                        ended += rs.getInt(1);
+                    }
+                }
+            }
+            return ended;
+        }
+    }
+
+    /** The sentinel: a transactional logical message; returns its position. */
+    private Lsn writeSentinel() throws SQLException {
+        try (Connection c = writable(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, " + Identifiers.literal("pgcorral.switchover." + migrationId)
+                    + ", " + Identifiers.literal(UUID.randomUUID().toString()) + ")::text")) {
+                rs.next();
+                return Lsn.parse(rs.getString(1));
+            }
+        }
+    }
+
+    private int copySequences() throws SQLException {
+        List<Finishing.SequenceValue> values;
+        try (Connection src = source.connect()) {
+            values = Finishing.sequences(src);
+        }
+        try (Connection dst = destination.connect()) {
+            Finishing.setSequences(dst, values);
+        }
+        return values.size();
+    }
+
+    private void giveWritesBack() {
+        try (Connection c = writable(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " RESET default_transaction_read_only");
+            info("writes given back to the source (ALTER DATABASE " + source.database() + " RESET default_transaction_read_only)");
+        } catch (SQLException e) {
+            String message = "cannot give writes back to the source: " + e.getMessage() + "; run ALTER DATABASE "
+                    + Identifiers.quote(source.database()) + " RESET default_transaction_read_only there";
+            record.log("error", message, Map.of("component", "switchover"));
+            log.error("migration {}: {}", migrationId, message);
+        }
+    }
+
+    /** A connection to the source that may write while its database is read-only for everyone else. */
+    private Connection writable() throws SQLException {
+        return source.connectReadWrite();
+    }
+
+    private void info(String message) {
+        record.log("info", message, Map.of("component", "switchover"));
+        log.info("migration {}: {}", migrationId, message);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.pgcorral.migration.follow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.migration.MigrationCalls;
+import dev.pgcorral.migration.MigrationTestBase;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Switchover under writes: a writer inserts into the source as fast as it can; a switchover that cannot
+ * finish in time (the destination's table locked) gives the source its writes back and the follow goes on;
+ * the next one completes: every row the source accepted is on the destination, the source accepts none
+ * after, the destination's sequence continues past the source's, the slot and publication are gone.
+ * {@code clone_follow_switchover} switches over by itself once caught up.
+ */
+class SwitchoverTest extends MigrationTestBase {
+
+    private static final Duration LIMIT = Duration.ofSeconds(90);
+
+    @Test
+    void switchesOverUnderWritesLosingNothingAndGivesWritesBackWhenItCannot() throws Exception {
+        ConnectionDetails source = database("so_src");
+        ConnectionDetails dest = database("so_dst");
+        sql(source, "CREATE TABLE orders (id bigserial PRIMARY KEY, v int NOT NULL)", "INSERT INTO orders (v) SELECT g FROM generate_series(1, 100) g");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("so", source, dest, "clone_and_follow");
+        api.awaitStatus("so", "streaming", LIMIT);
+
+        assertThat(api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=0", null).status()).isEqualTo(400);
+        assertThat(api.call("POST", "/api/v1/migrations/nope/switchover", null).status()).isEqualTo(404);
+
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        Thread writer = new Thread(() -> write(source, writing, accepted, refused));
+        writer.start();
+        try {
+            await().atMost(LIMIT).until(() -> accepted.get() > 200);
+
+            // the destination cannot apply (its table locked): the switchover times out and gives the writes back
+            try (Connection lock = dest.connect(); Statement st = lock.createStatement()) {
+                lock.setAutoCommit(false);
+                st.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+                assertThat(api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": 1}").status()).isEqualTo(200);
+                await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/so").path("live_events"))
+                        .anySatisfy(e -> assertThat(e.path("type").asString()).isEqualTo("switchover_failed")));
+                lock.rollback();
+            }
+            JsonNode failed = api.get("/api/v1/migrations/so");
+            assertThat(failed.path("status").asString()).isEqualTo("streaming");
+            assertThat(rows(source, "SHOW default_transaction_read_only")).containsExactly("off");
+            long before = accepted.get();
+            await().atMost(LIMIT).until(() -> accepted.get() > before + 50); // the writer writes again
+
+            assertThat(api.call("POST", "/api/v1/migrations/so/switchover", null).status()).isEqualTo(200);
+            JsonNode done = api.awaitStatus("so", "completed", LIMIT);
+            assertThat(done.path("phase").asString()).isEqualTo("switchover_complete");
+            assertThat(done.path("switchover_downtime_ms").asLong()).isPositive();
+            assertThat(done.path("switchover_lsn").asString()).isNotEmpty();
+            await().atMost(LIMIT).until(() -> refused.get() > 0); // the writer met the read-only source
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        // every row the source took is on the destination, and the source takes no more
+        long sourceRows = count(source, "SELECT count(*) FROM orders");
+        assertThat(sourceRows).isEqualTo(100 + accepted.get());
+        assertThat(count(dest, "SELECT count(*) FROM orders")).isEqualTo(sourceRows);
+        assertThat(rows(dest, "SELECT md5(string_agg(id || ':' || v, ',' ORDER BY id)) FROM orders"))
+                .isEqualTo(rows(source, "SELECT md5(string_agg(id || ':' || v, ',' ORDER BY id)) FROM orders"));
+        assertThatThrownBy(() -> sql(source, "INSERT INTO orders (v) VALUES (0)")).hasMessageContaining("read-only");
+        // the destination's sequence continues past the source's
+        long next = count(dest, "INSERT INTO orders (v) VALUES (0) RETURNING id");
+        assertThat(next).isGreaterThan(count(source, "SELECT max(id) FROM orders"));
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_so'")).containsExactly("0");
+        assertThat(rows(source, "SELECT count(*) FROM pg_publication WHERE pubname = 'pgmanager_pub_so'")).containsExactly("0");
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE so_src RESET default_transaction_read_only");
+    }
+
+    @Test
+    void cloneFollowSwitchoverSwitchesOverByItself() throws Exception {
+        ConnectionDetails source = database("auto_src");
+        ConnectionDetails dest = database("auto_dst");
+        sql(source, "CREATE TABLE t (id serial PRIMARY KEY, v text)", "INSERT INTO t (v) SELECT 'v' || g FROM generate_series(1, 1000) g");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("auto", source, dest, "clone_follow_switchover");
+        JsonNode done = api.awaitStatus("auto", "completed", LIMIT);
+        assertThat(done.path("phase").asString()).isEqualTo("switchover_complete");
+        assertThat(rows(dest, "SELECT count(*) FROM t")).containsExactly("1000");
+        assertThat(count(dest, "INSERT INTO t (v) VALUES ('new') RETURNING id")).isEqualTo(1001);
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots")).containsExactly("0");
+        assertThat(api.call("POST", "/api/v1/migrations/auto/switchover", null).status()).isEqualTo(409);
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE auto_src RESET default_transaction_read_only");
+    }
+
+    /** The application: inserts one row per transaction until told to stop; counts what the source accepted and refused. */
+    private static void write(ConnectionDetails source, AtomicBoolean writing, AtomicLong accepted, AtomicLong refused) {
+        while (writing.get()) {
+            try (Connection c = source.connect(); Statement st = c.createStatement()) {
+                while (writing.get()) {
+                    st.executeUpdate("INSERT INTO orders (v) VALUES (1)");
+                    accepted.incrementAndGet();
+                }
+            } catch (SQLException e) {
+                if (e.getMessage().contains("read-only")) {
+                    refused.incrementAndGet();
+                }
+                // ended by the switchover, or refused: connect again, as an application's pool would
+            }
+        }
+    }
+}
