@@ -92,6 +92,16 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Stops the server (fast shutdown, clients cut off); its data stays for {@link #start()}. */
+    public void stop() {
+        server.stop();
+    }
+
+    /** Starts it again, on the same port. */
+    public void start() {
+        server.start();
+    }
+
     @Override
     public void close() {
         server.close();

@@ -162,6 +162,10 @@ final class ApplySession implements AutoCloseable {
         try {
             counts = batch.executeBatch();
         } catch (BatchUpdateException e) {
+            if (Follower.connectionFault(e)) {
+                pending.clear();
+                throw e;
+            }
             int failed = Math.min(e.getUpdateCounts().length, pending.size() - 1);
             Pending change = pending.get(failed);
             pending.clear();
@@ -226,6 +230,9 @@ final class ApplySession implements AutoCloseable {
         try (Statement st = connection.createStatement()) {
             st.execute("PREPARE " + name + " AS " + change.sql());
         } catch (SQLException e) {
+            if (Follower.connectionFault(e)) {
+                throw e;
+            }
             throw new ApplyException("cannot apply changes to " + target.qualifiedName() + " on the destination: " + e.getMessage(), e);
         }
         prepared.put(key, name);

@@ -277,9 +277,18 @@ public final class Follower {
         }
     }
 
-    private static boolean connectionFault(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03"));
+    /**
+     * A fault that waiting can cure: the connection broke or could not be made (08), the server shuts down or
+     * starts (57P01-57P03).
+     */
+    static boolean connectionFault(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            String state = x.getSQLState();
+            if (state != null && (state.startsWith("08") || state.startsWith("57P0"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -171,14 +171,21 @@ public final class Switchover {
     }
 
     private void giveWritesBack() {
-        try (Connection c = writable(); Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " RESET default_transaction_read_only");
+        try {
+            giveWritesBack(source);
             info("writes given back to the source (ALTER DATABASE " + source.database() + " RESET default_transaction_read_only)");
         } catch (SQLException e) {
             String message = "cannot give writes back to the source: " + e.getMessage() + "; run ALTER DATABASE "
                     + Identifiers.quote(source.database()) + " RESET default_transaction_read_only there";
             record.log("error", message, Map.of("component", "switchover"));
             log.error("migration {}: {}", migrationId, message);
+        }
+    }
+
+    /** Lets new sessions of the source's database write again (what stopping the writes set, reset). */
+    public static void giveWritesBack(ConnectionDetails source) throws SQLException {
+        try (Connection c = source.connectReadWrite(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " RESET default_transaction_read_only");
         }
     }
 

@@ -22,6 +22,7 @@ import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneCancelledException;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.CloneState;
+import dev.pgcorral.migration.follow.Switchover;
 import dev.pgcorral.migration.compare.Comparer;
 import dev.pgcorral.migration.state.EmbeddedServer;
 
@@ -391,7 +392,24 @@ public final class Migrations implements AutoCloseable {
      */
     public void resumeInterrupted() {
         for (Migration m : store.interrupted()) {
-            if (m.mode() != Migration.Mode.CLONE_ONLY && m.status() == Migration.Status.STREAMING && store.followState(m.id()).cloneCompleted()) {
+            MigrationStore.FollowState state = store.followState(m.id());
+            if (m.status() == Migration.Status.SWITCHOVER && state.switchoverLsn() != null) {
+                log.info("migration {}: the service restarted as its switchover completed; finishing it", m.id());
+                store.status(m.id(), Migration.Status.COMPLETED, "switchover_complete");
+                removeQuietly(m, "it switched over");
+                continue;
+            }
+            if (m.status() == Migration.Status.SWITCHOVER) {
+                try {
+                    Switchover.giveWritesBack(nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
+                    log.warn("migration {}: the service restarted during a switchover, which did not complete; writes were given back to "
+                            + "the source", m.id());
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    log.error("migration {}: the service restarted during a switchover and cannot give writes back to the source: {}; run "
+                            + "ALTER DATABASE … RESET default_transaction_read_only there", m.id(), e.getMessage());
+                }
+            }
+            if (m.mode() != Migration.Mode.CLONE_ONLY && m.status() != Migration.Status.RUNNING && state.cloneCompleted()) {
                 log.info("migration {}: the service restarted while it followed the source; following on", m.id());
                 try {
                     store.stale(m.id(), "process was interrupted");

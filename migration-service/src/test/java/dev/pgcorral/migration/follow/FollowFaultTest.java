@@ -1,0 +1,85 @@
+package dev.pgcorral.migration.follow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.migration.MigrationCalls;
+import dev.pgcorral.migration.MigrationTestBase;
+import dev.pgcorral.migration.TestServer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Faults while following: a destination that goes away is retried with back-off, the status says so, and
+ * the follow goes on when it is back, losing nothing; a slot dropped under the follow ends it with an error
+ * that says so; unknown ids are 404 on every route, never a 500.
+ */
+class FollowFaultTest extends MigrationTestBase {
+
+    private static final Duration LIMIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private TestServer destinationServer;
+
+    @AfterEach
+    void stopServer() {
+        if (destinationServer != null) {
+            destinationServer.close();
+        }
+    }
+
+    @Test
+    void retriesAnUnreachableDestinationAndSaysSoThenFailsClearlyWhenItsSlotIsDropped() throws Exception {
+        ConnectionDetails source = database("fault_src");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t SELECT g, 'v' FROM generate_series(1, 100) g");
+        destinationServer = new TestServer(dir);
+        destinationServer.create("dst");
+        ConnectionDetails dest = destinationServer.database("dst");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("fault", source, dest, "clone_and_follow");
+        api.awaitStatus("fault", "streaming", LIMIT);
+
+        destinationServer.stop();
+        sql(source, "INSERT INTO t SELECT g, 'while down' FROM generate_series(101, 200) g");
+        await().atMost(LIMIT).untilAsserted(() -> {
+            JsonNode m = api.get("/api/v1/migrations/fault");
+            assertThat(m.path("status").asString()).isEqualTo("streaming");
+            assertThat(m.path("live_trouble").asString()).contains("cannot reach the destination").contains("retrying in");
+        });
+        destinationServer.start();
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("200")));
+        await().atMost(LIMIT).until(() -> !api.get("/api/v1/migrations/fault").has("live_trouble"));
+        assertThat(api.get("/api/v1/migrations/fault").path("live_error_history")).anySatisfy(e ->
+                assertThat(e.path("retryable").asBoolean()).isTrue());
+
+        // the slot dropped on the source (its WAL sender ended first, as often as the stream takes it back)
+        await().atMost(LIMIT).ignoreExceptions().until(() -> {
+            sql(source, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fault' "
+                    + "AND active_pid IS NOT NULL", "SELECT pg_drop_replication_slot('pgmanager_fault')");
+            return true;
+        });
+        JsonNode failed = api.awaitStatus("fault", "failed", LIMIT);
+        assertThat(failed.path("error_message").asString()).contains("slot").contains("does not exist");
+    }
+
+    @Test
+    void unknownIdsAre404OnEveryRoute() throws Exception {
+        MigrationCalls api = new MigrationCalls(port, null);
+        for (String[] call : new String[][] {{"GET", ""}, {"DELETE", ""}, {"POST", "/start"}, {"POST", "/stop"}, {"POST", "/switchover"},
+                {"POST", "/compare"}, {"GET", "/logs"}}) {
+            MigrationCalls.Reply reply = api.call(call[0], "/api/v1/migrations/no-such" + call[1], null);
+            assertThat(reply.status()).as(call[0] + " " + call[1]).isEqualTo(404);
+            assertThat(reply.contentType()).startsWith("application/problem+json");
+        }
+    }
+}
