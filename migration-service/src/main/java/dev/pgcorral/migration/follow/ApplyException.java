@@ -5,7 +5,7 @@ package dev.pgcorral.migration.follow;
  * table without a replica identity, a constraint the row breaks. Trying again does not help: the
  * migration stops with this message, which says what to fix.
  */
-public final class ApplyException extends RuntimeException {
+public class ApplyException extends RuntimeException {
 
     public ApplyException(String message) {
         super(message);

@@ -21,6 +21,7 @@ import dev.pgcorral.common.logical.ReplicationMessage.Begin;
 import dev.pgcorral.common.logical.ReplicationMessage.Commit;
 import dev.pgcorral.common.logical.ReplicationMessage.Delete;
 import dev.pgcorral.common.logical.ReplicationMessage.Insert;
+import dev.pgcorral.common.logical.ReplicationMessage.Message;
 import dev.pgcorral.common.logical.ReplicationMessage.Origin;
 import dev.pgcorral.common.logical.ReplicationMessage.RelationMessage;
 import dev.pgcorral.common.logical.ReplicationMessage.Resumed;
@@ -46,9 +47,10 @@ public final class Follower {
     /**
      * @param startAt       where the clone's snapshot ends (the slot's consistent point), or {@link Lsn#INVALID}: the slot's position
      * @param skipReplicated leave out transactions that reached the source by replication (from an origin): no echo back
+     * @param passDdlAt      the schema change an earlier run stopped at, which the user applied to the destination; null: none
      */
     public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, String slot, String publication,
-                      String origin, Lsn startAt, boolean skipReplicated) {
+                      String origin, Lsn startAt, boolean skipReplicated, Lsn passDdlAt) {
     }
 
     static final int GROUP_MILLIS = 20;
@@ -209,6 +211,11 @@ public final class Follower {
                 if (group.changes >= GROUP_CHANGES || System.nanoTime() - group.started > TimeUnit.MILLISECONDS.toNanos(GROUP_MILLIS)) {
                     commit(s, session, group);
                 }
+            } else if (message instanceof Message m && m.transactional() && SourceReplication.DDL_PREFIX.equals(m.prefix())) {
+                if (!m.messageLsn().equals(job.passDdlAt())) {
+                    throw new SchemaChangeException(m.messageLsn(), m.contentAsString());
+                }
+                info("passing the schema change at " + m.messageLsn() + ", applied to the destination by hand: " + m.contentAsString().strip());
             } else if (message instanceof Resumed r) {
                 // the source connection broke: what it sent after the last acknowledged commit comes again
                 session.rollback();

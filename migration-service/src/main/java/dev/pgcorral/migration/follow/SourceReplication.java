@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,6 +36,11 @@ public final class SourceReplication {
                    OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
             ORDER BY 1""";
 
+    /** The prefix of the logical message that carries a DDL statement. */
+    public static final String DDL_PREFIX = "pgcorral.migration.ddl";
+    /** Where the DDL trigger's function lives on the source. */
+    static final String SCHEMA = "pgcorral_migration";
+
     private final ConnectionDetails source;
     private final String slot;
     private final String publication;
@@ -46,10 +52,12 @@ public final class SourceReplication {
     }
 
     /**
-     * What {@link #begin} made: the slot's snapshot, whether the publication is ours to drop, and the published
-     * tables without a replica identity (quoted names).
+     * What {@link #begin} made: the slot's snapshot, whether the publication is ours to drop, the published
+     * tables without a replica identity (quoted names), and whether DDL statements are captured (a superuser
+     * may install the event trigger that writes each into the WAL; without it a schema change shows as a
+     * table or column the destination lacks).
      */
-    public record Begun(ExportedSnapshot snapshot, boolean publicationCreated, List<String> withoutIdentity) {
+    public record Begun(ExportedSnapshot snapshot, boolean publicationCreated, List<String> withoutIdentity, boolean ddlCaptured) {
     }
 
     /**
@@ -75,7 +83,10 @@ public final class SourceReplication {
         }
         try {
             List<String> withoutIdentity = tablesWithoutIdentity();
-            return new Begun(slots.createWithSnapshot(slot), !existing, withoutIdentity);
+            ExportedSnapshot snapshot = slots.createWithSnapshot(slot);
+            // after the snapshot: the clone (pg_dump through it) does not see the trigger, so the destination does not get it
+            boolean ddl = installDdlTrigger();
+            return new Begun(snapshot, !existing, withoutIdentity, ddl);
         } catch (SQLException | RuntimeException e) {
             if (!existing) {
                 publications.drop(publication);
@@ -88,12 +99,47 @@ public final class SourceReplication {
         return new ReplicationSlots(source).find(slot).isPresent();
     }
 
-    /** Drops the slot, and the publication when {@code publicationCreated}; what is gone already is fine. */
+    /** Drops the slot, the DDL trigger, and the publication when {@code publicationCreated}; what is gone already is fine. */
     public void remove(boolean publicationCreated) {
         new ReplicationSlots(source).dropEndingItsUser(slot);
         if (publicationCreated) {
             new Publications(source).drop(publication);
         }
+        try (Connection c = source.connectReadWrite(); Statement st = c.createStatement()) {
+            st.execute("DROP EVENT TRIGGER IF EXISTS " + trigger());
+            st.execute("DROP FUNCTION IF EXISTS " + SCHEMA + "." + trigger() + "()");
+            st.execute("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                    + "WHERE n.nspname = '" + SCHEMA + "') THEN DROP SCHEMA IF EXISTS " + SCHEMA + "; END IF; END$$");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot drop the DDL trigger " + trigger() + " on the source: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Where the user is a superuser: an event trigger that writes every DDL statement of the database into the
+     * WAL as a transactional logical message, so the follow stops at it, naming it. Returns whether it is there.
+     */
+    private boolean installDdlTrigger() throws SQLException {
+        try (Connection c = source.connectReadWrite(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+            c.setAutoCommit(false);
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+            st.execute("CREATE OR REPLACE FUNCTION " + SCHEMA + "." + trigger() + "() RETURNS event_trigger LANGUAGE plpgsql AS $fn$\n"
+                    + "BEGIN\n"
+                    + "  PERFORM pg_logical_emit_message(true, '" + DDL_PREFIX + "', current_query());\n"
+                    + "END\n$fn$");
+            st.execute("CREATE EVENT TRIGGER " + trigger() + " ON ddl_command_end EXECUTE FUNCTION " + SCHEMA + "." + trigger() + "()");
+            c.commit();
+            return true;
+        }
+    }
+
+    private String trigger() {
+        return "pgcorral_ddl_" + slot;
     }
 
     private List<String> tablesWithoutIdentity() throws SQLException {

@@ -18,6 +18,7 @@ import dev.pgcorral.migration.clone.CloneSnapshot;
 import dev.pgcorral.migration.clone.CloneState;
 import dev.pgcorral.migration.follow.Follower;
 import dev.pgcorral.migration.follow.Origins;
+import dev.pgcorral.migration.follow.SchemaChangeException;
 import dev.pgcorral.migration.follow.SourceReplication;
 import dev.pgcorral.migration.follow.Switchover;
 
@@ -195,6 +196,10 @@ final class MigrationRun {
                 Origins.drop(destination, origin(migration.id()));
                 info("slot " + migration.slotName() + " created on the source at " + begun.snapshot().consistentPoint()
                         + (begun.publicationCreated() ? ", with publication " : ", for the existing publication ") + migration.publication());
+                if (!begun.ddlCaptured()) {
+                    info("DDL statements are not captured (that needs a superuser on the source): a schema change there shows as a "
+                            + "table or column the destination lacks");
+                }
                 if (!begun.withoutIdentity().isEmpty()) {
                     warn("no_replica_identity", "tables without a replica identity: " + String.join(", ", begun.withoutIdentity())
                             + ". While they are published, the source refuses UPDATE and DELETE on them (INSERT works); if the "
@@ -213,7 +218,7 @@ final class MigrationRun {
         }
         Lsn startAt = store.followState(migration.id()).consistentLsn();
         Follower f = new Follower(new Follower.Job(migration.id(), source, destination, migration.slotName(), migration.publication(),
-                origin(migration.id()), startAt, false), record);
+                origin(migration.id()), startAt, false, store.followState(migration.id()).ddlStopLsn()), record);
         follower = f;
         if (cancelled) {
             f.cancel();
@@ -223,7 +228,12 @@ final class MigrationRun {
         if (migration.mode() == Migration.Mode.CLONE_FOLLOW_SWITCHOVER) {
             switchoverOnceCaughtUp(f);
         }
-        f.run();
+        try {
+            f.run();
+        } catch (SchemaChangeException e) {
+            store.ddlStopped(migration.id(), e.position());
+            throw e;
+        }
     }
 
     /** {@code clone_follow_switchover}: the switchover starts by itself once the follow has caught up. */

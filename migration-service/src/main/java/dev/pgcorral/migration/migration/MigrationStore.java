@@ -28,7 +28,7 @@ public final class MigrationStore {
      * when it has no slot), whether the destination holds the finished clone, whether the publication is ours.
      */
     public record FollowState(Lsn consistentLsn, boolean cloneCompleted, boolean publicationCreated, Lsn switchoverLsn,
-                              Long switchoverDowntimeMillis) {
+                              Long switchoverDowntimeMillis, Lsn ddlStopLsn) {
     }
 
     private final JdbcClient jdbc;
@@ -119,16 +119,17 @@ public final class MigrationStore {
     }
 
     public FollowState followState(String id) {
-        return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created, switchover_lsn, switchover_downtime_ms "
+        return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created, switchover_lsn, switchover_downtime_ms, ddl_stop_lsn "
                         + "FROM migration.migrations WHERE id = ?").param(id)
-                .query((rs, n) -> new FollowState(rs.getObject(1) == null ? null : new Lsn(rs.getLong(1)), rs.getBoolean(2), rs.getBoolean(3),
-                        rs.getObject(4) == null ? null : new Lsn(rs.getLong(4)), rs.getObject(5, Long.class)))
-                .optional().orElse(new FollowState(null, false, false, null, null));
+                .query((rs, n) -> new FollowState(lsn(rs, 1), rs.getBoolean(2), rs.getBoolean(3), lsn(rs, 4), rs.getObject(5, Long.class),
+                        lsn(rs, 6)))
+                .optional().orElse(new FollowState(null, false, false, null, null, null));
     }
 
     /** A slot was created for the clone: the follow begins at {@code consistentLsn} once the clone completes. */
     public void slotCreated(String id, Lsn consistentLsn, boolean publicationCreated) {
         jdbc.sql("UPDATE migration.migrations SET consistent_lsn = ?, clone_completed = false, publication_created = ?, confirmed_lsn = NULL, "
+                + "ddl_stop_lsn = NULL, "
                 + "updated_at = now() WHERE id = ?").params(consistentLsn.value(), publicationCreated, id).update();
     }
 
@@ -146,6 +147,11 @@ public final class MigrationStore {
     public void status(String id, Migration.Status status, String phase) {
         jdbc.sql("UPDATE migration.migrations SET status = ?, phase = ?, updated_at = now() WHERE id = ?").params(status.wire(), phase, id)
                 .update();
+    }
+
+    /** The follow stopped at a schema change: a next start passes it. */
+    public void ddlStopped(String id, Lsn position) {
+        jdbc.sql("UPDATE migration.migrations SET ddl_stop_lsn = ?, updated_at = now() WHERE id = ?").params(position.value(), id).update();
     }
 
     /** A switchover completed: its sentinel and the write downtime. */
@@ -199,6 +205,10 @@ public final class MigrationStore {
                 rs.getInt("copy_workers"), rs.getObject("confirmed_lsn", Long.class), rs.getInt("tables_total"), rs.getInt("tables_copied"),
                 rs.getLong("rows_copied"), rs.getLong("bytes_copied"), rs.getBoolean("dest_written"), instant(rs, "started_at"),
                 instant(rs, "finished_at"), instant(rs, "created_at"), instant(rs, "updated_at"));
+    }
+
+    private static Lsn lsn(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column) == null ? null : new Lsn(rs.getLong(column));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -117,19 +117,21 @@ class FollowTest extends MigrationTestBase {
         sql(source, "INSERT INTO events VALUES (now(), 'second')");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM events").equals(java.util.List.of("2")));
 
-        // a schema change on the source: the follow stops and names table and column
+        // a schema change on the source: the follow stops before it, naming the statement
         sql(source, "ALTER TABLE items ADD COLUMN note text", "INSERT INTO items VALUES (11, 11, 'new column')");
         JsonNode changed = api.awaitStatus("fix", "failed", LIMIT);
-        assertThat(changed.path("error_message").asString()).contains("schema change").contains("\"note\"").contains("ADD COLUMN");
+        assertThat(changed.path("error_message").asString()).startsWith("schema change on the source: ALTER TABLE items ADD COLUMN note text")
+                .contains("start the migration again");
         assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fix'")).containsExactly("1");
 
         // the same change on the destination, and a start follows on from where it stopped: nothing cloned again
         sql(dest, "ALTER TABLE items ADD COLUMN note text");
         assertThat(api.call("POST", "/api/v1/migrations/fix/start", null).status()).isEqualTo(200);
         api.awaitStatus("fix", "streaming", LIMIT);
-        assertThat(api.get("/api/v1/migrations/fix/logs")).extracting(l -> l.path("message").asString())
-                .anySatisfy(m -> assertThat(m).contains("following on"));
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT note FROM items WHERE id = 11").equals(java.util.List.of("new column")));
+        assertThat(api.get("/api/v1/migrations/fix/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).contains("following on"))
+                .anySatisfy(m -> assertThat(m).startsWith("passing the schema change at"));
 
         // a row the destination lacks: the follow stops instead of losing the change
         sql(dest, "DELETE FROM items WHERE id = 3");
@@ -137,10 +139,40 @@ class FollowTest extends MigrationTestBase {
         JsonNode missing = api.awaitStatus("fix", "failed", LIMIT);
         assertThat(missing.path("error_message").asString()).contains("UPDATE on \"public\".\"items\"").contains("found no row");
 
-        // delete drops the slot and the publication on the source, and the origin on the destination
+        // delete drops the slot, the publication and the DDL trigger on the source, and the origin on the destination
         assertThat(api.call("DELETE", "/api/v1/migrations/fix", null).status()).isEqualTo(204);
-        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots")).containsExactly("0");
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fix'")).containsExactly("0");
         assertThat(rows(source, "SELECT count(*) FROM pg_publication")).containsExactly("0");
         assertThat(rows(dest, "SELECT count(*) FROM pg_replication_origin WHERE roname = 'pgcorral_fix'")).containsExactly("0");
+        assertThat(rows(source, "SELECT count(*) FROM pg_event_trigger")).containsExactly("0");
+        assertThat(rows(dest, "SELECT count(*) FROM pg_event_trigger")).as("the clone does not carry the DDL trigger").containsExactly("0");
+    }
+
+    @Test
+    void followsAsAUserWithoutSuperuserRightsAndSeesASchemaChangeByItsColumns() throws Exception {
+        ConnectionDetails admin = database("plain_src");
+        sql(admin, "CREATE ROLE plain LOGIN REPLICATION PASSWORD 'plain-pw'", "GRANT CREATE ON DATABASE plain_src TO plain",
+                "GRANT CREATE ON SCHEMA public TO plain");
+        ConnectionDetails source = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "plain", "plain-pw");
+        sql(source, "CREATE TABLE owned (id int PRIMARY KEY, v text)", "INSERT INTO owned VALUES (1, 'one')");
+        ConnectionDetails dest = database("plain_dst");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("plain", source, dest, "clone_and_follow");
+        api.awaitStatus("plain", "streaming", LIMIT);
+        assertThat(rows(admin, "SELECT puballtables FROM pg_publication WHERE pubname = 'pgmanager_pub_plain'")).containsExactly("f");
+        assertThat(api.get("/api/v1/migrations/plain/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).contains("DDL statements are not captured"));
+
+        sql(source, "INSERT INTO owned VALUES (2, 'two')", "ALTER TABLE owned ADD COLUMN extra int", "INSERT INTO owned VALUES (3, 'three', 3)");
+        JsonNode changed = api.awaitStatus("plain", "failed", LIMIT);
+        assertThat(changed.path("error_message").asString()).contains("schema change on the source").contains("\"extra\"")
+                .contains("ADD COLUMN");
+        assertThat(rows(dest, "SELECT id FROM owned ORDER BY id")).doesNotContain("3");
+        sql(dest, "ALTER TABLE owned ADD COLUMN extra int");
+        assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT id || ':' || coalesce(extra, 0) FROM owned ORDER BY id")
+                .equals(java.util.List.of("1:0", "2:0", "3:3")));
+        assertThat(api.call("DELETE", "/api/v1/migrations/plain?force=true", null).status()).isEqualTo(204);
+        assertThat(rows(admin, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_plain'")).containsExactly("0");
     }
 }

@@ -1,0 +1,24 @@
+package dev.pgcorral.migration.follow;
+
+import dev.pgcorral.common.pg.Lsn;
+
+/**
+ * A DDL statement ran on the source: the follow stops before the transaction that holds it, naming it.
+ * Once the destination has the same change, a new start passes this statement ({@link #position()}) and
+ * goes on.
+ */
+public final class SchemaChangeException extends ApplyException {
+
+    private final Lsn position;
+
+    SchemaChangeException(Lsn position, String statement) {
+        super("schema change on the source: " + statement.strip() + " — apply the same change to the destination, then start the "
+                + "migration again: it goes on past this statement (at " + position + ")");
+        this.position = position;
+    }
+
+    /** Where the statement's message is in the source's WAL. */
+    public Lsn position() {
+        return position;
+    }
+}
