@@ -155,7 +155,7 @@ public final class Follower {
     }
 
     private void followOnce() throws SQLException, InterruptedException {
-        Connection dst = job.destination().connect();
+        Connection dst = job.destination().connectReadWrite(); // a fallback applies to a source whose writes a switchover stopped
         applying = dst;
         ChangeStream s = null;
         try (ApplySession session = new ApplySession(dst, job.origin(), ORIGIN_WAIT)) {

@@ -52,12 +52,13 @@ public final class SourceReplication {
     }
 
     /**
-     * What {@link #begin} made: the slot's snapshot, whether the publication is ours to drop, the published
+     * What {@link #begin} made: the slot's snapshot (none for a fallback's slot) and where its stream begins, whether the publication is ours to drop, the published
      * tables without a replica identity (quoted names), and whether DDL statements are captured (a superuser
      * may install the event trigger that writes each into the WAL; without it a schema change shows as a
      * table or column the destination lacks).
      */
-    public record Begun(ExportedSnapshot snapshot, boolean publicationCreated, List<String> withoutIdentity, boolean ddlCaptured) {
+    public record Begun(ExportedSnapshot snapshot, dev.pgcorral.common.pg.Lsn consistentPoint, boolean publicationCreated,
+                        List<String> withoutIdentity, boolean ddlCaptured) {
     }
 
     /**
@@ -86,13 +87,39 @@ public final class SourceReplication {
             ExportedSnapshot snapshot = slots.createWithSnapshot(slot);
             // after the snapshot: the clone (pg_dump through it) does not see the trigger, so the destination does not get it
             boolean ddl = installDdlTrigger();
-            return new Begun(snapshot, !existing, withoutIdentity, ddl);
+            return new Begun(snapshot, snapshot.consistentPoint(), !existing, withoutIdentity, ddl);
         } catch (SQLException | RuntimeException e) {
             if (!existing) {
                 publications.drop(publication);
             }
             throw e;
         }
+    }
+
+    /**
+     * For a fallback: the publication and a slot without a snapshot (the destination already holds the data), and
+     * the DDL trigger where allowed. Returns where the slot's stream begins.
+     */
+    public Begun beginWithoutSnapshot() throws SQLException {
+        Publications publications = new Publications(source);
+        boolean existing = publications.exists(publication);
+        if (!existing) {
+            publications.createForDatabase(publication, Set.of());
+        }
+        try {
+            List<String> withoutIdentity = tablesWithoutIdentity();
+            dev.pgcorral.common.pg.Lsn start = new ReplicationSlots(source).create(slot);
+            return new Begun(null, start, !existing, withoutIdentity, installDdlTrigger());
+        } catch (SQLException | RuntimeException e) {
+            if (!existing) {
+                publications.drop(publication);
+            }
+            throw e;
+        }
+    }
+
+    public boolean publicationExists() {
+        return new Publications(source).exists(publication);
     }
 
     public boolean slotExists() {

@@ -32,12 +32,22 @@ import dev.pgcorral.migration.clone.Finishing;
  * comes after every transaction that committed before the writes stopped;</li>
  * <li>waits until the destination has committed past it, read from the destination's own record (its
  * replication origin), not from memory;</li>
- * <li>sets every sequence on the destination to the source's value.</li>
+ * <li>sets every sequence on the destination to the source's value;</li>
+ * <li>with a fallback, creates the publication and slot on the destination that replicate it back.</li>
  * </ol>
  * The write downtime is from step 2 to the end. When a step fails or the time is up, the source gets its
  * writes back and the follow goes on; the exception says what happened.
  */
 public final class Switchover {
+
+    /** A switchover with fallback: the way back from the destination, prepared while the source's writes are stopped. */
+    public interface Fallback {
+        /** Before writes stop: whether the destination can be replicated from; throws saying why not. */
+        void check() throws Exception;
+
+        /** Once the destination holds everything and before the writes go to it: its publication and slot. */
+        void begin() throws Exception;
+    }
 
     /** What a switchover did: the sentinel's position, how long writes were stopped, the sequences set. */
     public record Result(Lsn sentinel, Duration writeDowntime, int sequences, int sessionsEnded) {
@@ -53,10 +63,14 @@ public final class Switchover {
     private final CloneProgress record;
     private final MigrationProperties.Switchover settings;
     private final Duration timeout;
+    private final Fallback fallback;
 
-    /** @param timeout how long writes may be stopped (the configured one when the caller gives none) */
+    /**
+     * @param timeout  how long writes may be stopped (the configured one when the caller gives none)
+     * @param fallback the way back to prepare, or null
+     */
     public Switchover(String migrationId, ConnectionDetails source, ConnectionDetails destination, String origin, FollowProgress follow,
-                      CloneProgress record, MigrationProperties.Switchover settings, Duration timeout) {
+                      CloneProgress record, MigrationProperties.Switchover settings, Duration timeout, Fallback fallback) {
         this.migrationId = migrationId;
         this.source = source;
         this.destination = destination;
@@ -65,10 +79,14 @@ public final class Switchover {
         this.record = record;
         this.settings = settings;
         this.timeout = timeout;
+        this.fallback = fallback;
     }
 
     public Result run() throws Exception {
         awaitCaughtUp();
+        if (fallback != null) {
+            fallback.check();
+        }
         Instant stopped = Instant.now();
         int ended;
         try {
@@ -94,6 +112,9 @@ public final class Switchover {
                 throw new IllegalStateException("the destination's origin reads " + confirmed + ", before the sentinel at " + sentinel);
             }
             int sequences = copySequences();
+            if (fallback != null) {
+                fallback.begin();
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the switchover took longer than " + timeout.toSeconds() + " s");
             }

@@ -10,7 +10,14 @@ public record Migration(String id, String name, String sourceClusterId, String d
                        Instant updatedAt) {
 
     public enum Mode {
-        CLONE_ONLY, CLONE_AND_FOLLOW, CLONE_FOLLOW_SWITCHOVER;
+        CLONE_ONLY, CLONE_AND_FOLLOW, CLONE_FOLLOW_SWITCHOVER,
+        /** Ours (pgmanager runs it only inside, for a fallback): follows a slot that exists into a destination that holds its data. */
+        FOLLOW_ONLY;
+
+        /** Whether a run follows the source (all but {@link #CLONE_ONLY}). */
+        public boolean follows() {
+            return this != CLONE_ONLY;
+        }
 
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);

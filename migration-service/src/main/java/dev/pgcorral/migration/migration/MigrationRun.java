@@ -40,6 +40,7 @@ final class MigrationRun {
     private final MigrationProperties.Copy settings;
     private final MigrationProperties.Switchover switchoverSettings;
     private final CloneState resumeFrom;
+    private final ReverseStarter reverse;
     private final CloneProgress record = new CloneProgress();
     private volatile CloneRun clone;
     private volatile Follower follower;
@@ -49,7 +50,8 @@ final class MigrationRun {
     private volatile Switchover.Result switched;
 
     MigrationRun(Migration migration, ConnectionDetails source, ConnectionDetails destination, MigrationStore store, PgTools tools,
-                 MigrationProperties.Copy settings, MigrationProperties.Switchover switchoverSettings, CloneState resumeFrom) {
+                 MigrationProperties.Copy settings, MigrationProperties.Switchover switchoverSettings, CloneState resumeFrom,
+                 ReverseStarter reverse) {
         this.migration = migration;
         this.source = source;
         this.destination = destination;
@@ -58,6 +60,13 @@ final class MigrationRun {
         this.settings = settings;
         this.switchoverSettings = switchoverSettings;
         this.resumeFrom = resumeFrom;
+        this.reverse = reverse;
+    }
+
+    /** Starts the migration back from the destination after a switchover with fallback. */
+    @FunctionalInterface
+    interface ReverseStarter {
+        void start(Migration forward, String slot, String publication, SourceReplication.Begun begun);
     }
 
     Migration migration() {
@@ -74,7 +83,7 @@ final class MigrationRun {
     }
 
     boolean followed() {
-        return migration.mode() != Migration.Mode.CLONE_ONLY;
+        return migration.mode().follows();
     }
 
     /** Stops the run; a followed migration's slot and publication are dropped afterwards unless {@code keep}. */
@@ -132,8 +141,20 @@ final class MigrationRun {
         try {
             store.status(migration.id(), Migration.Status.SWITCHOVER, "switchover");
             record.enterPhase("switchover");
+            SourceReplication.Begun[] back = new SourceReplication.Begun[1];
+            Switchover.Fallback fallback = !migration.fallback() ? null : new Switchover.Fallback() {
+                @Override
+                public void check() throws Exception {
+                    checkReplicable(destination);
+                }
+
+                @Override
+                public void begin() throws Exception {
+                    back[0] = reverseReplication().beginWithoutSnapshot();
+                }
+            };
             Switchover.Result result = new Switchover(migration.id(), source, destination, origin(migration.id()), f.progress(), record,
-                    switchoverSettings, timeout).run();
+                    switchoverSettings, timeout, fallback).run();
             store.switchedOver(migration.id(), result.sentinel(), result.writeDowntime().toMillis());
             record.event("switchover_complete", "switched over: the destination committed past the sentinel at " + result.sentinel()
                     + ", " + result.sequences() + " sequence(s) set; writes were stopped on the source for "
@@ -143,6 +164,11 @@ final class MigrationRun {
                     + "writes back)");
             switched = result;
             f.cancel();
+            if (back[0] != null) {
+                info("fallback: the destination's changes now replicate back to the source, through slot " + reverseSlot()
+                        + " on the destination");
+                reverse.start(migration, reverseSlot(), reversePublication(), back[0]);
+            }
         } catch (Exception e) {
             if (cancelled) {
                 return;
@@ -169,6 +195,40 @@ final class MigrationRun {
         return new SourceReplication(source, migration.slotName(), migration.publication());
     }
 
+    /** The slot and publication on the destination that a fallback replicates back from. */
+    SourceReplication reverseReplication() {
+        return new SourceReplication(destination, reverseSlot(), reversePublication());
+    }
+
+    private String reversePublication() {
+        return cut(migration.publication() + "_reverse");
+    }
+
+    private String reverseSlot() {
+        return cut(migration.slotName() + "_reverse");
+    }
+
+    private static String cut(String name) {
+        return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
+    /** A fallback replicates from the destination: it must be a logical replication source, and the user may stream from it. */
+    private static void checkReplicable(ConnectionDetails destination) throws java.sql.SQLException {
+        try (java.sql.Connection c = destination.connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('wal_level'), (SELECT rolsuper OR rolreplication FROM pg_roles "
+                     + "WHERE rolname = current_user)")) {
+            rs.next();
+            if (!"logical".equals(rs.getString(1))) {
+                throw new IllegalStateException("fallback needs the destination to run with wal_level = logical (it has "
+                        + rs.getString(1) + "): set it and restart the destination, or switch over without fallback");
+            }
+            if (!rs.getBoolean(2)) {
+                throw new IllegalStateException("fallback needs the destination's user " + destination.user() + " to have the "
+                        + "REPLICATION attribute (ALTER ROLE … REPLICATION)");
+            }
+        }
+    }
+
     /** The origin on the destination that records how far the follow applied. */
     static String origin(String migrationId) {
         return "pgcorral_" + Migrations.embeddedDatabase(migrationId);
@@ -182,7 +242,17 @@ final class MigrationRun {
         }
         SourceReplication replication = sourceReplication();
         MigrationStore.FollowState state = store.followState(migration.id());
-        if (state.cloneCompleted() && state.consistentLsn() != null && replication.slotExists()) {
+        if (migration.mode() == Migration.Mode.FOLLOW_ONLY) {
+            record.enterPhase("connecting");
+            if (!replication.slotExists() || !replication.publicationExists()) {
+                throw new IllegalStateException("follow_only follows a slot and a publication that exist on the source: "
+                        + (replication.slotExists() ? "" : "slot " + migration.slotName() + " does not exist (create it with SELECT "
+                        + "pg_create_logical_replication_slot('" + migration.slotName() + "', 'pgoutput') once the destination holds "
+                        + "the data as of it); ") + (replication.publicationExists() ? "" : "publication " + migration.publication()
+                        + " does not exist (CREATE PUBLICATION … FOR ALL TABLES); ") + "or clone with mode clone_and_follow");
+            }
+            info("following slot " + migration.slotName() + " on the source");
+        } else if (state.cloneCompleted() && state.consistentLsn() != null && replication.slotExists()) {
             record.enterPhase("connecting");
             info("the destination holds the clone and the slot " + migration.slotName() + " is there: following on");
         } else {
@@ -192,9 +262,9 @@ final class MigrationRun {
             boolean slotIsOurs = state.consistentLsn() != null;
             CloneSnapshot.Source slotSnapshot = ignored -> {
                 SourceReplication.Begun begun = replication.begin(slotIsOurs);
-                store.slotCreated(migration.id(), begun.snapshot().consistentPoint(), begun.publicationCreated());
+                store.slotCreated(migration.id(), begun.consistentPoint(), begun.publicationCreated());
                 Origins.drop(destination, origin(migration.id()));
-                info("slot " + migration.slotName() + " created on the source at " + begun.snapshot().consistentPoint()
+                info("slot " + migration.slotName() + " created on the source at " + begun.consistentPoint()
                         + (begun.publicationCreated() ? ", with publication " : ", for the existing publication ") + migration.publication());
                 if (!begun.ddlCaptured()) {
                     info("DDL statements are not captured (that needs a superuser on the source): a schema change there shows as a "
@@ -216,9 +286,11 @@ final class MigrationRun {
         if (cancelled) {
             throw new CloneCancelledException();
         }
-        Lsn startAt = store.followState(migration.id()).consistentLsn();
+        Lsn consistent = store.followState(migration.id()).consistentLsn();
+        Lsn startAt = consistent == null ? Lsn.INVALID : consistent;
         Follower f = new Follower(new Follower.Job(migration.id(), source, destination, migration.slotName(), migration.publication(),
-                origin(migration.id()), startAt, false, store.followState(migration.id()).ddlStopLsn()), record);
+                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn()),
+                record);
         follower = f;
         if (cancelled) {
             f.cancel();

@@ -138,7 +138,7 @@ public final class Migrations implements AutoCloseable {
         }
         Kept resume = kept.remove(id);
         MigrationRun run = new MigrationRun(m, source, destination, store, tools, settings, switchoverSettings,
-                resume == null ? null : resume.state());
+                resume == null ? null : resume.state(), this::startReverse);
         store.started(id);
         running.put(id, run);
         Thread thread = new Thread(() -> execute(id, run), "migration-" + id);
@@ -316,7 +316,7 @@ public final class Migrations implements AutoCloseable {
                 run.record().log("error", message, java.util.Map.of("component", "migration"));
             }
             keep(id, run);
-            if (stopped && run.followed() && !run.keepSlot()) {
+            if (stopped && run.followed() && !run.keepSlot() && store.followState(id).consistentLsn() != null) {
                 removeQuietly(run.migration(), "it was stopped");
             }
             try {
@@ -332,6 +332,26 @@ public final class Migrations implements AutoCloseable {
             running.remove(id);
             threads.remove(id);
         }
+    }
+
+    /**
+     * After a switchover with fallback: a {@code follow_only} migration {@code <id>-reverse} (clusters swapped) that
+     * follows the slot just made on the destination into the source, and owns it (stop and delete drop it).
+     */
+    private void startReverse(Migration forward, String slot, String publication, dev.pgcorral.migration.follow.SourceReplication.Begun begun) {
+        String id = forward.id() + "-reverse";
+        for (int n = 2; store.find(id).isPresent(); n++) {
+            id = forward.id() + "-reverse-" + n;
+        }
+        Instant now = Instant.now();
+        Migration reverse = new Migration(id, forward.name() + " (reverse)", forward.destClusterId(), forward.sourceClusterId(),
+                forward.destNodeId(), forward.sourceNodeId(), Migration.Mode.FOLLOW_ONLY, false, Migration.Status.CREATED, "", "", slot,
+                publication, forward.copyWorkers(), null, 0, 0, 0, 0, false, null, null, now, now);
+        store.insert(reverse);
+        store.slotCreated(id, begun.consistentPoint(), begun.publicationCreated());
+        store.cloneCompleted(id);
+        start(id);
+        log.info("migration {}: fallback runs as migration {}", forward.id(), id);
     }
 
     /** Waits for a cancelled run's thread to end (it drops what it should on the way out). */
@@ -409,7 +429,8 @@ public final class Migrations implements AutoCloseable {
                             + "ALTER DATABASE … RESET default_transaction_read_only there", m.id(), e.getMessage());
                 }
             }
-            if (m.mode() != Migration.Mode.CLONE_ONLY && m.status() != Migration.Status.RUNNING && state.cloneCompleted()) {
+            if (m.mode().follows() && m.status() != Migration.Status.RUNNING
+                    && (state.cloneCompleted() || m.mode() == Migration.Mode.FOLLOW_ONLY)) {
                 log.info("migration {}: the service restarted while it followed the source; following on", m.id());
                 try {
                     store.stale(m.id(), "process was interrupted");

@@ -41,6 +41,13 @@ public record NewMigration(String id, String name, String sourceClusterId, Strin
         if (Migration.Mode.fromWire(mode) == null) {
             problems.add("invalid mode \"" + (mode == null ? "" : mode) + "\"");
         }
+        Migration.Mode m = Migration.Mode.fromWire(mode);
+        if (Boolean.TRUE.equals(fallback) && m == Migration.Mode.CLONE_ONLY) {
+            problems.add("fallback replicates the destination back to the source after a switchover: it needs a mode that follows");
+        }
+        if (Boolean.TRUE.equals(fallback) && Migrations.EMBEDDED.equals(destClusterId)) {
+            problems.add("fallback needs a registered destination cluster: the embedded one cannot be replicated back from");
+        }
         if (!blank(slotName) && !SLOT.matcher(slotName).matches()) {
             problems.add("slot_name must be 1 to 63 characters of a-z, 0-9 and _ (PostgreSQL's rule for slot names)");
         }

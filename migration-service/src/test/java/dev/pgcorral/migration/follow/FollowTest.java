@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -146,6 +147,32 @@ class FollowTest extends MigrationTestBase {
         assertThat(rows(dest, "SELECT count(*) FROM pg_replication_origin WHERE roname = 'pgcorral_fix'")).containsExactly("0");
         assertThat(rows(source, "SELECT count(*) FROM pg_event_trigger")).containsExactly("0");
         assertThat(rows(dest, "SELECT count(*) FROM pg_event_trigger")).as("the clone does not carry the DDL trigger").containsExactly("0");
+    }
+
+    @Test
+    void followOnlyFollowsTheUsersSlotAndLeavesItThere() throws Exception {
+        ConnectionDetails source = database("fo_src");
+        ConnectionDetails dest = database("fo_dst");
+        for (ConnectionDetails db : List.of(source, dest)) {
+            sql(db, "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        }
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("fo", source, dest, "follow_only");
+        JsonNode missing = api.awaitStatus("fo", "failed", LIMIT);
+        assertThat(missing.path("error_message").asString()).contains("slot pgmanager_fo does not exist")
+                .contains("publication pgmanager_pub_fo does not exist");
+
+        sql(source, "CREATE PUBLICATION pgmanager_pub_fo FOR TABLE t", "SELECT pg_create_logical_replication_slot('pgmanager_fo', 'pgoutput')",
+                "INSERT INTO t VALUES (1, 'after the slot')");
+        assertThat(api.call("POST", "/api/v1/migrations/fo/start", null).status()).isEqualTo(200);
+        api.awaitStatus("fo", "streaming", LIMIT);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT v FROM t").equals(List.of("after the slot")));
+        assertThat(api.call("POST", "/api/v1/migrations/fo/stop", null).status()).isEqualTo(200);
+        api.awaitStatus("fo", "stopped", LIMIT);
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fo'")).as("not ours to drop")
+                .containsExactly("1");
+        assertThat(rows(source, "SELECT count(*) FROM pg_publication WHERE pubname = 'pgmanager_pub_fo'")).containsExactly("1");
+        sql(source, "SELECT pg_drop_replication_slot('pgmanager_fo')");
     }
 
     @Test

@@ -105,6 +105,40 @@ class SwitchoverTest extends MigrationTestBase {
         sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE auto_src RESET default_transaction_read_only");
     }
 
+    @Test
+    void fallbackReplicatesTheDestinationBackWithoutEcho() throws Exception {
+        ConnectionDetails source = database("fb_src");
+        ConnectionDetails dest = database("fb_dst");
+        sql(source, "CREATE TABLE items (id serial PRIMARY KEY, v text)", "INSERT INTO items (v) SELECT 'v' || g FROM generate_series(1, 10) g");
+        MigrationCalls api = new MigrationCalls(port, null);
+        String body = api.migrationBody("fb", api.cluster("fb-source", source), api.cluster("fb-destination", dest), "clone_and_follow")
+                .replace("\"copy_workers\":2", "\"copy_workers\":2,\"fallback\":true");
+        assertThat(api.call("POST", "/api/v1/migrations", body).status()).isEqualTo(201);
+        assertThat(api.call("POST", "/api/v1/migrations/fb/start", null).status()).isEqualTo(200);
+        api.awaitStatus("fb", "streaming", LIMIT);
+        sql(source, "INSERT INTO items (v) VALUES ('before the switchover')");
+        assertThat(api.call("POST", "/api/v1/migrations/fb/switchover", null).status()).isEqualTo(200);
+        api.awaitStatus("fb", "completed", LIMIT);
+        JsonNode reverse = api.awaitStatus("fb-reverse", "streaming", LIMIT);
+        assertThat(reverse.path("mode").asString()).isEqualTo("follow_only");
+        assertThat(reverse.path("source_cluster_id").asString()).isEqualTo(api.get("/api/v1/migrations/fb").path("dest_cluster_id").asString());
+
+        // the application now writes to the destination; each change comes back to the source, once
+        sql(dest, "INSERT INTO items (v) VALUES ('after, on the destination')", "UPDATE items SET v = 'changed' WHERE id = 1",
+                "DELETE FROM items WHERE id = 2");
+        String content = "SELECT md5(string_agg(id || ':' || v, ',' ORDER BY id)) FROM items";
+        await().atMost(LIMIT).until(() -> rows(source, content).equals(rows(dest, content)));
+        assertThat(rows(source, "SELECT v FROM items WHERE id = 12")).containsExactly("after, on the destination");
+        await().atMost(LIMIT).until(() -> api.get("/api/v1/migrations/fb-reverse").path("live_transactions_applied").asLong() == 3);
+        assertThat(rows(dest, "SELECT count(*) FROM items")).as("nothing echoed back to the destination").containsExactly("11");
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fb'")).containsExactly("0");
+
+        assertThat(api.call("POST", "/api/v1/migrations/fb-reverse/stop", null).status()).isEqualTo(200);
+        api.awaitStatus("fb-reverse", "stopped", LIMIT);
+        assertThat(rows(dest, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fb_reverse'")).containsExactly("0");
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE fb_src RESET default_transaction_read_only");
+    }
+
     /** The application: inserts one row per transaction until told to stop; counts what the source accepted and refused. */
     private static void write(ConnectionDetails source, AtomicBoolean writing, AtomicLong accepted, AtomicLong refused) {
         while (writing.get()) {
