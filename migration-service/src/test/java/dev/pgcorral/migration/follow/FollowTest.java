@@ -150,6 +150,24 @@ class FollowTest extends MigrationTestBase {
     }
 
     @Test
+    void anEmbeddedDestinationIsALocalCopyThatStaysCurrent() throws Exception {
+        ConnectionDetails source = database("emb_src");
+        sql(source, "CREATE TABLE notes (id serial PRIMARY KEY, body text)", "INSERT INTO notes (body) VALUES ('first')");
+        MigrationCalls api = new MigrationCalls(port, null);
+        String src = api.cluster("emb-source", source);
+        String body = "{\"id\":\"Local-Copy\",\"name\":\"local\",\"source_cluster_id\":\"" + src + "\",\"source_node_id\":\""
+                + api.node(src) + "\",\"dest_cluster_id\":\"embedded\",\"mode\":\"clone_and_follow\"}";
+        assertThat(api.call("POST", "/api/v1/migrations", body).status()).isEqualTo(201);
+        assertThat(api.call("POST", "/api/v1/migrations/Local-Copy/start", null).status()).isEqualTo(200);
+        api.awaitStatus("Local-Copy", "streaming", LIMIT);
+        sql(source, "INSERT INTO notes (body) VALUES ('second')", "UPDATE notes SET body = 'first, edited' WHERE id = 1");
+        ConnectionDetails local = database("local_copy");
+        await().atMost(LIMIT).until(() -> rows(local, "SELECT body FROM notes ORDER BY id").equals(List.of("first, edited", "second")));
+        assertThat(api.call("DELETE", "/api/v1/migrations/Local-Copy?force=true", null).status()).isEqualTo(204);
+        assertThat(rows(local, "SELECT count(*) FROM notes")).as("the local copy stays").containsExactly("2");
+    }
+
+    @Test
     void followOnlyFollowsTheUsersSlotAndLeavesItThere() throws Exception {
         ConnectionDetails source = database("fo_src");
         ConnectionDetails dest = database("fo_dst");
