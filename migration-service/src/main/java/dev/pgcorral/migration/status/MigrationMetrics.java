@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * Gauges under {@code pgcorral.migration.*}, read from the live status: migrations, those running and
- * failed, and what running clones have moved and move per second.
+ * failed, what running clones have moved and move per second, and how far behind the follows are (the
+ * largest lag of all, so one alert covers every migration).
  */
 public class MigrationMetrics implements MeterBinder {
 
@@ -29,6 +30,15 @@ public class MigrationMetrics implements MeterBinder {
                 s -> s.migrations().stream().filter(m -> "running".equals(m.status())).mapToLong(MigrationStatus.MigrationState::bytesCopied).sum());
         gauge(registry, "pgcorral.migration.copy.rows", "rows copied by the clones running, all migrations",
                 s -> s.migrations().stream().filter(m -> "running".equals(m.status())).mapToLong(MigrationStatus.MigrationState::rowsCopied).sum());
+        gauge(registry, "pgcorral.migration.migrations.streaming", "migrations following their source",
+                s -> s.migrations().stream().filter(m -> m.follow() != null).count());
+        gauge(registry, "pgcorral.migration.follow.lag.bytes", "the largest follow lag in bytes of WAL (source position minus applied)",
+                s -> s.migrations().stream().filter(m -> m.follow() != null).mapToLong(m -> Math.max(0, m.follow().lagBytes())).max().orElse(0));
+        gauge(registry, "pgcorral.migration.follow.lag.seconds", "the largest follow lag in seconds (now minus the commit time of the "
+                        + "oldest source transaction received and not applied)",
+                s -> s.migrations().stream().filter(m -> m.follow() != null).mapToDouble(m -> m.follow().lagSeconds()).max().orElse(0));
+        gauge(registry, "pgcorral.migration.follow.transactions", "source transactions applied by the follows running",
+                s -> s.migrations().stream().filter(m -> m.follow() != null).mapToLong(m -> m.follow().transactions()).sum());
         gauge(registry, "pgcorral.migration.copy.bytes.rate", "bytes per second over the last minute, clones running",
                 s -> s.migrations().stream().mapToDouble(MigrationStatus.MigrationState::bytesPerSecond).sum());
     }

@@ -92,6 +92,11 @@ class FollowTest extends MigrationTestBase {
         assertThat(live.path("live_lag_formatted").asString()).contains("(latency: ");
         assertThat(live.path("live_transactions_applied").asLong()).as("one per source transaction committed").isEqualTo(18);
         await().atMost(LIMIT).until(() -> api.get("/api/v1/migrations/follow").has("confirmed_lsn"));
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("pgcorral_migration_follow_lag_bytes ", "pgcorral_migration_follow_lag_seconds ")
+                .containsPattern("pgcorral_migration_follow_transactions [1-9]");
 
         assertThat(api.call("POST", "/api/v1/migrations/follow/stop", null).status()).isEqualTo(200);
         JsonNode stopped = api.awaitStatus("follow", "stopped", LIMIT);
