@@ -228,7 +228,7 @@ final class ApplySession implements AutoCloseable {
         }
         name = "pgcorral_" + (++statementCounter);
         try (Statement st = connection.createStatement()) {
-            st.execute("PREPARE " + name + " AS " + change.sql());
+            st.execute("PREPARE " + name + " AS " + change.sql().get());
         } catch (SQLException e) {
             if (Follower.connectionFault(e)) {
                 throw e;

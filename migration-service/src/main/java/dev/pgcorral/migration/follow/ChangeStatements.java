@@ -2,6 +2,7 @@ package dev.pgcorral.migration.follow;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import dev.pgcorral.common.logical.ColumnValue;
 import dev.pgcorral.common.logical.ReplicationMessage.Delete;
@@ -26,8 +27,11 @@ import dev.pgcorral.common.pg.Identifiers;
  */
 final class ChangeStatements {
 
-    /** @param expectedRows 1 for an UPDATE or DELETE (a row must be found), -1 when any count is fine */
-    record Change(String shape, String sql, List<String> values, int expectedRows) {
+    /**
+     * @param sql          the statement, built only when its shape is new to the session
+     * @param expectedRows 1 for an UPDATE or DELETE (a row must be found), -1 when any count is fine
+     */
+    record Change(String shape, Supplier<String> sql, List<String> values, int expectedRows) {
     }
 
     private ChangeStatements() {
@@ -37,7 +41,7 @@ final class ChangeStatements {
         Row row = insert.newRow();
         StringBuilder shape = new StringBuilder("I");
         List<String> names = new ArrayList<>();
-        List<String> values = new ArrayList<>();
+        List<String> values = new ArrayList<>(row.size());
         for (int i = 0; i < row.size(); i++) {
             shape.append(row.isUnchangedToast(i) ? '-' : '+');
             if (!row.isUnchangedToast(i)) {
@@ -45,12 +49,14 @@ final class ChangeStatements {
                 values.add(row.text(i));
             }
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(target.qualifiedName()).append(" (")
-                .append(String.join(", ", names)).append(") VALUES (");
-        for (int i = 1; i <= names.size(); i++) {
-            sql.append(i == 1 ? "$" : ", $").append(i);
-        }
-        return new Change(shape.toString(), sql.append(')').toString(), values, -1);
+        return new Change(shape.toString(), () -> {
+            StringBuilder sql = new StringBuilder("INSERT INTO ").append(target.qualifiedName()).append(" (")
+                    .append(String.join(", ", names)).append(") VALUES (");
+            for (int i = 1; i <= names.size(); i++) {
+                sql.append(i == 1 ? "$" : ", $").append(i);
+            }
+            return sql.append(')').toString();
+        }, values, -1);
     }
 
     static Change update(TargetTables.Target target, Update update) {
@@ -67,9 +73,9 @@ final class ChangeStatements {
             }
         }
         Row identity = update.oldKind() == OldRow.NONE ? row : update.oldRow();
-        String where = where(target, identity, update.oldKind() == OldRow.FULL, "UPDATE", shape.append('|'), values);
-        String sql = "UPDATE " + target.qualifiedName() + " SET " + String.join(", ", sets) + where;
-        return new Change(shape.toString(), sql, values, 1);
+        Supplier<String> where = where(target, identity, update.oldKind() == OldRow.FULL, "UPDATE", shape.append('|'), values);
+        return new Change(shape.toString(), () -> "UPDATE " + target.qualifiedName() + " SET " + String.join(", ", sets) + where.get(),
+                values, 1);
     }
 
     static Change delete(TargetTables.Target target, Delete delete) {
@@ -78,12 +84,12 @@ final class ChangeStatements {
         if (delete.oldRow() == null) {
             throw noIdentity(target, "DELETE");
         }
-        String where = where(target, delete.oldRow(), delete.oldKind() == OldRow.FULL, "DELETE", shape, values);
-        return new Change(shape.toString(), "DELETE FROM " + target.qualifiedName() + where, values, 1);
+        Supplier<String> where = where(target, delete.oldRow(), delete.oldKind() == OldRow.FULL, "DELETE", shape, values);
+        return new Change(shape.toString(), () -> "DELETE FROM " + target.qualifiedName() + where.get(), values, 1);
     }
 
-    /** The condition finding the row; its parameters appended to {@code values}, its form to {@code shape}. */
-    private static String where(TargetTables.Target target, Row identity, boolean full, String operation, StringBuilder shape,
+    /** The condition finding the row (built when asked); its parameters appended to {@code values}, its form to {@code shape}. */
+    private static Supplier<String> where(TargetTables.Target target, Row identity, boolean full, String operation, StringBuilder shape,
                                 List<String> values) {
         List<String> conditions = new ArrayList<>();
         for (int i = 0; i < identity.size(); i++) {
@@ -110,9 +116,11 @@ final class ChangeStatements {
         if (conditions.isEmpty()) {
             throw noIdentity(target, operation);
         }
-        String condition = String.join(" AND ", conditions);
-        return full ? " WHERE ctid = (SELECT ctid FROM " + target.qualifiedName() + " WHERE " + condition + " LIMIT 1)"
-                : " WHERE " + condition;
+        return () -> {
+            String condition = String.join(" AND ", conditions);
+            return full ? " WHERE ctid = (SELECT ctid FROM " + target.qualifiedName() + " WHERE " + condition + " LIMIT 1)"
+                    : " WHERE " + condition;
+        };
     }
 
     private static ApplyException noIdentity(TargetTables.Target target, String operation) {
