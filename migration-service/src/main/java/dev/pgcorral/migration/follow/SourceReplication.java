@@ -118,6 +118,14 @@ public final class SourceReplication {
         }
     }
 
+    public String slot() {
+        return slot;
+    }
+
+    public String publication() {
+        return publication;
+    }
+
     public boolean publicationExists() {
         return new Publications(source).exists(publication);
     }

@@ -130,59 +130,22 @@ final class MigrationRun {
             return false;
         }
         switching = true;
-        Thread t = new Thread(() -> runSwitchover(timeout), "migration-switchover-" + migration.id());
+        Follower f = follower;
+        Thread t = new Thread(() -> {
+            try {
+                switched = new FollowSwitchover(migration, source, destination, store, record, switchoverSettings, reverse).run(f, timeout);
+                f.cancel(); // the run ends: switched over
+            } catch (Exception e) {
+                if (!cancelled) {
+                    FollowSwitchover.failed(migration, store, record, e);
+                }
+            } finally {
+                switching = false;
+            }
+        }, "migration-switchover-" + migration.id());
         t.setDaemon(true);
         t.start();
         return true;
-    }
-
-    private void runSwitchover(Duration timeout) {
-        Follower f = follower;
-        try {
-            store.status(migration.id(), Migration.Status.SWITCHOVER, "switchover");
-            record.enterPhase("switchover");
-            SourceReplication.Begun[] back = new SourceReplication.Begun[1];
-            Switchover.Fallback fallback = !migration.fallback() ? null : new Switchover.Fallback() {
-                @Override
-                public void check() throws Exception {
-                    checkReplicable(destination);
-                }
-
-                @Override
-                public void begin() throws Exception {
-                    back[0] = reverseReplication().beginWithoutSnapshot();
-                }
-            };
-            Switchover.Result result = new Switchover(migration.id(), source, destination, origin(migration.id()), f.progress(), record,
-                    switchoverSettings, timeout, fallback).run();
-            store.switchedOver(migration.id(), result.sentinel(), result.writeDowntime().toMillis());
-            record.event("switchover_complete", "switched over: the destination committed past the sentinel at " + result.sentinel()
-                    + ", " + result.sequences() + " sequence(s) set; writes were stopped on the source for "
-                    + result.writeDowntime().toMillis() + " ms; the source database stays read-only", Map.of());
-            info("switched over at " + result.sentinel() + " with " + result.writeDowntime().toMillis() + " ms without writes; the source "
-                    + "database " + source.database() + " stays read-only (ALTER DATABASE … RESET default_transaction_read_only gives it "
-                    + "writes back)");
-            switched = result;
-            f.cancel();
-            if (back[0] != null) {
-                info("fallback: the destination's changes now replicate back to the source, through slot " + reverseSlot()
-                        + " on the destination");
-                reverse.start(migration, reverseSlot(), reversePublication(), back[0]);
-            }
-        } catch (Exception e) {
-            if (cancelled) {
-                return;
-            }
-            String message = "switchover failed: " + e.getMessage();
-            record.failure(message, true);
-            record.event("switchover_failed", message, Map.of());
-            record.log("error", message + "; the follow goes on", Map.of("component", "switchover"));
-            log.warn("migration {}: {}", migration.id(), message);
-            record.enterPhase("streaming");
-            store.status(migration.id(), Migration.Status.STREAMING, "streaming");
-        } finally {
-            switching = false;
-        }
     }
 
     /** What the clone leaves to keep a while (its snapshot): for a resume after a failure, or a compare after {@code clone_only}. */
@@ -193,40 +156,6 @@ final class MigrationRun {
 
     SourceReplication sourceReplication() {
         return new SourceReplication(source, migration.slotName(), migration.publication());
-    }
-
-    /** The slot and publication on the destination that a fallback replicates back from. */
-    SourceReplication reverseReplication() {
-        return new SourceReplication(destination, reverseSlot(), reversePublication());
-    }
-
-    private String reversePublication() {
-        return cut(migration.publication() + "_reverse");
-    }
-
-    private String reverseSlot() {
-        return cut(migration.slotName() + "_reverse");
-    }
-
-    private static String cut(String name) {
-        return name.length() > 63 ? name.substring(0, 63) : name;
-    }
-
-    /** A fallback replicates from the destination: it must be a logical replication source, and the user may stream from it. */
-    private static void checkReplicable(ConnectionDetails destination) throws java.sql.SQLException {
-        try (java.sql.Connection c = destination.connect(); java.sql.Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('wal_level'), (SELECT rolsuper OR rolreplication FROM pg_roles "
-                     + "WHERE rolname = current_user)")) {
-            rs.next();
-            if (!"logical".equals(rs.getString(1))) {
-                throw new IllegalStateException("fallback needs the destination to run with wal_level = logical (it has "
-                        + rs.getString(1) + "): set it and restart the destination, or switch over without fallback");
-            }
-            if (!rs.getBoolean(2)) {
-                throw new IllegalStateException("fallback needs the destination's user " + destination.user() + " to have the "
-                        + "REPLICATION attribute (ALTER ROLE … REPLICATION)");
-            }
-        }
     }
 
     /** The origin on the destination that records how far the follow applied. */
@@ -298,7 +227,10 @@ final class MigrationRun {
         record.enterPhase("streaming");
         store.streaming(migration.id());
         if (migration.mode() == Migration.Mode.CLONE_FOLLOW_SWITCHOVER) {
-            switchoverOnceCaughtUp(f);
+            FollowSwitchover.whenCaughtUp(migration, f, switchoverSettings, () -> cancelled, () -> {
+                info("caught up: switching over, as the mode says");
+                switchover(switchoverSettings.timeout());
+            });
         }
         try {
             f.run();
@@ -306,28 +238,6 @@ final class MigrationRun {
             store.ddlStopped(migration.id(), e.position());
             throw e;
         }
-    }
-
-    /** {@code clone_follow_switchover}: the switchover starts by itself once the follow has caught up. */
-    private void switchoverOnceCaughtUp(Follower f) {
-        Thread t = new Thread(() -> {
-            long maxLag = switchoverSettings.maxLag().toBytes();
-            try {
-                while (!f.cancelled() && !cancelled) {
-                    long lag = f.progress().lag().bytes();
-                    if (lag >= 0 && lag <= maxLag && f.progress().trouble() == null) {
-                        info("caught up (" + lag + " bytes behind): switching over, as the mode says");
-                        switchover(switchoverSettings.timeout());
-                        return;
-                    }
-                    Thread.sleep(200); // the lag is probed on its own thread; nothing to wait on but time
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "migration-auto-switchover-" + migration.id());
-        t.setDaemon(true);
-        t.start();
     }
 
     private void clone(CloneRun.Job job) throws Exception {

@@ -22,7 +22,6 @@ import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneCancelledException;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.CloneState;
-import dev.pgcorral.migration.follow.Switchover;
 import dev.pgcorral.migration.compare.Comparer;
 import dev.pgcorral.migration.state.EmbeddedServer;
 
@@ -43,6 +42,7 @@ public final class Migrations implements AutoCloseable {
     private final PgTools tools;
     private final MigrationProperties.Copy settings;
     private final MigrationProperties.Switchover switchoverSettings;
+    private final MadeOnSource made;
     private final Map<String, MigrationRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> threads = new ConcurrentHashMap<>();
     /** The last finished run of each migration, for its log. */
@@ -66,6 +66,7 @@ public final class Migrations implements AutoCloseable {
         this.tools = tools;
         this.settings = settings;
         this.switchoverSettings = switchoverSettings;
+        this.made = new MadeOnSource(store, nodes, this::destination);
         sweeper.scheduleWithFixedDelay(this::dropExpired, 30, 30, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::recordPositions, 2, 2, TimeUnit.SECONDS);
     }
@@ -198,9 +199,9 @@ public final class Migrations implements AutoCloseable {
         if (left != null) {
             left.state().close();
         }
-        if (m.mode() != Migration.Mode.CLONE_ONLY && !keepSlot && store.followState(id).consistentLsn() != null) {
+        if (!keepSlot && made.owned(m)) {
             try {
-                removeReplication(m, store.followState(id).publicationCreated());
+                made.remove(m);
             } catch (RuntimeException e) {
                 throw ApiException.conflict("cannot drop the slot " + m.slotName() + " and publication " + m.publication()
                         + " on the source: " + e.getMessage() + "; try again once the source is reachable, or delete with "
@@ -281,7 +282,7 @@ public final class Migrations implements AutoCloseable {
                 log.info("migration {}: the snapshot kept to resume its clone is released ({} passed)", id, settings.keepSnapshot());
                 k.state().close();
                 store.find(id).filter(m -> m.mode() != Migration.Mode.CLONE_ONLY && !running.containsKey(id)
-                        && !store.followState(id).cloneCompleted()).ifPresent(m -> removeQuietly(m, "its clone's snapshot expired"));
+                        && !store.followState(id).cloneCompleted()).ifPresent(m -> made.removeQuietly(m, "its clone's snapshot expired"));
             }
         });
     }
@@ -302,7 +303,7 @@ public final class Migrations implements AutoCloseable {
             }
             keep(id, run);
             if (run.switched() != null) {
-                removeQuietly(run.migration(), "it switched over");
+                made.removeQuietly(run.migration(), "it switched over");
                 store.finished(id, Migration.Status.COMPLETED, "switchover_complete", null, run.record());
                 return;
             }
@@ -316,8 +317,8 @@ public final class Migrations implements AutoCloseable {
                 run.record().log("error", message, java.util.Map.of("component", "migration"));
             }
             keep(id, run);
-            if (stopped && run.followed() && !run.keepSlot() && store.followState(id).consistentLsn() != null) {
-                removeQuietly(run.migration(), "it was stopped");
+            if (stopped && !run.keepSlot()) {
+                made.removeQuietly(run.migration(), "it was stopped");
             }
             try {
                 store.finished(id, stopped ? Migration.Status.STOPPED : Migration.Status.FAILED, stopped ? "stopped" : "error", message,
@@ -367,30 +368,6 @@ public final class Migrations implements AutoCloseable {
         }
     }
 
-    private void removeReplication(Migration m, boolean publicationCreated) {
-        new dev.pgcorral.migration.follow.SourceReplication(nodes.connection(m.sourceClusterId(), m.sourceNodeId()), m.slotName(),
-                m.publication()).remove(publicationCreated);
-        store.slotRemoved(m.id());
-        try {
-            dev.pgcorral.migration.follow.Origins.drop(destination(m), MigrationRun.origin(m.id()));
-        } catch (java.sql.SQLException | RuntimeException e) {
-            log.info("migration {}: its origin on the destination stays ({})", m.id(), e.getMessage());
-        }
-        log.info("migration {}: slot {} dropped on the source{}", m.id(), m.slotName(),
-                publicationCreated ? ", with publication " + m.publication() : "");
-    }
-
-    /** Drops the slot and publication of a migration (a stop, an expired clone); a failure is logged, not thrown. */
-    private void removeQuietly(Migration m, String why) {
-        try {
-            removeReplication(m, store.followState(m.id()).publicationCreated());
-        } catch (RuntimeException e) {
-            log.warn("migration {}: {}, but its slot {} could not be dropped on the source: {}; drop it there "
-                    + "(SELECT pg_drop_replication_slot('{}')) or delete the migration once the source is reachable", m.id(), why,
-                    m.slotName(), e.getMessage(), m.slotName());
-        }
-    }
-
     /** pgmanager's {@code confirmed_lsn}: the follows' applied positions, recorded every 2 s. */
     private void recordPositions() {
         running.forEach((id, run) -> {
@@ -405,49 +382,8 @@ public final class Migrations implements AutoCloseable {
         });
     }
 
-    /**
-     * At start-up, the runs the process's end cut off: a follow goes on by itself (the destination knows where
-     * it got); a clone cannot (its snapshot ended with the process): it is marked failed, and a followed one's
-     * slot is dropped, since a new start begins with a new one.
-     */
+    /** At start-up, the runs the process's end cut off (see {@link AfterRestart}). */
     public void resumeInterrupted() {
-        for (Migration m : store.interrupted()) {
-            MigrationStore.FollowState state = store.followState(m.id());
-            if (m.status() == Migration.Status.SWITCHOVER && state.switchoverLsn() != null) {
-                log.info("migration {}: the service restarted as its switchover completed; finishing it", m.id());
-                store.status(m.id(), Migration.Status.COMPLETED, "switchover_complete");
-                removeQuietly(m, "it switched over");
-                continue;
-            }
-            if (m.status() == Migration.Status.SWITCHOVER) {
-                try {
-                    Switchover.giveWritesBack(nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
-                    log.warn("migration {}: the service restarted during a switchover, which did not complete; writes were given back to "
-                            + "the source", m.id());
-                } catch (java.sql.SQLException | RuntimeException e) {
-                    log.error("migration {}: the service restarted during a switchover and cannot give writes back to the source: {}; run "
-                            + "ALTER DATABASE … RESET default_transaction_read_only there", m.id(), e.getMessage());
-                }
-            }
-            if (m.mode().follows() && m.status() != Migration.Status.RUNNING
-                    && (state.cloneCompleted() || m.mode() == Migration.Mode.FOLLOW_ONLY)) {
-                log.info("migration {}: the service restarted while it followed the source; following on", m.id());
-                try {
-                    store.stale(m.id(), "process was interrupted");
-                    start(m.id());
-                } catch (RuntimeException e) {
-                    log.warn("migration {}: cannot follow on after the restart: {}", m.id(), e.getMessage());
-                    store.stale(m.id(), "process was interrupted, and following on failed: " + e.getMessage());
-                }
-                continue;
-            }
-            store.stale(m.id(), "process was interrupted: start the migration again (the clone starts over: its snapshot ended "
-                    + "with the process)");
-            if (m.mode() != Migration.Mode.CLONE_ONLY && store.followState(m.id()).consistentLsn() != null) {
-                Thread t = new Thread(() -> removeQuietly(m, "its clone was cut off by a restart"), "migration-cleanup-" + m.id());
-                t.setDaemon(true);
-                t.start();
-            }
-        }
+        new AfterRestart(store, nodes, made, this::start).resume();
     }
 }

@@ -1,0 +1,65 @@
+package dev.pgcorral.migration.migration;
+
+import java.sql.SQLException;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.migration.follow.Origins;
+import dev.pgcorral.migration.follow.SourceReplication;
+
+/**
+ * What a followed migration made and must not leave behind when it is stopped, deleted, switched over or
+ * cut off: the slot, the publication (when it created it) and the DDL trigger on the source, and its
+ * origin on the destination.
+ */
+final class MadeOnSource {
+
+    private static final Logger log = LoggerFactory.getLogger(MadeOnSource.class);
+
+    private final MigrationStore store;
+    private final NodeResolver nodes;
+    private final Function<Migration, ConnectionDetails> destinations;
+
+    MadeOnSource(MigrationStore store, NodeResolver nodes, Function<Migration, ConnectionDetails> destinations) {
+        this.store = store;
+        this.nodes = nodes;
+        this.destinations = destinations;
+    }
+
+    /** Whether the migration made a slot that is still recorded (a {@code follow_only} one following the user's slot did not). */
+    boolean owned(Migration m) {
+        return m.mode().follows() && store.followState(m.id()).consistentLsn() != null;
+    }
+
+    /** Drops them; throws when the source cannot be reached (the origin on the destination is dropped where it can be). */
+    void remove(Migration m) {
+        boolean publicationCreated = store.followState(m.id()).publicationCreated();
+        new SourceReplication(nodes.connection(m.sourceClusterId(), m.sourceNodeId()), m.slotName(), m.publication())
+                .remove(publicationCreated);
+        store.slotRemoved(m.id());
+        try {
+            Origins.drop(destinations.apply(m), MigrationRun.origin(m.id()));
+        } catch (SQLException | RuntimeException e) {
+            log.info("migration {}: its origin on the destination stays ({})", m.id(), e.getMessage());
+        }
+        log.info("migration {}: slot {} dropped on the source{}", m.id(), m.slotName(),
+                publicationCreated ? ", with publication " + m.publication() : "");
+    }
+
+    /** {@link #remove} when the migration {@link #owned} them; a failure logged with what to do instead of thrown. */
+    void removeQuietly(Migration m, String why) {
+        if (!owned(m)) {
+            return;
+        }
+        try {
+            remove(m);
+        } catch (RuntimeException e) {
+            log.warn("migration {}: {}, but its slot {} could not be dropped on the source: {}; drop it there "
+                    + "(SELECT pg_drop_replication_slot('{}')) or delete the migration once the source is reachable", m.id(), why,
+                    m.slotName(), e.getMessage(), m.slotName());
+        }
+    }
+}
