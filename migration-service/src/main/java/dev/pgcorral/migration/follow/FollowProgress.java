@@ -104,10 +104,15 @@ public final class FollowProgress {
 
     /**
      * A probe of the source's WAL position; {@code done} is how far the follow is (what it applied, or
-     * further while the slot idles).
+     * further while the slot idles). Before the follow has a position (neither), the lag stays as it was:
+     * counted from 0/0 it would be the source's whole WAL.
      */
     void probed(Lsn sourcePosition, Lsn done) {
-        long bytes = Math.max(0, sourcePosition.bytesSince(Lsn.max(done, applied)));
+        Lsn from = Lsn.max(done, applied);
+        if (!from.isValid()) {
+            return;
+        }
+        long bytes = Math.max(0, sourcePosition.bytesSince(from));
         Instant pending = oldestPending;
         Instant now = Instant.now();
         double seconds = bytes == 0 || pending == null ? 0 : Math.max(0, Duration.between(pending, now).toNanos() / 1e9);
