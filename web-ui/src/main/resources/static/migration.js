@@ -1,11 +1,12 @@
 // pgcorral web-ui, the migration page: migrations with their progress from the live status; the selected
-// migration's phases, tables, throughput, log and compare; the cluster registry (add, test, introspect,
-// delete) and the form that creates a migration, through web-ui's actions. Built on ui.js (loaded
-// first): every value from the service goes into the page as text, never as HTML.
+// migration's phases, tables, throughput, follow (position, lag and its chart), log and compare; the cluster
+// registry (add, test, introspect, delete) and the form that creates a migration, through web-ui's actions.
+// Built on ui.js (loaded first): every value from the service goes into the page as text, never as HTML.
 "use strict";
 
 const EMBEDDED = "embedded";
 const TERMINAL_PHASES = ["done", "stopped", "error", "stale"];
+const LAG_SPAN_MS = 5 * 60 * 1000;
 const migration = {
   list: [], // the newest snapshot's migrations
   selected: null, // the selected migration's id
@@ -17,6 +18,7 @@ const migration = {
   logs: [],
   shownLogs: "",
   shownPhases: "",
+  lag: new Map(), // per following migration, [time, lag bytes, lag seconds] of each status message (LAG_SPAN_MS of them)
   idEdited: false
 };
 const READINESS = {
@@ -39,6 +41,22 @@ function selectedMigration() {
 
 function running(m) {
   return !!m && ["running", "streaming", "switchover"].includes(m.status);
+}
+
+// Copy rates are live while the clone runs; once the migration follows, they are the clone's last ones.
+function copying(m) {
+  return running(m) && !m.follow;
+}
+
+// Modes that follow the source after the clone, through a replication slot and a publication there.
+function follows(m) {
+  return !!m && m.mode !== "clone_only";
+}
+
+// A mode as the form's choice names it.
+function modeLabel(mode) {
+  const option = [...document.getElementById("migration-mode").options].find((o) => o.value === mode);
+  return option ? option.text : mode;
 }
 
 function count(n) {
@@ -81,9 +99,10 @@ function migrationRow(m) {
     row.onclick = () => selectMigration(m.id);
     migrationRows.set(m.id, row);
   }
-  const c = row.children, live = running(m);
+  const c = row.children, rates = copying(m);
   setText(c[0], m.name === m.id ? m.id : m.name + " (" + m.id + ")");
-  setText(c[1], m.mode);
+  setText(c[1], modeLabel(m.mode));
+  setAttr(c[1], "title", m.mode);
   setAttr(row, "data-status", m.status);
   setAttr(c[2], "class", "status status-" + m.status);
   setText(c[2], m.status);
@@ -91,14 +110,15 @@ function migrationRow(m) {
   setText(c[4], m.tablesCopied + " / " + m.tablesTotal);
   setText(c[5], count(m.rowsCopied));
   setText(c[6], bytes(m.bytesCopied));
-  setText(c[7], live ? count(Math.round(m.rowsPerSecond)) : "");
-  setText(c[8], live ? megabytesPerSecond(m.bytesPerSecond) : "");
+  setText(c[7], rates ? count(Math.round(m.rowsPerSecond)) : "");
+  setText(c[8], rates ? megabytesPerSecond(m.bytesPerSecond) : "");
   setAttr(row, "class", "migration" + (m.id === migration.selected ? " selected" : ""));
   return row;
 }
 
 function renderMigrationPage(snapshot) {
   migration.list = snapshot.migrations || [];
+  sampleLag(migration.list);
   if (!migration.clustersLoaded) loadClusters();
   const current = selectedMigration();
   if (current) migration.selectedSeen = true;
@@ -124,6 +144,7 @@ function selectMigration(id) {
   migration.logs = [];
   migration.shownLogs = null;
   migration.shownPhases = "";
+  document.getElementById("keep-slot").checked = false;
   tableRows.clear();
   document.getElementById("tables").replaceChildren();
   clearCompare();
@@ -150,6 +171,7 @@ function renderSelected() {
   if (!live) document.getElementById("selected-note").hidden = true;
   document.getElementById("migration-start").disabled = live;
   document.getElementById("migration-stop").disabled = !live;
+  document.getElementById("keep-slot-choice").hidden = !follows(m);
   if (m.status !== migration.detailStatus) {
     migration.detailStatus = m.status;
     loadDetail();
@@ -159,14 +181,15 @@ function renderSelected() {
   text("selected-tables", m.tablesCopied + " / " + m.tablesTotal);
   text("selected-rows", count(m.rowsCopied));
   text("selected-bytes", bytes(m.bytesCopied));
-  text("selected-rows-rate", live ? count(Math.round(m.rowsPerSecond)) : "–");
-  text("selected-bytes-rate", live ? megabytesPerSecond(m.bytesPerSecond) : "–");
+  text("selected-rows-rate", copying(m) ? count(Math.round(m.rowsPerSecond)) : "–");
+  text("selected-bytes-rate", copying(m) ? megabytesPerSecond(m.bytesPerSecond) : "–");
   const stored = !live && migration.detail && migration.detail.id === m.id ? migration.detail : null;
   const tables = m.tables && m.tables.length ? m.tables : stored ? storedTables(stored) : [];
   const phases = m.phases && m.phases.length ? m.phases : stored ? storedPhases(stored) : [];
   renderTables(tables);
   renderPhases(phases, m);
-  renderThroughput(m, phases, live);
+  renderThroughput(m, phases);
+  renderFollow(m);
   renderRoute();
   if (live) loadLogs();
 }
@@ -264,10 +287,10 @@ function renderPhases(phases, m) {
   document.getElementById("phases-empty").hidden = phases.length > 0;
 }
 
-function renderThroughput(m, phases, live) {
+function renderThroughput(m, phases) {
   const copy = phases.find((p) => p.phase === "copy");
   let words = "";
-  if (live && (m.rowsPerSecond > 0 || m.phase === "copy")) {
+  if (copying(m) && (m.rowsPerSecond > 0 || m.phase === "copy")) {
     words = "copying at " + count(Math.round(m.rowsPerSecond)) + " rows/s, " + megabytesPerSecond(m.bytesPerSecond) + " MB/s";
   } else if (copy && copy.endedAt) {
     const took = (Date.parse(copy.endedAt) - Date.parse(copy.startedAt)) / 1000;
@@ -279,14 +302,64 @@ function renderThroughput(m, phases, live) {
   text("selected-throughput", words);
 }
 
+// --- the follow ---
+
+// A sample of each following migration's lag per status message; a migration that no longer follows loses its samples.
+function sampleLag(list) {
+  const now = Date.now(), sampled = new Map();
+  for (const m of list.filter((m) => m.follow)) {
+    const samples = migration.lag.get(m.id) || [];
+    if (m.follow.lagBytes >= 0) samples.push([now, m.follow.lagBytes, m.follow.lagSeconds]); // -1: not measured yet
+    while (samples.length && now - samples[0][0] > LAG_SPAN_MS) samples.shift();
+    sampled.set(m.id, samples);
+  }
+  migration.lag = sampled;
+}
+
+// What the destination applied and how far behind the source it is; what keeps it from going on, as a warning.
+function renderFollow(m) {
+  const f = m.follow;
+  document.getElementById("follow").hidden = !f;
+  if (!f) return;
+  const measured = f.lagBytes >= 0;
+  text("follow-lsn", f.appliedLsn === "0/0" ? "none yet" : f.appliedLsn);
+  text("follow-lag-bytes", measured ? bytes(f.lagBytes) : "measuring");
+  text("follow-lag-seconds", measured ? seconds(f.lagSeconds) : "measuring");
+  text("follow-transactions", count(f.transactions));
+  text("follow-changes", count(f.changes));
+  const trouble = document.getElementById("follow-trouble");
+  trouble.hidden = !f.trouble;
+  setText(trouble, f.trouble ? "⚠ " + f.trouble : "");
+  const samples = migration.lag.get(m.id) || [], now = Date.now();
+  line(document.getElementById("lag-bytes-chart"), samples.length > 0,
+      [{color: "#3182ce", points: samples.map(([t, lagBytes]) => [t, lagBytes])}], now,
+      {span: LAG_SPAN_MS, least: 1024, label: (v) => bytes(Math.round(v))});
+  line(document.getElementById("lag-seconds-chart"), samples.length > 0,
+      [{color: "#dd6b20", points: samples.map(([t, , lagSeconds]) => [t, lagSeconds])}], now,
+      {span: LAG_SPAN_MS, label: (v, max) => v.toFixed(max < 10 ? 1 : 0) + " s"});
+}
+
 // --- start, stop, delete ---
+
+// Whether stop and delete leave a following migration's slot and publication on the source (unchecked: dropped).
+function keepSlot(m) {
+  return follows(m) && document.getElementById("keep-slot").checked;
+}
+
+function slotWords(m, keep) {
+  if (!follows(m)) return "";
+  return keep ? " Its replication slot and publication on the source, if any, stay there: the source keeps WAL for the slot"
+      + " until the migration is started again (once its clone had completed, it follows on from the slot) or deleted."
+      : " Its replication slot and publication on the source, if any, are dropped.";
+}
 
 async function startMigration() {
   const m = selectedMigration();
   if (!m) return;
   const again = m.status !== "created";
-  const answer = await act(migrationPath("/start"), {}, again ? "Start " + m.id + " again? It starts over: what an earlier run made in the"
-      + " destination is dropped first." : null, "start");
+  const answer = await act(migrationPath("/start"), {}, again ? "Start " + m.id + " again? "
+      + (follows(m) ? "If its clone had completed and its slot is still on the source, it follows on from there; otherwise it" : "It")
+      + " starts over: what an earlier run made in the destination is dropped first." : null, "start");
   if (!answer) return;
   migration.logs = [];
   clearCompare();
@@ -297,8 +370,11 @@ async function startMigration() {
 async function stopMigration() {
   const m = selectedMigration();
   if (!m) return;
-  const answer = await act(migrationPath("/stop"), {}, "Stop " + m.id + "? The run cannot resume; started again, it starts over.", "stop");
+  const keep = keepSlot(m);
+  const answer = await act(migrationPath("/stop"), {keepSlot: keep}, "Stop " + m.id + "?"
+      + (follows(m) ? slotWords(m, keep) : " The run cannot resume; started again, it starts over."), "stop");
   if (!answer || m.id !== migration.selected) return;
+  document.getElementById("keep-slot").checked = false;
   const note = document.getElementById("selected-note");
   setText(note, "stop requested: the run ends at its next step");
   note.hidden = !running(selectedMigration());
@@ -307,10 +383,9 @@ async function stopMigration() {
 async function deleteMigration() {
   const m = selectedMigration();
   if (!m) return;
-  const force = running(m);
-  await act(migrationPath("/delete"), {force}, force
-      ? m.id + " is running: stop it and delete it? The destination keeps what was copied."
-      : "Delete " + m.id + "? The destination keeps what was copied.", "delete");
+  const force = running(m), keep = keepSlot(m);
+  await act(migrationPath("/delete"), {force, keepSlot: keep}, (force ? m.id + " is running: stop it and delete it?" : "Delete " + m.id + "?")
+      + " The destination keeps what was copied." + slotWords(m, keep), "delete");
 }
 
 // --- compare ---

@@ -358,13 +358,17 @@ function drawCharts() {
   line(document.getElementById("rate-chart"), any, [{color: "#2f855a", points: rate}], now);
 }
 
-// The time axis spans what the page has seen (at least half a minute, at most HISTORY_MS), so the
-// first samples spread over the chart instead of a sliver at its right edge.
-function line(canvas, any, series, now) {
+// The time axis spans what the page has seen (at least half a minute, at most options.span, HISTORY_MS
+// unless given), so the first samples spread over the chart instead of a sliver at its right edge. The y
+// axis goes up to at least options.least (1 unless given); options.label writes its values (plain numbers
+// unless given). The canvas's data-points says how many points it drew.
+function line(canvas, any, series, now, options) {
   if (!canvas) return;
-  const g = canvas.getContext("2d"), w = canvas.width, h = canvas.height, pad = 28;
+  const {span: longest = HISTORY_MS, least = 1, label = (v, max) => v.toFixed(max < 10 ? 1 : 0)} = options || {};
+  const g = canvas.getContext("2d"), w = canvas.width, h = canvas.height, margin = 28;
   g.clearRect(0, 0, w, h);
   g.fillStyle = "#6b7280"; g.font = "11px sans-serif";
+  setAttr(canvas, "data-points", any ? series.reduce((sum, s) => sum + s.points.length, 0) : 0);
   if (!any) {
     g.textAlign = "center";
     g.fillText(canvas.dataset.empty || "no data yet", w / 2, h / 2);
@@ -372,19 +376,21 @@ function line(canvas, any, series, now) {
     return;
   }
   const first = Math.min(now, ...series.flatMap((s) => s.points.map((p) => p[0])));
-  const span = Math.min(HISTORY_MS, Math.max(30000, now - first));
-  const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1] || 0))) * 1.15;
+  const span = Math.min(longest, Math.max(30000, now - first));
+  const max = Math.max(least, ...series.flatMap((s) => s.points.map((p) => p[1] || 0))) * 1.15;
   g.strokeStyle = "#e3e3de"; g.font = "10px sans-serif";
-  for (let i = 0; i <= 2; i++) {
-    const y = h - pad / 2 - (h - pad) * i / 2;
+  const ticks = [0, 1, 2].map((i) => label(max * i / 2, max));
+  const pad = Math.max(margin, ...ticks.map((t) => g.measureText(t).width + 6)); // room for the widest label
+  ticks.forEach((tick, i) => {
+    const y = h - margin / 2 - (h - margin) * i / 2;
     g.beginPath(); g.moveTo(pad, y); g.lineTo(w, y); g.stroke();
-    g.fillText((max * i / 2).toFixed(max < 10 ? 1 : 0), 2, y + 3);
-  }
+    g.fillText(tick, 2, y + 3);
+  });
   g.textAlign = "end";
   g.fillText("last " + (span >= 120000 ? Math.round(span / 60000) + " min" : Math.round(span / 1000) + " s"), w - 2, 10);
   g.textAlign = "start";
   for (const s of series) {
-    const xy = s.points.map(([t, v]) => [pad + (w - pad) * (1 - (now - t) / span), h - pad / 2 - (h - pad) * (v || 0) / max]);
+    const xy = s.points.map(([t, v]) => [pad + (w - pad) * (1 - (now - t) / span), h - margin / 2 - (h - margin) * (v || 0) / max]);
     g.strokeStyle = s.color; g.fillStyle = s.color; g.lineWidth = 2; g.beginPath();
     xy.forEach(([x, y], i) => { if (i === 0) g.moveTo(x, y); else g.lineTo(x, y); });
     g.stroke();

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -102,9 +103,12 @@ final class Chromium implements AutoCloseable {
                 .ignoring(NullPointerException.class).until(condition);
     }
 
-    /** Accepts the question a button asks (a confirm) before it acts. */
-    void accept() {
-        new WebDriverWait(driver, Duration.ofSeconds(5)).until(ExpectedConditions.alertIsPresent()).accept();
+    /** Accepts the question a button asks (a confirm) before it acts; the question. */
+    String accept() {
+        Alert question = new WebDriverWait(driver, Duration.ofSeconds(5)).until(ExpectedConditions.alertIsPresent());
+        String text = question.getText();
+        question.accept();
+        return text;
     }
 
     String text(String id) {

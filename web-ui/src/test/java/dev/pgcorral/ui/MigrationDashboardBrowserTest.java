@@ -37,7 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
  * The migration page in headless Chromium against a real migration-service (which demands its password) and a
  * throwaway source server: a cluster added, tested and introspected from the page, an unreachable one, a
  * clone_only migration into the embedded destination created, held back by a lock and stopped, started over
- * and followed live to 100 %, compared (equal, then a differing table), deleted.
+ * and followed live to 100 %, compared (equal, then a differing table), deleted. Then a clone_and_follow
+ * migration into a database reached through a relay: streaming, its applied position, counts and lag chart
+ * going on with writes on the source; stopped, its slot dropped or kept as asked; started again on a kept slot
+ * while the relay is cut (a warning until it is back); deleted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "pgcorral.ui.password=" + MigrationDashboardBrowserTest.UI_PASSWORD)
@@ -48,6 +51,8 @@ class MigrationDashboardBrowserTest {
     static final String MIGRATION_PASSWORD = "migration-secret-4b7d";
     static final String SOURCE_PASSWORD = "source-secret-91ae";
     static final String MIGRATION = "shop-copy";
+    static final String FOLLOW = "shop-follow";
+    static final String FOLLOW_SLOT = "pgmanager_shop_follow";
     static final List<String> TABLES = List.of("public.orders", "public.customers", "public.notes", "sales.refunds");
     static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -55,6 +60,8 @@ class MigrationDashboardBrowserTest {
     static LocalPostgres source;
     static MigrationServiceProcess service;
     static Chromium chromium;
+    /** The follow's destination, a database of the source server reached through it. */
+    static TcpRelay replica;
 
     @LocalServerPort
     int port;
@@ -90,7 +97,7 @@ class MigrationDashboardBrowserTest {
 
     @AfterAll
     static void closeAll() throws Exception {
-        Chromium.closeAll(chromium, service, source);
+        Chromium.closeAll(chromium, service, replica, source);
         if (sourceFolder != null) {
             ServiceProcess.deleteFolder(sourceFolder);
         }
@@ -201,9 +208,9 @@ class MigrationDashboardBrowserTest {
 
             browser().findElement(By.id("migration-stop")).click();
             chromium.accept();
-            waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("selected-note")).isDisplayed());
-            assertThat(text("selected-note")).isEqualTo("stop requested: the run ends at its next step");
-            assertThat(badge()).as("the run waits for the lock before it can stop").isEqualTo("running");
+            // a stop aborts the run's connections, so the run may have ended by the time the page has the service's answer
+            waitFor(Duration.ofSeconds(10), d -> "stop requested: the run ends at its next step".equals(text("selected-note"))
+                    || "stopped".equals(badge()));
             lock.rollback();
         }
         waitFor(Duration.ofSeconds(30), d -> "stopped".equals(badge()));
@@ -333,6 +340,104 @@ class MigrationDashboardBrowserTest {
         chromium.screenshot("migration-failed.png");
     }
 
+    @Test
+    @Order(8)
+    void aFollowingMigrationShowsItsPositionAndLagLiveAndStopDropsItsSlot() throws Exception {
+        sql("postgres", "CREATE DATABASE shop_replica");
+        replica = new TcpRelay(source.port());
+        service.api("POST", "/api/v1/clusters", "{\"name\":\"replica\",\"nodes\":[{\"name\":\"relayed\",\"host\":\"127.0.0.1\","
+                + "\"port\":" + replica.port + ",\"user\":\"postgres\",\"password\":\"" + SOURCE_PASSWORD + "\",\"dbname\":\"shop_replica\"}]}");
+        chromium.driver.navigate().refresh();
+        waitFor(Duration.ofSeconds(10), d -> clusterRow("replica"));
+        type("migration-name", "Shop follow");
+        new Select(browser().findElement(By.id("source-cluster"))).selectByVisibleText("shop");
+        new Select(browser().findElement(By.id("dest-cluster"))).selectByVisibleText("replica");
+        Select mode = new Select(browser().findElement(By.id("migration-mode")));
+        assertThat(mode.getOptions()).extracting(WebElement::getText)
+                .containsExactly("clone only", "clone, then follow", "clone, follow, switch over");
+        mode.selectByValue("clone_and_follow");
+        browser().findElement(By.id("create-migration")).click();
+        waitFor(Duration.ofSeconds(10), d -> "created".equals(migrationRow(FOLLOW).getAttribute("data-status")) && "created".equals(badge()));
+        WebElement modeCell = migrationRow(FOLLOW).findElement(By.cssSelector(".mode"));
+        assertThat(modeCell.getText()).isEqualTo("clone, then follow");
+        assertThat(modeCell.getAttribute("title")).isEqualTo("clone_and_follow");
+        assertThat(JSON.readTree(service.api("GET", "/api/v1/migrations/" + FOLLOW, null)).get("mode").asString()).isEqualTo("clone_and_follow");
+        assertThat(browser().findElement(By.id("keep-slot-choice")).isDisplayed()).isTrue();
+        assertThat(browser().findElement(By.id("follow")).isDisplayed()).as("no follow before the start").isFalse();
+
+        browser().findElement(By.id("migration-start")).click();
+        waitFor(Duration.ofSeconds(90), d -> "streaming".equals(badge()));
+        WebElement status = migrationRow(FOLLOW).findElement(By.cssSelector(".status"));
+        assertThat(status.getText()).isEqualTo("streaming");
+        assertThat(status.getAttribute("class")).contains("status-streaming");
+        assertThat(text("selected-phase")).isEqualTo("streaming");
+        assertThat(browser().findElement(By.id("follow")).isDisplayed()).isTrue();
+        assertThat(slots()).isEqualTo(1);
+        waitFor(Duration.ofSeconds(10), d -> text("follow-lsn").matches("[0-9A-F]+/[0-9A-F]+") && points("lag-bytes-chart") > 0);
+        String lsn = text("follow-lsn");
+        long transactions = number("follow-transactions");
+
+        sql("shop", "INSERT INTO notes (body) VALUES ('followed 1')", "INSERT INTO notes (body) VALUES ('followed 2')",
+                "UPDATE customers SET name = 'renamed' WHERE id <= 10");
+        waitFor(Duration.ofSeconds(30), d -> number("follow-transactions") == transactions + 3);
+        assertThat(text("follow-lsn")).as("the applied position went on").isNotEqualTo(lsn);
+        assertThat(number("follow-changes")).isGreaterThanOrEqualTo(12);
+        assertThat(text("follow-lag-bytes")).matches("\\d+(\\.\\d)? (B|KiB|MiB)");
+        assertThat(text("follow-lag-seconds")).matches("\\d+\\.\\d+ s");
+        assertThat(browser().findElement(By.id("follow-trouble")).isDisplayed()).isFalse();
+        int plotted = points("lag-bytes-chart");
+        waitFor(Duration.ofSeconds(10), d -> points("lag-bytes-chart") > plotted + 2 && points("lag-seconds-chart") > plotted + 2);
+        chromium.screenshot("migration-streaming.png");
+
+        assertThat(browser().findElement(By.id("keep-slot")).isSelected()).as("stop drops the slot unless asked").isFalse();
+        browser().findElement(By.id("migration-stop")).click();
+        assertThat(chromium.accept()).contains("are dropped");
+        waitFor(Duration.ofSeconds(30), d -> "stopped".equals(badge()));
+        assertThat(browser().findElement(By.id("follow")).isDisplayed()).isFalse();
+        assertThat(slots()).as("no slot of it left on the source").isZero();
+        assertThat(sqlCount("SELECT count(*) FROM pg_publication WHERE pubname = 'pgmanager_pub_shop_follow'")).isZero();
+    }
+
+    @Test
+    @Order(9)
+    void stoppedKeepingItsSlotItFollowsOnWhenStartedAgainWarnsWhileItsDestinationIsAwayAndDeleteDropsTheSlot() throws Exception {
+        selectMigration(FOLLOW);
+        waitFor(Duration.ofSeconds(10), d -> "stopped".equals(badge()));
+        browser().findElement(By.id("migration-start")).click();
+        assertThat(chromium.accept()).contains("otherwise it starts over");
+        waitFor(Duration.ofSeconds(90), d -> "streaming".equals(badge()));
+
+        browser().findElement(By.id("keep-slot")).click();
+        browser().findElement(By.id("migration-stop")).click();
+        assertThat(chromium.accept()).contains("stay there");
+        waitFor(Duration.ofSeconds(30), d -> "stopped".equals(badge()));
+        assertThat(slots()).as("the slot kept").isEqualTo(1);
+        assertThat(browser().findElement(By.id("keep-slot")).isSelected()).as("the next stop drops it again unless asked").isFalse();
+
+        // started again it follows on from the slot, and says so while it cannot reach the destination
+        replica.cut();
+        sql("shop", "INSERT INTO notes (body) VALUES ('while stopped')");
+        browser().findElement(By.id("migration-start")).click();
+        chromium.accept();
+        waitFor(Duration.ofSeconds(30), d -> "streaming".equals(badge()) && browser().findElement(By.id("follow-trouble")).isDisplayed());
+        assertThat(text("follow-trouble")).startsWith("⚠ cannot reach the destination ").contains("retrying in ");
+        assertThat(text("follow-lsn")).isEqualTo("none yet");
+        assertThat(text("follow-lag-bytes")).as("no lag without a position to count from").isEqualTo("measuring");
+        assertThat(points("lag-bytes-chart")).isZero();
+        chromium.screenshot("migration-streaming-trouble.png");
+        replica.open();
+        waitFor(Duration.ofSeconds(60), d -> !browser().findElement(By.id("follow-trouble")).isDisplayed()
+                && number("follow-transactions") == 1);
+        waitFor(Duration.ofSeconds(10), d -> logMessages().stream().anyMatch(m -> m.contains("following on")));
+        assertThat(browser().findElements(By.cssSelector("#phases li"))).extracting(li -> li.getAttribute("data-phase"))
+                .containsExactly("connecting", "streaming");
+
+        browser().findElement(By.id("migration-delete")).click();
+        assertThat(chromium.accept()).contains("is running").contains("are dropped");
+        waitFor(Duration.ofSeconds(30), d -> browser().findElements(By.cssSelector("#migrations tr[data-migration='" + FOLLOW + "']")).isEmpty());
+        assertThat(slots()).isZero();
+    }
+
     /** Holds an exclusive lock on the source's orders in {@code connection}'s open transaction: a clone waits for it. */
     private static void holdBack(Connection connection) throws SQLException {
         connection.setAutoCommit(false);
@@ -367,7 +472,31 @@ class MigrationDashboardBrowserTest {
     }
 
     private static WebElement migrationRow() {
-        return browser().findElement(By.cssSelector("#migrations tr[data-migration='" + MIGRATION + "']"));
+        return migrationRow(MIGRATION);
+    }
+
+    private static WebElement migrationRow(String id) {
+        return browser().findElement(By.cssSelector("#migrations tr[data-migration='" + id + "']"));
+    }
+
+    private static void selectMigration(String id) {
+        waitFor(Duration.ofSeconds(10), d -> migrationRow(id)).click();
+        waitFor(Duration.ofSeconds(10), d -> text("selected-name").endsWith("(" + id + ")"));
+    }
+
+    /** A count the page shows, as a number. */
+    private static long number(String id) {
+        return Long.parseLong(text(id).replace(",", ""));
+    }
+
+    /** How many points a chart drew. */
+    private static int points(String chart) {
+        return Integer.parseInt(browser().findElement(By.id(chart)).getAttribute("data-points"));
+    }
+
+    /** The follow's replication slots on the source. */
+    private static long slots() throws SQLException {
+        return sqlCount("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + FOLLOW_SLOT + "'");
     }
 
     private static WebElement phase(String name) {
@@ -392,6 +521,13 @@ class MigrationDashboardBrowserTest {
 
     private static <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
         return chromium.until(timeout, condition);
+    }
+
+    private static long sqlCount(String query) throws SQLException {
+        try (Connection c = source.connect("shop"); Statement st = c.createStatement(); var rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static void sql(String database, String... statements) throws SQLException {

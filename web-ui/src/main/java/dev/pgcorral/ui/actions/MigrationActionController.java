@@ -69,7 +69,11 @@ public class MigrationActionController {
                                 @Min(1) @Max(64) Integer copyWorkers) {
     }
 
-    public record DeleteForm(boolean force) {
+    /** {@code keepSlot}: a following migration's slot and publication stay on the source (else they are dropped). */
+    public record StopForm(boolean keepSlot) {
+    }
+
+    public record DeleteForm(boolean force, boolean keepSlot) {
     }
 
     @GetMapping("/clusters")
@@ -119,14 +123,15 @@ public class MigrationActionController {
     }
 
     @PostMapping(value = "/migrations/{migration}/stop", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public JsonNode stop(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration) {
-        return migrations.stop(migrationService(service), migration);
+    public JsonNode stop(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration,
+                         @RequestBody StopForm form) {
+        return migrations.stop(migrationService(service), migration, form.keepSlot());
     }
 
     @PostMapping(value = "/migrations/{migration}/delete", consumes = MediaType.APPLICATION_JSON_VALUE)
     public JsonNode delete(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration,
                            @RequestBody DeleteForm form) {
-        return migrations.deleteMigration(migrationService(service), migration, form.force());
+        return migrations.deleteMigration(migrationService(service), migration, form.force(), form.keepSlot());
     }
 
     @GetMapping("/migrations/{migration}/logs")

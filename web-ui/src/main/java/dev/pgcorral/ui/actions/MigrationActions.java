@@ -14,7 +14,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * What the migration page asks of a migration-service's pgmanager-compatible API: the cluster registry (list,
  * add a cluster of one node, delete, test a registered node, introspect) and migrations (read, create, start,
- * stop, delete, logs, compare). Ids go into paths encoded, as the service lets a client choose them.
+ * stop and delete, either of them keeping the slot if asked, logs, compare). Ids go into paths encoded, as the
+ * service lets a client choose them.
  */
 @Component
 public class MigrationActions {
@@ -97,13 +98,17 @@ public class MigrationActions {
         return client.post(service, migration(migration, "/start"), "{}");
     }
 
-    public JsonNode stop(UiProperties.Service service, String migration) {
-        return client.post(service, migration(migration, "/stop"), "{}");
+    /** Stops a run; a following migration's slot and publication on the source are dropped unless {@code keepSlot}. */
+    public JsonNode stop(UiProperties.Service service, String migration, boolean keepSlot) {
+        return client.post(service, migration(migration, "/stop") + flags(false, keepSlot), "{}");
     }
 
-    /** Deletes a migration; a running one only with {@code force} (its run is cancelled first). */
-    public JsonNode deleteMigration(UiProperties.Service service, String migration, boolean force) {
-        return client.delete(service, migration(migration, force ? "?force=true" : ""));
+    /**
+     * Deletes a migration; a running one only with {@code force} (its run is cancelled first). Its slot and
+     * publication on the source are dropped unless {@code keepSlot}.
+     */
+    public JsonNode deleteMigration(UiProperties.Service service, String migration, boolean force, boolean keepSlot) {
+        return client.delete(service, migration(migration, "") + flags(force, keepSlot));
     }
 
     /** The log of the migration's run in progress (none once it has ended: the service keeps it only while it runs). */
@@ -122,6 +127,12 @@ public class MigrationActions {
 
     private static String migration(String id, String rest) {
         return "/api/v1/migrations/" + UriUtils.encodePathSegment(id, StandardCharsets.UTF_8) + rest;
+    }
+
+    /** The query of a stop or delete: only the flags that are set, as the service's defaults are false. */
+    private static String flags(boolean force, boolean keepSlot) {
+        String query = (force ? "&force=true" : "") + (keepSlot ? "&keep_slot=true" : "");
+        return query.isEmpty() ? "" : "?" + query.substring(1);
     }
 
     private static String nodeQuery(String node) {
