@@ -199,6 +199,16 @@ final class CdcService {
         }
     }
 
+    /** {@code POST /api/v1/migrations/{id}/switchover}: the service answers at once and switches over on a thread of its own. */
+    void switchover(String id) throws IOException, InterruptedException {
+        jvm.post("/api/v1/migrations/" + id + "/switchover", Map.of());
+    }
+
+    /** {@code DELETE /api/v1/migrations/{id}?force=true}: stops it if it runs, drops what it left on the source. */
+    void delete(String id) throws IOException, InterruptedException {
+        jvm.delete("/api/v1/migrations/" + id + "?force=true");
+    }
+
     /** SIGTERM, then waits for the JVM (and so its embedded PostgreSQL) to stop; an interrupt ends the wait. */
     void stop() {
         if (reader != null) {
