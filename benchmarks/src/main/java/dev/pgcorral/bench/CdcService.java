@@ -49,6 +49,11 @@ final class CdcService {
         return jvm.logFile();
     }
 
+    /** The last lines of its log (the log goes with the run's folder at the end). */
+    String logTail() throws IOException {
+        return jvm.tail();
+    }
+
     /** Starts the JVM and returns at once. */
     void start() throws IOException {
         jvm.start();

@@ -102,7 +102,8 @@ public final class SwitchoverBenchmark {
                 + SwitchoverWriter.INTERVAL.toMillis() + " ms, and the writer moves to the destination at the first GET that shows"
                 + " switchover_lsn (so it includes up to one poll interval, an HTTP call, a new session and one insert)."
                 + " Percentiles over the rounds that switched over (linear interpolation between the closest ranks). tps: pgbench's,"
-                + " from its start until the switchover ended its sessions");
+                + " from its start until the switchover ended its sessions. lag_bytes_before_call: the service's live_lag_bytes just"
+                + " before the call (the switchover stops writes once it is within 16 MB, then waits for the destination)");
         for (int n = 1; n <= rounds && !stopping; n++) {
             SwitchoverRound round = new SwitchoverRound(n);
             results.add(round);
@@ -196,6 +197,7 @@ public final class SwitchoverBenchmark {
      * {@code switchover_failed} event or a failed migration fails the round. Returns whether it completed.
      */
     private boolean switchOver(SwitchoverRound round, String id, ConnectionDetails destination, SwitchoverWriter app) throws Exception {
+        round.note("lag_bytes_before_call", setup.service().state(id).path("live_lag_bytes").asLong());
         log("round %d: POST /api/v1/migrations/%s/switchover under load", round.number(), id);
         long asked = System.nanoTime();
         setup.service().switchover(id);
@@ -218,12 +220,14 @@ public final class SwitchoverBenchmark {
             }
             String failure = failure(state);
             if (failure != null) {
-                log("round %d: FAILED: %s; the service's log: %s", round.number(), failure, setup.service().logFile());
+                log("round %d: FAILED: %s; %s's log ends with:%n%s", round.number(), failure, CdcService.NAME, setup.service().logTail());
                 round.fail(failure);
                 return false;
             }
             if (now - asked > SWITCHOVER_LIMIT.toNanos()) {
                 round.fail("the switchover did not complete within " + SWITCHOVER_LIMIT.toMinutes() + " min; last: " + state);
+                log("round %d: FAILED: no switchover within %d min; %s's log ends with:%n%s", round.number(), SWITCHOVER_LIMIT.toMinutes(),
+                        CdcService.NAME, setup.service().logTail());
                 return false;
             }
             Thread.sleep(POLL.toMillis());
