@@ -104,10 +104,13 @@ public final class SwitchoverBenchmark {
                 + " Percentiles over the rounds that switched over (linear interpolation between the closest ranks). tps: pgbench's,"
                 + " from its start until the switchover ended its sessions. lag_bytes_before_call: the service's live_lag_bytes just"
                 + " before the call (the switchover stops writes once it is within 16 MB, then waits for the destination)");
-        for (int n = 1; n <= rounds && !stopping; n++) {
+        for (int n = 1; n <= rounds; n++) {
             SwitchoverRound round = new SwitchoverRound(n);
             results.add(round);
             round(round, from, setup.targetAdmin(), sourceDb);
+            if (stopping) {
+                throw new IllegalStateException("stopped during round " + n); // the shutdown hook cleaned up: no JSON
+            }
         }
 
         List<SwitchoverRound.Downtimes> switched = results.stream().map(SwitchoverRound::downtimes).filter(Objects::nonNull).toList();
