@@ -47,16 +47,9 @@ public final class CdcBenchmark {
     private final int scale;
     private final int warmup;
     private final List<String> ways;
-    private final Path jar;
-    private final Path work;
     private final Map<String, CdcWay> results = new LinkedHashMap<>();
     private volatile boolean failed;
-    private volatile Path sourceRun;
-    private volatile Path targetRun;
-    private volatile LocalPostgres source;
-    private volatile LocalPostgres target;
-    private volatile PgClients programs;
-    private volatile CdcService service;
+    private final Setup setup;
     private volatile CdcHeartbeat heartbeat;
 
     private CdcBenchmark(Map<String, String> args) {
@@ -65,38 +58,20 @@ public final class CdcBenchmark {
         this.scale = Reports.number(args, "scale", 10, 1);
         this.warmup = Reports.number(args, "warmup", 5, 0);
         this.ways = Reports.ways(args, WAYS);
-        this.jar = Path.of("migration-service/target/migration-service.jar").toAbsolutePath();
-        this.work = DataDirectories.forRun("bench-cdc", null);
+        this.setup = new Setup("bench-cdc");
     }
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = options(argv, "--clients N --seconds S --scale N --warmup S --ways ours,native");
         CdcBenchmark benchmark = new CdcBenchmark(args);
-        Reports.runAndPrint(benchmark::run, benchmark::cleanUp);
-        if (benchmark.failed) {
-            log("FAILED: a way failed or its copy does not compare equal (see \"ways\" in the JSON)");
-            System.exit(1);
-        }
+        Reports.runAndPrint(benchmark::run, benchmark::cleanUp, () -> benchmark.failed,
+                "a way failed or its copy does not compare equal (see \"ways\" in the JSON)");
     }
 
     private Map<String, Object> run() throws Exception {
-        PostgresBinaries binaries = PostgresBinaries.locate(null);
-        sourceRun = DataDirectories.forRun("bench-cdc", null);
-        source = PgClients.startLogicalServer(binaries, sourceRun, SOURCE_SETTINGS);
-        targetRun = DataDirectories.forRun("bench-cdc", null);
-        target = PgClients.startLogicalServer(binaries, targetRun, Map.of());
-        if (ways.contains("ours")) {
-            service = new CdcService(jar, work, work.resolve("state"));
-            log("starting %s (%s), log in %s", CdcService.NAME, jar, service.logFile());
-            service.start(); // its JVM starts while the source is built
-        }
-        ConnectionDetails sourceAdmin = source.connectionDetails("postgres");
-        ConnectionDetails targetAdmin = target.connectionDetails("postgres");
-        ConnectionDetails sourceDb = sourceAdmin.withDatabase(SOURCE_DB);
-        PgClients.execute(sourceAdmin, "CREATE DATABASE " + SOURCE_DB);
-        programs = new PgClients(binaries, sourceDb, work, "bench-cdc");
-        log("pgbench -i -s %d in %s", scale, SOURCE_DB);
-        programs.pgbench(List.of("-i", "-s", Integer.toString(scale), "-q"));
+        setup.start(ways.contains("ours"), scale);
+        ConnectionDetails targetAdmin = setup.targetAdmin();
+        ConnectionDetails sourceDb = setup.sourceDb();
         CdcHeartbeat.create(sourceDb);
         for (String way : ways) {
             ConnectionDetails destination = targetAdmin.withDatabase("dest_" + way);
@@ -104,17 +79,12 @@ public final class CdcBenchmark {
             results.put(way, new CdcWay(way, destination));
         }
         List<CdcWay> all = List.copyOf(results.values());
-        all.forEach(way -> follow(way, binaries, sourceDb));
+        all.forEach(way -> follow(way, setup.binaries(), sourceDb));
         heartbeat = new CdcHeartbeat(sourceDb);
 
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("benchmark", "cdc");
-        result.put("date", LocalDate.now(ZoneOffset.UTC).toString());
-        result.put("cores", Runtime.getRuntime().availableProcessors());
-        result.put("postgres_version", PgClients.query(sourceAdmin, "SHOW server_version"));
-        result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        Map<String, Object> result = setup.header("cdc");
         result.put("servers", "two local PostgreSQL servers on this machine (LocalPostgres: fsync off, wal_level logical, data on "
-                + sourceRun.getParent() + "): the source (" + SOURCE_DB + ", synchronous_commit on) and the destination server"
+                + setup.dataFolder() + "): the source (" + SOURCE_DB + ", synchronous_commit on) and the destination server"
                 + " (synchronous_commit off), where each way follows into an empty database of its own, dest_<way>");
         result.put("data_set", "pgbench -i -s " + scale + " as pgbench makes it (pgbench_history has no key: it only gets INSERTs),"
                 + " and bench_heartbeat(id bigint primary key, at timestamptz, lsn pg_lsn)");
@@ -135,6 +105,7 @@ public final class CdcBenchmark {
             all.forEach(CdcWay::clearSamples);
         }
         if (all.stream().anyMatch(way -> !way.failed())) {
+            CdcService service = setup.service();
             boolean oursFollows = service != null && !results.get("ours").failed();
             double cpu = oursFollows ? service.cpuSeconds() : Double.NaN;
             if (oursFollows) {
@@ -175,11 +146,12 @@ public final class CdcBenchmark {
             double initialSync;
             if (way.name().equals("native")) {
                 long started = System.nanoTime();
-                new CdcNative(binaries, work).follow(sourceDb, way.destination());
+                new CdcNative(binaries, setup.work()).follow(sourceDb, way.destination());
                 initialSync = (System.nanoTime() - started) / 1e9;
                 way.note("setup", "pg_dump --schema-only | pg_restore, CREATE PUBLICATION " + CdcNative.NAME + " FOR ALL TABLES,"
                         + " CREATE SUBSCRIPTION " + CdcNative.NAME + " (copy_data); initial_sync_s from pg_dump until every table is ready");
             } else {
+                CdcService service = setup.service();
                 service.awaitHealthy();
                 CloneService.Cluster from = service.cluster("bench-source", sourceDb);
                 CloneService.Cluster to = service.cluster("bench-" + way.destination().database(), way.destination());
@@ -205,14 +177,15 @@ public final class CdcBenchmark {
         String out;
         long ended;
         try {
-            out = programs.pgbench(List.of("-c", Integer.toString(clients), "-j", Integer.toString(jobs()), "-T", Integer.toString(duration)));
+            out = setup.programs().pgbench(List.of("-c", Integer.toString(clients), "-j", Integer.toString(jobs()),
+                    "-T", Integer.toString(duration)));
         } finally {
             ended = System.nanoTime();
             heartbeat.stop();
         }
         CdcWay ours = results.get("ours");
         if (ours != null && !ours.failed()) {
-            Optional.ofNullable(service.problem(MIGRATION)).ifPresent(ours::fail);
+            Optional.ofNullable(setup.service().problem(MIGRATION)).ifPresent(ours::fail);
         }
         long last = heartbeat.beat();
         heartbeat.awaitVisible(last, all, ended, CATCH_UP_LIMIT);
@@ -242,6 +215,7 @@ public final class CdcBenchmark {
             }
         }
         CdcWay ours = results.get("ours");
+        CdcService service = setup.service();
         if (ours == null || service == null || !service.created()) {
             return;
         }
@@ -251,6 +225,18 @@ public final class CdcBenchmark {
         } catch (Exception e) {
             log("ours: stopping: %s", e.getMessage());
         }
+        String left = leftOnSource(sourceDb);
+        ours.note("left_on_source", left == null ? "nothing" : left);
+        if (left != null) {
+            ours.fail("after its stop the source still has: " + left);
+        }
+    }
+
+    /**
+     * The replication slots and publications on the source's server and database, read every 100 ms until there
+     * are none (30 s at most): null for none, else what was still there at the end.
+     */
+    static String leftOnSource(ConnectionDetails sourceDb) throws SQLException, InterruptedException {
         String left = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
@@ -261,19 +247,15 @@ public final class CdcBenchmark {
             }
             Thread.sleep(100);
         }
-        ours.note("left_on_source", left == null ? "nothing" : left);
-        if (left != null) {
-            ours.fail("after its stop the source still has: " + left);
-        }
+        return left;
     }
 
     private int jobs() {
         return Math.min(2, clients);
     }
 
-    /** Called once, at the end or from the shutdown hook: the programs, the child JVM, the servers, temp files. */
+    /** Called once, at the end or from the shutdown hook: the heartbeat, the programs, the child JVM, the servers, temp files. */
     private void cleanUp() {
-        Optional.ofNullable(programs).ifPresent(PgClients::destroy);
         Optional.ofNullable(heartbeat).ifPresent(h -> {
             try {
                 h.stop();
@@ -283,10 +265,104 @@ public final class CdcBenchmark {
             h.close();
         });
         results.values().forEach(CdcWay::close);
-        Optional.ofNullable(service).ifPresent(CdcService::stop);
-        PgClients.stopServer(target, targetRun);
-        PgClients.stopServer(source, sourceRun);
-        DataDirectories.release(work);
+        setup.stop();
         log("cleaned up");
+    }
+
+    /**
+     * What a benchmark that follows a pgbench source runs on, each server in a run folder of its own: the source
+     * server ({@link #SOURCE_SETTINGS}) whose database {@link #SOURCE_DB} holds {@code pgbench -i -s <scale>} as
+     * pgbench makes it, the destination server, and migration-service as a child JVM when asked for. {@link #stop}
+     * stops what was started, also after a start that failed midway.
+     */
+    static final class Setup {
+
+        private final String purpose;
+        private volatile Path work;
+        private volatile PostgresBinaries binaries;
+        private volatile Path sourceRun;
+        private volatile Path targetRun;
+        private volatile LocalPostgres source;
+        private volatile LocalPostgres target;
+        private volatile CdcService service;
+        private volatile PgClients programs;
+
+        /** @param purpose names the run folders (one for the servers each, one for the files of the run) and the client programs' sessions */
+        Setup(String purpose) {
+            this.purpose = purpose;
+        }
+
+        /** The run's folder for files: the service's log and state, the client programs' output. */
+        Path work() {
+            return work;
+        }
+
+        /** Starts the servers and builds the source; with {@code withService}, migration-service too, its JVM starting meanwhile. */
+        void start(boolean withService, int scale) throws Exception {
+            work = DataDirectories.forRun(purpose, null);
+            binaries = PostgresBinaries.locate(null);
+            sourceRun = DataDirectories.forRun(purpose, null);
+            source = PgClients.startLogicalServer(binaries, sourceRun, SOURCE_SETTINGS);
+            targetRun = DataDirectories.forRun(purpose, null);
+            target = PgClients.startLogicalServer(binaries, targetRun, Map.of());
+            if (withService) {
+                Path jar = Path.of("migration-service/target/migration-service.jar").toAbsolutePath();
+                service = new CdcService(jar, work, work.resolve("state"));
+                log("starting %s (%s), log in %s", CdcService.NAME, jar, service.logFile());
+                service.start();
+            }
+            PgClients.execute(source.connectionDetails("postgres"), "CREATE DATABASE " + SOURCE_DB);
+            programs = new PgClients(binaries, sourceDb(), work, purpose);
+            log("pgbench -i -s %d in %s", scale, SOURCE_DB);
+            programs.pgbench(List.of("-i", "-s", Integer.toString(scale), "-q"));
+        }
+
+        PostgresBinaries binaries() {
+            return binaries;
+        }
+
+        ConnectionDetails sourceDb() {
+            return source.connectionDetails(SOURCE_DB);
+        }
+
+        /** The destination server's {@code postgres} database. */
+        ConnectionDetails targetAdmin() {
+            return target.connectionDetails("postgres");
+        }
+
+        /** Null when it was not asked for. */
+        CdcService service() {
+            return service;
+        }
+
+        /** pgbench and the other client programs, on the source's database. */
+        PgClients programs() {
+            return programs;
+        }
+
+        /** The folder the servers' run folders are in. */
+        Path dataFolder() {
+            return sourceRun.getParent();
+        }
+
+        /** The JSON's first fields: the benchmark's name, the date, the cores, PostgreSQL's and the JVM's versions. */
+        Map<String, Object> header(String benchmark) throws SQLException {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("benchmark", benchmark);
+            result.put("date", LocalDate.now(ZoneOffset.UTC).toString());
+            result.put("cores", Runtime.getRuntime().availableProcessors());
+            result.put("postgres_version", PgClients.query(sourceDb(), "SHOW server_version"));
+            result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+            return result;
+        }
+
+        /** Kills the client program running, stops migration-service, then both servers; removes the run folders. */
+        void stop() {
+            Optional.ofNullable(programs).ifPresent(PgClients::destroy);
+            Optional.ofNullable(service).ifPresent(CdcService::stop);
+            PgClients.stopServer(target, targetRun);
+            PgClients.stopServer(source, sourceRun);
+            Optional.ofNullable(work).ifPresent(DataDirectories::release);
+        }
     }
 }

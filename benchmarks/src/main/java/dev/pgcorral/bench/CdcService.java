@@ -49,6 +49,11 @@ final class CdcService {
         return jvm.logFile();
     }
 
+    /** The last lines of its log (the log goes with the run's folder at the end). */
+    String logTail() throws IOException {
+        return jvm.tail();
+    }
+
     /** Starts the JVM and returns at once. */
     void start() throws IOException {
         jvm.start();
@@ -197,6 +202,16 @@ final class CdcService {
             }
             Thread.sleep(POLL.toMillis());
         }
+    }
+
+    /** {@code POST /api/v1/migrations/{id}/switchover}: the service answers at once and switches over on a thread of its own. */
+    void switchover(String id) throws IOException, InterruptedException {
+        jvm.post("/api/v1/migrations/" + id + "/switchover", Map.of());
+    }
+
+    /** {@code DELETE /api/v1/migrations/{id}?force=true}: stops it if it runs, drops what it left on the source. */
+    void delete(String id) throws IOException, InterruptedException {
+        jvm.delete("/api/v1/migrations/" + id + "?force=true");
     }
 
     /** SIGTERM, then waits for the JVM (and so its embedded PostgreSQL) to stop; an interrupt ends the wait. */

@@ -160,6 +160,11 @@ final class ReplayService {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    /** DELETE; an empty answer (204) reads as a missing node. */
+    JsonNode delete(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
     private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpRequest built = request.header("Authorization", "Bearer " + password).timeout(Duration.ofMinutes(30)).build();
         HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
@@ -167,7 +172,7 @@ final class ReplayService {
             throw new IllegalStateException(built.method() + " " + built.uri().getPath() + " answered " + response.statusCode() + ": "
                     + response.body());
         }
-        return JSON.readTree(response.body());
+        return response.body().isBlank() ? JSON.missingNode() : JSON.readTree(response.body());
     }
 
     /** The last lines of its log. */

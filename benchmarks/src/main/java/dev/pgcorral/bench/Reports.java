@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * What every benchmark command shares: its options, the JSON line on stdout, rounding, ratios, medians,
@@ -173,6 +174,18 @@ final class Reports {
             }
         }
         System.out.println(toJson(result));
+    }
+
+    /**
+     * {@link #runAndPrint}; then, when {@code failed} says so, {@code failure} on stderr and exit status 1 (after
+     * the JSON line).
+     */
+    static void runAndPrint(Callable<Map<String, Object>> run, Runnable cleanUp, BooleanSupplier failed, String failure) throws Exception {
+        runAndPrint(run, cleanUp);
+        if (failed.getAsBoolean()) {
+            log("FAILED: %s", failure);
+            System.exit(1);
+        }
     }
 
     /** A progress line on stderr. */
