@@ -1,6 +1,5 @@
 package dev.pgcorral.migration.follow;
 
-import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,8 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import org.postgresql.util.PSQLException;
 
 import dev.pgcorral.common.logical.Relation;
 import dev.pgcorral.common.logical.ReplicationMessage.Delete;
@@ -35,7 +32,8 @@ import dev.pgcorral.common.pg.Lsn;
  * in batches of {@code EXECUTE}s, one round trip for up to {@value #BATCH} of them, their row counts
  * checked (an UPDATE or DELETE that finds no row is an {@link ApplyException}). The transaction's
  * {@code BEGIN}, the origin's update and its {@code COMMIT} travel in the same batches, so a small
- * transaction costs one round trip. Not thread-safe.
+ * transaction costs one round trip. A {@link BatchSender} runs them while the next batch is built; the
+ * destination's catalog is read on a second connection. Called from one thread.
  */
 final class ApplySession implements AutoCloseable {
 
@@ -43,25 +41,26 @@ final class ApplySession implements AutoCloseable {
     private static final int MAX_PREPARED = 2000;
 
     private final Connection connection;
+    private final Connection catalog;
     private final String origin;
     private final TargetTables targets;
     private final boolean replicaRole;
-    private final Statement batch;
-    private final List<Pending> pending = new ArrayList<>();
+    private final BatchSender sender;
+    private List<String> sql = new ArrayList<>();
+    private List<BatchSender.Entry> entries = new ArrayList<>();
     private final Map<String, String> prepared = new HashMap<>();
     private int statementCounter;
     private boolean open;
 
-    /** What a batch entry was, for its row count and for an error message. */
-    private record Pending(String operation, String table, int expectedRows) {
-    }
-
     /**
      * Sets the session up on {@code connection} (the destination database): its origin created if needed and
      * taken for this session (waiting up to {@code originWait} for a session that still holds it to end).
+     * {@code catalog}, another connection to the destination, reads its tables' definitions and the origin.
      */
-    ApplySession(Connection connection, String origin, java.time.Duration originWait) throws SQLException, InterruptedException {
+    ApplySession(Connection connection, Connection catalog, String origin, java.time.Duration originWait)
+            throws SQLException, InterruptedException {
         this.connection = connection;
+        this.catalog = catalog;
         this.origin = origin;
         connection.setAutoCommit(true);
         try (Statement st = connection.createStatement()) {
@@ -80,13 +79,13 @@ final class ApplySession implements AutoCloseable {
         }
         takeOrigin(originWait);
         // autocommit on: BEGIN and COMMIT are sent in the batches, so the driver adds no round trip of its own
-        this.targets = new TargetTables(connection);
-        this.batch = connection.createStatement();
+        this.targets = new TargetTables(catalog);
+        this.sender = new BatchSender(connection, origin);
     }
 
     /** Where the destination stands: the end of the last source transaction it committed; {@link Lsn#INVALID} before the first. */
     Lsn progress() throws SQLException {
-        return Origins.progress(connection, origin);
+        return Origins.progress(catalog, origin);
     }
 
     /** Whether triggers and foreign-key checks are off for the apply (the user may set {@code session_replication_role}). */
@@ -117,33 +116,35 @@ final class ApplySession implements AutoCloseable {
     void truncate(Truncate truncate) throws SQLException {
         String tables = truncate.relations().stream().map(Relation::qualifiedName).collect(Collectors.joining(", "));
         queue("TRUNCATE ONLY " + tables + (truncate.restartIdentity() ? " RESTART IDENTITY" : "") + (truncate.cascade() ? " CASCADE" : ""),
-                new Pending("TRUNCATE", tables, -1));
-    }
-
-    /** Changes queued and not yet sent. */
-    int queued() {
-        return pending.size();
+                new BatchSender.Entry("TRUNCATE", tables, -1));
     }
 
     /**
      * Commits what was applied, recording {@code sourceEnd} (a source Commit's end) and its commit time as
-     * the origin's progress in the same transaction.
+     * the origin's progress in the same transaction; {@code committed} runs once the destination has
+     * committed (on the sender's thread).
      */
-    void commit(Lsn sourceEnd, Instant commitTime) throws SQLException {
+    void commit(Lsn sourceEnd, Instant commitTime, Runnable committed) throws SQLException {
         // a transaction id, so that the commit is logged and moves the origin even when nothing was written (an empty
         // source transaction: a switchover's sentinel, or changes left out)
         queue("DO $$BEGIN PERFORM pg_current_xact_id(); PERFORM pg_replication_origin_xact_setup(" + Identifiers.literal(sourceEnd.toString())
-                + ", " + Identifiers.literal(commitTime.toString()) + "); END$$", new Pending("recording the origin's progress", origin, -1));
-        batch.addBatch("COMMIT");
-        pending.add(new Pending("COMMIT", "the destination", -1));
-        flush();
+                + ", " + Identifiers.literal(commitTime.toString()) + "); END$$",
+                new BatchSender.Entry("recording the origin's progress", origin, -1));
+        sql.add("COMMIT");
+        entries.add(new BatchSender.Entry("COMMIT", "the destination", -1));
+        flush(committed);
         open = false;
     }
 
     /** Drops what this transaction applied (a stream resumed from an earlier position, or a failure). */
     void rollback() throws SQLException {
-        pending.clear();
-        batch.clearBatch();
+        try {
+            sender.awaitSent();
+        } catch (SQLException | RuntimeException e) {
+            // what the batch in flight failed with goes with the transaction
+        }
+        sql = new ArrayList<>();
+        entries = new ArrayList<>();
         open = false;
         targets.clear();
         try (Statement st = connection.createStatement()) {
@@ -153,36 +154,19 @@ final class ApplySession implements AutoCloseable {
         prepared.clear();
     }
 
-    /** Sends the queued changes and checks their row counts. */
-    void flush() throws SQLException {
-        if (pending.isEmpty()) {
+    /** Throws what a batch sent earlier failed with, if it did already; never waits. */
+    void check() throws SQLException {
+        sender.check();
+    }
+
+    /** Sends what is queued after the batch in flight. */
+    private void flush(Runnable afterSuccess) throws SQLException {
+        if (sql.isEmpty()) {
             return;
         }
-        int[] counts;
-        try {
-            counts = batch.executeBatch();
-        } catch (BatchUpdateException e) {
-            if (Follower.connectionFault(e)) {
-                pending.clear();
-                throw e;
-            }
-            int failed = Math.min(e.getUpdateCounts().length, pending.size() - 1);
-            Pending change = pending.get(failed);
-            pending.clear();
-            throw new ApplyException(change.operation() + " on " + change.table() + " failed on the destination: " + serverMessage(e), e);
-        } finally {
-            batch.clearBatch();
-        }
-        for (int i = 0; i < counts.length; i++) {
-            Pending change = pending.get(i);
-            if (change.expectedRows() >= 0 && counts[i] != change.expectedRows()) {
-                pending.clear();
-                throw new ApplyException(change.operation() + " on " + change.table() + " found no row on the destination to change: "
-                        + "the destination differs from the source (a row changed or removed there, or a change that never arrived); "
-                        + "compare the migration to see which tables differ");
-            }
-        }
-        pending.clear();
+        sender.send(sql, entries, afterSuccess);
+        sql = new ArrayList<>();
+        entries = new ArrayList<>();
     }
 
     private void add(TargetTables.Target target, ChangeStatements.Change change, String operation) throws SQLException {
@@ -196,19 +180,19 @@ final class ApplySession implements AutoCloseable {
             }
             execute.append(')');
         }
-        queue(execute.toString(), new Pending(operation, target.qualifiedName(), change.expectedRows()));
+        queue(execute.toString(), new BatchSender.Entry(operation, target.qualifiedName(), change.expectedRows()));
     }
 
-    private void queue(String sql, Pending change) throws SQLException {
+    private void queue(String statement, BatchSender.Entry entry) throws SQLException {
         if (!open) {
-            batch.addBatch("BEGIN");
-            pending.add(new Pending("BEGIN", "the destination", -1));
+            sql.add("BEGIN");
+            entries.add(new BatchSender.Entry("BEGIN", "the destination", -1));
             open = true;
         }
-        batch.addBatch(sql);
-        pending.add(change);
-        if (pending.size() >= BATCH) {
-            flush();
+        sql.add(statement);
+        entries.add(entry);
+        if (sql.size() >= BATCH) {
+            flush(() -> { });
         }
     }
 
@@ -220,21 +204,11 @@ final class ApplySession implements AutoCloseable {
             return name;
         }
         if (prepared.size() >= MAX_PREPARED) {
-            flush();
-            try (Statement st = connection.createStatement()) {
-                st.execute("DEALLOCATE ALL");
-            }
+            queue("DEALLOCATE ALL", new BatchSender.Entry("DEALLOCATE", "the destination", -1));
             prepared.clear();
         }
         name = "pgcorral_" + (++statementCounter);
-        try (Statement st = connection.createStatement()) {
-            st.execute("PREPARE " + name + " AS " + change.sql().get());
-        } catch (SQLException e) {
-            if (Follower.connectionFault(e)) {
-                throw e;
-            }
-            throw new ApplyException("cannot apply changes to " + target.qualifiedName() + " on the destination: " + e.getMessage(), e);
-        }
+        queue("PREPARE " + name + " AS " + change.sql().get(), new BatchSender.Entry("preparing changes", target.qualifiedName(), -1));
         prepared.put(key, name);
         return name;
     }
@@ -267,19 +241,12 @@ final class ApplySession implements AutoCloseable {
         }
     }
 
-    private static String serverMessage(BatchUpdateException e) {
-        SQLException next = e.getNextException();
-        if (next instanceof PSQLException p && p.getServerErrorMessage() != null) {
-            var m = p.getServerErrorMessage();
-            return m.getMessage() + (m.getDetail() == null ? "" : " (" + m.getDetail() + ")");
-        }
-        return next != null ? next.getMessage() : e.getMessage();
-    }
-
     @Override
     public void close() {
+        sender.close();
         try {
             connection.close();
+            catalog.close();
         } catch (SQLException ignored) {
             // gone already: the origin is released with the session either way
         }

@@ -158,7 +158,14 @@ public final class Follower {
         Connection dst = job.destination().connectReadWrite(); // a fallback applies to a source whose writes a switchover stopped
         applying = dst;
         ChangeStream s = null;
-        try (ApplySession session = new ApplySession(dst, job.origin(), ORIGIN_WAIT)) {
+        Connection catalog;
+        try {
+            catalog = job.destination().connect();
+        } catch (SQLException e) {
+            dst.close();
+            throw e;
+        }
+        try (ApplySession session = new ApplySession(dst, catalog, job.origin(), ORIGIN_WAIT)) {
             if (!session.replicaRole()) {
                 info("the destination's user may not set session_replication_role: its triggers fire and foreign keys are checked "
                         + "again as changes are applied");
@@ -193,6 +200,7 @@ public final class Follower {
                 if (group.lastEnd != null) {
                     commit(s, session, group);
                 }
+                session.check();
             } else if (message instanceof Begin b) {
                 progress.received(b.commitTime());
                 group.skipping = false;
@@ -263,10 +271,15 @@ public final class Follower {
         }
     }
 
+    /** Commits the group; the source is acknowledged once the destination has committed it. */
     private void commit(ChangeStream s, ApplySession session, Group group) throws SQLException {
-        session.commit(group.lastEnd, group.lastCommitTime);
-        s.acknowledge(group.lastEnd);
-        progress.committed(group.lastEnd, group.lastCommitTime, group.transactions);
+        Lsn end = group.lastEnd;
+        Instant time = group.lastCommitTime;
+        int transactions = group.transactions;
+        session.commit(end, time, () -> {
+            s.acknowledge(end);
+            progress.committed(end, time, transactions);
+        });
         group.reset();
     }
 

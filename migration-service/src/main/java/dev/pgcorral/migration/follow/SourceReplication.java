@@ -38,6 +38,13 @@ public final class SourceReplication {
 
     /** The prefix of the logical message that carries a DDL statement. */
     public static final String DDL_PREFIX = "pgcorral.migration.ddl";
+    /**
+     * The DDL that changes what rows look like, which the follow must not run past: tables, their columns, the
+     * types and domains they use, schemas renamed or dropped. Not indexes, grants, comments, publications.
+     */
+    static final List<String> DDL_TAGS = List.of("CREATE TABLE", "CREATE TABLE AS", "SELECT INTO", "ALTER TABLE", "DROP TABLE",
+            "CREATE TYPE", "ALTER TYPE", "DROP TYPE", "CREATE DOMAIN", "ALTER DOMAIN", "DROP DOMAIN", "ALTER SCHEMA", "DROP SCHEMA",
+            "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION");
     /** Where the DDL trigger's function lives on the source. */
     static final String SCHEMA = "pgcorral_migration";
 
@@ -151,8 +158,9 @@ public final class SourceReplication {
     }
 
     /**
-     * Where the user is a superuser: an event trigger that writes every DDL statement of the database into the
-     * WAL as a transactional logical message, so the follow stops at it, naming it. Returns whether it is there.
+     * Where the user is a superuser: an event trigger that writes every DDL statement of the database that changes
+     * rows' shape ({@link #DDL_TAGS}) into the WAL as a transactional logical message, so the follow stops at it,
+     * naming it. Returns whether it is there.
      */
     private boolean installDdlTrigger() throws SQLException {
         try (Connection c = source.connectReadWrite(); Statement st = c.createStatement()) {
@@ -167,7 +175,8 @@ public final class SourceReplication {
                     + "BEGIN\n"
                     + "  PERFORM pg_logical_emit_message(true, '" + DDL_PREFIX + "', current_query());\n"
                     + "END\n$fn$");
-            st.execute("CREATE EVENT TRIGGER " + trigger() + " ON ddl_command_end EXECUTE FUNCTION " + SCHEMA + "." + trigger() + "()");
+            st.execute("CREATE EVENT TRIGGER " + trigger() + " ON ddl_command_end WHEN TAG IN (" + String.join(", ", DDL_TAGS.stream()
+                    .map(t -> "'" + t + "'").toList()) + ") EXECUTE FUNCTION " + SCHEMA + "." + trigger() + "()");
             c.commit();
             return true;
         }

@@ -1,0 +1,123 @@
+package dev.pgcorral.migration.follow;
+
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Runs the apply's batches on the destination connection, one at a time and in order, on a thread of its
+ * own: while the server works through one batch, the apply builds the next. Each statement's row count is
+ * checked (an UPDATE or DELETE must find its row); a batch's follow-up (acknowledging a commit) runs only
+ * once the server has answered it. A failure is thrown on the apply's thread at its next call.
+ */
+final class BatchSender implements AutoCloseable {
+
+    /** A batch entry: what it was, for its row count and for an error message; {@code expectedRows} -1: any. */
+    record Entry(String operation, String table, int expectedRows) {
+    }
+
+    private final Statement statement;
+    private final ExecutorService thread;
+    private Future<?> inFlight;
+
+    BatchSender(Connection connection, String name) throws SQLException {
+        this.statement = connection.createStatement();
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "migration-apply-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Sends a batch after the one in flight (waiting for that one first); {@code afterSuccess} runs once the server answered. */
+    void send(List<String> sql, List<Entry> entries, Runnable afterSuccess) throws SQLException {
+        awaitSent();
+        inFlight = thread.submit(() -> {
+            execute(sql, entries);
+            afterSuccess.run();
+            return null;
+        });
+    }
+
+    /** Waits until the batch in flight is answered; throws what it failed with. */
+    void awaitSent() throws SQLException {
+        Future<?> f = inFlight;
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while the destination applied a batch", "08006", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause);
+        } finally {
+            inFlight = null;
+        }
+    }
+
+    /** Throws what the last batch failed with if it is answered already; never waits. */
+    void check() throws SQLException {
+        Future<?> f = inFlight;
+        if (f != null && f.isDone()) {
+            awaitSent();
+        }
+    }
+
+    private void execute(List<String> sql, List<Entry> entries) throws SQLException {
+        for (String s : sql) {
+            statement.addBatch(s);
+        }
+        int[] counts;
+        try {
+            counts = statement.executeBatch();
+        } catch (BatchUpdateException e) {
+            if (Follower.connectionFault(e)) {
+                throw e;
+            }
+            Entry failed = entries.get(Math.min(e.getUpdateCounts().length, entries.size() - 1));
+            throw new ApplyException(failed.operation() + " on " + failed.table() + " failed on the destination: " + serverMessage(e), e);
+        } finally {
+            statement.clearBatch();
+        }
+        for (int i = 0; i < counts.length; i++) {
+            Entry change = entries.get(i);
+            if (change.expectedRows() >= 0 && counts[i] != change.expectedRows()) {
+                throw new ApplyException(change.operation() + " on " + change.table() + " found no row on the destination to change: "
+                        + "the destination differs from the source (a row changed or removed there, or a change that never arrived); "
+                        + "compare the migration to see which tables differ");
+            }
+        }
+    }
+
+    private static String serverMessage(BatchUpdateException e) {
+        SQLException next = e.getNextException();
+        if (next instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            ServerErrorMessage m = p.getServerErrorMessage();
+            return m.getMessage() + (m.getDetail() == null ? "" : " (" + m.getDetail() + ")");
+        }
+        return next != null ? next.getMessage() : e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
