@@ -103,7 +103,7 @@ public final class SwitchoverBenchmark {
                 + " switchover_lsn (so it includes up to one poll interval, an HTTP call, a new session and one insert)."
                 + " Percentiles over the rounds that switched over (linear interpolation between the closest ranks). tps: pgbench's,"
                 + " from its start until the switchover ended its sessions. lag_bytes_before_call: the service's live_lag_bytes just"
-                + " before the call (the switchover stops writes once it is within 16 MB, then waits for the destination)");
+                + " before the call (the switchover stops writes once it is within max-lag, 1 MB by default, then waits for the destination)");
         for (int n = 1; n <= rounds; n++) {
             SwitchoverRound round = new SwitchoverRound(n);
             results.add(round);

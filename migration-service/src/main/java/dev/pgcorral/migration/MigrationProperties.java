@@ -78,12 +78,13 @@ public record MigrationProperties(
     }
 
     /**
-     * @param maxLag  the switchover stops the source's writes only once the follow is this close (lag in bytes)
+     * @param maxLag  the switchover stops the source's writes only once the follow is this close (lag in bytes): what is
+     *                left to apply then is most of the write downtime
      * @param catchUp how long it waits for that before it gives up (writes untouched)
      * @param timeout how long writes may be stopped: from then until the destination committed past the sentinel
      *                and its sequences are set; past it the source gets its writes back and the follow goes on
      */
-    public record Switchover(@DefaultValue("16MB") @NotNull DataSize maxLag,
+    public record Switchover(@DefaultValue("1MB") @NotNull DataSize maxLag,
                              @DefaultValue("5m") @NotNull Duration catchUp,
                              @DefaultValue("30s") @NotNull Duration timeout) {
     }

@@ -8,7 +8,7 @@ import dev.pgcorral.common.pg.Lsn;
 
 /**
  * How far a follow got, live: the last source transaction the destination committed (its end and commit
- * time), counts, and the lag against the source's current WAL position, probed about twice a second.
+ * time), counts, and the lag against the source's current WAL position, probed five times a second.
  * Written by the follow's threads, read by anyone.
  */
 public final class FollowProgress {

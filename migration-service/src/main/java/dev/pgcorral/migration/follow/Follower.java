@@ -54,6 +54,8 @@ public final class Follower {
     }
 
     static final int GROUP_MILLIS = 20;
+    /** How often the source's WAL position is read for the lag. */
+    static final int LAG_PROBE_MILLIS = 200;
     static final int IDLE_MICROS = 1000;
     static final int GROUP_CHANGES = 5000;
     private static final Duration ORIGIN_WAIT = Duration.ofSeconds(30);
@@ -114,7 +116,7 @@ public final class Follower {
             return t;
         });
         LagProbe probe = new LagProbe(job.source());
-        prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream), 0, 500, TimeUnit.MILLISECONDS);
+        prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream), 0, LAG_PROBE_MILLIS, TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
         try {
             while (!cancelled) {
@@ -325,7 +327,7 @@ public final class Follower {
         info(message);
     }
 
-    /** The source's current WAL position, twice a second on a connection of its own, for the lag. */
+    /** The source's current WAL position, every {@value #LAG_PROBE_MILLIS} ms on a connection of its own, for the lag. */
     private static final class LagProbe implements AutoCloseable {
         private final ConnectionDetails source;
         private Connection connection;

@@ -126,20 +126,22 @@ public final class Switchover {
         }
     }
 
-    /** Waits, writes untouched, until the lag is below {@code max-lag}. */
+    /** Waits, writes untouched, until a lag probed after this call is below {@code max-lag}. */
     private void awaitCaughtUp() throws InterruptedException {
         long deadline = System.nanoTime() + settings.catchUp().toNanos();
         long maxLag = settings.maxLag().toBytes();
+        Instant asked = Instant.now();
         while (true) {
             FollowProgress.Lag lag = follow.lag();
-            if (lag.bytes() >= 0 && lag.bytes() <= maxLag && follow.trouble() == null) {
+            boolean fresh = lag.probedAt() != null && lag.probedAt().isAfter(asked);
+            if (fresh && lag.bytes() >= 0 && lag.bytes() <= maxLag && follow.trouble() == null) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the follow did not come within " + settings.maxLag().toMegabytes() + " MB of the source in "
+                throw new IllegalStateException("the follow did not come within " + settings.maxLag().toKilobytes() + " kB of the source in "
                         + settings.catchUp().toSeconds() + " s (lag " + Math.max(0, lag.bytes()) + " bytes); the source's writes were not touched");
             }
-            Thread.sleep(50); // the lag is probed twice a second on its own thread; nothing to wait on but time
+            Thread.sleep(20); // the lag is probed on the follow's own thread; nothing to wait on but time
         }
     }
 
