@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.pgcorral.common.logical.Relation;
+import dev.pgcorral.common.logical.ReplicaIdentity;
+import dev.pgcorral.common.logical.ReplicationMessage;
+import dev.pgcorral.common.logical.Row;
 import dev.pgcorral.common.logical.ReplicationMessage.Delete;
 import dev.pgcorral.common.logical.ReplicationMessage.Insert;
 import dev.pgcorral.common.logical.ReplicationMessage.Truncate;
@@ -49,6 +52,8 @@ final class ApplySession implements AutoCloseable {
     private List<String> sql = new ArrayList<>();
     private List<BatchSender.Entry> entries = new ArrayList<>();
     private final Map<String, String> prepared = new HashMap<>();
+    /** Per table (its target's version), per key: where the row's last UPDATE waits in the unsent batch. */
+    private final Map<Long, Map<String, Waiting>> lastUpdates = new HashMap<>();
     private int statementCounter;
     private boolean open;
 
@@ -98,22 +103,76 @@ final class ApplySession implements AutoCloseable {
         targets.define(relation);
     }
 
+    /** An UPDATE in the unsent batch: its place, its shape, and the statement it executes (prepared before it). */
+    private record Waiting(int index, String shape, String statement) {
+    }
+
     void insert(Insert insert) throws SQLException {
         TargetTables.Target target = targets.of(insert.relation());
+        lastUpdates.remove(target.version());
         add(target, ChangeStatements.insert(target, insert), "INSERT");
     }
 
+    /**
+     * An UPDATE; one of a row whose last UPDATE still waits in the unsent batch, in the same destination transaction,
+     * replaces that one's values (hot rows, such as counters, cost one statement per batch). It does so only where
+     * nothing between could tell: the key unchanged, every column sent, triggers and foreign keys off for the apply, no
+     * unique index but the key's; an INSERT, DELETE or TRUNCATE of the table ends it.
+     */
     void update(Update update) throws SQLException {
         TargetTables.Target target = targets.of(update.relation());
-        add(target, ChangeStatements.update(target, update), "UPDATE");
+        ChangeStatements.Change change = ChangeStatements.update(target, update);
+        String key = foldable(target, update) ? key(target, update.newRow()) : null;
+        if (key == null) {
+            lastUpdates.remove(target.version());
+            add(target, change, "UPDATE");
+            return;
+        }
+        Map<String, Waiting> rows = lastUpdates.computeIfAbsent(target.version(), v -> new HashMap<>());
+        Waiting waiting = rows.get(key);
+        if (waiting != null && waiting.shape().equals(change.shape())) {
+            sql.set(waiting.index(), execute(waiting.statement(), change));
+            return;
+        }
+        String name = prepare(target, change);
+        queue(execute(name, change), new BatchSender.Entry("UPDATE", target.qualifiedName(), change.expectedRows()));
+        if (!sql.isEmpty()) { // a full batch was sent with it: nothing waits
+            rows.put(key, new Waiting(sql.size() - 1, change.shape(), name));
+        }
     }
 
     void delete(Delete delete) throws SQLException {
         TargetTables.Target target = targets.of(delete.relation());
+        lastUpdates.remove(target.version());
         add(target, ChangeStatements.delete(target, delete), "DELETE");
     }
 
+    private boolean foldable(TargetTables.Target target, Update update) {
+        if (!replicaRole || !target.onlyKeyUnique() || update.oldKind() != ReplicationMessage.OldRow.NONE
+                || update.relation().replicaIdentity() == ReplicaIdentity.FULL) {
+            return false;
+        }
+        Row row = update.newRow();
+        for (int i = 0; i < row.size(); i++) {
+            if (row.isUnchangedToast(i) || (target.columns().get(i).key() && row.isNull(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String key(TargetTables.Target target, Row row) {
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < row.size(); i++) {
+            if (target.columns().get(i).key()) {
+                key.append(row.text(i)).append('\u0000');
+            }
+        }
+        return key.toString();
+    }
+
     void truncate(Truncate truncate) throws SQLException {
+        lastUpdates.clear();
         String tables = truncate.relations().stream().map(Relation::qualifiedName).collect(Collectors.joining(", "));
         queue("TRUNCATE ONLY " + tables + (truncate.restartIdentity() ? " RESTART IDENTITY" : "") + (truncate.cascade() ? " CASCADE" : ""),
                 new BatchSender.Entry("TRUNCATE", tables, -1));
@@ -133,6 +192,7 @@ final class ApplySession implements AutoCloseable {
         sql.add("COMMIT");
         entries.add(new BatchSender.Entry("COMMIT", "the destination", -1));
         flush(committed);
+        lastUpdates.clear();
         open = false;
     }
 
@@ -145,6 +205,7 @@ final class ApplySession implements AutoCloseable {
         }
         sql = new ArrayList<>();
         entries = new ArrayList<>();
+        lastUpdates.clear();
         open = false;
         targets.clear();
         try (Statement st = connection.createStatement()) {
@@ -167,10 +228,16 @@ final class ApplySession implements AutoCloseable {
         sender.send(sql, entries, afterSuccess);
         sql = new ArrayList<>();
         entries = new ArrayList<>();
+        lastUpdates.clear();
     }
 
     private void add(TargetTables.Target target, ChangeStatements.Change change, String operation) throws SQLException {
         String name = prepare(target, change);
+        queue(execute(name, change), new BatchSender.Entry(operation, target.qualifiedName(), change.expectedRows()));
+    }
+
+    /** {@code EXECUTE name('value', NULL, …)}. */
+    private static String execute(String name, ChangeStatements.Change change) {
         StringBuilder execute = new StringBuilder("EXECUTE ").append(name);
         if (!change.values().isEmpty()) {
             execute.append('(');
@@ -180,7 +247,7 @@ final class ApplySession implements AutoCloseable {
             }
             execute.append(')');
         }
-        queue(execute.toString(), new BatchSender.Entry(operation, target.qualifiedName(), change.expectedRows()));
+        return execute.toString();
     }
 
     private void queue(String statement, BatchSender.Entry entry) throws SQLException {

@@ -31,6 +31,7 @@ final class BatchSender implements AutoCloseable {
 
     BatchSender(Connection connection, String name) throws SQLException {
         this.statement = connection.createStatement();
+        statement.setEscapeProcessing(false); // plain SQL: the driver need not scan every statement for JDBC escapes
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "migration-apply-" + name);
             t.setDaemon(true);

@@ -25,8 +25,12 @@ final class TargetTables {
     }
 
     /** A table as the apply writes it: its name for SQL and its columns in the source's order. */
-    /** @param version unique per lookup: statements prepared for an older definition are not reused */
-    record Target(Relation relation, String qualifiedName, List<Column> columns, long version) {
+    /**
+     * @param version        unique per lookup: statements prepared for an older definition are not reused
+     * @param onlyKeyUnique  no unique or exclusion index but the replica identity's, and no trigger that fires during the
+     *                       apply ({@code ENABLE ALWAYS}): updates of one row may be folded into its last
+     */
+    record Target(Relation relation, String qualifiedName, List<Column> columns, long version, boolean onlyKeyUnique) {
     }
 
     private static final String COLUMNS = """
@@ -43,6 +47,11 @@ final class TargetTables {
 
     private record Found(String type, boolean equality, boolean generated) {
     }
+
+    private static final String ONLY_KEY_UNIQUE = """
+            SELECT NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass(?) AND (i.indisunique OR i.indisexclusion)
+                                                       AND NOT i.indisprimary AND NOT i.indisreplident)
+               AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass(?) AND t.tgenabled = 'A')""";
 
     private final Connection destination;
     private final Map<Integer, Target> byRelation = new HashMap<>();
@@ -102,6 +111,15 @@ final class TargetTables {
             }
             columns.add(new Column(source.name(), column.type(), column.equality(), source.key()));
         }
-        return new Target(relation, name, List.copyOf(columns), ++versions);
+        boolean onlyKeyUnique;
+        try (PreparedStatement st = destination.prepareStatement(ONLY_KEY_UNIQUE)) {
+            st.setString(1, name);
+            st.setString(2, name);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                onlyKeyUnique = rs.getBoolean(1);
+            }
+        }
+        return new Target(relation, name, List.copyOf(columns), ++versions, onlyKeyUnique);
     }
 }
