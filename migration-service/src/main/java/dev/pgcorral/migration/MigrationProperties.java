@@ -83,9 +83,12 @@ public record MigrationProperties(
      * @param catchUp how long it waits for that before it gives up (writes untouched)
      * @param timeout how long writes may be stopped: from then until the destination committed past the sentinel
      *                and its sequences are set; past it the source gets its writes back and the follow goes on
+     * @param endSessions end the source database's sessions that began before its writes stopped (they could still
+     *                write); false: wait, within {@code timeout}, for them to end by themselves
      */
     public record Switchover(@DefaultValue("1MB") @NotNull DataSize maxLag,
                              @DefaultValue("5m") @NotNull Duration catchUp,
-                             @DefaultValue("30s") @NotNull Duration timeout) {
+                             @DefaultValue("30s") @NotNull Duration timeout,
+                             @DefaultValue("true") boolean endSessions) {
     }
 }

@@ -1,6 +1,7 @@
 package dev.pgcorral.migration.follow;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -115,7 +116,7 @@ public final class Follower {
             t.setDaemon(true);
             return t;
         });
-        LagProbe probe = new LagProbe(job.source());
+        LagProbe probe = new LagProbe(job.source(), job.migrationId());
         prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream), 0, LAG_PROBE_MILLIS, TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
         try {
@@ -327,19 +328,30 @@ public final class Follower {
         info(message);
     }
 
+    /** The name the lag probe's session has on the source (a switchover leaves that session alone: it only reads). */
+    static String probeName(String migrationId) {
+        return "pgcorral lag probe " + migrationId;
+    }
+
     /** The source's current WAL position, every {@value #LAG_PROBE_MILLIS} ms on a connection of its own, for the lag. */
     private static final class LagProbe implements AutoCloseable {
         private final ConnectionDetails source;
+        private final String name;
         private Connection connection;
 
-        LagProbe(ConnectionDetails source) {
+        LagProbe(ConnectionDetails source, String migrationId) {
             this.source = source;
+            this.name = probeName(migrationId);
         }
 
         void probe(FollowProgress progress, ChangeStream stream) {
             try {
                 if (connection == null || connection.isClosed()) {
                     connection = source.connect();
+                    try (PreparedStatement st = connection.prepareStatement("SELECT set_config('application_name', ?, false)")) {
+                        st.setString(1, name);
+                        st.execute();
+                    }
                 }
                 try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
                     rs.next();

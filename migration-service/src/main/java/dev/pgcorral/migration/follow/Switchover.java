@@ -27,7 +27,8 @@ import dev.pgcorral.migration.clone.Finishing;
  * <ol>
  * <li>waits until the follow is within {@code max-lag} of the source (writes untouched);</li>
  * <li>stops writes on the source: its database made read-only for new sessions
- * ({@code default_transaction_read_only}) and every session that could still write ended;</li>
+ * ({@code default_transaction_read_only}) and every session that could still write ended (or, with
+ * {@code end-sessions} off, waited for until it ends);</li>
  * <li>writes a sentinel, a transactional logical message, on the source: ordered with the changes, it
  * comes after every transaction that committed before the writes stopped;</li>
  * <li>waits until the destination has committed past it, read from the destination's own record (its
@@ -91,6 +92,9 @@ public final class Switchover {
         int ended;
         try {
             ended = stopWrites();
+        } catch (IllegalStateException e) {
+            giveWritesBack();
+            throw e;
         } catch (SQLException e) {
             giveWritesBack();
             throw new IllegalStateException("cannot stop writes on the source: " + e.getMessage() + " (the user needs to own database "
@@ -145,8 +149,11 @@ public final class Switchover {
         }
     }
 
-    /** Makes the database read-only for new sessions and ends the others that could write; returns how many were ended. */
-    private int stopWrites() throws SQLException {
+    /**
+     * Makes the database read-only for new sessions; the sessions that began before could still write: they are
+     * ended, or, with {@code end-sessions} off, waited for until they end by themselves. Returns how many were ended.
+     */
+    private int stopWrites() throws SQLException, InterruptedException {
         try (Connection c = writable(); Statement st = c.createStatement()) {
             st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " SET default_transaction_read_only = on");
             Timestamp since;
@@ -154,11 +161,31 @@ public final class Switchover {
                 rs.next();
                 since = rs.getTimestamp(1);
             }
+            String before = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    + "AND backend_type = 'client backend' AND backend_start <= ? AND application_name IS DISTINCT FROM "
+                    + Identifiers.literal(Follower.probeName(migrationId));
+            if (!settings.endSessions()) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                try (PreparedStatement left = c.prepareStatement("SELECT count(*)" + before)) {
+                    left.setTimestamp(1, since);
+                    while (true) {
+                        try (ResultSet rs = left.executeQuery()) {
+                            rs.next();
+                            if (rs.getLong(1) == 0) {
+                                return 0;
+                            }
+                            if (System.nanoTime() > deadline) {
+                                throw new IllegalStateException(rs.getLong(1) + " session(s) that began before the writes stopped are "
+                                        + "still connected after " + timeout.toSeconds() + " s (end-sessions is off)");
+                            }
+                        }
+                        Thread.sleep(50); // sessions end on their clients' time; nothing to wait on but time
+                    }
+                }
+            }
             // sessions that began before the setting took effect run with writes on: end them (twice: one may be starting)
             int ended = 0;
-            try (PreparedStatement end = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
-                    + "AND backend_start <= ?")) {
+            try (PreparedStatement end = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))" + before)) {
                 end.setTimestamp(1, since);
                 for (int round = 0; round < 2; round++) {
                     try (ResultSet rs = end.executeQuery()) {

@@ -66,7 +66,7 @@ public final class Compare {
             for (String[] t : tables) {
                 String name = Identifiers.quote(t[0]) + "." + Identifiers.quote(t[1]);
                 try (ResultSet rs = st.executeQuery("SELECT count(*), coalesce(md5(string_agg(h, '' ORDER BY h)), '') "
-                        + "FROM (SELECT md5(x::text) AS h FROM ONLY " + name + " x) rows")) {
+                        + "FROM (SELECT md5(ROW(pgcorral_row.*)::text) AS h FROM ONLY " + name + " pgcorral_row) rows")) {
                     rs.next();
                     contents.put(t[0] + '\u0000' + t[1], new Content(rs.getLong(1), rs.getString(2)));
                 }
