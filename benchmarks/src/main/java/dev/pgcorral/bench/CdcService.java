@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +38,7 @@ final class CdcService {
 
     /** @param stateDir an empty folder for the embedded PostgreSQL's data */
     CdcService(Path jar, Path work, Path stateDir) throws IOException {
-        this.jvm = new ReplayService(NAME, jar, work, Map.of(
-                "PGCORRAL_MIGRATION_EMBEDDED_DATADIR", stateDir.toString(),
-                "PGCORRAL_MIGRATION_EMBEDDED_PORT", "0",
-                "PGCORRAL_MIGRATION_KEY", UUID.randomUUID().toString()), "BENCH_CDC_JAVA_OPTS");
+        this.jvm = CloneService.jvm(jar, work, stateDir, "BENCH_CDC_JAVA_OPTS");
     }
 
     Path logFile() {
@@ -70,14 +66,7 @@ final class CdcService {
 
     /** {@code POST /api/v1/clusters}: one primary node, {@code db}'s database. */
     CloneService.Cluster cluster(String name, ConnectionDetails db) throws IOException, InterruptedException {
-        Map<String, Object> node = Map.of("name", name + "-1", "host", db.host(), "port", db.port(), "role", "primary",
-                "user", db.user(), "password", db.password(), "dbname", db.database());
-        JsonNode created = jvm.post("/api/v1/clusters", Map.of("name", name, "nodes", List.of(node)));
-        CloneService.Cluster cluster = new CloneService.Cluster(created.path("id").asString(), created.path("nodes").path(0).path("id").asString());
-        if (cluster.id().isEmpty() || cluster.nodeId().isEmpty()) {
-            throw new IllegalStateException("POST /api/v1/clusters answered without a cluster or node id: " + created);
-        }
-        return cluster;
+        return CloneService.cluster(jvm, name, db);
     }
 
     /**

@@ -41,10 +41,18 @@ final class CloneService {
 
     /** @param stateDir an empty folder for the embedded PostgreSQL's data */
     CloneService(Path jar, Path work, Path stateDir) throws IOException {
-        this.jvm = new ReplayService(NAME, jar, work, Map.of(
+        this.jvm = jvm(jar, work, stateDir, "BENCH_CLONE_JAVA_OPTS");
+    }
+
+    /**
+     * migration-service's JVM for a benchmark: its state on its embedded PostgreSQL in {@code stateDir} (any free
+     * port), a fresh key; {@code optsVariable} names the environment variable with more JVM options.
+     */
+    static ReplayService jvm(Path jar, Path work, Path stateDir, String optsVariable) throws IOException {
+        return new ReplayService(NAME, jar, work, Map.of(
                 "PGCORRAL_MIGRATION_EMBEDDED_DATADIR", stateDir.toString(),
                 "PGCORRAL_MIGRATION_EMBEDDED_PORT", "0",
-                "PGCORRAL_MIGRATION_KEY", UUID.randomUUID().toString()), "BENCH_CLONE_JAVA_OPTS");
+                "PGCORRAL_MIGRATION_KEY", UUID.randomUUID().toString()), optsVariable);
     }
 
     Path logFile() {
@@ -62,6 +70,11 @@ final class CloneService {
 
     /** {@code POST /api/v1/clusters}: one primary node, {@code db}'s database. */
     Cluster cluster(String name, ConnectionDetails db) throws IOException, InterruptedException {
+        return call(() -> cluster(jvm, name, db));
+    }
+
+    /** {@code POST /api/v1/clusters} on {@code jvm}. */
+    static Cluster cluster(ReplayService jvm, String name, ConnectionDetails db) throws IOException, InterruptedException {
         Map<String, Object> node = new LinkedHashMap<>();
         node.put("name", name + "-1");
         node.put("host", db.host());
@@ -70,7 +83,7 @@ final class CloneService {
         node.put("user", db.user());
         node.put("password", db.password());
         node.put("dbname", db.database());
-        JsonNode created = call(() -> jvm.post("/api/v1/clusters", Map.of("name", name, "nodes", List.of(node))));
+        JsonNode created = jvm.post("/api/v1/clusters", Map.of("name", name, "nodes", List.of(node)));
         String id = created.path("id").asString();
         String nodeId = created.path("nodes").path(0).path("id").asString();
         if (id.isEmpty() || nodeId.isEmpty()) {
@@ -143,12 +156,12 @@ final class CloneService {
         }
     }
 
-    private interface Call {
-        JsonNode send() throws IOException, InterruptedException;
+    private interface Call<T> {
+        T send() throws IOException, InterruptedException;
     }
 
     /** One API call; when it cannot be sent at all, the error says whether the JVM still runs, and its log's end is logged. */
-    private JsonNode call(Call call) throws IOException, InterruptedException {
+    private <T> T call(Call<T> call) throws IOException, InterruptedException {
         try {
             return call.send();
         } catch (IOException e) {
