@@ -70,8 +70,8 @@ final class FollowSwitchover {
                 + ", " + result.sequences() + " sequence(s) set; writes were stopped on the source for "
                 + result.writeDowntime().toMillis() + " ms; the source database stays read-only", Map.of());
         info("switched over at " + result.sentinel() + " with " + result.writeDowntime().toMillis() + " ms without writes; the source "
-                + "database " + source.database() + " stays read-only (ALTER DATABASE … RESET default_transaction_read_only gives it "
-                + "writes back)");
+                + "database " + source.database() + " stays read-only (SET default_transaction_read_only = off, then ALTER DATABASE … RESET "
+                + "default_transaction_read_only, gives it writes back)");
         if (begun[0] != null) {
             info("fallback: the destination's changes now replicate back to the source, through slot " + back.slot()
                     + " on the destination");
