@@ -31,7 +31,7 @@ import dev.pgcorral.common.pg.Lsn;
 final class CdcHeartbeat {
 
     static final Duration INTERVAL = Duration.ofMillis(100);
-    static final Duration POLL = Duration.ofMillis(20);
+    static final Duration POLL = Duration.ofMillis(1);
     private static final String NEWEST = "SELECT (extract(epoch FROM at) * 1000000)::bigint, lsn::text FROM bench_heartbeat"
             + " ORDER BY id DESC LIMIT 1";
     private static final String NOW = "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, pg_current_wal_lsn()::text";
@@ -64,8 +64,11 @@ final class CdcHeartbeat {
         return id;
     }
 
-    /** Starts the ticker and the sampler of {@code ways} (those not failed), each every 100 ms on a thread of its own. */
-    void start(List<CdcWay> ways) {
+    /**
+     * Starts the ticker and, with {@code sampling}, the sampler of {@code ways} (those not failed), each every 100 ms on a
+     * thread of its own.
+     */
+    void start(List<CdcWay> ways, boolean sampling) {
         timer = Executors.newScheduledThreadPool(2, task -> {
             Thread thread = new Thread(task, "bench-cdc-heartbeat");
             thread.setDaemon(true);
@@ -79,8 +82,10 @@ final class CdcHeartbeat {
                 log("heartbeat: %s", e.getMessage());
             }
         }, 0, period, TimeUnit.MILLISECONDS);
-        timer.scheduleAtFixedRate(() -> ways.stream().filter(way -> !way.failed()).forEach(this::sample), period / 2, period,
-                TimeUnit.MILLISECONDS);
+        if (sampling) {
+            timer.scheduleAtFixedRate(() -> ways.stream().filter(way -> !way.failed()).forEach(this::sample), period / 2, period,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Stops the ticker and the sampler and waits for the run under way, if any. */
@@ -95,7 +100,7 @@ final class CdcHeartbeat {
     }
 
     /**
-     * Polls every 20 ms until each way's destination shows heartbeat {@code id}; records on each the seconds from
+     * Polls every 1 ms until each way's destination shows heartbeat {@code id}; records on each the seconds from
      * {@code fromNanos} ({@link System#nanoTime()}) to the poll that saw it, and fails those that did not within {@code limit}.
      */
     void awaitVisible(long id, List<CdcWay> ways, long fromNanos, Duration limit) throws InterruptedException {

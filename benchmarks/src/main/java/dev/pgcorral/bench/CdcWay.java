@@ -25,7 +25,7 @@ final class CdcWay {
     private final Map<String, Object> notes = new LinkedHashMap<>();
     private final List<String> differences = new ArrayList<>();
     private volatile Connection connection;
-    private double catchUpSeconds = Double.NaN;
+    private final List<Double> catchUps = new ArrayList<>();
     private boolean compared;
 
     CdcWay(String name, ConnectionDetails destination) {
@@ -65,18 +65,21 @@ final class CdcWay {
         lagSeconds.add(seconds);
     }
 
-    /** Forgets the samples so far (those of the warm-up). */
+    /** Forgets the samples and catch-ups so far (those of the warm-up). */
     void clearSamples() {
         lagBytes.clear();
         lagSeconds.clear();
+        catchUps.clear();
     }
 
+    /** One catch-up: seconds from the end of a load until its last heartbeat showed on the destination. */
     void caughtUp(double seconds) {
-        catchUpSeconds = seconds;
+        catchUps.add(seconds);
     }
 
+    /** The median catch-up; NaN when it failed or has none. */
     double catchUpSeconds() {
-        return failed() ? Double.NaN : catchUpSeconds;
+        return failed() ? Double.NaN : percentile(List.copyOf(catchUps), 50);
     }
 
     /** The 99th percentile of the seconds' samples; NaN when it failed or has none. */
@@ -110,7 +113,8 @@ final class CdcWay {
         json.put("samples", lagSeconds.size());
         json.put("lag_bytes", summary(List.copyOf(lagBytes), 1));
         json.put("lag_seconds", summary(List.copyOf(lagSeconds), 1000));
-        json.put("catch_up_s", thousandths(catchUpSeconds));
+        json.put("catch_up_s", thousandths(catchUpSeconds()));
+        json.put("catch_ups_s", catchUps.stream().map(CdcWay::thousandths).toList());
         json.put("equal", compared && !failed());
         json.put("differences", List.copyOf(differences));
         json.putAll(notes);

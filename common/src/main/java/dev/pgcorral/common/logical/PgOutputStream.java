@@ -1,9 +1,6 @@
 package dev.pgcorral.common.logical;
 
 import java.nio.ByteBuffer;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,10 +39,20 @@ final class PgOutputStream implements ChangeStream {
 
     private static final Logger log = LoggerFactory.getLogger(PgOutputStream.class);
     /**
-     * Longest pause between looks at an idle connection: the most a change waits to be read once the source sent
-     * it after a quiet spell (a look costs a few microseconds, so an idle stream spends well under 1% of a core).
+     * How long a look at an idle connection lasts: pgjdbc's own look waits up to 1 ms for data and returns as soon as
+     * some comes; where it returns at once, a pause makes up the rest (an idle stream spends well under 1% of a core).
      */
-    private static final long MAX_IDLE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long IDLE_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * A stream whose transactions end less than this apart is busy: once a look had to wait for its next message,
+     * the reader pauses {@link #GATHER_NANOS} after handing a transaction over, so that what follows is read in one go
+     * rather than one wake-up each (on two cores the wake-ups cost more than the reading). A transaction after a quiet
+     * spell is never delayed.
+     */
+    private static final long BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** A look that took longer than this waited for data to arrive. */
+    private static final long WOKEN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final int BATCH_MESSAGES = 256;
 
     private final ChangeStream.Builder settings;
@@ -67,6 +74,10 @@ final class PgOutputStream implements ChangeStream {
     private boolean inTransaction;
     private final Set<Long> openStreamedTransactions = new HashSet<>();
     private Lsn lastDelivered = Lsn.INVALID;
+    /** When the last transaction's end was handed over ({@link System#nanoTime()}). */
+    private long lastEnd;
+    /** A look waited for the source since the last pause: its data woke the reader. */
+    private boolean woken;
 
     private record Session(PGConnection connection, PGReplicationStream stream) {
         void close() {
@@ -86,7 +97,11 @@ final class PgOutputStream implements ChangeStream {
 
     static PgOutputStream open(ChangeStream.Builder settings) {
         PgOutputStream stream = new PgOutputStream(settings);
-        stream.preflight();
+        Lsn slotPosition = StreamPreflight.check(settings, stream.describe);
+        if (slotPosition.isAfter(stream.confirmed)) { // start from the slot's confirmed position when it is further
+            stream.confirmed = slotPosition;
+            stream.acknowledge(slotPosition);
+        }
         stream.session = stream.connect();
         stream.reader.start();
         return stream;
@@ -191,44 +206,69 @@ final class PgOutputStream implements ChangeStream {
     }
 
     /**
-     * Reads until closed; a broken connection throws. Decoded messages go to the consumer in batches:
-     * while the source has more at hand, up to {@link #BATCH_MESSAGES} messages or a quarter of the
-     * buffer, and at once when it has nothing more.
+     * Reads until closed; a broken connection throws. Decoded messages go to the consumer in batches: a batch is
+     * handed over at the end of each transaction (so a commit never waits for the next look), when the source has
+     * nothing more at hand, or at {@link #BATCH_MESSAGES} messages or a quarter of the buffer. A look at an idle
+     * connection waits up to {@link #IDLE_LOOK_NANOS} for the source's next message (pgjdbc's own short read, or a
+     * pause of ours where that returns at once).
      */
     private void pump() throws SQLException, InterruptedException {
         PGReplicationStream stream = session.stream();
-        long pause = 0;
         long maxBatchBytes = Math.max(1, settings.bufferBytes / 4);
         List<ReplicationMessage> batch = new ArrayList<>(BATCH_MESSAGES);
         long batchBytes = 0;
         while (!closed) {
             report(stream);
+            long look = System.nanoTime();
             ByteBuffer data = stream.readPending();
-            if (data == null || batch.size() >= BATCH_MESSAGES || batchBytes >= maxBatchBytes) {
+            if (data != null && System.nanoTime() - look > WOKEN_NANOS) {
+                woken = true; // the look waited for the source: that data woke this thread
+            }
+            if (data == null) {
                 if (!batch.isEmpty()) {
                     hand(stream, batch, batchBytes);
                     batch = new ArrayList<>(BATCH_MESSAGES);
                     batchBytes = 0;
                 }
-            }
-            if (data == null) {
                 advanceWhileIdle(stream);
-                pause = Math.min(MAX_IDLE_PAUSE_NANOS, Math.max(pause * 2, 100_000L));
-                LockSupport.parkNanos(pause);
+                long rest = IDLE_LOOK_NANOS - (System.nanoTime() - look);
+                if (rest > 0) {
+                    LockSupport.parkNanos(rest);
+                }
                 if (Thread.interrupted() && !closed) {
                     throw new InterruptedException();
                 }
                 continue;
             }
-            pause = 0;
             Lsn position = ReplicationConnections.fromPg(stream.getLastReceiveLSN());
             received = position;
             long size = data.remaining();
             ReplicationMessage message = decoder.decode(data, position);
-            track(message);
+            boolean ends = track(message);
             batch.add(message);
             batchBytes += size;
+            if (ends || batch.size() >= BATCH_MESSAGES || batchBytes >= maxBatchBytes) {
+                hand(stream, batch, batchBytes);
+                batch = new ArrayList<>(BATCH_MESSAGES);
+                batchBytes = 0;
+            }
+            if (ends) {
+                gatherIfBusy();
+            }
         }
+    }
+
+    /**
+     * After a transaction's end is handed over: on a busy source (its transactions end less than {@link #BUSY_NANOS}
+     * apart, and a look had to wait for one), pauses {@link #GATHER_NANOS} so that the next ones are read together.
+     */
+    private void gatherIfBusy() {
+        long now = System.nanoTime();
+        if (woken && now - lastEnd < BUSY_NANOS) {
+            LockSupport.parkNanos(GATHER_NANOS);
+            woken = false;
+        }
+        lastEnd = now;
     }
 
     /** Hands a batch to the consumer, waiting for room; the source hears from us meanwhile. */
@@ -244,23 +284,28 @@ final class PgOutputStream implements ChangeStream {
         }
     }
 
-    /** Tracks transaction boundaries, for {@link #advanceWhileIdle}. */
-    private void track(ReplicationMessage message) {
+    /** Tracks transaction boundaries, for {@link #advanceWhileIdle}; true when {@code message} ends a transaction. */
+    private boolean track(ReplicationMessage message) {
         if (message instanceof Begin) {
             inTransaction = true;
         } else if (message instanceof Commit commit) {
             inTransaction = false;
             lastDelivered = commit.endLsn();
+            return true;
         } else if (message instanceof StreamStart start) {
             openStreamedTransactions.add(start.xid());
         } else if (message instanceof StreamCommit commit) {
             openStreamedTransactions.remove(commit.xid());
             lastDelivered = commit.endLsn();
+            return true;
         } else if (message instanceof StreamAbort abort && abort.xid() == abort.subXid()) {
             openStreamedTransactions.remove(abort.xid());
+            return true;
         } else if (message instanceof Message m && !m.transactional()) {
             lastDelivered = Lsn.max(lastDelivered, m.position());
+            return true;
         }
+        return false;
     }
 
     /** Reports the acknowledged position (pgjdbc sends it on the interval and when the source asks). */
@@ -360,54 +405,6 @@ final class PgOutputStream implements ChangeStream {
             quoted.add('"' + publication.replace("\"", "\"\"") + '"');
         }
         return quoted;
-    }
-
-    /**
-     * Checks what the source would otherwise report late or vaguely (pgoutput names a missing
-     * publication only when the first change arrives), and starts from the slot's confirmed position
-     * when that is further than the one asked for.
-     */
-    private void preflight() {
-        try (Connection c = settings.source.connect()) {
-            try (PreparedStatement st = c.prepareStatement("SELECT array_agg(p) FROM unnest(?::text[]) p "
-                    + "WHERE NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = p)")) {
-                st.setArray(1, c.createArrayOf("text", settings.publications.toArray()));
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    java.sql.Array missing = rs.getArray(1);
-                    if (missing != null) {
-                        throw new LogicalReplicationException(LogicalReplicationException.Reason.PUBLICATION_MISSING,
-                                "streaming from " + describe + " failed: publication " + String.join(", ", (String[]) missing.getArray())
-                                        + " does not exist in database " + settings.source.database()
-                                        + "; create it (CREATE PUBLICATION …) or name one that exists (see pg_publication)", null);
-                    }
-                }
-            }
-            try (PreparedStatement st = c.prepareStatement("SELECT coalesce(plugin, ''), coalesce(database, ''), "
-                    + "coalesce(confirmed_flush_lsn::text, '0/0') FROM pg_replication_slots WHERE slot_name = ?")) {
-                st.setString(1, settings.slot);
-                try (ResultSet rs = st.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new LogicalReplicationException(LogicalReplicationException.Reason.SLOT_MISSING,
-                                "streaming from " + describe + " failed: the replication slot does not exist; create it first "
-                                        + "(see pg_replication_slots)", null);
-                    }
-                    if (!"pgoutput".equals(rs.getString(1)) || !settings.source.database().equals(rs.getString(2))) {
-                        throw new LogicalReplicationException(LogicalReplicationException.Reason.FAILED,
-                                "streaming from " + describe + " failed: the slot belongs to database '" + rs.getString(2)
-                                        + "' with plugin '" + rs.getString(1) + "'; it needs database '"
-                                        + settings.source.database() + "' and plugin 'pgoutput'", null);
-                    }
-                    Lsn slotPosition = Lsn.parse(rs.getString(3));
-                    if (slotPosition.isAfter(confirmed)) {
-                        confirmed = slotPosition;
-                        acknowledge(slotPosition);
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw ReplicationErrors.translate("looking up the slot and publications for " + describe, e);
-        }
     }
 
     private void reportFinalPosition(Session last) {

@@ -42,6 +42,7 @@ final class ApplySession implements AutoCloseable {
 
     static final int BATCH = 500;
     private static final int MAX_PREPARED = 2000;
+    private static final String ORIGIN_SHAPE = "origin";
 
     private final Connection connection;
     private final Connection catalog;
@@ -184,11 +185,8 @@ final class ApplySession implements AutoCloseable {
      * committed (on the sender's thread).
      */
     void commit(Lsn sourceEnd, Instant commitTime, Runnable committed) throws SQLException {
-        // a transaction id, so that the commit is logged and moves the origin even when nothing was written (an empty
-        // source transaction: a switchover's sentinel, or changes left out)
-        queue("DO $$BEGIN PERFORM pg_current_xact_id(); PERFORM pg_replication_origin_xact_setup(" + Identifiers.literal(sourceEnd.toString())
-                + ", " + Identifiers.literal(commitTime.toString()) + "); END$$",
-                new BatchSender.Entry("recording the origin's progress", origin, -1));
+        queue("EXECUTE " + originStatement() + "(" + Identifiers.literal(sourceEnd.toString()) + ", "
+                + Identifiers.literal(commitTime.toString()) + ")", new BatchSender.Entry("recording the origin's progress", origin, -1));
         sql.add("COMMIT");
         entries.add(new BatchSender.Entry("COMMIT", "the destination", -1));
         flush(committed);
@@ -261,6 +259,22 @@ final class ApplySession implements AutoCloseable {
         if (sql.size() >= BATCH) {
             flush(() -> { });
         }
+    }
+
+    /**
+     * The prepared statement that records the origin's progress in the open transaction. It takes a transaction id too,
+     * so that the commit is logged and moves the origin even when nothing was written (an empty source transaction: a
+     * switchover's sentinel, or changes left out). Its row is ignored: the batch reads row counts only.
+     */
+    private String originStatement() throws SQLException {
+        String name = prepared.get(ORIGIN_SHAPE);
+        if (name == null) {
+            name = "pgcorral_origin_" + (++statementCounter);
+            queue("PREPARE " + name + "(pg_lsn, timestamptz) AS SELECT pg_current_xact_id(), pg_replication_origin_xact_setup($1, $2)",
+                    new BatchSender.Entry("preparing the origin's update", origin, -1));
+            prepared.put(ORIGIN_SHAPE, name);
+        }
+        return name;
     }
 
     /** The name of the prepared statement for the change's shape, prepared now if it is new. */

@@ -35,8 +35,10 @@ import dev.pgcorral.migration.clone.CloneProgress;
 /**
  * Follows a source: streams its committed changes from the migration's slot and applies them to the
  * destination in commit order, each source transaction whole; several source transactions may share one
- * destination transaction (committed when no more arrives within {@value #IDLE_MICROS} µs of a source
- * commit, once it is {@value #GROUP_MILLIS} ms old, or at {@value #GROUP_CHANGES} changes). The destination's replication origin
+ * destination transaction. The group is committed as soon as the stream has nothing more at hand, once the
+ * destination has answered the batch before it (what arrives meanwhile joins the next group), or when it reaches
+ * {@value #GROUP_MILLIS} ms or {@value #GROUP_CHANGES} changes. So a lone change goes through without waiting, and a
+ * busy source costs the destination one commit per round trip. The destination's replication origin
  * records in that same transaction how far it got, and the source is acknowledged only up to there: a
  * restart, of this process or of either server, resumes exactly after the last committed transaction.
  * A destination or source that cannot be reached is retried with back-off, said in
@@ -54,10 +56,10 @@ public final class Follower {
                       String origin, Lsn startAt, boolean skipReplicated, Lsn passDdlAt) {
     }
 
-    static final int GROUP_MILLIS = 20;
+    static final int GROUP_MILLIS = 5;
     /** How often the source's WAL position is read for the lag. */
     static final int LAG_PROBE_MILLIS = 200;
-    static final int IDLE_MICROS = 1000;
+    private static final Duration IDLE_WAIT = Duration.ofMillis(200);
     static final int GROUP_CHANGES = 5000;
     private static final Duration ORIGIN_WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -197,8 +199,7 @@ public final class Follower {
     private void apply(ChangeStream s, ApplySession session) throws SQLException, InterruptedException {
         Group group = new Group();
         while (!cancelled) {
-            ReplicationMessage message = s.poll(group.lastEnd != null
-                    ? Duration.ofNanos(Math.max(0, group.idleUntil - System.nanoTime())) : Duration.ofMillis(200));
+            ReplicationMessage message = s.poll(group.lastEnd == null ? IDLE_WAIT : Duration.ZERO);
             if (message == null) {
                 if (group.lastEnd != null) {
                     commit(s, session, group);
@@ -218,8 +219,7 @@ public final class Follower {
                 group.lastEnd = c.endLsn();
                 group.lastCommitTime = c.commitTime();
                 group.transactions++;
-                group.idleUntil = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(IDLE_MICROS);
-                if (group.changes >= GROUP_CHANGES || System.nanoTime() - group.started > TimeUnit.MILLISECONDS.toNanos(GROUP_MILLIS)) {
+                if (group.full()) {
                     commit(s, session, group);
                 }
             } else if (message instanceof Message m && m.transactional() && SourceReplication.DDL_PREFIX.equals(m.prefix())) {
@@ -263,8 +263,12 @@ public final class Follower {
         int transactions;
         int changes;
         long started;
-        long idleUntil;
         boolean skipping;
+
+        /** Big or old enough to commit even while the destination still works on the batch before. */
+        boolean full() {
+            return changes >= GROUP_CHANGES || System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(GROUP_MILLIS);
+        }
 
         void reset() {
             lastEnd = null;
