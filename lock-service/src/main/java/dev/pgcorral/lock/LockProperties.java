@@ -31,7 +31,7 @@ import dev.pgcorral.common.local.LocalPostgres;
  * @param startingPort         port of the first server, the next ones follow; 0 picks free ports
  * @param password             API password, and the password of the database user
  * @param autoUnlockMinutes    a lease ends by itself after this long unless extended
- * @param lockWaitTimeout      how long a pgflock /lock waits for a free database; 0 waits forever
+ * @param lockWaitTimeout      how long a pgflock /lock without wait_seconds waits for a free database; 0 waits forever
  * @param resetStrategy        how {@code CREATE DATABASE} copies the template (PostgreSQL 15+)
  * @param resetParallelism     resets run at once per instance; 0 = the number of cores, at most 4
  * @param front                limits of the public port

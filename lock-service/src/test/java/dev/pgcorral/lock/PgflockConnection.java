@@ -30,14 +30,23 @@ final class PgflockConnection implements AutoCloseable {
 
     /** Sends the request and returns at once, without waiting for the answer. */
     static PgflockConnection send(int port, String marker, String password) throws IOException {
+        return sendQuery(port, "marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8)
+                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8));
+    }
+
+    /** Sends {@code GET /lock?<query>} with extra header lines ({@code "Name: value"}) and returns at once. */
+    static PgflockConnection sendQuery(int port, String query, String... headerLines) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(120_000);
-        String request = "GET /lock?marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8) + " HTTP/1.1\r\n"
+        StringBuilder request = new StringBuilder("GET /lock?" + query + " HTTP/1.1\r\n"
                 + "Host: localhost:" + port + "\r\nUser-Agent: Go-http-client/1.1\r\nConnection: close\r\n"
-                + "Accept-Encoding: gzip\r\n\r\n";
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                + "Accept-Encoding: gzip\r\n");
+        for (String header : headerLines) {
+            request.append(header).append("\r\n");
+        }
+        request.append("\r\n");
+        socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
         return new PgflockConnection(socket);
     }
@@ -45,6 +54,13 @@ final class PgflockConnection implements AutoCloseable {
     /** Locks like {@code client.Lock}: returns the connection string, or throws on a non-200 answer. */
     static PgflockConnection lock(int port, String marker, String password) throws IOException {
         PgflockConnection connection = send(port, marker, password);
+        connection.readHead();
+        return connection;
+    }
+
+    /** As {@link #sendQuery}, then reads the answer's status line and headers. */
+    static PgflockConnection lockQuery(int port, String query, String... headerLines) throws IOException {
+        PgflockConnection connection = sendQuery(port, query, headerLines);
         connection.readHead();
         return connection;
     }

@@ -3,10 +3,14 @@ package dev.pgcorral.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pgcorral.lock.pool.LeaseEnd;
 import tools.jackson.databind.JsonNode;
 
 /** pgflock's locker protocol, byte for byte where its Go client looks. */
@@ -273,6 +278,113 @@ class PgflockProtocolTest extends PoolTestBase {
                 + "5\r\nnot a\r\n4\r\n url\r\n0\r\n\r\n")).startsWith("HTTP/1.1 400 ").endsWith("Database connection does not exist\n");
         assertThat(client.health().get("free").asInt()).isEqualTo(TOTAL);
         assertThat(waiting()).isZero();
+    }
+
+    @Test
+    void theBearerHeaderCarriesThePasswordWhenTheQueryHasNoneAndTheQueryPasswordWins() throws Exception {
+        try (PgflockConnection lock = PgflockConnection.lockQuery(port, "marker=bearer", "Authorization: Bearer " + PASSWORD)) {
+            assertThat(lock.status).isEqualTo(200);
+            assertThat(lock.firstLine()).startsWith("postgresql://");
+        }
+        try (PgflockConnection lock = PgflockConnection.lockQuery(port, client.auth("query"), "Authorization: Bearer wrong")) {
+            assertThat(lock.status).as("the query's password wins").isEqualTo(200);
+        }
+        for (String[] refused : new String[][] {{"marker=x", "Bearer wrong"}, {"marker=x&password=wrong", "Bearer " + PASSWORD},
+                {"password=" + PASSWORD, "Bearer " + PASSWORD}, {"marker=x", PASSWORD}}) {
+            try (PgflockConnection lock = PgflockConnection.lockQuery(port, refused[0], "Authorization: " + refused[1])) {
+                assertThat(lock.status).as(String.join(" with ", refused)).isEqualTo(401);
+                assertThat(lock.firstLine()).isEqualTo("Invalid marker or password");
+            }
+        }
+        assertThat(postWithAuthorization("/unlock-by-marker?marker=x&target=nobody", "Bearer " + PASSWORD))
+                .isEqualTo(text(200, "Unlocked 0 databases"));
+        assertThat(postWithAuthorization("/unlock-by-marker?marker=x&target=nobody", "Bearer wrong"))
+                .isEqualTo(text(401, "Invalid marker or password"));
+    }
+
+    @Test
+    void ttlSecondsSetsTheLeasesTimeAndItsEndEndsTheResponse() throws Exception {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        try (PgflockConnection lock = PgflockConnection.lockQuery(port, client.auth("brief") + "&ttl_seconds=1")) {
+            lock.firstLine();
+            assertThat(Instant.parse(lock.headers.get("x-lease-expires"))).isAfter(before).isBefore(Instant.now().plusSeconds(10));
+            assertThat(lock.readToEnd()).as("the response ends when the ttl runs out").isEmpty();
+            assertThat(pool.endOf(lock.headers.get("x-lease-id"))).contains(LeaseEnd.EXPIRED);
+        }
+        awaitPoolFull();
+        try (PgflockConnection lock = PgflockConnection.lockQuery(port, client.auth("long") + "&ttl_seconds=86400")) {
+            lock.firstLine();
+            assertThat(Instant.parse(lock.headers.get("x-lease-expires"))).isAfter(before.plus(Duration.ofHours(23)));
+        }
+    }
+
+    @Test
+    void waitSecondsZeroAnswers503AtOnceWithThePoolsCountsAndChangesNothing() throws Exception {
+        List<PgflockConnection> held = holdEveryDatabase();
+        PgflockConnection queued = PgflockConnection.send(port, "queued", PASSWORD);
+        await().until(() -> waiting() == 1);
+        try (PgflockConnection late = PgflockConnection.lockQuery(port, client.auth("late") + "&wait_seconds=0")) {
+            assertThat(late.status).isEqualTo(503);
+            assertThat(late.headers.get("content-type")).isEqualTo("text/plain; charset=utf-8");
+            assertThat(late.firstLine()).isEqualTo("no database was free at once (all 6 databases are locked or resetting, "
+                    + "1 other request is waiting); wait longer, or add databases with pgcorral.lock.databases-per-instance");
+        }
+        assertThat(pool.status().counts()).extracting(c -> c.locked(), c -> c.waiting()).containsExactly(TOTAL, 1);
+        assertThat(pool.status().waiters()).extracting(w -> w.marker()).containsExactly("queued");
+        queued.close();
+        closeAll(held);
+    }
+
+    @Test
+    void waitSecondsBoundsTheQueueingAndADatabaseFreedMeanwhileIsGranted() throws Exception {
+        List<PgflockConnection> held = holdEveryDatabase();
+        try (PgflockConnection late = PgflockConnection.lockQuery(port, client.auth("late") + "&wait_seconds=1")) {
+            assertThat(late.status).isEqualTo(503);
+            assertThat(late.firstLine()).startsWith("no database became free within 1000 ms (all 6 databases are locked or resetting, "
+                    + "0 other requests are waiting)");
+        }
+        PgflockConnection patient = PgflockConnection.sendQuery(port, client.auth("patient") + "&wait_seconds=2");
+        await().until(() -> waiting() == 1);
+        held.get(0).close();
+        patient.readHead();
+        assertThat(patient.status).isEqualTo(200);
+        assertThat(patient.firstLine()).startsWith("postgresql://");
+        patient.close();
+        closeAll(held);
+    }
+
+    @Test
+    void aBadTtlOrWaitGets400AfterTheAuthAndMethodChecksAndTakesNothing() {
+        String ttlRule = "ttl_seconds must be a whole number from 1 to 86400";
+        String waitRule = "wait_seconds must be a whole number from 0 to 3600";
+        for (String bad : List.of("ttl_seconds=0", "ttl_seconds=86401", "ttl_seconds=", "ttl_seconds=1.5", "ttl_seconds=-1",
+                "ttl_seconds=99999999999", "wait_seconds=3601", "wait_seconds=-1", "wait_seconds=soon&ttl_seconds=60")) {
+            assertThat(client.get("/lock?" + client.auth("bad") + "&" + bad))
+                    .as(bad).isEqualTo(text(400, bad.startsWith("ttl") ? ttlRule : waitRule));
+        }
+        assertThat(client.get("/lock?marker=bad&password=wrong&ttl_seconds=0")).isEqualTo(text(401, "Invalid marker or password"));
+        assertThat(client.post("/lock?" + client.auth("bad") + "&wait_seconds=-1", "")).isEqualTo(text(405, "Method not allowed"));
+        assertThat(pool.status().counts()).extracting(c -> c.free(), c -> c.waiting()).containsExactly(TOTAL, 0);
+    }
+
+    private List<PgflockConnection> holdEveryDatabase() throws Exception {
+        List<PgflockConnection> held = new ArrayList<>();
+        for (int i = 0; i < TOTAL; i++) {
+            held.add(PgflockConnection.lock(port, "holder" + i, PASSWORD));
+            held.get(i).firstLine();
+        }
+        return held;
+    }
+
+    private static void closeAll(List<PgflockConnection> connections) throws Exception {
+        for (PgflockConnection connection : connections) {
+            connection.close();
+        }
+    }
+
+    private LockServiceClient.Response postWithAuthorization(String path, String authorization) {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", authorization).POST(HttpRequest.BodyPublishers.noBody()), false);
     }
 
     private String raw(String request) throws Exception {

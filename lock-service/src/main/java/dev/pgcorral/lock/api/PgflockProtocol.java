@@ -1,11 +1,14 @@
 package dev.pgcorral.lock.api;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -32,6 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  * bytes travel: the front on the public port ({@code api.front}) carries it. The lock is the open
  * connection: {@code GET /lock} answers with the connection string and a newline, keeps the response
  * open while the lease lives, and closing the connection releases it (or leaves the queue).
+ * Beyond pgflock, for other clients: the password may come as {@code Authorization: Bearer}, and
+ * {@code /lock} takes {@code ttl_seconds} and {@code wait_seconds}; pgflock's client sends none of them.
  */
 public final class PgflockProtocol {
 
@@ -39,6 +44,8 @@ public final class PgflockProtocol {
             "/unlock-all", "/restart", "/health-check");
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String JSON = "application/json";
+    private static final SecondsParameter TTL = new SecondsParameter("ttl_seconds", 1, 86_400);
+    private static final SecondsParameter WAIT = new SecondsParameter("wait_seconds", 0, 3_600);
 
     private static final Logger log = LoggerFactory.getLogger(PgflockProtocol.class);
 
@@ -68,16 +75,17 @@ public final class PgflockProtocol {
 
     /**
      * The answer a request gets from its head alone when it may not go on: 401 before 405, as pgflock
-     * checks; null when it may (always for {@code /health-check}).
+     * checks, then 400 for a bad parameter; null when it may (always for {@code /health-check}).
      *
-     * @param params the decoded query; empty when it could not be decoded
+     * @param params        the decoded query; empty when it could not be decoded
+     * @param authorization the {@code Authorization} header; null without one
      */
-    public Reply refusal(String method, String path, Map<String, String> params) {
+    public Reply refusal(String method, String path, Map<String, String> params, String authorization) {
         if (path.equals("/health-check")) {
             return null;
         }
         String marker = params.get("marker");
-        if (marker == null || marker.isEmpty() || !BearerAuthFilter.matches(params.get("password"), password)) {
+        if (marker == null || marker.isEmpty() || !authenticated(params, authorization)) {
             return Reply.text(401, "Invalid marker or password");
         }
         if (!method.equals(path.equals("/lock") ? "GET" : "POST")) {
@@ -86,7 +94,26 @@ public final class PgflockProtocol {
         if (marker.length() > Lease.MAX_MARKER_LENGTH) {
             return Reply.text(400, "Marker too long: at most " + Lease.MAX_MARKER_LENGTH + " characters");
         }
+        if (path.equals("/lock")) {
+            for (SecondsParameter parameter : List.of(TTL, WAIT)) {
+                if (!parameter.validIn(params)) {
+                    return Reply.text(400, parameter.rule());
+                }
+            }
+        }
         return null;
+    }
+
+    /** The query's {@code password} when it has one, else the {@code Bearer} secret, compared in constant time. */
+    private boolean authenticated(Map<String, String> params, String authorization) {
+        String presented = params.containsKey("password") ? params.get("password") : bearer(authorization);
+        return BearerAuthFilter.matches(presented, password);
+    }
+
+    /** The secret of an {@code Authorization: Bearer <secret>} header; null for another header or none. */
+    private static String bearer(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).strip() : null;
     }
 
     /** Whether the endpoint reads the request body (a connection string). */
@@ -94,9 +121,17 @@ public final class PgflockProtocol {
         return path.equals("/unlock") || path.equals("/force-unlock");
     }
 
-    /** Queues for a database ({@code GET /lock}); the caller holds the connection and abandons the request when it closes. */
+    /**
+     * Queues for a database ({@code GET /lock}), once {@link #refusal} let the request on: for
+     * {@code ttl_seconds} or the auto-unlock time, waiting {@code wait_seconds} (0: not at all) or the
+     * configured lock wait. The caller holds the connection and abandons the request when it closes.
+     */
     public Acquisition lock(Map<String, String> params) {
-        return pool.acquire(params.get("marker"), properties.autoUnlock(), properties.lockWaitTimeout());
+        String marker = params.get("marker");
+        Duration ttl = TTL.in(params).orElse(properties.autoUnlock());
+        return WAIT.in(params)
+                .map(wait -> wait.isZero() ? pool.acquireIfFree(marker, ttl) : pool.acquire(marker, ttl, wait))
+                .orElseGet(() -> pool.acquire(marker, ttl, properties.lockWaitTimeout()));
     }
 
     /** The headers of a granted lock's response, besides the content type; its body is {@link #lockLine}. */
@@ -201,6 +236,33 @@ public final class PgflockProtocol {
         health.put("pending_template", status.pendingTemplate());
         health.put("locks", locks);
         return health;
+    }
+
+    /** An optional query parameter of {@code /lock}: a whole number of seconds within a range. */
+    private record SecondsParameter(String name, int min, int max) {
+
+        /** Whether the parameter is absent, or a whole number in range. */
+        boolean validIn(Map<String, String> params) {
+            String text = params.get(name);
+            return text == null || seconds(text).isPresent();
+        }
+
+        /** The duration asked for; empty when the parameter is absent. Only for parameters {@link #validIn}. */
+        Optional<Duration> in(Map<String, String> params) {
+            return Optional.ofNullable(params.get(name)).map(text -> Duration.ofSeconds(seconds(text).orElseThrow()));
+        }
+
+        String rule() {
+            return name + " must be a whole number from " + min + " to " + max;
+        }
+
+        private OptionalInt seconds(String text) {
+            if (!text.matches("\\d{1,9}")) {
+                return OptionalInt.empty();
+            }
+            int value = Integer.parseInt(text);
+            return value >= min && value <= max ? OptionalInt.of(value) : OptionalInt.empty();
+        }
     }
 
     /** A JSON object whose keys keep the given order, as pgflock writes them. */

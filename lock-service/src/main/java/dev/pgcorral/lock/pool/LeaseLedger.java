@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 /**
  * Who holds which database: the free list, the queue of waiters, the leases, and every database's
@@ -58,6 +59,16 @@ final class LeaseLedger {
 
     /** Asks for a database: granted at once when one is free and nobody waits, else queued. */
     Acquisition acquire(String marker, Duration ttl, Duration maxWait) {
+        return acquire(marker, ttl, (request, effects) -> enqueue(request, maxWait));
+    }
+
+    /** Asks for a database without queueing: granted at once when one is free and nobody waits, else failed at once. */
+    Acquisition acquireIfFree(String marker, Duration ttl) {
+        return acquire(marker, ttl, this::refuse);
+    }
+
+    /** Grants at once when a database is free and nobody waits; else hands the request to {@code noneFree}, under the monitor. */
+    private Acquisition acquire(String marker, Duration ttl, BiConsumer<Acquisition, Effects> noneFree) {
         Effects effects = new Effects();
         Acquisition request;
         synchronized (this) {
@@ -67,11 +78,7 @@ final class LeaseLedger {
             } else if (waiters.isEmpty() && !free.isEmpty()) {
                 grant(request, free.peekFirst(), effects);
             } else {
-                waiters.add(request);
-                if (maxWait != null && maxWait.toNanos() > 0) {
-                    request.waitDeadline = request.requestedAtNanos + maxWait.toNanos();
-                    listener.wakeAt(request.waitDeadline);
-                }
+                noneFree.accept(request, effects);
             }
         }
         return finish(effects, request);
@@ -181,9 +188,9 @@ final class LeaseLedger {
                 }
                 if (waiter.waitDeadline - now <= 0) {
                     it.remove();
-                    Duration waited = Duration.ofNanos(now - waiter.requestedAtNanos);
-                    int total = databases.size();
-                    effects.add(() -> waiter.granted.completeExceptionally(new WaitTimeoutException(waited, total)));
+                    WaitTimeoutException timeout = new WaitTimeoutException(
+                            Duration.ofNanos(waiter.waitDeadline - waiter.requestedAtNanos), databases.size(), waiters.size());
+                    effects.add(() -> waiter.granted.completeExceptionally(timeout));
                 } else {
                     next = earlier(next, waiter.waitDeadline);
                 }
@@ -348,6 +355,19 @@ final class LeaseLedger {
         if (next == DatabaseState.FREE) {
             free.addLast(db);
         }
+    }
+
+    private void enqueue(Acquisition request, Duration maxWait) {
+        waiters.add(request);
+        if (maxWait != null && maxWait.toNanos() > 0) {
+            request.waitDeadline = request.requestedAtNanos + maxWait.toNanos();
+            listener.wakeAt(request.waitDeadline);
+        }
+    }
+
+    private void refuse(Acquisition request, Effects effects) {
+        WaitTimeoutException none = new WaitTimeoutException(Duration.ZERO, databases.size(), waiters.size());
+        effects.add(() -> request.granted.completeExceptionally(none));
     }
 
     private void grant(Acquisition request, PooledDatabase db, Effects effects) {

@@ -111,10 +111,17 @@ public final class Pool {
      * @param maxWait zero or negative waits until served or abandoned
      */
     public Acquisition acquire(String marker, Duration ttl, Duration maxWait) {
-        if (marker == null || marker.isEmpty() || marker.length() > Lease.MAX_MARKER_LENGTH) {
-            throw new IllegalArgumentException("a marker must have 1 to " + Lease.MAX_MARKER_LENGTH + " characters");
-        }
+        requireMarker(marker);
         return ledger.acquire(marker, ttl, maxWait);
+    }
+
+    /**
+     * Asks for a database without queueing: served at once when one is free and nobody waits, else the
+     * acquisition fails at once with {@link WaitTimeoutException}.
+     */
+    public Acquisition acquireIfFree(String marker, Duration ttl) {
+        requireMarker(marker);
+        return ledger.acquireIfFree(marker, ttl);
     }
 
     /** Ends the lease (if still active) and resets its database in the background. */
@@ -238,6 +245,12 @@ public final class Pool {
 
     private List<ServerSupervisor> servers() {
         return servers;
+    }
+
+    private static void requireMarker(String marker) {
+        if (marker == null || marker.isEmpty() || marker.length() > Lease.MAX_MARKER_LENGTH) {
+            throw new IllegalArgumentException("a marker must have 1 to " + Lease.MAX_MARKER_LENGTH + " characters");
+        }
     }
 
     /** Waits for every future; returns the failures' messages. */

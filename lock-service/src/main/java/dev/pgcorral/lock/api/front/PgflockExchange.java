@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -71,7 +72,8 @@ final class PgflockExchange extends ChannelInboundHandlerAdapter {
 
     private void head(ChannelHandlerContext ctx, HttpRequest request) {
         params = query(request.uri());
-        PgflockProtocol.Reply refusal = front.pgflock().refusal(request.method().name(), path, params);
+        PgflockProtocol.Reply refusal = front.pgflock().refusal(request.method().name(), path, params,
+                request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (refusal != null) {
             answer(ctx, refusal);
         } else if (path.equals("/lock")) {
