@@ -12,4 +12,8 @@ public final class LockServiceUnderTestAccess {
         service.useFromEnvironment();
         return service.client();
     }
+
+    public static int freePort() throws java.io.IOException {
+        return LockServiceUnderTest.freePort();
+    }
 }

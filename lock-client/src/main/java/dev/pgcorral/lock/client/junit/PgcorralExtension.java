@@ -24,9 +24,9 @@ import dev.pgcorral.lock.client.Lease;
 import dev.pgcorral.lock.client.LockClient;
 
 /**
- * The JUnit Jupiter extension behind {@link PgcorralDatabase}: leases a database from lock-service for each test
- * method (or once per class), hands it to the test's parameters and fields, and gives it back when the test (or the
- * class) is done. Safe under JUnit's parallel execution: each test's lease lives in that test's own context.
+ * The JUnit Jupiter extension behind {@link PgcorralDatabase}: leases a database from lock-service before each test
+ * method (or once before the class's tests), hands it to the test's parameters and fields, and gives it back when the
+ * test (or the class) is done. Safe under JUnit's parallel execution: each test's lease lives in that test's own context.
  */
 public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback,
         ParameterResolver {
@@ -37,6 +37,9 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (scope(context) == PgcorralDatabase.Scope.CLASS) {
+            lease(context); // before the tests: a failure to lease is the class's, with lock-service's own message
+        }
         for (Field field : annotatedFields(context.getRequiredTestClass(), true)) {
             if (scope(context) != PgcorralDatabase.Scope.CLASS) {
                 throw new ExtensionConfigurationException("static field " + field.getName() + " needs the class's database: "
@@ -48,6 +51,7 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        lease(context); // before the test: a failure to lease is reported as it is, not wrapped in a parameter's resolution
         for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
             for (Field field : annotatedFields(instance.getClass(), false)) {
                 inject(field, instance, context);
@@ -57,19 +61,23 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
 
     @Override
     public void afterEach(ExtensionContext context) throws SQLException {
-        closeConnections(context);
-        Lease lease = context.getStore(NAMESPACE).remove(LEASE, Lease.class);
-        if (lease != null) {
-            lease.close();
-        }
+        giveBack(context);
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws SQLException {
-        closeConnections(context);
-        Lease lease = context.getStore(NAMESPACE).remove(LEASE, Lease.class);
-        if (lease != null) {
-            lease.close();
+        giveBack(context);
+    }
+
+    /** Closes the connections handed out in {@code context}, then gives its lease back (if it has one of its own). */
+    private static void giveBack(ExtensionContext context) throws SQLException {
+        try {
+            closeConnections(context);
+        } finally {
+            Lease lease = context.getStore(NAMESPACE).remove(LEASE, Lease.class);
+            if (lease != null) {
+                lease.close();
+            }
         }
     }
 
@@ -155,7 +163,8 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
         }
         String name = method.get().getName();
         String display = context.getDisplayName();
-        String marker = simple + "." + name + (display.equals(name + "()") || display.equals(name) ? "" : " " + display);
+        boolean plain = display.equals(name) || (display.startsWith(name + "(") && display.endsWith(")")); // JUnit's default name
+        String marker = simple + "." + name + (plain ? "" : " " + display);
         return marker.length() <= LockClient.MAX_MARKER_LENGTH ? marker : marker.substring(0, LockClient.MAX_MARKER_LENGTH);
     }
 

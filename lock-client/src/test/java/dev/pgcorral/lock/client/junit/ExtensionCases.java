@@ -127,4 +127,14 @@ final class ExtensionCases {
             }
         }
     }
+
+    @PgcorralDatabase
+    @EnabledIfSystemProperty(named = RUN, matches = "true")
+    static class Lone {
+
+        @Test
+        void needsADatabase(DataSource db) {
+            assertThat(db).isNotNull();
+        }
+    }
 }

@@ -12,7 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.pgcorral.lock.client.LockAuthenticationException;
 import dev.pgcorral.lock.client.LockClient;
+import dev.pgcorral.lock.client.LockServiceUnreachableException;
 import dev.pgcorral.lock.client.LockServiceUnderTestAccess;
 
 /** {@link PgcorralDatabase} in test classes as a user writes them ({@link ExtensionCases}), run by JUnit itself. */
@@ -46,7 +52,7 @@ class PgcorralExtensionTest {
         results.testEvents().assertStatistics(stats -> stats.started(8).succeeded(8).failed(0));
         assertThat(ExtensionCases.SEEN).hasSize(8).containsKeys(
                 "ExtensionCases.Orders.one", "ExtensionCases.Orders.two", "ExtensionCases.Customers.three",
-                "ExtensionCases.Orders.each [1] n=1", "ExtensionCases.Orders.each [3] n=3");
+                "ExtensionCases.Customers.five", "ExtensionCases.Orders.each [1] n = 1", "ExtensionCases.Orders.each [3] n = 3");
     }
 
     @Test
@@ -57,5 +63,24 @@ class PgcorralExtensionTest {
         results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
         assertThat(ExtensionCases.SEEN.get("ExtensionCases.Shared")).isNotNull()
                 .isEqualTo(ExtensionCases.SEEN.get("ExtensionCases.Shared (second)"));
+    }
+
+    @Test
+    void aWrongUrlOrPasswordFailsTheTestWithOneClearMessage() throws Exception {
+        String url = System.getProperty("pgcorral.lock.url");
+        try {
+            System.setProperty("pgcorral.lock.url", "http://127.0.0.1:" + LockServiceUnderTestAccess.freePort());
+            EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExtensionCases.Lone.class)).execute()
+                    .testEvents().assertStatistics(stats -> stats.failed(1))
+                    .assertThatEvents().haveExactly(1, finishedWithFailure(instanceOf(LockServiceUnreachableException.class),
+                            message(m -> m.contains("cannot reach lock-service") && m.contains("PGCORRAL_LOCK_URL"))));
+            System.setProperty("pgcorral.lock.url", url);
+            System.setProperty("pgcorral.lock.password", "wrong");
+            EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExtensionCases.Lone.class)).execute()
+                    .testEvents().assertThatEvents().haveExactly(1, finishedWithFailure(instanceOf(LockAuthenticationException.class),
+                            message(m -> m.contains("refused the password"))));
+        } finally {
+            LockServiceUnderTestAccess.useFromEnvironment();
+        }
     }
 }
