@@ -515,8 +515,11 @@ class MigrationDashboardBrowserTest {
         return browser().findElements(By.cssSelector("#compare-tables tr"));
     }
 
+    /** The log's messages, read in one script call: the live log re-renders, and elements found one by one can go stale. */
+    @SuppressWarnings("unchecked")
     private static List<String> logMessages() {
-        return browser().findElements(By.cssSelector("#logs .log-entry .message")).stream().map(WebElement::getText).toList();
+        return (List<String>) ((JavascriptExecutor) browser()).executeScript(
+                "return Array.from(document.querySelectorAll('#logs .log-entry .message')).map(e => e.textContent.trim())");
     }
 
     private static <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
