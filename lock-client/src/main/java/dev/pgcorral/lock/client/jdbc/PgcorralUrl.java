@@ -15,13 +15,15 @@ import dev.pgcorral.lock.client.LockSettings;
 /**
  * A {@code jdbc:pgcorral://host:port/name[?wait_seconds=N&ttl_seconds=N&keep=true]} URL: lock-service at host:port,
  * {@code name} the lease's marker (all connections to one URL share its database), how long to queue for a database
- * (default: the settings' wait), how long lock-service lets the lease live (default: its auto-unlock time), and whether
+ * (default: the settings' wait), how long lock-service lets the lease live (default 1 hour), and whether
  * the database stays this JVM's until it exits ({@code keep=true}) instead of going back when the last connection
  * closes. The password comes from {@code PGCORRAL_LOCK_PASSWORD} (or {@code -Dpgcorral.lock.password}), never the URL.
  */
 record PgcorralUrl(String url, URI lockService, String marker, Duration lockWait, Duration ttl, boolean keep) {
 
     static final String PREFIX = "jdbc:pgcorral:";
+    /** A connection pool keeps its connections for the whole run, longer than lock-service's auto-unlock (5 min). */
+    static final Duration DEFAULT_TTL = Duration.ofHours(1);
     private static final Set<String> PARAMETERS = Set.of("wait_seconds", "ttl_seconds", "keep");
 
     static boolean accepts(String url) {
@@ -44,7 +46,7 @@ record PgcorralUrl(String url, URI lockService, String marker, Duration lockWait
         }
         Map<String, String> query = query(url, uri.getRawQuery());
         return new PgcorralUrl(url, URI.create("http://" + uri.getHost() + ":" + uri.getPort()), name,
-                seconds(url, query, "wait_seconds", 0, 3600, defaults.lockWait()), seconds(url, query, "ttl_seconds", 1, 86_400, null),
+                seconds(url, query, "wait_seconds", 0, 3600, defaults.lockWait()), seconds(url, query, "ttl_seconds", 1, 86_400, DEFAULT_TTL),
                 flag(url, query, "keep"));
     }
 

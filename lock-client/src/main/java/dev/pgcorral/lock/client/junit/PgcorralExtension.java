@@ -34,6 +34,8 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PgcorralExtension.class);
     private static final String LEASE = "lease";
     private static final String CONNECTIONS = "connections";
+    /** How long lock-service lets a class's shared database live. */
+    private static final java.time.Duration CLASS_TTL = java.time.Duration.ofHours(1);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -120,7 +122,11 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
     /** The lease of {@code context}: the test method's own, or the class's when the class shares one; leased on first use. */
     private static Lease lease(ExtensionContext context) {
         ExtensionContext owner = scope(context) == PgcorralDatabase.Scope.CLASS ? classContext(context) : context;
-        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(LEASE, key -> client(context).lock(marker(owner)), Lease.class);
+        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(LEASE, key -> {
+            LockClient client = client(context);
+            // a class's tests together may take longer than lock-service's auto-unlock time; a method's take the default
+            return client.lock(marker(owner), client.settings().lockWait(), scope(context) == PgcorralDatabase.Scope.CLASS ? CLASS_TTL : null);
+        }, Lease.class);
     }
 
     private static LockClient client(ExtensionContext context) {
