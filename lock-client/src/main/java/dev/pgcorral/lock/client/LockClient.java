@@ -30,6 +30,11 @@ public final class LockClient {
 
     /** Longest marker lock-service takes. */
     public static final int MAX_MARKER_LENGTH = 1000;
+    /**
+     * The time to live of a lease that outlives a single test (a class's, a Spring context's, a connection pool's):
+     * longer than lock-service's auto-unlock (5 min by default); a JVM that ends gives it back at once anyway.
+     */
+    public static final Duration LONG_LIVED = Duration.ofHours(1);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** How much longer than the wait the client waits for lock-service's answer, before it calls the service silent. */
     private static final Duration ANSWER_GRACE = Duration.ofSeconds(30);

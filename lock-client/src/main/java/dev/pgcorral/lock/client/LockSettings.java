@@ -51,11 +51,6 @@ public record LockSettings(URI url, String password, Duration lockWait) {
         return new LockSettings(uri, password, wait == null ? DEFAULT_WAIT : seconds(wait));
     }
 
-    /** The same settings with another wait. */
-    public LockSettings withLockWait(Duration lockWait) {
-        return new LockSettings(url, password, lockWait);
-    }
-
     private static Duration seconds(String value) {
         try {
             return Duration.ofSeconds(Long.parseLong(value.strip()));

@@ -31,7 +31,7 @@ final class PgcorralContextCustomizer implements ContextCustomizer {
     public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
         LockClient client = LockClient.fromEnvironment();
         Lease lease = client.lock(config.getTestClass().getSimpleName() + " (Spring context)", client.settings().lockWait(),
-                TestLeases.LONG_LIVED);
+                LockClient.LONG_LIVED);
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("pgcorral", Map.of(
                 "spring.datasource.url", lease.jdbcUrl(),
                 "spring.datasource.username", lease.user(),

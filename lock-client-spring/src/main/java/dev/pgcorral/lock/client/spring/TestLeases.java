@@ -19,11 +19,6 @@ import dev.pgcorral.lock.client.LockClient;
  */
 final class TestLeases implements BeanPostProcessor, AutoCloseable {
 
-    /**
-     * How long lock-service lets a context's lease live: a cached context outlives lock-service's auto-unlock (5 min),
-     * and a JVM that ends gives its leases back anyway.
-     */
-    static final java.time.Duration LONG_LIVED = java.time.Duration.ofHours(1);
     private static final boolean FLYWAY = ClassUtils.isPresent("org.flywaydb.core.Flyway", TestLeases.class.getClassLoader());
 
     private final LockClient client;
@@ -52,7 +47,7 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
             current.close(); // first: a pool with one database free is enough for the next test
             current = null;
         }
-        current = client.lock(marker, client.settings().lockWait(), LONG_LIVED);
+        current = client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED);
         dataSources.forEach(ds -> ds.setTargetDataSource(current.dataSource()));
         if (FLYWAY) {
             FlywayMigrations.migrate(context);

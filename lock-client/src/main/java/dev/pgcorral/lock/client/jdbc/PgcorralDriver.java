@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
+import dev.pgcorral.lock.client.Lease;
 import dev.pgcorral.lock.client.LockAuthenticationException;
 import dev.pgcorral.lock.client.LockClient;
 import dev.pgcorral.lock.client.LockClientException;
@@ -47,7 +48,7 @@ public final class PgcorralDriver implements Driver {
         return LEASES.computeIfAbsent(url, key -> new SharedLease(parsed)).connect(target -> lock(target, settings));
     }
 
-    private static dev.pgcorral.lock.client.Lease lock(PgcorralUrl url, LockSettings settings) throws SQLException {
+    private static Lease lock(PgcorralUrl url, LockSettings settings) throws SQLException {
         LockClient client = CLIENTS.computeIfAbsent(url.lockService(),
                 service -> new LockClient(new LockSettings(service, settings.password(), settings.lockWait())));
         try {

@@ -22,8 +22,6 @@ import dev.pgcorral.lock.client.LockSettings;
 record PgcorralUrl(String url, URI lockService, String marker, Duration lockWait, Duration ttl, boolean keep) {
 
     static final String PREFIX = "jdbc:pgcorral:";
-    /** A connection pool keeps its connections for the whole run, longer than lock-service's auto-unlock (5 min). */
-    static final Duration DEFAULT_TTL = Duration.ofHours(1);
     private static final Set<String> PARAMETERS = Set.of("wait_seconds", "ttl_seconds", "keep");
 
     static boolean accepts(String url) {
@@ -46,7 +44,7 @@ record PgcorralUrl(String url, URI lockService, String marker, Duration lockWait
         }
         Map<String, String> query = query(url, uri.getRawQuery());
         return new PgcorralUrl(url, URI.create("http://" + uri.getHost() + ":" + uri.getPort()), name,
-                seconds(url, query, "wait_seconds", 0, 3600, defaults.lockWait()), seconds(url, query, "ttl_seconds", 1, 86_400, DEFAULT_TTL),
+                seconds(url, query, "wait_seconds", 0, 3600, defaults.lockWait()), seconds(url, query, "ttl_seconds", 1, 86_400, LockClient.LONG_LIVED),
                 flag(url, query, "keep"));
     }
 

@@ -1,6 +1,7 @@
 package dev.pgcorral.lock.client.junit;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -34,8 +35,6 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PgcorralExtension.class);
     private static final String LEASE = "lease";
     private static final String CONNECTIONS = "connections";
-    /** How long lock-service lets a class's shared database live. */
-    private static final java.time.Duration CLASS_TTL = java.time.Duration.ofHours(1);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -125,7 +124,7 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
         return owner.getStore(NAMESPACE).getOrComputeIfAbsent(LEASE, key -> {
             LockClient client = client(context);
             // a class's tests together may take longer than lock-service's auto-unlock time; a method's take the default
-            return client.lock(marker(owner), client.settings().lockWait(), scope(context) == PgcorralDatabase.Scope.CLASS ? CLASS_TTL : null);
+            return client.lock(marker(owner), client.settings().lockWait(), scope(context) == PgcorralDatabase.Scope.CLASS ? LockClient.LONG_LIVED : null);
         }, Lease.class);
     }
 
@@ -163,7 +162,7 @@ public final class PgcorralExtension implements BeforeAllCallback, BeforeEachCal
     static String marker(ExtensionContext context) {
         String className = context.getRequiredTestClass().getName();
         String simple = className.substring(className.lastIndexOf('.') + 1).replace('$', '.');
-        Optional<java.lang.reflect.Method> method = context.getTestMethod();
+        Optional<Method> method = context.getTestMethod();
         if (method.isEmpty()) {
             return simple;
         }
