@@ -7,7 +7,7 @@ import org.springframework.test.context.TestExecutionListener;
 
 /**
  * With {@link AutoConfigurePgcorralDatabase.Refresh#BEFORE_EACH_TEST_METHOD}, gives each test method a fresh database
- * before it runs (and before Spring's transaction for it begins). Registered in {@code META-INF/spring.factories}.
+ * before it runs (and before Spring's transaction for it begins), and gives it back after. Registered in {@code META-INF/spring.factories}.
  */
 public final class PgcorralTestExecutionListener implements TestExecutionListener, Ordered {
 
@@ -19,13 +19,29 @@ public final class PgcorralTestExecutionListener implements TestExecutionListene
 
     @Override
     public void beforeTestMethod(TestContext testContext) {
+        TestLeases leases = leases(testContext);
+        if (leases != null) {
+            leases.begin(testContext.getTestClass().getSimpleName() + "." + testContext.getTestMethod().getName(),
+                    testContext.getApplicationContext());
+        }
+    }
+
+    /** After the test's transaction ended (this listener's afterTestMethod runs after the transactional one's). */
+    @Override
+    public void afterTestMethod(TestContext testContext) {
+        TestLeases leases = leases(testContext);
+        if (leases != null) {
+            leases.end();
+        }
+    }
+
+    private static TestLeases leases(TestContext testContext) {
         if (!testContext.hasApplicationContext()) {
-            return;
+            return null;
         }
         ApplicationContext context = testContext.getApplicationContext();
-        if (context.containsBean(PgcorralContextCustomizer.LEASES_BEAN)) {
-            context.getBean(PgcorralContextCustomizer.LEASES_BEAN, TestLeases.class)
-                    .next(testContext.getTestClass().getSimpleName() + "." + testContext.getTestMethod().getName(), context);
-        }
+        return context.containsBean(PgcorralContextCustomizer.LEASES_BEAN)
+                ? context.getBean(PgcorralContextCustomizer.LEASES_BEAN, TestLeases.class)
+                : null;
     }
 }

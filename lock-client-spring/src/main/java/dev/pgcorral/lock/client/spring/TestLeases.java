@@ -1,7 +1,7 @@
 package dev.pgcorral.lock.client.spring;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -14,8 +14,10 @@ import dev.pgcorral.lock.client.Lease;
 import dev.pgcorral.lock.client.LockClient;
 
 /**
- * A context's leases: the one its DataSource was made for, and with a fresh database per test method the current
- * one. As a bean post-processor it wraps the context's DataSource beans so they can be switched to a new database.
+ * A context's leases: the one its DataSource was made for, and with a fresh database per test method one per running
+ * test. As a bean post-processor it wraps the context's DataSource beans so that each test's thread reaches its own
+ * database: test methods that JUnit runs in parallel share the context but never a database. Work done on other
+ * threads (an executor of the application's, say) reaches the context's database.
  */
 final class TestLeases implements BeanPostProcessor, AutoCloseable {
 
@@ -23,8 +25,8 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
 
     private final LockClient client;
     private final Lease contextLease;
-    private final List<Switchable> dataSources = new CopyOnWriteArrayList<>();
-    private Lease current;
+    private final Map<Thread, Lease> perTest = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     TestLeases(LockClient client, Lease contextLease) {
         this.client = client;
@@ -33,39 +35,58 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
-        if (bean instanceof DataSource dataSource && !(bean instanceof Switchable)) {
-            Switchable switchable = new Switchable(dataSource);
-            dataSources.add(switchable);
-            return switchable;
+        if (bean instanceof DataSource dataSource && !(bean instanceof PerTestDataSource)) {
+            return new PerTestDataSource(dataSource, this);
         }
         return bean;
     }
 
-    /** Gives the last test's database back, leases a fresh one for {@code marker}, points the DataSources at it, migrates it. */
-    synchronized void next(String marker, ApplicationContext context) {
-        if (current != null) {
-            current.close(); // first: a pool with one database free is enough for the next test
-            current = null;
+    /** Leases a fresh database for the test running on this thread, points the DataSources at it, migrates it. */
+    void begin(String marker, ApplicationContext context) {
+        end(); // a test whose end was never seen
+        if (closed) {
+            throw new IllegalStateException("the Spring context of " + marker + " is closed");
         }
-        current = client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED);
-        dataSources.forEach(ds -> ds.setTargetDataSource(current.dataSource()));
+        perTest.put(Thread.currentThread(), client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED));
         if (FLYWAY) {
             FlywayMigrations.migrate(context);
         }
     }
 
-    @Override
-    public synchronized void close() {
-        if (current != null) {
-            current.close();
+    /** Gives the database of the test that ran on this thread back. */
+    void end() {
+        Lease lease = perTest.remove(Thread.currentThread());
+        if (lease != null) {
+            lease.close();
         }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        perTest.values().forEach(Lease::close);
+        perTest.clear();
         contextLease.close();
     }
 
-    /** A DataSource bean whose database the next test method can change. */
-    static final class Switchable extends DelegatingDataSource {
-        Switchable(DataSource target) {
-            super(target);
+    private DataSource forThisThread() {
+        Lease lease = perTest.get(Thread.currentThread());
+        return lease == null ? null : lease.dataSource();
+    }
+
+    /** A DataSource bean that reaches the running test's database, or the context's outside a test. */
+    static final class PerTestDataSource extends DelegatingDataSource {
+        private final TestLeases leases;
+
+        PerTestDataSource(DataSource contextDataSource, TestLeases leases) {
+            super(contextDataSource);
+            this.leases = leases;
+        }
+
+        @Override
+        public DataSource getTargetDataSource() {
+            DataSource test = leases.forThisThread();
+            return test != null ? test : super.getTargetDataSource();
         }
     }
 

@@ -8,9 +8,11 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.annotation.DirtiesContext;
 
 /** No annotation of ours: spring.datasource.url is a jdbc:pgcorral: URL, and the application runs on a leased database. */
 @SpringBootTest(classes = OrdersApp.class)
+@DirtiesContext // its connection pool holds the URL's lease: closing the context gives it back to the pool of 4
 class JdbcUrlInSpringBootTest {
 
     static {
