@@ -36,7 +36,9 @@ final class PgcorralContextCustomizer implements ContextCustomizer {
                 "spring.datasource.url", lease.jdbcUrl(),
                 "spring.datasource.username", lease.user(),
                 "spring.datasource.password", lease.password(),
-                "spring.datasource.driver-class-name", "org.postgresql.Driver")));
+                "spring.datasource.driver-class-name", "org.postgresql.Driver",
+                // a @DataJpaTest or @JdbcTest keeps it, instead of looking for an embedded database to swap in
+                "spring.test.database.replace", "none")));
         TestLeases leases = new TestLeases(client, lease);
         context.addApplicationListener((ApplicationListener<ContextClosedEvent>) event -> {
             if (event.getApplicationContext() == context) {
@@ -44,8 +46,9 @@ final class PgcorralContextCustomizer implements ContextCustomizer {
             }
         });
         if (refresh == AutoConfigurePgcorralDatabase.Refresh.BEFORE_EACH_TEST_METHOD) {
+            // a singleton that is a BeanPostProcessor: the context registers it as one (adding it by hand as well
+            // would count it twice, and Spring would then warn about every bean that it was not post-processed)
             context.getBeanFactory().registerSingleton(LEASES_BEAN, leases);
-            context.addBeanFactoryPostProcessor(factory -> factory.addBeanPostProcessor(leases));
         }
     }
 

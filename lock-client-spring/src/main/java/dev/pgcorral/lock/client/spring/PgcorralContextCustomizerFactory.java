@@ -7,13 +7,34 @@ import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.ContextCustomizerFactory;
 import org.springframework.test.context.TestContextAnnotationUtils;
 
-/** Finds {@link AutoConfigurePgcorralDatabase} on a test class (registered in {@code META-INF/spring.factories}). */
+/**
+ * Finds {@link AutoConfigurePgcorralDatabase} on a test class (registered in {@code META-INF/spring.factories}).
+ * {@code pgcorral.lock.spring.enabled=false} (system property) or {@code PGCORRAL_LOCK_SPRING_ENABLED=false}
+ * (environment) turns the annotation off, leaving {@code spring.datasource.*} as the application configures it: to run
+ * the same suite against a database of your own.
+ */
 public final class PgcorralContextCustomizerFactory implements ContextCustomizerFactory {
+
+    static final String ENABLED_PROPERTY = "pgcorral.lock.spring.enabled";
+    static final String ENABLED_VARIABLE = "PGCORRAL_LOCK_SPRING_ENABLED";
 
     @Override
     public ContextCustomizer createContextCustomizer(Class<?> testClass, List<ContextConfigurationAttributes> configAttributes) {
         AutoConfigurePgcorralDatabase annotation = TestContextAnnotationUtils.findMergedAnnotation(testClass,
                 AutoConfigurePgcorralDatabase.class);
-        return annotation == null ? null : new PgcorralContextCustomizer(annotation.refresh());
+        return annotation == null || !enabled(System.getProperty(ENABLED_PROPERTY), System.getenv(ENABLED_VARIABLE))
+                ? null
+                : new PgcorralContextCustomizer(annotation.refresh());
+    }
+
+    static boolean enabled(String property, String variable) {
+        String value = property != null && !property.isBlank() ? property : variable;
+        if (value == null || value.isBlank() || value.strip().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.strip().equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(ENABLED_VARIABLE + " (or " + ENABLED_PROPERTY + ") must be true or false, not " + value);
     }
 }

@@ -1,5 +1,11 @@
 package dev.pgcorral.lock.client.spring;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,6 +32,7 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
     private final LockClient client;
     private final Lease contextLease;
     private final Map<Thread, Lease> perTest = new ConcurrentHashMap<>();
+    private final FlywayMigrations migrations = FLYWAY ? new FlywayMigrations() : null;
     private volatile boolean closed;
 
     TestLeases(LockClient client, Lease contextLease) {
@@ -47,9 +54,13 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the Spring context of " + marker + " is closed");
         }
-        perTest.put(Thread.currentThread(), client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED));
-        if (FLYWAY) {
-            FlywayMigrations.migrate(context);
+        Lease lease = client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED);
+        if (migrations != null) {
+            migrations.rememberContextHistories(context); // still reaching the context's database on this thread
+        }
+        perTest.put(Thread.currentThread(), lease);
+        if (migrations != null) {
+            migrations.migrateIfBehind(context);
         }
     }
 
@@ -90,10 +101,58 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
         }
     }
 
-    /** Kept apart so Flyway's classes load only when Flyway is there. */
+    /**
+     * Migrates a test's database with the context's Flyway beans, unless its schema history is the one the context's
+     * database has (as when lock-service's template holds the migrations): Flyway's own check for nothing to do scans
+     * and validates every migration, which took longer than the lease. Kept apart so Flyway's classes load only when
+     * Flyway is there.
+     */
     private static final class FlywayMigrations {
-        static void migrate(ApplicationContext context) {
-            context.getBeansOfType(org.flywaydb.core.Flyway.class).values().forEach(org.flywaydb.core.Flyway::migrate);
+        private final Map<org.flywaydb.core.Flyway, String> contextHistories = new ConcurrentHashMap<>();
+
+        void rememberContextHistories(ApplicationContext context) {
+            flyways(context).forEach(flyway -> contextHistories.computeIfAbsent(flyway, FlywayMigrations::history));
+        }
+
+        void migrateIfBehind(ApplicationContext context) {
+            for (org.flywaydb.core.Flyway flyway : flyways(context)) {
+                String history = history(flyway);
+                if (history.isEmpty() || !history.equals(contextHistories.get(flyway))) {
+                    flyway.migrate();
+                }
+            }
+        }
+
+        private static Collection<org.flywaydb.core.Flyway> flyways(ApplicationContext context) {
+            return context.getBeansOfType(org.flywaydb.core.Flyway.class).values();
+        }
+
+        /** The successful migrations in Flyway's history table, "" when there is none (or it cannot be read). */
+        private static String history(org.flywaydb.core.Flyway flyway) {
+            org.flywaydb.core.api.configuration.Configuration configuration = flyway.getConfiguration();
+            String schema = configuration.getDefaultSchema() != null ? configuration.getDefaultSchema()
+                    : configuration.getSchemas().length > 0 ? configuration.getSchemas()[0] : null;
+            String table = (schema == null ? "" : quote(schema) + ".") + quote(configuration.getTable());
+            try (Connection connection = configuration.getDataSource().getConnection();
+                    PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                exists.setString(1, table);
+                try (ResultSet found = exists.executeQuery()) {
+                    if (!found.next() || !found.getBoolean(1)) {
+                        return "";
+                    }
+                }
+                try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(
+                        "SELECT coalesce(string_agg(installed_rank || ':' || coalesce(version, '') || ':' || coalesce(checksum::text, ''), "
+                                + "',' ORDER BY installed_rank), '') FROM " + table + " WHERE success")) {
+                    return rows.next() ? rows.getString(1) : "";
+                }
+            } catch (SQLException e) {
+                return ""; // Flyway's migrate then runs, and reports what is wrong
+            }
+        }
+
+        private static String quote(String identifier) {
+            return "\"" + identifier.replace("\"", "\"\"") + "\"";
         }
     }
 }
