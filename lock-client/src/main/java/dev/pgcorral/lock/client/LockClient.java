@@ -125,6 +125,19 @@ public final class LockClient {
                 TopLevelFields.number(fields, "locked"), TopLevelFields.number(fields, "free"), TopLevelFields.number(fields, "waiting"));
     }
 
+    /**
+     * Checks that lock-service answers at the URL and takes the password ({@code GET /api/v1/status}), so that bad
+     * settings fail at once with their own exception, before anything is leased.
+     */
+    public void checkAccess() {
+        HttpRequest request = HttpRequest.newBuilder(settings.url().resolve("/api/v1/status"))
+                .header("Authorization", "Bearer " + settings.password()).timeout(ANSWER_GRACE).GET().build();
+        HttpResponse<Object> response = send(request, text(), "check its password");
+        if (response.statusCode() != 200) {
+            throw refusal("checking the password", response.statusCode(), (String) response.body());
+        }
+    }
+
     /** Gives back every database of the pool, whoever holds it; returns how many were held. */
     public int releaseAll() {
         HttpResponse<Object> response = send(apiPost("/api/v1/release-all"), text(), "give every database back");

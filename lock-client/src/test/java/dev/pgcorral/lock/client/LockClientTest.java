@@ -127,6 +127,8 @@ class LockClientTest {
                 .isInstanceOf(LockAuthenticationException.class)
                 .hasMessageContaining("refused the password").hasMessageContaining("PGCORRAL_LOCK_PASSWORD").hasNoCause();
         assertThatThrownBy(wrong::releaseAll).isInstanceOf(LockAuthenticationException.class);
+        assertThatThrownBy(wrong::checkAccess).isInstanceOf(LockAuthenticationException.class).hasNoCause();
+        client.checkAccess();
         assertThat(client.status().locked()).isZero();
     }
 
@@ -138,6 +140,7 @@ class LockClientTest {
                 .isInstanceOf(LockServiceUnreachableException.class)
                 .hasMessageContaining("cannot reach lock-service at http://127.0.0.1:").hasMessageContaining("PGCORRAL_LOCK_URL").hasNoCause();
         assertThatThrownBy(nowhere::status).isInstanceOf(LockServiceUnreachableException.class);
+        assertThatThrownBy(nowhere::checkAccess).isInstanceOf(LockServiceUnreachableException.class);
     }
 
     @Test

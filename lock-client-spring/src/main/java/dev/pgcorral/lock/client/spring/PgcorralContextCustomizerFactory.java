@@ -1,11 +1,16 @@
 package dev.pgcorral.lock.client.spring;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.test.context.ContextConfigurationAttributes;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.ContextCustomizerFactory;
 import org.springframework.test.context.TestContextAnnotationUtils;
+
+import dev.pgcorral.lock.client.LockClient;
+import dev.pgcorral.lock.client.LockSettings;
 
 /**
  * Finds {@link AutoConfigurePgcorralDatabase} on a test class (registered in {@code META-INF/spring.factories}).
@@ -17,14 +22,28 @@ public final class PgcorralContextCustomizerFactory implements ContextCustomizer
 
     static final String ENABLED_PROPERTY = "pgcorral.lock.spring.enabled";
     static final String ENABLED_VARIABLE = "PGCORRAL_LOCK_SPRING_ENABLED";
+    private static final Set<LockSettings> CHECKED = ConcurrentHashMap.newKeySet();
 
     @Override
     public ContextCustomizer createContextCustomizer(Class<?> testClass, List<ContextConfigurationAttributes> configAttributes) {
         AutoConfigurePgcorralDatabase annotation = TestContextAnnotationUtils.findMergedAnnotation(testClass,
                 AutoConfigurePgcorralDatabase.class);
-        return annotation == null || !enabled(System.getProperty(ENABLED_PROPERTY), System.getenv(ENABLED_VARIABLE))
-                ? null
-                : new PgcorralContextCustomizer(annotation.refresh());
+        if (annotation == null || !enabled(System.getProperty(ENABLED_PROPERTY), System.getenv(ENABLED_VARIABLE))) {
+            return null;
+        }
+        checkAccessOnce(LockClient.fromEnvironment());
+        return new PgcorralContextCustomizer(annotation.refresh());
+    }
+
+    /**
+     * Bad settings (nothing at the URL, a wrong password) fail the test class here, with lock-client's own exception:
+     * thrown while the context loads, Spring would wrap it in a page of its configuration. Checked once per settings.
+     */
+    private static void checkAccessOnce(LockClient client) {
+        if (!CHECKED.contains(client.settings())) {
+            client.checkAccess();
+            CHECKED.add(client.settings());
+        }
     }
 
     static boolean enabled(String property, String variable) {

@@ -15,10 +15,6 @@ import org.springframework.test.annotation.DirtiesContext;
 @DirtiesContext // its connection pool holds the URL's lease: closing the context gives it back to the pool of 4
 class JdbcUrlInSpringBootTest {
 
-    static {
-        OrdersApp.useTestLockService();
-    }
-
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         String url = System.getProperty("pgcorral.lock.url").replace("http://", "jdbc:pgcorral://") + "/JdbcUrlInSpringBootTest";

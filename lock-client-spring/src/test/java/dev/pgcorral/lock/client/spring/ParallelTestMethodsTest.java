@@ -23,10 +23,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @Execution(ExecutionMode.CONCURRENT)
 class ParallelTestMethodsTest {
 
-    static {
-        OrdersApp.useTestLockService();
-    }
-
     private static final CyclicBarrier BOTH_WROTE = new CyclicBarrier(2);
 
     @Autowired

@@ -16,10 +16,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PerContextDatabaseTest {
 
-    static {
-        OrdersApp.useTestLockService();
-    }
-
     @Autowired
     JdbcTemplate jdbc;
 

@@ -15,10 +15,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @AutoConfigurePgcorralDatabase(refresh = AutoConfigurePgcorralDatabase.Refresh.BEFORE_EACH_TEST_METHOD)
 class PerTestMethodDatabaseTest {
 
-    static {
-        OrdersApp.useTestLockService();
-    }
-
     @Autowired
     JdbcTemplate jdbc;
 
