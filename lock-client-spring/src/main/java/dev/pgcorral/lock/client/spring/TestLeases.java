@@ -23,7 +23,8 @@ import dev.pgcorral.lock.client.LockClient;
  * A context's leases: the one its DataSource was made for, and with a fresh database per test method one per running
  * test. As a bean post-processor it wraps the context's DataSource beans so that each test's thread reaches its own
  * database: test methods that JUnit runs in parallel share the context but never a database. Work done on other
- * threads (an executor of the application's, say) reaches the context's database.
+ * threads (a server's request threads, an executor's) reaches the database of the test running in the context while
+ * only one is, else the context's.
  */
 final class TestLeases implements BeanPostProcessor, AutoCloseable {
 
@@ -31,7 +32,7 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
 
     private final LockClient client;
     private final Lease contextLease;
-    private final Map<Thread, Lease> perTest = new ConcurrentHashMap<>();
+    private final Map<Thread, TestDatabase> perTest = new ConcurrentHashMap<>();
     private final FlywayMigrations migrations = FLYWAY ? new FlywayMigrations() : null;
     private volatile boolean closed;
 
@@ -54,11 +55,11 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the Spring context of " + marker + " is closed");
         }
-        Lease lease = client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED);
+        TestDatabase database = new TestDatabase(client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED));
         if (migrations != null) {
             migrations.rememberContextHistories(context); // still reaching the context's database on this thread
         }
-        perTest.put(Thread.currentThread(), lease);
+        perTest.put(Thread.currentThread(), database);
         if (migrations != null) {
             migrations.migrateIfBehind(context);
         }
@@ -66,23 +67,30 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
 
     /** Gives the database of the test that ran on this thread back. */
     void end() {
-        Lease lease = perTest.remove(Thread.currentThread());
-        if (lease != null) {
-            lease.close();
+        TestDatabase database = perTest.remove(Thread.currentThread());
+        if (database != null) {
+            database.close();
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        perTest.values().forEach(Lease::close);
+        perTest.values().forEach(TestDatabase::close);
         perTest.clear();
         contextLease.close();
     }
 
+    /**
+     * The database of the test running on this thread; on a thread of no test's (a server's request thread, an
+     * executor's), the one test's running in the context when there is exactly one; else none (the context's).
+     */
     private DataSource forThisThread() {
-        Lease lease = perTest.get(Thread.currentThread());
-        return lease == null ? null : lease.dataSource();
+        TestDatabase database = perTest.get(Thread.currentThread());
+        if (database == null && perTest.size() == 1) {
+            database = perTest.values().stream().findFirst().orElse(null);
+        }
+        return database == null ? null : database.dataSource();
     }
 
     /** A DataSource bean that reaches the running test's database, or the context's outside a test. */

@@ -20,8 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @SpringBootTest(classes = OrdersApp.class)
 @AutoConfigurePgcorralDatabase(refresh = AutoConfigurePgcorralDatabase.Refresh.BEFORE_EACH_TEST_METHOD)
-@Execution(ExecutionMode.CONCURRENT)
-class ParallelTestMethodsTest {
+class ParallelTestMethodsTest { // the class runs alone (the default, same_thread); its repetitions at once
 
     private static final CyclicBarrier BOTH_WROTE = new CyclicBarrier(2);
 

@@ -74,7 +74,7 @@ public final class JavaTestsBenchmark {
                 .put("date", LocalDate.now().toString())
                 .put("cores", Runtime.getRuntime().availableProcessors())
                 .put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"))
-                .put("suite", "examples/orders: its test classes but ParallelIsolationTest, @SpringBootTest (with MockMvc), "
+                .put("suite", "examples/orders: its test classes but ParallelIsolationTest, @SpringBootTest (with MockMvc, and a server on a random port), "
                         + "@DataJpaTest and @JdbcTest, each test method on a clean database with the application's Flyway schema")
                 .put("parallelism", parallelism)
                 .put("measured", "each way in a JVM of its own, one after the other: JUnit's launcher runs the suite (test "

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
+
 import org.flywaydb.core.Flyway;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -25,8 +26,8 @@ import org.springframework.test.context.MergedContextConfiguration;
  * Databases made by the tests themselves on one PostgreSQL server ({@code orders.benchmark.server}, a JDBC URL without
  * a database name, with {@code orders.benchmark.user} and the environment's {@code ORDERS_BENCHMARK_PASSWORD}): the application's
  * migrations once into a template, then {@code CREATE DATABASE … TEMPLATE} for the context and for every test method,
- * each dropped when done. The context's DataSources reach the running test's database (by its thread), so test
- * classes share a context as they do with lock-service.
+ * each dropped when done. The context's DataSources reach the running test's database (by its thread, or the one
+ * test's running when there is one), so test classes share a context as they do with lock-service.
  */
 final class TemplatePerTest implements ContextCustomizer, BeanPostProcessor {
 
@@ -38,7 +39,11 @@ final class TemplatePerTest implements ContextCustomizer, BeanPostProcessor {
     private final String server = System.getProperty("orders.benchmark.server");
     private final String user = System.getProperty("orders.benchmark.user", "postgres");
     private final String password = System.getenv().getOrDefault("ORDERS_BENCHMARK_PASSWORD", "");
-    private final Map<Thread, String> perTest = new ConcurrentHashMap<>();
+    private final Map<Thread, Made> perTest = new ConcurrentHashMap<>();
+
+    /** A test's database and a pool of connections to it, kept for the test (as lock-client-spring does). */
+    private record Made(String name, HikariDataSource pool) {
+    }
 
     @Override
     public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
@@ -60,12 +65,20 @@ final class TemplatePerTest implements ContextCustomizer, BeanPostProcessor {
 
     /** Before a test method: a database of its own, from the template. */
     void begin() {
-        perTest.put(Thread.currentThread(), create());
+        String name = create();
+        HikariDataSource pool = new HikariDataSource();
+        pool.setJdbcUrl(server + name);
+        pool.setUsername(user);
+        pool.setPassword(password);
+        pool.setMinimumIdle(0);
+        pool.setMaximumPoolSize(10);
+        pool.setInitializationFailTimeout(-1);
+        perTest.put(Thread.currentThread(), new Made(name, pool));
     }
 
     /** After it: dropped. */
     void end() {
-        String database = perTest.remove(Thread.currentThread());
+        Made database = perTest.remove(Thread.currentThread());
         if (database != null) {
             drop(database);
         }
@@ -77,20 +90,15 @@ final class TemplatePerTest implements ContextCustomizer, BeanPostProcessor {
             return new DelegatingDataSource(dataSource) {
                 @Override
                 public DataSource getTargetDataSource() {
-                    String database = perTest.get(Thread.currentThread());
-                    return database == null ? super.getTargetDataSource() : dataSource(database);
+                    Made database = perTest.get(Thread.currentThread());
+                    if (database == null && perTest.size() == 1) { // a server's thread, while one test runs
+                        database = perTest.values().stream().findFirst().orElse(null);
+                    }
+                    return database == null ? super.getTargetDataSource() : database.pool();
                 }
             };
         }
         return bean;
-    }
-
-    private DataSource dataSource(String database) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(server + database);
-        dataSource.setUser(user);
-        dataSource.setPassword(password);
-        return dataSource;
     }
 
     private synchronized void makeTemplateOnce() {
@@ -108,6 +116,11 @@ final class TemplatePerTest implements ContextCustomizer, BeanPostProcessor {
         String database = "orders_test_" + NEXT.incrementAndGet();
         admin("CREATE DATABASE " + database + " TEMPLATE " + TEMPLATE);
         return database;
+    }
+
+    private void drop(Made database) {
+        database.pool().close();
+        drop(database.name());
     }
 
     private void drop(String database) {
