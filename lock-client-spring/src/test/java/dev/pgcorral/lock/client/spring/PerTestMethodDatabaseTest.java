@@ -3,6 +3,7 @@ package dev.pgcorral.lock.client.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,5 +24,11 @@ class PerTestMethodDatabaseTest {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Integer.class)).isZero();
         jdbc.update("INSERT INTO orders (note) VALUES ('mine')");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Integer.class)).isEqualTo(1);
+    }
+
+    @Test
+    void aTestsConnectionsArePooledForIt() {
+        Integer first = jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class);
+        assertThat(jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class)).as("the same session again").isEqualTo(first);
     }
 }
