@@ -30,6 +30,8 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
 
     private static final boolean FLYWAY = ClassUtils.isPresent("org.flywaydb.core.Flyway", TestLeases.class.getClassLoader());
 
+    private static final ThreadLocal<Boolean> CONTEXT_DATABASE = new ThreadLocal<>();
+
     private final LockClient client;
     private final Lease contextLease;
     private final Map<Thread, TestDatabase> perTest = new ConcurrentHashMap<>();
@@ -57,7 +59,12 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
         }
         TestDatabase database = new TestDatabase(client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED));
         if (migrations != null) {
-            migrations.rememberContextHistories(context); // still reaching the context's database on this thread
+            CONTEXT_DATABASE.set(Boolean.TRUE); // not another running test's, while this one has none yet
+            try {
+                migrations.rememberContextHistories(context);
+            } finally {
+                CONTEXT_DATABASE.remove();
+            }
         }
         perTest.put(Thread.currentThread(), database);
         if (migrations != null) {
@@ -86,6 +93,9 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
      * executor's), the one test's running in the context when there is exactly one; else none (the context's).
      */
     private DataSource forThisThread() {
+        if (CONTEXT_DATABASE.get() != null) {
+            return null;
+        }
         TestDatabase database = perTest.get(Thread.currentThread());
         if (database == null && perTest.size() == 1) {
             database = perTest.values().stream().findFirst().orElse(null);
