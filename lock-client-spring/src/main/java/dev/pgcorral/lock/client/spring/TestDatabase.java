@@ -1,5 +1,10 @@
 package dev.pgcorral.lock.client.spring;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
 import javax.sql.DataSource;
 
 import org.springframework.util.ClassUtils;
@@ -8,19 +13,20 @@ import dev.pgcorral.lock.client.Lease;
 
 /**
  * A test method's database: its lease, and where the test's connections come from. With HikariCP on the classpath (as
- * in any Spring Boot application with a DataSource) a small pool kept for the test, so each repository call does not
- * open a connection of its own (and authenticate again); closed, with its connections, before the lease goes back.
+ * in any Spring Boot application with a DataSource) that is a pool for the database's name, kept by the context
+ * ({@link Pools}), so each repository call does not open a connection of its own and authenticate again; when the
+ * test ends its connections are closed (they are not reused once the database is reset), then the lease goes back.
  */
 final class TestDatabase implements AutoCloseable {
 
-    private static final boolean HIKARI = ClassUtils.isPresent("com.zaxxer.hikari.HikariDataSource", TestDatabase.class.getClassLoader());
-
     private final Lease lease;
     private final DataSource dataSource;
+    private final Pools pools;
 
-    TestDatabase(Lease lease) {
+    TestDatabase(Lease lease, Pools pools) {
         this.lease = lease;
-        this.dataSource = HIKARI ? Pooled.of(lease) : lease.dataSource();
+        this.pools = pools;
+        this.dataSource = pools.dataSource(lease);
     }
 
     DataSource dataSource() {
@@ -30,28 +36,68 @@ final class TestDatabase implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (dataSource instanceof AutoCloseable pool) {
-                pool.close();
-            }
-        } catch (Exception e) {
-            // the lease's return below ends its connections anyway
+            pools.emptyFor(lease);
         } finally {
             lease.close();
         }
     }
 
+    /** A context's connection pools, one per database name its tests have leased; closed with the context. */
+    static final class Pools implements AutoCloseable {
+        private static final boolean HIKARI = ClassUtils.isPresent("com.zaxxer.hikari.HikariDataSource", Pools.class.getClassLoader());
+
+        private final Map<String, DataSource> byUrl = new ConcurrentHashMap<>();
+        /** One housekeeping thread for all of them, not one each. */
+        private final ScheduledThreadPoolExecutor housekeeping = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "pgcorral-test-pools");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+        DataSource dataSource(Lease lease) {
+            return HIKARI ? byUrl.computeIfAbsent(lease.jdbcUrl(), url -> Hikari.pool(lease, housekeeping)) : lease.dataSource();
+        }
+
+        /** Closes the connections to the lease's database: in use ones once they are given back. */
+        void emptyFor(Lease lease) {
+            DataSource pool = byUrl.get(lease.jdbcUrl());
+            if (pool != null) {
+                Hikari.evictAll(pool);
+            }
+        }
+
+        @Override
+        public void close() {
+            byUrl.values().forEach(Hikari::close);
+            byUrl.clear();
+            housekeeping.shutdownNow();
+        }
+    }
+
     /** Kept apart so HikariCP's classes load only when it is there. */
-    private static final class Pooled {
-        static DataSource of(Lease lease) {
+    private static final class Hikari {
+        static DataSource pool(Lease lease, ScheduledExecutorService housekeeping) {
             com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
             config.setJdbcUrl(lease.jdbcUrl());
             config.setUsername(lease.user());
             config.setPassword(lease.password());
-            config.setMinimumIdle(0); // connections are opened as the test asks for them
+            config.setMinimumIdle(0); // connections are opened as a test asks for them
             config.setMaximumPoolSize(10);
             config.setInitializationFailTimeout(-1);
-            config.setPoolName("pgcorral-test-" + lease.id());
+            config.setScheduledExecutor(housekeeping);
+            config.setPoolName("pgcorral-" + lease.jdbcUrl().replaceAll(".*/", "").replaceAll("\\?.*", ""));
             return new com.zaxxer.hikari.HikariDataSource(config);
+        }
+
+        static void evictAll(DataSource pool) {
+            com.zaxxer.hikari.HikariPoolMXBean bean = ((com.zaxxer.hikari.HikariDataSource) pool).getHikariPoolMXBean();
+            if (bean != null) {
+                bean.softEvictConnections();
+            }
+        }
+
+        static void close(DataSource pool) {
+            ((com.zaxxer.hikari.HikariDataSource) pool).close();
         }
     }
 }

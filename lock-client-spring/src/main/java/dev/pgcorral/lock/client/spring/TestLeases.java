@@ -35,6 +35,7 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
     private final LockClient client;
     private final Lease contextLease;
     private final Map<Thread, TestDatabase> perTest = new ConcurrentHashMap<>();
+    private final TestDatabase.Pools pools = new TestDatabase.Pools();
     private final FlywayMigrations migrations = FLYWAY ? new FlywayMigrations() : null;
     private volatile boolean closed;
 
@@ -57,7 +58,7 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the Spring context of " + marker + " is closed");
         }
-        TestDatabase database = new TestDatabase(client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED));
+        TestDatabase database = new TestDatabase(client.lock(marker, client.settings().lockWait(), LockClient.LONG_LIVED), pools);
         if (migrations != null) {
             CONTEXT_DATABASE.set(Boolean.TRUE); // not another running test's, while this one has none yet
             try {
@@ -85,6 +86,7 @@ final class TestLeases implements BeanPostProcessor, AutoCloseable {
         closed = true;
         perTest.values().forEach(TestDatabase::close);
         perTest.clear();
+        pools.close();
         contextLease.close();
     }
 

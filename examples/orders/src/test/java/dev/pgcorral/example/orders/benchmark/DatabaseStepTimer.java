@@ -1,5 +1,7 @@
 package dev.pgcorral.example.orders.benchmark;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.core.Ordered;
@@ -14,7 +16,10 @@ import org.springframework.test.context.TestExecutionListener;
 public final class DatabaseStepTimer {
 
     static final AtomicLong STEPS_NANOS = new AtomicLong();
+    /** Each test's step, before and after it together. */
+    static final Queue<Long> PER_TEST_NANOS = new ConcurrentLinkedQueue<>();
     private static final ThreadLocal<Long> STARTED = new ThreadLocal<>();
+    private static final ThreadLocal<Long> BEFORE_TEST = new ThreadLocal<>();
 
     private DatabaseStepTimer() {
     }
@@ -23,12 +28,20 @@ public final class DatabaseStepTimer {
         STARTED.set(System.nanoTime());
     }
 
-    private static void close() {
+    private static long close() {
         Long started = STARTED.get();
-        if (started != null) {
-            STEPS_NANOS.addAndGet(System.nanoTime() - started);
-            STARTED.remove();
+        if (started == null) {
+            return 0;
         }
+        long took = System.nanoTime() - started;
+        STEPS_NANOS.addAndGet(took);
+        STARTED.remove();
+        return took;
+    }
+
+    static long medianNanos() {
+        long[] sorted = PER_TEST_NANOS.stream().mapToLong(Long::longValue).sorted().toArray();
+        return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
     }
 
     /** Order 3899: opens before the test, closes after it. */
@@ -45,7 +58,10 @@ public final class DatabaseStepTimer {
 
         @Override
         public void afterTestMethod(TestContext testContext) {
-            close();
+            Long before = BEFORE_TEST.get();
+            long after = close();
+            BEFORE_TEST.remove();
+            PER_TEST_NANOS.add((before == null ? 0 : before) + after);
         }
     }
 
@@ -58,7 +74,7 @@ public final class DatabaseStepTimer {
 
         @Override
         public void beforeTestMethod(TestContext testContext) {
-            close();
+            BEFORE_TEST.set(close());
         }
 
         @Override

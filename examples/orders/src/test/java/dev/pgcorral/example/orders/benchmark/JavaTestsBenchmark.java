@@ -85,6 +85,8 @@ public final class JavaTestsBenchmark {
                         + "databases made, cleaned, leased); per_test_database_ms: database_steps_s per test, the time "
                         + "each test method's own database step took (timed around the listener that does it, before the "
                         + "test and after: a lease and its return, CREATE and DROP DATABASE, or Flyway's clean and migrate); "
+                        + "database_step_p50_ms: the median of those steps, one per test (the mean is pulled up by the few "
+                        + "tests that started while contexts were still starting on the other threads); "
                         + "container_starts_s: Testcontainers' start() of each container, summed")
                 .put("servers", "pgcorral: lock-service (examples/orders/lock-service.sh: 16 databases on one local "
                         + "PostgreSQL server, a template with the migrations, fsync off) started before the runs; template: one "
@@ -102,6 +104,8 @@ public final class JavaTestsBenchmark {
             ratios.put(other + "_overhead_over_pgcorral", round(ways.path(other).path("per_test_overhead_ms").asDouble() / oursOverhead));
             ratios.put(other + "_database_step_over_pgcorral", round(ways.path(other).path("per_test_database_ms").asDouble()
                     / ways.path("pgcorral").path("per_test_database_ms").asDouble()));
+            ratios.put(other + "_database_step_p50_over_pgcorral", round(ways.path(other).path("database_step_p50_ms").asDouble()
+                    / ways.path("pgcorral").path("database_step_p50_ms").asDouble()));
         }
         report.put("all_passed", allPassed);
         return report;
