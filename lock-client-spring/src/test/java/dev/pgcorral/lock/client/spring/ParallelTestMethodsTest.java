@@ -2,9 +2,13 @@ package dev.pgcorral.lock.client.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.parallel.Execution;
@@ -23,6 +27,25 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class ParallelTestMethodsTest { // the class runs alone (the default, same_thread); its repetitions at once
 
     private static final CyclicBarrier BOTH_WROTE = new CyclicBarrier(2);
+    private static final AtomicInteger MET = new AtomicInteger();
+
+    /**
+     * Waits a while for another repetition to have written too. JUnit does not promise to run two at once (a thread
+     * of its pool may be busy elsewhere), so one that finds no partner goes on alone; at least one pair must meet.
+     */
+    private static void meetAnother() throws InterruptedException {
+        try {
+            BOTH_WROTE.await(10, TimeUnit.SECONDS);
+            MET.incrementAndGet();
+        } catch (TimeoutException | BrokenBarrierException alone) {
+            BOTH_WROTE.reset();
+        }
+    }
+
+    @AfterAll
+    static void twoRanAtOnce() {
+        assertThat(MET.get()).as("repetitions that met another while both had written").isGreaterThanOrEqualTo(2);
+    }
 
     @Autowired
     JdbcTemplate jdbc;
@@ -32,7 +55,7 @@ class ParallelTestMethodsTest { // the class runs alone (the default, same_threa
     void concurrentTestMethodsNeverShareADatabase(RepetitionInfo repetition) throws Exception {
         String mine = "repetition " + repetition.getCurrentRepetition();
         jdbc.update("INSERT INTO orders (note) VALUES (?)", mine);
-        BOTH_WROTE.await(60, TimeUnit.SECONDS);
+        meetAnother();
         assertThat(jdbc.queryForList("SELECT note FROM orders", String.class)).containsExactly(mine);
     }
 }
