@@ -31,7 +31,7 @@ public final class PgcorralContextCustomizerFactory implements ContextCustomizer
         if (annotation == null || !enabled(System.getProperty(ENABLED_PROPERTY), System.getenv(ENABLED_VARIABLE))) {
             return null;
         }
-        checkAccessOnce(LockClient.fromEnvironment());
+        checkAccessOnce(LockSettings.fromEnvironment());
         return new PgcorralContextCustomizer(annotation.refresh());
     }
 
@@ -39,10 +39,10 @@ public final class PgcorralContextCustomizerFactory implements ContextCustomizer
      * Bad settings (nothing at the URL, a wrong password) fail the test class here, with lock-client's own exception:
      * thrown while the context loads, Spring would wrap it in a page of its configuration. Checked once per settings.
      */
-    private static void checkAccessOnce(LockClient client) {
-        if (!CHECKED.contains(client.settings())) {
-            client.checkAccess();
-            CHECKED.add(client.settings());
+    private static void checkAccessOnce(LockSettings settings) {
+        if (!CHECKED.contains(settings)) {
+            new LockClient(settings).checkAccess();
+            CHECKED.add(settings);
         }
     }
 

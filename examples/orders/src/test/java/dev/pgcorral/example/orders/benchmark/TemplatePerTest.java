@@ -101,7 +101,7 @@ final class TemplatePerTest implements ContextCustomizer, BeanPostProcessor {
         return bean;
     }
 
-    private synchronized void makeTemplateOnce() {
+    private void makeTemplateOnce() {
         synchronized (TemplatePerTest.class) {
             if (!templateMade) {
                 admin("DROP DATABASE IF EXISTS " + TEMPLATE + " WITH (FORCE)");
