@@ -61,7 +61,7 @@ public final class CdcBenchmark {
         this.seconds = Reports.number(args, "seconds", 60, 1);
         this.scale = Reports.number(args, "scale", 10, 1);
         this.warmup = Reports.number(args, "warmup", 5, 0);
-        this.catchUpRounds = Reports.number(args, "catch-up-rounds", 5, 0);
+        this.catchUpRounds = Reports.number(args, "catch-up-rounds", 15, 0);
         this.ways = Reports.ways(args, WAYS);
         this.setup = new Setup("bench-cdc");
     }

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,12 +101,14 @@ final class CdcHeartbeat {
     }
 
     /**
-     * Polls every 1 ms until each way's destination shows heartbeat {@code id}; records on each the seconds from
+     * Polls every 1 ms (the ways in turns, each first in every other round) until each way's destination shows heartbeat
+     * {@code id}; records on each the seconds from
      * {@code fromNanos} ({@link System#nanoTime()}) to the poll that saw it, and fails those that did not within {@code limit}.
      */
     void awaitVisible(long id, List<CdcWay> ways, long fromNanos, Duration limit) throws InterruptedException {
         List<CdcWay> waiting = new ArrayList<>(ways.stream().filter(way -> !way.failed()).toList());
         while (!waiting.isEmpty()) {
+            Collections.rotate(waiting, 1); // each way is looked at first as often as the other
             for (CdcWay way : List.copyOf(waiting)) {
                 long now = System.nanoTime();
                 try (PreparedStatement st = way.connection().prepareStatement("SELECT 1 FROM bench_heartbeat WHERE id = ?")) {

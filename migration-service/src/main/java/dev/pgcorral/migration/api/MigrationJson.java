@@ -24,7 +24,9 @@ final class MigrationJson {
     private MigrationJson() {
     }
 
-    static Map<String, Object> migration(Migration m, LiveRun run, MigrationStore store) {
+    static Map<String, Object> migration(Migration m, LiveRun running, MigrationStore store) {
+        // a run whose outcome is stored may not have left the running ones yet: what was stored speaks for it
+        LiveRun run = m.status().ended() ? null : running;
         CloneProgress live = run == null ? null : run.record();
         MigrationStore.FollowState follow = m.mode() == Migration.Mode.CLONE_ONLY ? null : store.followState(m.id());
         Map<String, Object> json = new LinkedHashMap<>();

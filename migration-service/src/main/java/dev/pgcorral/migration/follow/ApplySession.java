@@ -31,12 +31,15 @@ import dev.pgcorral.common.pg.Lsn;
  * Writes are marked with the origin (a stream back from the destination can leave them out) and, where
  * the user may, run with {@code session_replication_role = replica}, so the destination's triggers and
  * foreign-key checks do not fire a second time for rows the source already checked.
- * <p>Speed: each shape of change is prepared once per session ({@code PREPARE}); changes go to the server
+ * <p>Speed: where the order of changes to different tables cannot be seen (see {@link RowRuns}), a table's INSERTs,
+ * and its UPDATEs that find their row by an unchanged key, wait in a run and are written by one statement per run.
+ * Each shape of statement is prepared once per session ({@code PREPARE}); they go to the server
  * in batches of {@code EXECUTE}s, one round trip for up to {@value #BATCH} of them, their row counts
  * checked (an UPDATE or DELETE that finds no row is an {@link ApplyException}). The transaction's
- * {@code BEGIN}, the origin's update and its {@code COMMIT} travel in the same batches, so a small
- * transaction costs one round trip. A {@link BatchSender} runs them while the next batch is built; the
- * destination's catalog is read on a second connection. Called from one thread.
+ * {@code BEGIN}, the origin's update and its {@code COMMIT} travel in the same batches, so an INSERT-only transaction
+ * costs one round trip; where row counts are to be checked, the {@code COMMIT} follows in a round trip of its own once
+ * they are, so a change that finds no row leaves its transaction uncommitted. A {@link BatchSender} runs them while
+ * the next batch is built; the destination's catalog is read on a second connection. Called from one thread.
  */
 final class ApplySession implements AutoCloseable {
 
@@ -53,8 +56,7 @@ final class ApplySession implements AutoCloseable {
     private List<String> sql = new ArrayList<>();
     private List<BatchSender.Entry> entries = new ArrayList<>();
     private final Map<String, String> prepared = new HashMap<>();
-    /** Per table (its target's version), per key: where the row's last UPDATE waits in the unsent batch. */
-    private final Map<Long, Map<String, Waiting>> lastUpdates = new HashMap<>();
+    private final RowRuns runs = new RowRuns();
     private int statementCounter;
     private boolean open;
 
@@ -104,52 +106,46 @@ final class ApplySession implements AutoCloseable {
         targets.define(relation);
     }
 
-    /** An UPDATE in the unsent batch: its place, its shape, and the statement it executes (prepared before it). */
-    private record Waiting(int index, String shape, String statement) {
-    }
-
     void insert(Insert insert) throws SQLException {
         TargetTables.Target target = targets.of(insert.relation());
-        lastUpdates.remove(target.version());
-        add(target, ChangeStatements.insert(target, insert), "INSERT");
+        ChangeStatements.Change change = ChangeStatements.insert(target, insert);
+        if (inRuns(target) && change.shape().indexOf('-') < 0) {
+            toRun(target, RowRuns.Kind.INSERT, change, insert.newRow(), null);
+            return;
+        }
+        writeRun(runs.take(target));
+        add(target, change, "INSERT");
     }
 
     /**
-     * An UPDATE; one of a row whose last UPDATE still waits in the unsent batch, in the same destination transaction,
-     * replaces that one's values (hot rows, such as counters, cost one statement per batch). It does so only where
-     * nothing between could tell: the key unchanged, every column sent, triggers and foreign keys off for the apply, no
-     * unique index but the key's; an INSERT, DELETE or TRUNCATE of the table ends it.
+     * An UPDATE. One that finds its row by an unchanged key and sends every column joins its table's run, where a later
+     * UPDATE of the same row replaces it (hot rows, such as counters, cost one row per run), when the run's order
+     * cannot be told: triggers and foreign keys off for the apply, no unique index but the key's.
      */
     void update(Update update) throws SQLException {
         TargetTables.Target target = targets.of(update.relation());
         ChangeStatements.Change change = ChangeStatements.update(target, update);
-        String key = foldable(target, update) ? key(target, update.newRow()) : null;
-        if (key == null) {
-            lastUpdates.remove(target.version());
-            add(target, change, "UPDATE");
+        if (foldable(target, update) && ChangeStatements.manyUpdatable(target)) {
+            toRun(target, RowRuns.Kind.UPDATE, change, update.newRow(), key(target, update.newRow()));
             return;
         }
-        Map<String, Waiting> rows = lastUpdates.computeIfAbsent(target.version(), v -> new HashMap<>());
-        Waiting waiting = rows.get(key);
-        if (waiting != null && waiting.shape().equals(change.shape())) {
-            sql.set(waiting.index(), execute(waiting.statement(), change));
-            return;
-        }
-        String name = prepare(target, change);
-        queue(execute(name, change), new BatchSender.Entry("UPDATE", target.qualifiedName(), change.expectedRows()));
-        if (!sql.isEmpty()) { // a full batch was sent with it: nothing waits
-            rows.put(key, new Waiting(sql.size() - 1, change.shape(), name));
-        }
+        writeRun(runs.take(target));
+        add(target, change, "UPDATE");
     }
 
     void delete(Delete delete) throws SQLException {
         TargetTables.Target target = targets.of(delete.relation());
-        lastUpdates.remove(target.version());
+        writeRun(runs.take(target));
         add(target, ChangeStatements.delete(target, delete), "DELETE");
     }
 
+    /** Whether the table's changes may wait in runs: the order of changes to different tables cannot be seen. */
+    private boolean inRuns(TargetTables.Target target) {
+        return replicaRole && target.onlyKeyUnique();
+    }
+
     private boolean foldable(TargetTables.Target target, Update update) {
-        if (!replicaRole || !target.onlyKeyUnique() || update.oldKind() != ReplicationMessage.OldRow.NONE
+        if (!inRuns(target) || update.oldKind() != ReplicationMessage.OldRow.NONE
                 || update.relation().replicaIdentity() == ReplicaIdentity.FULL) {
             return false;
         }
@@ -173,7 +169,7 @@ final class ApplySession implements AutoCloseable {
     }
 
     void truncate(Truncate truncate) throws SQLException {
-        lastUpdates.clear();
+        writeRuns(); // it may cascade to any table
         String tables = truncate.relations().stream().map(Relation::qualifiedName).collect(Collectors.joining(", "));
         queue("TRUNCATE ONLY " + tables + (truncate.restartIdentity() ? " RESTART IDENTITY" : "") + (truncate.cascade() ? " CASCADE" : ""),
                 new BatchSender.Entry("TRUNCATE", tables, -1));
@@ -185,12 +181,12 @@ final class ApplySession implements AutoCloseable {
      * committed (on the sender's thread).
      */
     void commit(Lsn sourceEnd, Instant commitTime, Runnable committed) throws SQLException {
+        writeRuns();
         queue("EXECUTE " + originStatement() + "(" + Identifiers.literal(sourceEnd.toString()) + ", "
                 + Identifiers.literal(commitTime.toString()) + ")", new BatchSender.Entry("recording the origin's progress", origin, -1));
         sql.add("COMMIT");
         entries.add(new BatchSender.Entry("COMMIT", "the destination", -1));
         flush(committed);
-        lastUpdates.clear();
         open = false;
     }
 
@@ -203,7 +199,7 @@ final class ApplySession implements AutoCloseable {
         }
         sql = new ArrayList<>();
         entries = new ArrayList<>();
-        lastUpdates.clear();
+        runs.clear();
         open = false;
         targets.clear();
         try (Statement st = connection.createStatement()) {
@@ -226,7 +222,31 @@ final class ApplySession implements AutoCloseable {
         sender.send(sql, entries, afterSuccess);
         sql = new ArrayList<>();
         entries = new ArrayList<>();
-        lastUpdates.clear();
+    }
+
+    private void toRun(TargetTables.Target target, RowRuns.Kind kind, ChangeStatements.Change change, Row row, String key)
+            throws SQLException {
+        writeRun(runs.add(target, kind, change, row, key));
+        writeRun(runs.takeIfFull(target));
+    }
+
+    private void writeRuns() throws SQLException {
+        for (RowRuns.Run run : runs.takeAll()) {
+            writeRun(run);
+        }
+    }
+
+    /** Queues the statement that writes a run (none for null): a run of one row as that row's own statement. */
+    private void writeRun(RowRuns.Run run) throws SQLException {
+        if (run == null) {
+            return;
+        }
+        if (run.size() == 1) {
+            add(run.target(), run.rows().iterator().next().change(), run.kind().name());
+            return;
+        }
+        ChangeStatements.Change many = ChangeStatements.many(run);
+        add(run.target(), many, run.kind() + " of " + run.size() + " rows");
     }
 
     private void add(TargetTables.Target target, ChangeStatements.Change change, String operation) throws SQLException {

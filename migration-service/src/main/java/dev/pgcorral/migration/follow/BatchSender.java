@@ -82,7 +82,21 @@ final class BatchSender implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a batch. One that ends with {@code COMMIT} and has row counts to check commits in a round trip of its own once
+     * they are checked: a change that found no row leaves its transaction uncommitted, and the origin where it was.
+     */
     private void execute(List<String> sql, List<Entry> entries) throws SQLException {
+        int last = sql.size() - 1;
+        if (last > 0 && "COMMIT".equals(sql.get(last)) && entries.stream().anyMatch(e -> e.expectedRows() >= 0)) {
+            executeChecked(sql.subList(0, last), entries.subList(0, last));
+            executeChecked(sql.subList(last, last + 1), entries.subList(last, last + 1));
+            return;
+        }
+        executeChecked(sql, entries);
+    }
+
+    private void executeChecked(List<String> sql, List<Entry> entries) throws SQLException {
         for (String s : sql) {
             statement.addBatch(s);
         }
@@ -101,7 +115,9 @@ final class BatchSender implements AutoCloseable {
         for (int i = 0; i < counts.length; i++) {
             Entry change = entries.get(i);
             if (change.expectedRows() >= 0 && counts[i] != change.expectedRows()) {
-                throw new ApplyException(change.operation() + " on " + change.table() + " found no row on the destination to change: "
+                String found = change.expectedRows() == 1 ? "found no row on the destination to change"
+                        : "found " + counts[i] + " of its " + change.expectedRows() + " rows on the destination";
+                throw new ApplyException(change.operation() + " on " + change.table() + " " + found + ": "
                         + "the destination differs from the source (a row changed or removed there, or a change that never arrived); "
                         + "compare the migration to see which tables differ");
             }

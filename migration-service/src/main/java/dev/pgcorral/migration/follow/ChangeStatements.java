@@ -24,6 +24,9 @@ import dev.pgcorral.common.pg.Identifiers;
  * <li>a type without {@code =} (json, point, xml) is matched by its text;</li>
  * <li>a table with no replica identity cannot be matched: {@link ApplyException} saying how to fix it.</li>
  * </ul>
+ * A run of changes to one table ({@link RowRuns}) is written by one statement, {@link #many}: each column's values
+ * travel as one {@code text[]} parameter, unnested together and cast to the column's type, so the statement is
+ * prepared once per shape whatever the run's length.
  */
 final class ChangeStatements {
 
@@ -76,6 +79,101 @@ final class ChangeStatements {
         Supplier<String> where = where(target, identity, update.oldKind() == OldRow.FULL, "UPDATE", shape.append('|'), values);
         return new Change(shape.toString(), () -> "UPDATE " + target.qualifiedName() + " SET " + String.join(", ", sets) + where.get(),
                 values, 1);
+    }
+
+    /**
+     * Whether an UPDATE run of the table can be written by {@link #many}: a column that is not part of the key to set,
+     * and a key whose columns all have {@code =}.
+     */
+    static boolean manyUpdatable(TargetTables.Target target) {
+        boolean keyed = false;
+        boolean other = false;
+        for (TargetTables.Column column : target.columns()) {
+            if (column.key()) {
+                keyed = true;
+                if (!column.equality()) {
+                    return false;
+                }
+            } else {
+                other = true;
+            }
+        }
+        return keyed && other;
+    }
+
+    /**
+     * The statement writing a run of two or more rows: INSERTs of the shape's columns, or UPDATEs that set every
+     * column but the key's and find each row by its (unchanged) key. Every UPDATE must find its row.
+     */
+    static Change many(RowRuns.Run run) {
+        TargetTables.Target target = run.target();
+        List<TargetTables.Column> columns = target.columns();
+        boolean insert = run.kind() == RowRuns.Kind.INSERT;
+        List<Integer> used = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            if (!insert || run.shape().charAt(1 + i) == '+') {
+                used.add(i);
+            }
+        }
+        List<String> values = new ArrayList<>(used.size());
+        for (int i : used) {
+            StringBuilder array = new StringBuilder("{");
+            for (RowRuns.Pending pending : run.rows()) {
+                if (array.length() > 1) {
+                    array.append(',');
+                }
+                appendElement(array, pending.row().text(i));
+            }
+            values.add(array.append('}').toString());
+        }
+        Supplier<String> sql = () -> {
+            List<String> params = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int p = 1; p <= used.size(); p++) {
+                params.add("$" + p + "::text[]");
+                names.add("p" + p);
+            }
+            String unnest = "unnest(" + String.join(", ", params) + ") AS v(" + String.join(", ", names) + ")";
+            List<String> targetColumns = new ArrayList<>();
+            List<String> casts = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (int p = 0; p < used.size(); p++) {
+                TargetTables.Column column = columns.get(used.get(p));
+                String name = Identifiers.quote(column.name());
+                String value = "v.p" + (p + 1) + "::" + column.type();
+                if (insert) {
+                    targetColumns.add(name);
+                    casts.add(value);
+                } else if (column.key()) {
+                    keys.add("d." + name + " = " + value);
+                } else {
+                    casts.add(name + " = " + value);
+                }
+            }
+            return insert
+                    ? "INSERT INTO " + target.qualifiedName() + " (" + String.join(", ", targetColumns) + ") SELECT " + String.join(", ", casts)
+                            + " FROM " + unnest
+                    : "UPDATE " + target.qualifiedName() + " AS d SET " + String.join(", ", casts) + " FROM " + unnest + " WHERE "
+                            + String.join(" AND ", keys);
+        };
+        return new Change("M" + run.shape(), sql, values, insert ? -1 : run.size());
+    }
+
+    /** An element of an array literal: NULL, or the value double-quoted with {@code "} and {@code \} escaped. */
+    private static void appendElement(StringBuilder array, String value) {
+        if (value == null) {
+            array.append("NULL");
+            return;
+        }
+        array.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                array.append('\\');
+            }
+            array.append(c);
+        }
+        array.append('"');
     }
 
     static Change delete(TargetTables.Target target, Delete delete) {

@@ -27,8 +27,8 @@ final class TargetTables {
     /** A table as the apply writes it: its name for SQL and its columns in the source's order. */
     /**
      * @param version        unique per lookup: statements prepared for an older definition are not reused
-     * @param onlyKeyUnique  no unique or exclusion index but the replica identity's, and no trigger that fires during the
-     *                       apply ({@code ENABLE ALWAYS}): updates of one row may be folded into its last
+     * @param onlyKeyUnique  no unique or exclusion index but the replica identity's, and no trigger or rule that fires during
+     *                       the apply ({@code ENABLE ALWAYS} or {@code REPLICA}): changes may wait in runs ({@link RowRuns})
      */
     record Target(Relation relation, String qualifiedName, List<Column> columns, long version, boolean onlyKeyUnique) {
     }
@@ -51,7 +51,8 @@ final class TargetTables {
     private static final String ONLY_KEY_UNIQUE = """
             SELECT NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass(?) AND (i.indisunique OR i.indisexclusion)
                                                        AND NOT i.indisprimary AND NOT i.indisreplident)
-               AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass(?) AND t.tgenabled = 'A')""";
+               AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass(?) AND t.tgenabled IN ('A', 'R'))
+               AND NOT EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = to_regclass(?) AND r.ev_enabled IN ('A', 'R'))""";
 
     private final Connection destination;
     private final Map<Integer, Target> byRelation = new HashMap<>();
@@ -115,6 +116,7 @@ final class TargetTables {
         try (PreparedStatement st = destination.prepareStatement(ONLY_KEY_UNIQUE)) {
             st.setString(1, name);
             st.setString(2, name);
+            st.setString(3, name);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 onlyKeyUnique = rs.getBoolean(1);

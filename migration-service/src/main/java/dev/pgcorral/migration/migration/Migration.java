@@ -39,5 +39,10 @@ public record Migration(String id, String name, String sourceClusterId, String d
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** A run's outcome: completed, failed or stopped. */
+        public boolean ended() {
+            return this == COMPLETED || this == FAILED || this == STOPPED;
+        }
     }
 }
