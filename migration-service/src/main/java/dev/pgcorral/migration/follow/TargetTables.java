@@ -20,7 +20,11 @@ import dev.pgcorral.common.logical.Relation;
  */
 final class TargetTables {
 
-    /** @param type the column's type without length or precision, for a cast; {@code equality}: {@code =} works on it */
+    /**
+     * @param type     the column's type for a cast, by its catalog name and schema, so without a length or precision
+     *                 ({@code pg_catalog.bpchar}: {@code character} alone would mean {@code char(1)} and cut values)
+     * @param equality {@code =} works on it
+     */
     record Column(String name, String type, boolean equality, boolean key) {
     }
 
@@ -34,13 +38,14 @@ final class TargetTables {
     }
 
     private static final String COLUMNS = """
-            SELECT a.attname, format_type(a.atttypid, NULL), a.attgenerated <> '',
+            SELECT a.attname, format('%I.%I', tn.nspname, t.typname), a.attgenerated <> '',
                    EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
                            WHERE oc.opcdefault AND am.amname = 'btree'
                              AND oc.opcintype IN (e.oid, CASE e.typtype WHEN 'e' THEN 'anyenum'::regtype WHEN 'r' THEN 'anyrange'::regtype
                                                                        WHEN 'm' THEN 'anymultirange'::regtype END))
             FROM pg_attribute a
             JOIN pg_type t ON t.oid = a.atttypid
+            JOIN pg_namespace tn ON tn.oid = t.typnamespace
             JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
             JOIN pg_type e ON e.oid = CASE WHEN b.typcategory = 'A' AND b.typelem <> 0 THEN b.typelem ELSE b.oid END
             WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped""";

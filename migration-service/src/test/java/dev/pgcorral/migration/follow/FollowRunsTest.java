@@ -26,8 +26,8 @@ class FollowRunsTest extends MigrationTestBase {
         ConnectionDetails source = database("runs_src");
         ConnectionDetails dest = database("runs_dst");
         sql(source,
-                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text, tags text[], doc jsonb)",
-                "INSERT INTO accounts SELECT g, 0, NULL, NULL, NULL FROM generate_series(1, 100) g",
+                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text, tags text[], doc jsonb, code char(4), flags bit(3))",
+                "INSERT INTO accounts SELECT g, 0, NULL, NULL, NULL, 'a', B'001' FROM generate_series(1, 100) g",
                 "CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL)",
                 "INSERT INTO counters SELECT g, 0 FROM generate_series(1, 3) g",
                 "CREATE TABLE history (account int, delta int, what text)", // no key: INSERTs only
@@ -41,8 +41,8 @@ class FollowRunsTest extends MigrationTestBase {
                 // one transaction longer than a run, tables interleaved: rows inserted, then changed, some deleted, in one go
                 "DO $$BEGIN"
                         + " FOR i IN 1..1500 LOOP"
-                        + "   INSERT INTO accounts VALUES (1000 + i, i, 'new', ARRAY['x\"y', 'back\\slash', NULL], jsonb_build_object('i', i));"
-                        + "   UPDATE accounts SET balance = balance + i, note = 'it''s ' || i WHERE id = 1 + i % 100;"
+                        + "   INSERT INTO accounts VALUES (1000 + i, i, 'new', ARRAY['x\"y', 'back\\slash', NULL], jsonb_build_object('i', i), 'abc', B'101');"
+                        + "   UPDATE accounts SET balance = balance + i, note = 'it''s ' || i, code = 'wxyz', flags = B'110' WHERE id = 1 + i % 100;"
                         + "   UPDATE counters SET n = n + 1 WHERE id = 1 + i % 3;"
                         + "   INSERT INTO history VALUES (1 + i % 100, i, CASE WHEN i % 7 = 0 THEN NULL ELSE 'step ' || i END);"
                         + "   IF i % 5 = 0 THEN UPDATE accounts SET balance = -1 WHERE id = 1000 + i; END IF;"
@@ -69,6 +69,8 @@ class FollowRunsTest extends MigrationTestBase {
         assertThat(rows(dest, "SELECT count(*), count(what) FROM history")).containsExactly("1520|1306");
         assertThat(rows(dest, "SELECT tags[1] || '|' || tags[2] || '|' || coalesce(tags[3], 'null') FROM accounts WHERE id = 1001"))
                 .containsExactly("x\"y|back\\slash|null");
+        assertThat(rows(dest, "SELECT code || '|' || flags FROM accounts WHERE id IN (1001, 2) ORDER BY id"))
+                .as("values of types with a length, written by runs, not cut to the type's default length").containsExactly("wxyz|110", "abc|101");
 
         // rows the destination lacks, changed in one source statement: the follow stops, saying how many it found
         sql(dest, "DELETE FROM accounts WHERE id IN (2, 3)");
