@@ -108,13 +108,12 @@ final class ApplySession implements AutoCloseable {
 
     void insert(Insert insert) throws SQLException {
         TargetTables.Target target = targets.of(insert.relation());
-        ChangeStatements.Change change = ChangeStatements.insert(target, insert);
-        if (inRuns(target) && change.shape().indexOf('-') < 0) {
-            toRun(target, RowRuns.Kind.INSERT, change, insert.newRow(), null);
+        if (inRuns(target) && allSent(insert.newRow())) {
+            toRun(target, RowRuns.Kind.INSERT, insert, insert.newRow(), null);
             return;
         }
         writeRun(runs.take(target));
-        add(target, change, "INSERT");
+        add(target, ChangeStatements.insert(target, insert), "INSERT");
     }
 
     /**
@@ -124,13 +123,12 @@ final class ApplySession implements AutoCloseable {
      */
     void update(Update update) throws SQLException {
         TargetTables.Target target = targets.of(update.relation());
-        ChangeStatements.Change change = ChangeStatements.update(target, update);
         if (foldable(target, update) && ChangeStatements.manyUpdatable(target)) {
-            toRun(target, RowRuns.Kind.UPDATE, change, update.newRow(), key(target, update.newRow()));
+            toRun(target, RowRuns.Kind.UPDATE, update, update.newRow(), key(target, update.newRow()));
             return;
         }
         writeRun(runs.take(target));
-        add(target, change, "UPDATE");
+        add(target, ChangeStatements.update(target, update), "UPDATE");
     }
 
     void delete(Delete delete) throws SQLException {
@@ -151,7 +149,17 @@ final class ApplySession implements AutoCloseable {
         }
         Row row = update.newRow();
         for (int i = 0; i < row.size(); i++) {
-            if (row.isUnchangedToast(i) || (target.columns().get(i).key() && row.isNull(i))) {
+            if (target.columns().get(i).key() && row.isNull(i)) {
+                return false;
+            }
+        }
+        return allSent(row);
+    }
+
+    /** No column left out as an unchanged TOASTed value. */
+    private static boolean allSent(Row row) {
+        for (int i = 0; i < row.size(); i++) {
+            if (row.isUnchangedToast(i)) {
                 return false;
             }
         }
@@ -224,7 +232,7 @@ final class ApplySession implements AutoCloseable {
         entries = new ArrayList<>();
     }
 
-    private void toRun(TargetTables.Target target, RowRuns.Kind kind, ChangeStatements.Change change, Row row, String key)
+    private void toRun(TargetTables.Target target, RowRuns.Kind kind, ReplicationMessage change, Row row, String key)
             throws SQLException {
         writeRun(runs.add(target, kind, change, row, key));
         writeRun(runs.takeIfFull(target));
@@ -242,7 +250,9 @@ final class ApplySession implements AutoCloseable {
             return;
         }
         if (run.size() == 1) {
-            add(run.target(), run.rows().iterator().next().change(), run.kind().name());
+            ReplicationMessage change = run.rows().iterator().next().change();
+            add(run.target(), change instanceof Update u ? ChangeStatements.update(run.target(), u)
+                    : ChangeStatements.insert(run.target(), (Insert) change), run.kind().name());
             return;
         }
         ChangeStatements.Change many = ChangeStatements.many(run);

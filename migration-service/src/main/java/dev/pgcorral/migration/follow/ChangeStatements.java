@@ -102,21 +102,15 @@ final class ChangeStatements {
     }
 
     /**
-     * The statement writing a run of two or more rows: INSERTs of the shape's columns, or UPDATEs that set every
+     * The statement writing a run of two or more rows, each with every column: INSERTs, or UPDATEs that set every
      * column but the key's and find each row by its (unchanged) key. Every UPDATE must find its row.
      */
     static Change many(RowRuns.Run run) {
         TargetTables.Target target = run.target();
         List<TargetTables.Column> columns = target.columns();
         boolean insert = run.kind() == RowRuns.Kind.INSERT;
-        List<Integer> used = new ArrayList<>();
+        List<String> values = new ArrayList<>(columns.size());
         for (int i = 0; i < columns.size(); i++) {
-            if (!insert || run.shape().charAt(1 + i) == '+') {
-                used.add(i);
-            }
-        }
-        List<String> values = new ArrayList<>(used.size());
-        for (int i : used) {
             StringBuilder array = new StringBuilder("{");
             for (RowRuns.Pending pending : run.rows()) {
                 if (array.length() > 1) {
@@ -129,7 +123,7 @@ final class ChangeStatements {
         Supplier<String> sql = () -> {
             List<String> params = new ArrayList<>();
             List<String> names = new ArrayList<>();
-            for (int p = 1; p <= used.size(); p++) {
+            for (int p = 1; p <= columns.size(); p++) {
                 params.add("$" + p + "::text[]");
                 names.add("p" + p);
             }
@@ -137,8 +131,8 @@ final class ChangeStatements {
             List<String> targetColumns = new ArrayList<>();
             List<String> casts = new ArrayList<>();
             List<String> keys = new ArrayList<>();
-            for (int p = 0; p < used.size(); p++) {
-                TargetTables.Column column = columns.get(used.get(p));
+            for (int p = 0; p < columns.size(); p++) {
+                TargetTables.Column column = columns.get(p);
                 String name = Identifiers.quote(column.name());
                 String value = "v.p" + (p + 1) + "::" + column.type();
                 if (insert) {
@@ -156,13 +150,17 @@ final class ChangeStatements {
                     : "UPDATE " + target.qualifiedName() + " AS d SET " + String.join(", ", casts) + " FROM " + unnest + " WHERE "
                             + String.join(" AND ", keys);
         };
-        return new Change("M" + run.shape(), sql, values, insert ? -1 : run.size());
+        return new Change("M" + run.kind(), sql, values, insert ? -1 : run.size());
     }
 
     /** An element of an array literal: NULL, or the value double-quoted with {@code "} and {@code \} escaped. */
     private static void appendElement(StringBuilder array, String value) {
         if (value == null) {
             array.append("NULL");
+            return;
+        }
+        if (value.indexOf('"') < 0 && value.indexOf('\\') < 0) {
+            array.append('"').append(value).append('"');
             return;
         }
         array.append('"');

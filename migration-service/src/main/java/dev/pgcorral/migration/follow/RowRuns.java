@@ -6,12 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.pgcorral.common.logical.ReplicationMessage;
 import dev.pgcorral.common.logical.Row;
 
 /**
  * The row changes of the open destination transaction that wait to be written a table at a time: per table, a run of
- * INSERTs of one shape, or of UPDATEs of one shape that each find their row by an unchanged key (a row's later
- * UPDATE replacing its earlier one). A run goes out as one statement over all its rows when the group commits, when
+ * INSERTs, or of UPDATEs that each send every column and find their row by an unchanged key (a row's later UPDATE
+ * replacing its earlier one). A run goes out as one statement over all its rows when the group commits, when
  * the table receives a change of another kind, or when it is {@value #MAX_ROWS} rows long.
  * <p>Why it is correct: the apply uses runs only where the order of changes to different tables cannot be seen
  * within one transaction (triggers, rules and foreign-key checks do not fire, no unique or exclusion index but the
@@ -24,21 +25,19 @@ final class RowRuns {
 
     enum Kind { INSERT, UPDATE }
 
-    /** A change waiting in a run: its single-row form (a run of one is written as that) and its row. */
-    record Pending(ChangeStatements.Change change, Row row) {
+    /** A change waiting in a run: the message (a run of one is written as its own statement) and its new row. */
+    record Pending(ReplicationMessage change, Row row) {
     }
 
-    /** One table's run: its target (the definition it was built on), kind, shape, and rows by key (inserts: by arrival). */
+    /** One table's run: its target (the definition it was built on), kind, and rows by key (inserts: by arrival). */
     static final class Run {
         private final TargetTables.Target target;
         private final Kind kind;
-        private final String shape;
         private final Map<Object, Pending> rows = new LinkedHashMap<>();
 
-        Run(TargetTables.Target target, Kind kind, String shape) {
+        Run(TargetTables.Target target, Kind kind) {
             this.target = target;
             this.kind = kind;
-            this.shape = shape;
         }
 
         TargetTables.Target target() {
@@ -49,10 +48,6 @@ final class RowRuns {
             return kind;
         }
 
-        String shape() {
-            return shape;
-        }
-
         Collection<Pending> rows() {
             return rows.values();
         }
@@ -61,8 +56,8 @@ final class RowRuns {
             return rows.size();
         }
 
-        private boolean takes(TargetTables.Target t, Kind k, String s) {
-            return target.version() == t.version() && kind == k && shape.equals(s);
+        private boolean takes(TargetTables.Target t, Kind k) {
+            return target.version() == t.version() && kind == k;
         }
     }
 
@@ -70,20 +65,20 @@ final class RowRuns {
 
     /**
      * Adds a change to its table's run. Returns the run it ended, to be written before it, when the table's run was
-     * of another kind, shape or definition; null when none ended.
+     * of another kind or definition; null when none ended.
      *
      * @param key the row's key for an UPDATE (a later one of the same key replaces it); null for an INSERT
      */
-    Run add(TargetTables.Target target, Kind kind, ChangeStatements.Change change, Row row, String key) {
+    Run add(TargetTables.Target target, Kind kind, ReplicationMessage change, Row row, String key) {
         int table = target.relation().id();
         Run run = runs.get(table);
         Run ended = null;
-        if (run != null && !run.takes(target, kind, change.shape())) {
+        if (run != null && !run.takes(target, kind)) {
             ended = runs.remove(table);
             run = null;
         }
         if (run == null) {
-            run = new Run(target, kind, change.shape());
+            run = new Run(target, kind);
             runs.put(table, run);
         }
         run.rows.put(key == null ? new Object() : key, new Pending(change, row));
