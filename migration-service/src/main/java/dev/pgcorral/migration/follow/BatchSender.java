@@ -13,6 +13,8 @@ import java.util.concurrent.Future;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
+import dev.pgcorral.common.pg.Identifiers;
+
 /**
  * Runs the apply's batches on the destination connection, one at a time and in order, on a thread of its
  * own: while the server works through one batch, the apply builds the next. Each statement's row count is
@@ -107,8 +109,7 @@ final class BatchSender implements AutoCloseable {
             if (Follower.connectionFault(e)) {
                 throw e;
             }
-            Entry failed = entries.get(Math.min(e.getUpdateCounts().length, entries.size() - 1));
-            throw new ApplyException(failed.operation() + " on " + failed.table() + " failed on the destination: " + serverMessage(e), e);
+            throw new ApplyException("the destination refused a change" + refusedTable(e) + ": " + serverMessage(e), e);
         } finally {
             statement.clearBatch();
         }
@@ -122,6 +123,19 @@ final class BatchSender implements AutoCloseable {
                         + "compare the migration to see which tables differ");
             }
         }
+    }
+
+    /**
+     * The table the server's error names, as " to schema.table"; else empty. (pgjdbc does not tell which entry of a
+     * batch failed: its update counts all read "failed".)
+     */
+    private static String refusedTable(BatchUpdateException e) {
+        if (e.getNextException() instanceof PSQLException p && p.getServerErrorMessage() != null
+                && p.getServerErrorMessage().getTable() != null) {
+            ServerErrorMessage m = p.getServerErrorMessage();
+            return " to " + (m.getSchema() == null ? "" : Identifiers.quote(m.getSchema()) + ".") + Identifiers.quote(m.getTable());
+        }
+        return "";
     }
 
     private static String serverMessage(BatchUpdateException e) {

@@ -83,5 +83,12 @@ class FollowRunsTest extends MigrationTestBase {
         sql(dest, "INSERT INTO accounts (id, balance) VALUES (2, 7), (3, 7)");
         assertThat(api.call("POST", "/api/v1/migrations/runs/start", null).status()).isEqualTo(200);
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM accounts WHERE id IN (2, 3, 4) AND balance = 0").equals(java.util.List.of("3")));
+
+        // a change the destination refuses: the error names the table and the server's reason
+        sql(dest, "ALTER TABLE history ADD CONSTRAINT positive_delta CHECK (delta > 0)");
+        sql(source, "UPDATE counters SET n = n + 1 WHERE id = 2", "INSERT INTO history VALUES (1, -5, 'refused')");
+        JsonNode refused = api.awaitStatus("runs", "failed", LIMIT);
+        assertThat(refused.path("error_message").asString()).contains("refused a change to \"public\".\"history\"")
+                .contains("positive_delta");
     }
 }
