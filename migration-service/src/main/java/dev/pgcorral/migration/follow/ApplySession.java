@@ -109,7 +109,7 @@ final class ApplySession implements AutoCloseable {
     void insert(Insert insert) throws SQLException {
         TargetTables.Target target = targets.of(insert.relation());
         if (inRuns(target) && allSent(insert.newRow())) {
-            toRun(target, RowRuns.Kind.INSERT, insert, insert.newRow(), null);
+            toRun(target, RowRuns.Kind.INSERT, insert, null);
             return;
         }
         writeRun(runs.take(target));
@@ -124,7 +124,7 @@ final class ApplySession implements AutoCloseable {
     void update(Update update) throws SQLException {
         TargetTables.Target target = targets.of(update.relation());
         if (foldable(target, update) && ChangeStatements.manyUpdatable(target)) {
-            toRun(target, RowRuns.Kind.UPDATE, update, update.newRow(), key(target, update.newRow()));
+            toRun(target, RowRuns.Kind.UPDATE, update, key(target, update.newRow()));
             return;
         }
         writeRun(runs.take(target));
@@ -232,9 +232,8 @@ final class ApplySession implements AutoCloseable {
         entries = new ArrayList<>();
     }
 
-    private void toRun(TargetTables.Target target, RowRuns.Kind kind, ReplicationMessage change, Row row, String key)
-            throws SQLException {
-        writeRun(runs.add(target, kind, change, row, key));
+    private void toRun(TargetTables.Target target, RowRuns.Kind kind, ReplicationMessage change, String key) throws SQLException {
+        writeRun(runs.add(target, kind, change, key));
         writeRun(runs.takeIfFull(target));
     }
 

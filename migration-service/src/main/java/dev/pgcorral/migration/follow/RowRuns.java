@@ -25,8 +25,12 @@ final class RowRuns {
 
     enum Kind { INSERT, UPDATE }
 
-    /** A change waiting in a run: the message (a run of one is written as its own statement) and its new row. */
-    record Pending(ReplicationMessage change, Row row) {
+    /** A change waiting in a run, an INSERT or an UPDATE (a run of one is written as its own statement). */
+    record Pending(ReplicationMessage change) {
+
+        Row row() {
+            return change instanceof ReplicationMessage.Update u ? u.newRow() : ((ReplicationMessage.Insert) change).newRow();
+        }
     }
 
     /** One table's run: its target (the definition it was built on), kind, and rows by key (inserts: by arrival). */
@@ -69,7 +73,7 @@ final class RowRuns {
      *
      * @param key the row's key for an UPDATE (a later one of the same key replaces it); null for an INSERT
      */
-    Run add(TargetTables.Target target, Kind kind, ReplicationMessage change, Row row, String key) {
+    Run add(TargetTables.Target target, Kind kind, ReplicationMessage change, String key) {
         int table = target.relation().id();
         Run run = runs.get(table);
         Run ended = null;
@@ -81,7 +85,7 @@ final class RowRuns {
             run = new Run(target, kind);
             runs.put(table, run);
         }
-        run.rows.put(key == null ? new Object() : key, new Pending(change, row));
+        run.rows.put(key == null ? new Object() : key, new Pending(change));
         return ended;
     }
 
