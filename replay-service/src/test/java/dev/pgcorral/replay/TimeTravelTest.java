@@ -43,6 +43,14 @@ class TimeTravelTest extends ReplayTestBase {
                 "CREATE TABLE loose (j json, p point, note text)",
                 "ALTER TABLE loose REPLICA IDENTITY FULL",
                 "CREATE TABLE counters (id serial PRIMARY KEY, v int)",
+                // inheritance: a child table has rows with its parent's keys (and, for loose_child, its first row's ctid)
+                "CREATE TABLE items (id int PRIMARY KEY, v text)",
+                "CREATE TABLE special_items () INHERITS (items)",
+                "ALTER TABLE special_items ADD PRIMARY KEY (id)",
+                "INSERT INTO items VALUES (1, 'parent'), (2, 'parent')",
+                "INSERT INTO special_items VALUES (1, 'child'), (2, 'child')",
+                "CREATE TABLE loose_child () INHERITS (loose)",
+                "ALTER TABLE loose_child REPLICA IDENTITY FULL",
                 "INSERT INTO kinds (i, t) VALUES (1, 'before the session')");
         Session session = sessions.create(new NewSession("travel", null, null, null, null, null));
         Map<String, Map<String, List<String>>> expected = new LinkedHashMap<>();
@@ -54,7 +62,8 @@ class TimeTravelTest extends ReplayTestBase {
                         + "'1 year 2 mons -3 days 04:05:06.5', '{\"a\": [1, 2.50, null]}', '{\"b\" :  1}', '{1,NULL,3}', "
                         + "'{\"x y\",\"NULL\",NULL}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'happy', " + big() + ")",
                 "INSERT INTO kinds (i, t) VALUES (3, NULL), (4, 'fôur ✓ \\ \"q\" 😀')", // stored as UTF-8: bytes, not chars, counted
-                "INSERT INTO loose VALUES ('{\"k\": 1}', '(1,2)', 'one'), ('[1, 2]', '(3,4)', 'two'), ('{\"k\": 1}', '(1,2)', 'one')");
+                "INSERT INTO loose VALUES ('{\"k\": 1}', '(1,2)', 'one'), ('[1, 2]', '(3,4)', 'two'), ('{\"k\": 1}', '(1,2)', 'one')",
+                "INSERT INTO loose_child VALUES ('{\"k\": 1}', '(1,2)', 'one'), ('[1, 2]', '(3,4)', 'two')");
         expected.put("inserts", checkpoint(session, "inserts"));
 
         sql(source(),
@@ -62,7 +71,9 @@ class TimeTravelTest extends ReplayTestBase {
                 "UPDATE kinds SET id = 100 WHERE i = 4",
                 "UPDATE loose SET note = 'first' WHERE note = 'one' AND ctid = (SELECT min(ctid) FROM loose WHERE note = 'one')",
                 "DELETE FROM loose WHERE p ~= '(3,4)'",
-                "DELETE FROM kinds WHERE i = 3");
+                "DELETE FROM kinds WHERE i = 3",
+                "UPDATE ONLY items SET v = 'parent, edited' WHERE id = 1", // the child's rows stay as they are
+                "DELETE FROM ONLY items WHERE id = 2");
         expected.put("updates", checkpoint(session, "updates"));
 
         sql(source(),
@@ -142,7 +153,7 @@ class TimeTravelTest extends ReplayTestBase {
         }
     }
 
-    /** Every user table's rows as text, sorted, under fixed output settings. */
+    /** Every user table's own rows (not its children's) as text, sorted, under fixed output settings. */
     static Map<String, List<String>> content(ConnectionDetails db) {
         Map<String, List<String>> content = new TreeMap<>();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
@@ -157,7 +168,7 @@ class TimeTravelTest extends ReplayTestBase {
             content.put("sequences", rowsOf(st, "SELECT sequencename || ' ' || coalesce(last_value::text, 'unused') FROM pg_sequences "
                     + "WHERE schemaname = 'public' ORDER BY 1"));
             for (String table : tables) {
-                content.put(table, rowsOf(st, "SELECT x::text FROM " + table + " x ORDER BY 1"));
+                content.put(table, rowsOf(st, "SELECT x::text FROM ONLY " + table + " x ORDER BY 1"));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);

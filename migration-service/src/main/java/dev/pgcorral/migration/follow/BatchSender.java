@@ -116,7 +116,7 @@ final class BatchSender implements AutoCloseable {
         for (int i = 0; i < counts.length; i++) {
             Entry change = entries.get(i);
             if (change.expectedRows() >= 0 && counts[i] != change.expectedRows()) {
-                String found = change.expectedRows() == 1 ? "found no row on the destination to change"
+                String found = change.expectedRows() == 1 && counts[i] == 0 ? "found no row on the destination to change"
                         : "found " + counts[i] + " of its " + change.expectedRows() + " rows on the destination";
                 throw new ApplyException(change.operation() + " on " + change.table() + " " + found + ": "
                         + "the destination differs from the source (a row changed or removed there, or a change that never arrived); "

@@ -22,6 +22,7 @@ import dev.pgcorral.common.pg.Identifiers;
  * columns when the key did not change), or every old column under REPLICA IDENTITY FULL, then one
  * row of possibly equal ones ({@code ctid}); NULL matches as {@code IS NULL};</li>
  * <li>a type without {@code =} (json, point, xml) is matched by its text;</li>
+ * <li>UPDATE and DELETE reach only the table's own rows ({@code ONLY}): a child table under inheritance gets its own changes;</li>
  * <li>a table with no replica identity cannot be matched: {@link ApplyException} saying how to fix it.</li>
  * </ul>
  * A run of changes to one table ({@link RowRuns}) is written by one statement, {@link #many}: each column's values
@@ -77,7 +78,7 @@ final class ChangeStatements {
         }
         Row identity = update.oldKind() == OldRow.NONE ? row : update.oldRow();
         Supplier<String> where = where(target, identity, update.oldKind() == OldRow.FULL, "UPDATE", shape.append('|'), values);
-        return new Change(shape.toString(), () -> "UPDATE " + target.qualifiedName() + " SET " + String.join(", ", sets) + where.get(),
+        return new Change(shape.toString(), () -> "UPDATE ONLY " + target.qualifiedName() + " SET " + String.join(", ", sets) + where.get(),
                 values, 1);
     }
 
@@ -147,7 +148,7 @@ final class ChangeStatements {
             return insert
                     ? "INSERT INTO " + target.qualifiedName() + " (" + String.join(", ", targetColumns) + ") SELECT " + String.join(", ", casts)
                             + " FROM " + unnest
-                    : "UPDATE " + target.qualifiedName() + " AS d SET " + String.join(", ", casts) + " FROM " + unnest + " WHERE "
+                    : "UPDATE ONLY " + target.qualifiedName() + " AS d SET " + String.join(", ", casts) + " FROM " + unnest + " WHERE "
                             + String.join(" AND ", keys);
         };
         return new Change("M" + run.kind(), sql, values, insert ? -1 : run.size());
@@ -181,7 +182,7 @@ final class ChangeStatements {
             throw noIdentity(target, "DELETE");
         }
         Supplier<String> where = where(target, delete.oldRow(), delete.oldKind() == OldRow.FULL, "DELETE", shape, values);
-        return new Change(shape.toString(), () -> "DELETE FROM " + target.qualifiedName() + where.get(), values, 1);
+        return new Change(shape.toString(), () -> "DELETE FROM ONLY " + target.qualifiedName() + where.get(), values, 1);
     }
 
     /** The condition finding the row (built when asked); its parameters appended to {@code values}, its form to {@code shape}. */
@@ -214,7 +215,7 @@ final class ChangeStatements {
         }
         return () -> {
             String condition = String.join(" AND ", conditions);
-            return full ? " WHERE ctid = (SELECT ctid FROM " + target.qualifiedName() + " WHERE " + condition + " LIMIT 1)"
+            return full ? " WHERE ctid = (SELECT ctid FROM ONLY " + target.qualifiedName() + " WHERE " + condition + " LIMIT 1)"
                     : " WHERE " + condition;
         };
     }

@@ -91,4 +91,46 @@ class FollowRunsTest extends MigrationTestBase {
         assertThat(refused.path("error_message").asString()).contains("refused a change to \"public\".\"history\"")
                 .contains("positive_delta");
     }
+    @Test
+    void aParentTablesChangesLeaveItsChildTablesRowsAlone() throws Exception {
+        ConnectionDetails source = database("inherit_src");
+        ConnectionDetails dest = database("inherit_dst");
+        sql(source,
+                "CREATE TABLE items (id int PRIMARY KEY, v text)",
+                "CREATE TABLE special_items () INHERITS (items)",
+                "ALTER TABLE special_items ADD PRIMARY KEY (id)", // the same keys as the parent's rows
+                "INSERT INTO items SELECT g, 'parent' FROM generate_series(1, 3) g",
+                "INSERT INTO special_items SELECT g, 'child' FROM generate_series(1, 3) g",
+                "CREATE TABLE loose (id int, v text)", // found by every column, then by ctid: the child's first row has the same ctid
+                "ALTER TABLE loose REPLICA IDENTITY FULL",
+                "CREATE TABLE loose_child () INHERITS (loose)",
+                "ALTER TABLE loose_child REPLICA IDENTITY FULL",
+                "INSERT INTO loose VALUES (1, 'same')",
+                "INSERT INTO loose_child VALUES (1, 'same')");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("inherit", source, dest, "clone_and_follow");
+        api.awaitStatus("inherit", "streaming", LIMIT);
+
+        sql(source,
+                "UPDATE ONLY items SET v = 'parent, edited' WHERE id = 1",
+                "BEGIN",
+                "UPDATE ONLY items SET v = 'parent, both' WHERE id IN (2, 3)", // a run of two rows
+                "COMMIT",
+                "DELETE FROM ONLY items WHERE id = 3",
+                "UPDATE ONLY loose SET v = 'parent, edited'",
+                "INSERT INTO loose_child VALUES (2, 'child')");
+
+        await().atMost(LIMIT).untilAsserted(() -> {
+            JsonNode status = api.call("GET", "/api/v1/migrations/inherit", null).body();
+            assertThat(status.path("status").asString()).as(status.path("error_message").asString()).isEqualTo("streaming");
+            assertThat(rows(dest, "SELECT count(*) FROM loose_child")).containsExactly("2");
+        });
+        assertThat(rows(dest, "SELECT tableoid::regclass || '|' || id || '|' || v FROM items"))
+                .containsExactlyInAnyOrder("items|1|parent, edited", "items|2|parent, both", "special_items|1|child", "special_items|2|child",
+                        "special_items|3|child");
+        assertThat(rows(dest, "SELECT tableoid::regclass || '|' || v FROM loose"))
+                .containsExactlyInAnyOrder("loose|parent, edited", "loose_child|child", "loose_child|same");
+        JsonNode compare = api.call("POST", "/api/v1/migrations/inherit/compare", null).body();
+        assertThat(compare.path("equal").asBoolean()).as(compare.toString()).isTrue();
+    }
 }

@@ -23,7 +23,8 @@ import tools.jackson.databind.JsonNode;
  * Applies change log entries to a database, in order, on one connection whose transaction the caller
  * commits. Rows are found by their key columns (the replica identity) or, for a table without one,
  * by all old values compared as text, one row at a time; a row that is not there is an error rather
- * than a silent difference. Runs with {@code session_replication_role = replica} where allowed, so the
+ * than a silent difference. An UPDATE or DELETE reaches only its table's own rows ({@code ONLY}): under inheritance a
+ * parent's change leaves its child tables' rows alone (they have changes of their own). Runs with {@code session_replication_role = replica} where allowed, so the
  * target's triggers do not fire a second time for rows their source triggers already wrote.
  */
 final class Applier implements AutoCloseable {
@@ -83,7 +84,7 @@ final class Applier implements AutoCloseable {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         collect(c, c.data(), names, values);
-        StringBuilder sql = new StringBuilder("UPDATE ").append(table(c)).append(" SET ");
+        StringBuilder sql = new StringBuilder("UPDATE ONLY ").append(table(c)).append(" SET ");
         for (int i = 0; i < names.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(Identifiers.quote(names.get(i))).append(" = ?");
         }
@@ -94,7 +95,7 @@ final class Applier implements AutoCloseable {
 
     private void delete(Change c) throws SQLException {
         List<String> params = new ArrayList<>();
-        String sql = "DELETE FROM " + table(c) + where(c, params);
+        String sql = "DELETE FROM ONLY " + table(c) + where(c, params);
         run(sql, params, c, true);
     }
 
@@ -123,7 +124,7 @@ final class Applier implements AutoCloseable {
             throw new IllegalStateException("entry " + c.seq() + ": " + table(c) + " has no replica identity to find the row by");
         }
         String condition = String.join(" AND ", conditions);
-        return full ? " WHERE ctid = (SELECT ctid FROM " + table(c) + " WHERE " + condition + " LIMIT 1)" : " WHERE " + condition;
+        return full ? " WHERE ctid = (SELECT ctid FROM ONLY " + table(c) + " WHERE " + condition + " LIMIT 1)" : " WHERE " + condition;
     }
 
     private void ddl(Change c) throws SQLException {
