@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import dev.pgcorral.common.logical.Relation;
@@ -62,10 +63,11 @@ final class ApplySession implements AutoCloseable {
 
     /**
      * Sets the session up on {@code connection} (the destination database): its origin created if needed and
-     * taken for this session (waiting up to {@code originWait} for a session that still holds it to end).
+     * taken for this session (waiting up to {@code originWait} for a session that still holds it to end, and saying so to
+     * {@code trouble}; see {@link Origins#take}).
      * {@code catalog}, another connection to the destination, reads its tables' definitions and the origin.
      */
-    ApplySession(Connection connection, Connection catalog, String origin, java.time.Duration originWait)
+    ApplySession(Connection connection, Connection catalog, String origin, java.time.Duration originWait, Consumer<String> trouble)
             throws SQLException, InterruptedException {
         this.connection = connection;
         this.catalog = catalog;
@@ -85,7 +87,7 @@ final class ApplySession implements AutoCloseable {
             }
             this.replicaRole = replica;
         }
-        takeOrigin(originWait);
+        Origins.take(connection, origin, originWait, trouble);
         // autocommit on: BEGIN and COMMIT are sent in the batches, so the driver adds no round trip of its own
         this.targets = new TargetTables(catalog);
         this.sender = new BatchSender(connection, origin);
@@ -321,34 +323,6 @@ final class ApplySession implements AutoCloseable {
         queue("PREPARE " + name + " AS " + change.sql().get(), new BatchSender.Entry("preparing changes", target.qualifiedName(), -1));
         prepared.put(key, name);
         return name;
-    }
-
-    private void takeOrigin(java.time.Duration wait) throws SQLException, InterruptedException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("SELECT pg_replication_origin_create(" + Identifiers.literal(origin) + ") WHERE pg_replication_origin_oid("
-                    + Identifiers.literal(origin) + ") IS NULL");
-        } catch (SQLException e) {
-            if ("42501".equals(e.getSQLState())) {
-                throw new ApplyException("the destination's user may not create a replication origin, which records how far the "
-                        + "migration got: use a superuser, or GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), "
-                        + "pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), "
-                        + "pg_replication_origin_progress(text, boolean) TO the user", e);
-            }
-            throw e;
-        }
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (true) {
-            try (Statement st = connection.createStatement()) {
-                st.execute("SELECT pg_replication_origin_session_setup(" + Identifiers.literal(origin) + ")");
-                return;
-            } catch (SQLException e) {
-                // 55006: the origin is still taken by a session of a process that ended (a kill -9); it goes with its backend
-                if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
-        }
     }
 
     @Override

@@ -136,15 +136,16 @@ public final class Follower {
                     if (!e.reason().isTransient()) {
                         throw e;
                     }
-                    retryLater("the source: " + e.getMessage(), backoff);
+                    retryLater("cannot reach the source: " + e.getMessage(), backoff);
                 } catch (SQLException e) {
                     if (cancelled) {
                         return;
                     }
-                    if (!connectionFault(e)) {
-                        throw new ApplyException("the destination refused a change: " + e.getMessage(), e);
+                    if (!connectionFault(e) && !Origins.IN_USE.equals(e.getSQLState())) {
+                        throw new ApplyException("the destination failed: " + e.getMessage(), e);
                     }
-                    retryLater("the destination " + job.destination().redacted() + ": " + e.getMessage(), backoff);
+                    retryLater((connectionFault(e) ? "cannot reach the destination " : "the destination ") + job.destination().redacted()
+                            + ": " + e.getMessage(), backoff);
                 } catch (IllegalStateException e) {
                     if (cancelled) {
                         return; // the stream was closed by cancel()
@@ -170,7 +171,7 @@ public final class Follower {
             dst.close();
             throw e;
         }
-        try (ApplySession session = new ApplySession(dst, catalog, job.origin(), ORIGIN_WAIT)) {
+        try (ApplySession session = new ApplySession(dst, catalog, job.origin(), ORIGIN_WAIT, progress::trouble)) {
             if (!session.replicaRole()) {
                 info("the destination's user may not set session_replication_role: its triggers fire and foreign keys are checked "
                         + "again as changes are applied");
@@ -290,8 +291,8 @@ public final class Follower {
         group.reset();
     }
 
-    private void retryLater(String what, Duration wait) throws InterruptedException {
-        String message = "cannot reach " + what + "; retrying in " + wait.toSeconds() + " s";
+    private void retryLater(String problem, Duration wait) throws InterruptedException {
+        String message = problem + "; retrying in " + wait.toSeconds() + " s";
         progress.trouble(message);
         progress.discarded();
         record.failure(message, true);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
@@ -70,6 +72,40 @@ class FollowFaultTest extends MigrationTestBase {
         });
         JsonNode failed = api.awaitStatus("fault", "failed", LIMIT);
         assertThat(failed.path("error_message").asString()).contains("slot").contains("does not exist");
+    }
+
+    @Test
+    void anEarlierApplySessionLeftWaitingOnALockIsEndedSoTheFollowGoesOn() throws Exception {
+        ConnectionDetails source = database("held_src");
+        ConnectionDetails dest = database("held_dst");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'cloned')");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("held", source, dest, "clone_and_follow");
+        api.awaitStatus("held", "streaming", LIMIT);
+
+        try (Connection locker = dest.connect()) {
+            locker.setAutoCommit(false);
+            try (Statement st = locker.createStatement()) {
+                st.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE"); // the apply's next change waits for it
+            }
+            sql(source, "INSERT INTO t VALUES (2, 'while locked')");
+            await().atMost(LIMIT).until(() -> !rows(dest, "SELECT pid FROM pg_stat_activity WHERE datname = 'held_dst' "
+                    + "AND wait_event_type = 'Lock' AND application_name LIKE 'pgcorral %'").isEmpty());
+            // the run ends, its connection cut: its session on the destination waits on, holding the origin
+            assertThat(api.call("POST", "/api/v1/migrations/held/stop?keep_slot=true", null).status()).isEqualTo(200);
+            api.awaitStatus("held", "stopped", LIMIT);
+            assertThat(api.call("POST", "/api/v1/migrations/held/start", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/held").path("live_trouble").asString())
+                    .contains("waiting for the destination's replication origin").contains("held by an earlier session"));
+            // the earlier session is ended; the new one waits for the lock in its turn
+            await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'held_dst' "
+                    + "AND wait_event_type = 'Lock' AND application_name LIKE 'pgcorral %'").equals(List.of("1"))
+                    && api.get("/api/v1/migrations/held").path("live_trouble").isMissingNode());
+            locker.rollback();
+        }
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT v FROM t ORDER BY id").equals(List.of("cloned", "while locked")));
+        JsonNode m = api.awaitStatus("held", "streaming", LIMIT);
+        assertThat(m.path("error_message").asString()).isEmpty();
     }
 
     @Test
