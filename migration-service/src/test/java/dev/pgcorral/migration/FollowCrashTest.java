@@ -85,6 +85,15 @@ class FollowCrashTest {
         load.destroy();
         assertThat(load.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
+        // the clone's record outlives the kills: its tables, counts and phases, then the last run's own
+        JsonNode status = api.get("/api/v1/migrations/crash");
+        assertThat(status.has("finished_at")).as("a follow that goes on has not finished").isFalse();
+        assertThat(status.path("tables_total").asInt()).isEqualTo(4);
+        assertThat(status.path("rows_copied").asLong()).isEqualTo(200_000 + 20 + 2);
+        assertThat(status.path("live_tables").valueStream().map(t -> t.path("status").asString())).containsOnly("copied").hasSize(4);
+        assertThat(status.path("live_phases").valueStream().map(p -> p.path("phase").asString()).toList())
+                .containsExactly("connecting", "schema", "copy", "indexes", "finishing", "connecting", "streaming");
+
         long history = TestServer.count(source, "SELECT count(*) FROM pgbench_history");
         assertThat(history).as("pgbench wrote while the service was killed").isGreaterThan(100);
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))

@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -23,7 +24,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * send JSON with {@code curl -d}, which says {@code application/x-www-form-urlencoded}), for the methods and
  * paths (servlet paths) given; a body already declared as JSON is left alone.
  */
-public class JsonBodies extends OncePerRequestFilter {
+public class JsonBodies extends OncePerRequestFilter implements Ordered {
+
+    /**
+     * Before Spring's form content filter (order -9900), which would read a PUT's body declared as form data as form
+     * fields and leave nothing to read as JSON.
+     */
+    public static final int ORDER = -10000;
 
     private final Set<String> methods;
     private final Predicate<String> paths;
@@ -31,6 +38,11 @@ public class JsonBodies extends OncePerRequestFilter {
     public JsonBodies(Set<String> methods, Predicate<String> paths) {
         this.methods = Set.copyOf(methods);
         this.paths = paths;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.pgcorral.migration.api;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -14,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -53,13 +57,14 @@ class MigrationApi {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @ResponseStatus(HttpStatus.CREATED)
-    Map<String, Object> create(@RequestBody(required = false) CreateBody body) {
+    ResponseEntity<Map<String, Object>> create(@RequestBody(required = false) CreateBody body) {
         if (body == null) {
             throw ApiException.badRequest("invalid request body: EOF");
         }
-        return json(migrations.create(new NewMigration(body.id(), body.name(), body.sourceClusterId(), body.destClusterId(),
-                body.sourceNodeId(), body.destNodeId(), body.mode(), body.fallback(), body.slotName(), body.publication(), body.copyWorkers())));
+        Migration created = migrations.create(new NewMigration(body.id(), body.name(), body.sourceClusterId(), body.destClusterId(),
+                body.sourceNodeId(), body.destNodeId(), body.mode(), body.fallback(), body.slotName(), body.publication(), body.copyWorkers()));
+        return ResponseEntity.created(URI.create("/api/v1/migrations/" + UriUtils.encodePathSegment(created.id(), StandardCharsets.UTF_8)))
+                .body(json(created));
     }
 
     @GetMapping("/{id}")

@@ -65,11 +65,22 @@ public final class CloneProgress {
     }
 
     /** Closes the last phase (the run ended). */
-    synchronized void end() {
+    public synchronized void end() {
         if (!phases.isEmpty() && phases.get(phases.size() - 1).endedAt() == null) {
             Phase last = phases.remove(phases.size() - 1);
             phases.add(new Phase(last.phase(), last.startedAt(), Instant.now()));
         }
+    }
+
+    /**
+     * What an earlier run of this migration cloned, for a run that follows on from it: the tables as copied and the
+     * clone's phases. Call before the run enters a phase of its own.
+     */
+    public synchronized void restored(List<TableProgress> copied, List<Phase> clonePhases) {
+        tables.clear();
+        tables.addAll(copied);
+        phases.clear();
+        phases.addAll(clonePhases);
     }
 
     public synchronized String phase() {

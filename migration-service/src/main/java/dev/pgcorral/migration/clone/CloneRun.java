@@ -21,6 +21,9 @@ import dev.pgcorral.common.pg.ConnectionDetails;
  */
 public final class CloneRun {
 
+    /** The last phase of a clone that a follow comes after. */
+    public static final String LAST_FOLLOWED_PHASE = "finishing";
+
     /**
      * @param startOver   an earlier run of this migration wrote to the destination: drop that first
      * @param splitAbove  tables larger than this many bytes are copied in page ranges
@@ -142,7 +145,7 @@ public final class CloneRun {
             state.schema.restorePostData(job.workers());
             check();
 
-            phase("finishing");
+            phase(LAST_FOLLOWED_PHASE);
             int views = Finishing.refreshMaterializedViews(src, dst);
             Finishing.setSequences(dst, state.sequences);
             Finishing.analyze(job.destination(), state.tables, job.workers());

@@ -94,9 +94,9 @@ public class Clusters {
     }
 
     /**
-     * Replaces a cluster's name, tags, backup path and nodes (pgmanager's full replacement). A node password of
-     * exactly {@value #MASK} keeps the one stored for the node with the same id; another value replaces it; absent
-     * or {@code ""} clears it (pgmanager's documented rule). Returns the cluster as stored, nodes in id order.
+     * Replaces a cluster's name, tags, backup path and nodes (pgmanager's full replacement). A node password that is
+     * absent, or exactly {@value #MASK}, keeps the one stored for the node with the same id (pgmanager erased an
+     * absent one); {@code ""} clears it; another value replaces it. Returns the cluster as stored, nodes in id order.
      */
     public Cluster replace(String id, ClusterSpec spec) {
         validate(spec, false);
@@ -111,8 +111,8 @@ public class Clusters {
                 for (int i = 0; i < specs.size(); i++) {
                     String password = specs.get(i).password();
                     String nodeId = nodeIds.get(i);
-                    passwords.put(nodeId, password == null || password.isEmpty() ? ""
-                            : MASK.equals(password) ? stored.getOrDefault(nodeId, "") : cipher.encrypt(password));
+                    passwords.put(nodeId, password == null || MASK.equals(password) ? stored.getOrDefault(nodeId, "")
+                            : password.isEmpty() ? "" : cipher.encrypt(password));
                 }
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 store.replace(build(id, spec, nodeIds, passwords, old.createdAt(), now), passwords);

@@ -1,6 +1,7 @@
 package dev.pgcorral.migration.migration;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,6 +17,7 @@ import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.CloneRun;
 import dev.pgcorral.migration.clone.CloneSnapshot;
 import dev.pgcorral.migration.clone.CloneState;
+import dev.pgcorral.migration.clone.TableProgress;
 import dev.pgcorral.migration.follow.Follower;
 import dev.pgcorral.migration.follow.Origins;
 import dev.pgcorral.migration.follow.SchemaChangeException;
@@ -165,6 +167,7 @@ final class MigrationRun {
 
     void run() throws Exception {
         if (!followed()) {
+            store.cloneStarting(migration.id());
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
                     migration.destWritten()));
             return;
@@ -172,6 +175,7 @@ final class MigrationRun {
         SourceReplication replication = sourceReplication();
         MigrationStore.FollowState state = store.followState(migration.id());
         if (migration.mode() == Migration.Mode.FOLLOW_ONLY) {
+            store.cloneStarting(migration.id()); // nothing cloned: an earlier run's record is not this one's
             record.enterPhase("connecting");
             if (!replication.slotExists() || !replication.publicationExists()) {
                 throw new IllegalStateException("follow_only follows a slot and a publication that exist on the source: "
@@ -182,12 +186,14 @@ final class MigrationRun {
             }
             info("following slot " + migration.slotName() + " on the source");
         } else if (state.cloneCompleted() && state.consistentLsn() != null && replication.slotExists()) {
+            restoreClone();
             record.enterPhase("connecting");
             info("the destination holds the clone and the slot " + migration.slotName() + " is there: following on");
         } else {
             if (state.cloneCompleted()) {
                 info("the slot " + migration.slotName() + " is gone from the source: cloning again");
             }
+            store.cloneStarting(migration.id());
             boolean slotIsOurs = state.consistentLsn() != null;
             CloneSnapshot.Source slotSnapshot = ignored -> {
                 SourceReplication.Begun begun = replication.begin(slotIsOurs);
@@ -209,7 +215,7 @@ final class MigrationRun {
             };
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
                     migration.destWritten(), slotSnapshot, true));
-            store.cloneCompleted(migration.id());
+            store.cloneCompleted(migration.id(), record);
             clone.leftover().ifPresent(CloneState::close); // the follow reads from the slot; its snapshot is of no more use
         }
         if (cancelled) {
@@ -238,6 +244,16 @@ final class MigrationRun {
             store.ddlStopped(migration.id(), e.position());
             throw e;
         }
+    }
+
+    /** A run that follows on shows the clone an earlier run made: its tables as copied, and its phases. */
+    private void restoreClone() {
+        List<TableProgress> tables = store.tables(migration.id()).stream()
+                .map(t -> TableProgress.copied(t.schema(), t.name(), t.rowsCopied(), t.sizeBytes(), t.bytesCopied(), t.elapsedSeconds()))
+                .toList();
+        List<CloneProgress.Phase> phases = store.phases(migration.id()); // the clone's, then those of the runs that followed
+        int cloneEnd = phases.stream().map(CloneProgress.Phase::phase).toList().lastIndexOf(CloneRun.LAST_FOLLOWED_PHASE);
+        record.restored(tables, phases.subList(0, cloneEnd + 1));
     }
 
     private void clone(CloneRun.Job job) throws Exception {

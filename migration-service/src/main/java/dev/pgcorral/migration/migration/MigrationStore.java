@@ -74,14 +74,21 @@ public final class MigrationStore {
         return jdbc.sql("DELETE FROM migration.migrations WHERE id = ?").param(id).update() > 0;
     }
 
-    /** A run starts: running / initializing, {@code started_at} now, what the last run left forgotten. */
+    /**
+     * A run starts: running / initializing, {@code started_at} now, the last run's outcome forgotten. What a clone
+     * recorded stays until a new clone begins ({@link #cloneStarting}): a run that follows on shows it.
+     */
     public void started(String id) {
+        jdbc.sql("UPDATE migration.migrations SET status = 'running', phase = 'initializing', error_message = '', started_at = now(), "
+                + "finished_at = NULL, switchover_lsn = NULL, switchover_downtime_ms = NULL, updated_at = now() WHERE id = ?").param(id).update();
+    }
+
+    /** A clone begins (or a run with none, {@code follow_only}): what an earlier clone recorded is forgotten. */
+    public void cloneStarting(String id) {
         tx.executeWithoutResult(s -> {
-            jdbc.sql("UPDATE migration.migrations SET status = 'running', phase = 'initializing', error_message = '', started_at = now(), "
-                    + "switchover_lsn = NULL, switchover_downtime_ms = NULL, "
-                    + "tables_total = 0, tables_copied = 0, rows_copied = 0, bytes_copied = 0, updated_at = now() WHERE id = ?").param(id).update();
-            jdbc.sql("DELETE FROM migration.migration_tables WHERE migration_id = ?").param(id).update();
-            jdbc.sql("DELETE FROM migration.migration_phases WHERE migration_id = ?").param(id).update();
+            jdbc.sql("UPDATE migration.migrations SET tables_total = 0, tables_copied = 0, rows_copied = 0, bytes_copied = 0, "
+                    + "updated_at = now() WHERE id = ?").param(id).update();
+            record(id, List.of(), List.of());
         });
     }
 
@@ -103,19 +110,39 @@ public final class MigrationStore {
                             + "WHERE id = ?")
                     .params(status.wire(), phase, error == null ? "" : error, progress.tables().size(), progress.tablesCopied(),
                             progress.rowsCopied(), progress.bytesCopied(), id).update();
-            int position = 0;
-            for (TableProgress t : progress.tables()) {
-                jdbc.sql("INSERT INTO migration.migration_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                        .params(id, position++, t.schema(), t.name(), t.status().name().toLowerCase(java.util.Locale.ROOT), t.rowsTotal(),
-                                t.rowsCopied(), t.sizeBytes(), t.bytesCopied(), t.percent(), t.elapsedSeconds()).update();
-            }
-            position = 0;
-            for (CloneProgress.Phase p : progress.phases()) {
-                jdbc.sql("INSERT INTO migration.migration_phases VALUES (?, ?, ?, ?, ?)")
-                        .params(id, position++, p.phase(), Timestamp.from(p.startedAt()), p.endedAt() == null ? null : Timestamp.from(p.endedAt()))
-                        .update();
-            }
+            record(id, progress.tables(), progress.phases());
         });
+    }
+
+    /**
+     * A followed migration's clone completed: the destination holds it, and its tables, counts and phases are recorded
+     * (a run that follows on, even after the process was killed, shows them).
+     */
+    public void cloneCompleted(String id, CloneProgress clone) {
+        tx.executeWithoutResult(s -> {
+            jdbc.sql("UPDATE migration.migrations SET clone_completed = true, tables_total = ?, tables_copied = ?, rows_copied = ?, "
+                            + "bytes_copied = ?, updated_at = now() WHERE id = ?")
+                    .params(clone.tables().size(), clone.tablesCopied(), clone.rowsCopied(), clone.bytesCopied(), id).update();
+            record(id, clone.tables(), clone.phases());
+        });
+    }
+
+    /** Replaces the recorded tables and phases. */
+    private void record(String id, List<TableProgress> tables, List<CloneProgress.Phase> phases) {
+        jdbc.sql("DELETE FROM migration.migration_tables WHERE migration_id = ?").param(id).update();
+        jdbc.sql("DELETE FROM migration.migration_phases WHERE migration_id = ?").param(id).update();
+        int position = 0;
+        for (TableProgress t : tables) {
+            jdbc.sql("INSERT INTO migration.migration_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .params(id, position++, t.schema(), t.name(), t.status().name().toLowerCase(java.util.Locale.ROOT), t.rowsTotal(),
+                            t.rowsCopied(), t.sizeBytes(), t.bytesCopied(), t.percent(), t.elapsedSeconds()).update();
+        }
+        position = 0;
+        for (CloneProgress.Phase p : phases) {
+            jdbc.sql("INSERT INTO migration.migration_phases VALUES (?, ?, ?, ?, ?)")
+                    .params(id, position++, p.phase(), Timestamp.from(p.startedAt()), p.endedAt() == null ? null : Timestamp.from(p.endedAt()))
+                    .update();
+        }
     }
 
     public FollowState followState(String id) {
@@ -133,9 +160,6 @@ public final class MigrationStore {
                 + "updated_at = now() WHERE id = ?").params(consistentLsn.value(), publicationCreated, id).update();
     }
 
-    public void cloneCompleted(String id) {
-        jdbc.sql("UPDATE migration.migrations SET clone_completed = true, updated_at = now() WHERE id = ?").param(id).update();
-    }
 
     /** The slot and publication were dropped: a later start clones again. */
     public void slotRemoved(String id) {

@@ -93,6 +93,13 @@ public final class Migrations implements AutoCloseable {
                 EMBEDDED.equals(request.destClusterId()) ? EMBEDDED : request.destNodeId(), Migration.Mode.fromWire(request.mode()), Boolean.TRUE.equals(request.fallback()), Migration.Status.CREATED,
                 "", "", request.slotOrDefault(), request.publicationOrDefault(), request.workers(settings.workers()), null, 0, 0, 0, 0, false,
                 null, null, now, now);
+        String origin = MigrationRun.origin(m.id());
+        store.list().stream().filter(other -> !other.id().equals(m.id()) && MigrationRun.origin(other.id()).equals(origin)).findFirst()
+                .ifPresent(other -> {
+                    throw ApiException.conflict("migration id \"" + m.id() + "\" is too like that of migration \"" + other.id() + "\": both "
+                            + "would record their progress on a destination as " + origin + " (ids are compared in lower case, other "
+                            + "characters than a-z, 0-9 and _ as _, the first 63 only); choose another id");
+                });
         if (!store.insert(m)) {
             throw ApiException.conflict("a migration with id \"" + m.id() + "\" already exists");
         }
@@ -302,6 +309,8 @@ public final class Migrations implements AutoCloseable {
                 throw new CloneCancelledException();
             }
             keep(id, run);
+            run.record().end();
+            recordPosition(id, run); // where it ended (a switchover: past its sentinel)
             if (run.switched() != null) {
                 made.removeQuietly(run.migration(), "it switched over");
                 store.finished(id, Migration.Status.COMPLETED, "switchover_complete", null, run.record());
@@ -317,6 +326,8 @@ public final class Migrations implements AutoCloseable {
                 run.record().log("error", message, java.util.Map.of("component", "migration"));
             }
             keep(id, run);
+            run.record().end();
+            recordPosition(id, run);
             if (stopped && !run.keepSlot()) {
                 made.removeQuietly(run.migration(), "it was stopped");
             }
@@ -350,7 +361,7 @@ public final class Migrations implements AutoCloseable {
                 publication, forward.copyWorkers(), null, 0, 0, 0, 0, false, null, null, now, now);
         store.insert(reverse);
         store.slotCreated(id, begun.consistentPoint(), begun.publicationCreated());
-        store.cloneCompleted(id);
+        store.cloneCompleted(id, new CloneProgress()); // the data is there already: nothing was cloned
         start(id);
         log.info("migration {}: fallback runs as migration {}", forward.id(), id);
     }
@@ -370,16 +381,18 @@ public final class Migrations implements AutoCloseable {
 
     /** pgmanager's {@code confirmed_lsn}: the follows' applied positions, recorded every 2 s. */
     private void recordPositions() {
-        running.forEach((id, run) -> {
-            LiveRun live = run.live();
-            if (live.follow() != null && live.follow().applied().isValid()) {
-                try {
-                    store.confirmed(id, live.follow().applied());
-                } catch (RuntimeException e) {
-                    log.debug("migration {}: cannot record its position: {}", id, e.getMessage());
-                }
+        running.forEach(this::recordPosition);
+    }
+
+    private void recordPosition(String id, MigrationRun run) {
+        LiveRun live = run.live();
+        if (live.follow() != null && live.follow().applied().isValid()) {
+            try {
+                store.confirmed(id, live.follow().applied());
+            } catch (RuntimeException e) {
+                log.debug("migration {}: cannot record its position: {}", id, e.getMessage());
             }
-        });
+        }
     }
 
     /** At start-up, the runs the process's end cut off (see {@link AfterRestart}). */

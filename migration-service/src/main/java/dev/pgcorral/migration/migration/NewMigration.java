@@ -14,6 +14,7 @@ public record NewMigration(String id, String name, String sourceClusterId, Strin
 
     /** A slot name PostgreSQL accepts; a publication name is any identifier up to 63 bytes. */
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
+    static final int MAX_WORKERS = 64;
 
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
@@ -57,12 +58,21 @@ public record NewMigration(String id, String name, String sourceClusterId, Strin
         if (!blank(id) && id.length() > 200) {
             problems.add("migration id must be at most 200 characters");
         }
+        if (!blank(id) && id.chars().anyMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c))) {
+            problems.add("migration id must not contain '/', '\\' or control characters: it is part of the API's paths");
+        }
+        if (copyWorkers != null && copyWorkers > MAX_WORKERS) {
+            problems.add("copy_workers must be at most " + MAX_WORKERS + " (0 or less, or left out: the default)");
+        }
+        if (Migrations.EMBEDDED.equals(destClusterId) && !blank(destNodeId) && !Migrations.EMBEDDED.equals(destNodeId)) {
+            problems.add("the embedded destination has one node, \"" + Migrations.EMBEDDED + "\": leave dest_node_id out or give that");
+        }
         return problems;
     }
 
-    /** {@code copy_workers}, or the default when ≤ 0 or absent. */
+    /** {@code copy_workers}, or the default when ≤ 0 or absent (pgmanager's rule). */
     public int workers(int defaultWorkers) {
-        return copyWorkers == null || copyWorkers <= 0 ? defaultWorkers : Math.min(copyWorkers, 64);
+        return copyWorkers == null || copyWorkers <= 0 ? defaultWorkers : copyWorkers;
     }
 
     /** The slot name given, or {@code pgmanager_<id>} made a valid slot name (lower case, other characters as _). */

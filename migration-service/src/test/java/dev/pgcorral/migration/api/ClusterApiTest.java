@@ -191,7 +191,7 @@ class ClusterApiTest extends MigrationTestBase {
     }
 
     @Test
-    void putReplacesEverythingAndKeepsAMaskedPasswordOfTheSameNodeOnly() {
+    void putReplacesEverythingAndKeepsAnAbsentOrMaskedPasswordOfTheSameNodeOnly() {
         JsonNode old = create("{\"id\":\"cl_p\",\"name\":\"old\",\"tags\":[\"a\"],\"backup_path\":\"/b\",\"nodes\":["
                 + "{\"id\":\"nd_a\",\"host\":\"h\",\"port\":1,\"password\":\"one\"},{\"id\":\"nd_b\",\"host\":\"h\",\"port\":2,\"password\":\"two\"},"
                 + "{\"id\":\"nd_c\",\"host\":\"h\",\"port\":3,\"password\":\"three\"},{\"id\":\"nd_e\",\"host\":\"h\",\"port\":5,\"password\":\"five\"},"
@@ -214,16 +214,23 @@ class ClusterApiTest extends MigrationTestBase {
         assertThat(ids).hasSize(6).endsWith("nd_a", "nd_b", "nd_c", "nd_d", "nd_f").isSorted();
         String generated = ids.get(0);
         assertThat(generated).matches("nd_" + ULID);
-        assertThat(cluster.get("nodes").findValuesAsString("password")).containsExactly("********", "********");
+        assertThat(cluster.get("nodes").findValuesAsString("password")).containsExactly("********", "********", "********");
         assertThat(clusters.connection("cl_p", "nd_a").password()).isEqualTo("one");
         assertThat(clusters.connection("cl_p", "nd_a").host()).isEqualTo("h2");
         assertThat(clusters.connection("cl_p", "nd_b").password()).isEqualTo("new");
-        assertThat(clusters.connection("cl_p", "nd_c").password()).isEmpty();
+        assertThat(clusters.connection("cl_p", "nd_c").password()).as("left out: kept (pgmanager erased it)").isEqualTo("three");
         assertThat(clusters.connection("cl_p", "nd_d").password()).isEmpty();
         assertThat(clusters.connection("cl_p", generated).password()).isEmpty();
         assertThat(clusters.connection("cl_p", "nd_f").password()).isEmpty();
         assertThat(state.sql("SELECT count(*) FROM migration.nodes WHERE id = 'nd_e'").query(Long.class).single()).isZero();
         assertThat(api().get("/api/v1/clusters/cl_p").body()).isEqualTo(put.body());
+
+        // curl -XPUT -d says form data: the body is read as JSON all the same
+        var form = api().send(api().request("/api/v1/clusters/cl_p").header("Content-Type", "application/x-www-form-urlencoded")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"by curl\",\"nodes\":[{\"id\":\"nd_a\",\"host\":\"h3\",\"port\":1}]}")));
+        assertThat(form.status()).as(form.body()).isEqualTo(200);
+        assertThat(form.json().get("name").asString()).isEqualTo("by curl");
+        assertThat(clusters.connection("cl_p", "nd_a").password()).isEqualTo("one");
     }
 
     @Test

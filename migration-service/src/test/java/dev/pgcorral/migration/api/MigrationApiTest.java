@@ -40,6 +40,7 @@ class MigrationApiTest extends MigrationTestBase {
         MigrationCalls.Reply created = call("POST", "/api/v1/migrations", body);
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.contentType()).startsWith("application/json");
+        assertThat(created.location()).isEqualTo("/api/v1/migrations/Orders-Move");
         assertThat(created.body().path("status").asString()).isEqualTo("created");
         assertThat(created.body().path("phase").asString()).isEmpty();
         assertThat(created.body().path("slot_name").asString()).isEqualTo("pgmanager_orders_move");
@@ -56,6 +57,20 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(unknownCluster.status()).isEqualTo(400);
         assertThat(unknownCluster.body().path("detail").asString()).contains("source").contains("cl_nope");
         assertThat(call("POST", "/api/v1/migrations", "").status()).isEqualTo(400);
+        MigrationCalls.Reply slash = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "a/b"));
+        assertThat(slash.status()).isEqualTo(400);
+        assertThat(slash.body().path("detail").asString()).contains("migration id must not contain '/'");
+        MigrationCalls.Reply workers = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "w").replace("\"copy_workers\":2",
+                "\"copy_workers\":100000"));
+        assertThat(workers.status()).isEqualTo(400);
+        assertThat(workers.body().path("detail").asString()).contains("copy_workers must be at most 64");
+        MigrationCalls.Reply alike = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "orders_move"));
+        assertThat(alike.status()).isEqualTo(409);
+        assertThat(alike.body().path("detail").asString()).contains("too like that of migration \"Orders-Move\"");
+        MigrationCalls.Reply embeddedNode = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "e")
+                .replace("\"dest_cluster_id\":\"" + dst + "\"", "\"dest_cluster_id\":\"embedded\"").replace(dstNode, "other"));
+        assertThat(embeddedNode.status()).isEqualTo(400);
+        assertThat(embeddedNode.body().path("detail").asString()).contains("the embedded destination has one node");
         // curl -d sends form data's content type: the body is read as JSON all the same, as pgmanager does
         HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/migrations"))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"f\"}"))
@@ -66,7 +81,7 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(call("POST", "/api/v1/migrations/nope/start", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/Orders-Move/stop", null).status()).isEqualTo(409);
         assertThat(call("GET", "/api/v1/migrations", null).body()).extracting(m -> m.path("id").asString())
-                .contains("Orders-Move").doesNotContain("x", "f", "u");
+                .contains("Orders-Move").doesNotContain("x", "f", "u", "a/b", "w", "orders_move", "e");
 
         MigrationCalls.Reply started = call("POST", "/api/v1/migrations/Orders-Move/start", null);
         assertThat(started.status()).isEqualTo(200);

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.MigrationCalls;
 import dev.pgcorral.migration.MigrationTestBase;
 import tools.jackson.databind.JsonNode;
@@ -69,6 +70,12 @@ class SwitchoverTest extends MigrationTestBase {
             assertThat(done.path("phase").asString()).isEqualTo("switchover_complete");
             assertThat(done.path("switchover_downtime_ms").asLong()).isPositive();
             assertThat(done.path("switchover_lsn").asString()).isNotEmpty();
+            JsonNode lastPhase = done.path("phases").get(done.path("phases").size() - 1);
+            assertThat(lastPhase.path("phase").asString()).isEqualTo("switchover");
+            assertThat(lastPhase.path("ended_at").asString()).as("the phase ended with the run").isNotEqualTo("0001-01-01T00:00:00Z");
+            assertThat(done.path("tables_total").asInt()).as("the clone's record stays").isPositive();
+            assertThat(Lsn.parse(done.path("confirmed_lsn").asString()).isAfter(Lsn.parse(done.path("switchover_lsn").asString())))
+                    .as("applied past the sentinel").isTrue();
             await().atMost(LIMIT).until(() -> refused.get() > 0); // the writer met the read-only source
         } finally {
             writing.set(false);
