@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -86,7 +87,7 @@ class TemplateWatchTest {
         assertThat(hasTable("orders")).isTrue();
         assertThat(hasTable("invoices")).isFalse();
 
-        Files.writeString(MIGRATIONS.resolve("V2__invoices.sql"), "CREATE TABLE invoices (id int PRIMARY KEY);\n");
+        place("V2__invoices.sql", "CREATE TABLE invoices (id int PRIMARY KEY);\n");
         await().atMost(Duration.ofSeconds(10)).until(() -> !before.equals(pool.templateHash())
                 && pool.status().instances().stream().allMatch(i -> pool.templateHash().equals(i.templateHash()))
                 && pool.status().counts().free() == 2);
@@ -99,7 +100,7 @@ class TemplateWatchTest {
     void aBrokenMigrationKeepsTheLastGoodTemplateAndSaysWhy(CapturedOutput output) throws Exception {
         String inUse = pool.templateHash();
         LockServiceClient client = new LockServiceClient(front.port(), "pgflock");
-        Files.writeString(MIGRATIONS.resolve("V9__broken.sql"), "CREATE TABLE broken (;\n");
+        place("V9__broken.sql", "CREATE TABLE broken (;\n");
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.status().pendingTemplate() != null
                     && pool.status().pendingTemplate().error() != null);
@@ -150,6 +151,13 @@ class TemplateWatchTest {
                 Files.move(away, MIGRATIONS);
             }
         }
+    }
+
+    /** Puts a migration in place whole (a rename), so the watcher never sees it half written: one change, one rebuild. */
+    private static void place(String name, String sql) throws IOException {
+        Path written = Files.createTempFile(MIGRATIONS.getParent(), "pgcorral-migration", ".tmp");
+        Files.writeString(written, sql);
+        Files.move(written, MIGRATIONS.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 
     private boolean hasTable(String table) throws Exception {
