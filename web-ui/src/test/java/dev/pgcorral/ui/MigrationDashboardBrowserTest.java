@@ -430,7 +430,8 @@ class MigrationDashboardBrowserTest {
                 && number("follow-transactions") == 1);
         waitFor(Duration.ofSeconds(10), d -> logMessages().stream().anyMatch(m -> m.contains("following on")));
         assertThat(browser().findElements(By.cssSelector("#phases li"))).extracting(li -> li.getAttribute("data-phase"))
-                .containsExactly("connecting", "streaming");
+                .as("the clone's phases, then this run's").containsExactly("connecting", "schema", "copy", "indexes", "finishing",
+                        "connecting", "streaming");
 
         browser().findElement(By.id("migration-delete")).click();
         assertThat(chromium.accept()).contains("is running").contains("are dropped");
