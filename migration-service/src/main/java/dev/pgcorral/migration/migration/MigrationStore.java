@@ -160,7 +160,6 @@ public final class MigrationStore {
                 + "updated_at = now() WHERE id = ?").params(consistentLsn.value(), publicationCreated, id).update();
     }
 
-
     /** The slot and publication were dropped: a later start clones again. */
     public void slotRemoved(String id) {
         jdbc.sql("UPDATE migration.migrations SET consistent_lsn = NULL, clone_completed = false, publication_created = false, "
