@@ -308,9 +308,7 @@ public final class Migrations implements AutoCloseable {
             if (run.cancelled() && run.switched() == null) {
                 throw new CloneCancelledException();
             }
-            keep(id, run);
-            run.record().end();
-            recordPosition(id, run); // where it ended (a switchover: past its sentinel)
+            wrapUp(id, run);
             if (run.switched() != null) {
                 made.removeQuietly(run.migration(), "it switched over");
                 store.finished(id, Migration.Status.COMPLETED, "switchover_complete", null, run.record());
@@ -325,9 +323,7 @@ public final class Migrations implements AutoCloseable {
                 run.record().failure(message, false);
                 run.record().log("error", message, java.util.Map.of("component", "migration"));
             }
-            keep(id, run);
-            run.record().end();
-            recordPosition(id, run);
+            wrapUp(id, run);
             if (stopped && !run.keepSlot()) {
                 made.removeQuietly(run.migration(), "it was stopped");
             }
@@ -344,6 +340,16 @@ public final class Migrations implements AutoCloseable {
             running.remove(id);
             threads.remove(id);
         }
+    }
+
+    /**
+     * What every ended run does before its outcome is stored: its snapshot kept if of use, its last phase ended, and
+     * where it got recorded (after a switchover: past its sentinel).
+     */
+    private void wrapUp(String id, MigrationRun run) {
+        keep(id, run);
+        run.record().end();
+        recordPosition(id, run);
     }
 
     /**
