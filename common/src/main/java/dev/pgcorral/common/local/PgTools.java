@@ -27,6 +27,11 @@ public final class PgTools {
      * Interrupting the calling thread ends the program (it is killed) and this call.
      */
     public void run(String program, ConnectionDetails login, List<String> args) throws IOException {
+        output(program, login, args);
+    }
+
+    /** {@link #run}, returning what the program wrote (its standard output and error, together). */
+    public String output(String program, ConnectionDetails login, List<String> args) throws IOException {
         if (!Files.isExecutable(binaries.program(program))) {
             throw new IllegalStateException(program + " is not in " + binaries.binDir() + ": install PostgreSQL's client programs "
                     + "(Debian: postgresql-client) or point the service's embedded.bin-dir setting (pgcorral.<service>.embedded.bin-dir) "
@@ -44,10 +49,13 @@ public final class PgTools {
         builder.environment().put("PGCONNECT_TIMEOUT", "10");
         Process p = builder.start();
         try {
-            if (!p.waitFor(1, TimeUnit.HOURS) || p.exitValue() != 0) {
+            boolean ok = p.waitFor(1, TimeUnit.HOURS) && p.exitValue() == 0;
+            String written = new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
+            if (!ok) {
                 p.destroyForcibly();
-                throw new IllegalStateException(program + " failed: " + new String(Files.readAllBytes(output), StandardCharsets.UTF_8).strip());
+                throw new IllegalStateException(program + " failed: " + written.strip());
             }
+            return written;
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();

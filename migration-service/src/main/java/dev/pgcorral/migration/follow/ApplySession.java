@@ -51,6 +51,7 @@ final class ApplySession implements AutoCloseable {
     private final String origin;
     private final TargetTables targets;
     private final boolean replicaRole;
+    private final boolean serverChecksRows;
     private final BatchSender sender;
     private List<String> sql = new ArrayList<>();
     private List<BatchSender.Entry> entries = new ArrayList<>();
@@ -85,6 +86,7 @@ final class ApplySession implements AutoCloseable {
             }
             this.replicaRole = replica;
         }
+        this.serverChecksRows = RowCheck.install(connection);
         Origins.take(connection, origin, originWait, trouble);
         // autocommit on: BEGIN and COMMIT are sent in the batches, so the driver adds no round trip of its own
         this.targets = new TargetTables(catalog);
@@ -180,7 +182,7 @@ final class ApplySession implements AutoCloseable {
         writeRuns(); // it may cascade to any table
         String tables = truncate.relations().stream().map(Relation::qualifiedName).collect(Collectors.joining(", "));
         queue("TRUNCATE ONLY " + tables + (truncate.restartIdentity() ? " RESTART IDENTITY" : "") + (truncate.cascade() ? " CASCADE" : ""),
-                new BatchSender.Entry("TRUNCATE", tables, -1));
+                new BatchSender.Entry("TRUNCATE of " + tables, -1));
     }
 
     /**
@@ -191,9 +193,9 @@ final class ApplySession implements AutoCloseable {
     void commit(Lsn sourceEnd, Instant commitTime, Runnable committed) throws SQLException {
         writeRuns();
         queue("EXECUTE " + originStatement() + "(" + Identifiers.literal(sourceEnd.toString()) + ", "
-                + Identifiers.literal(commitTime.toString()) + ")", new BatchSender.Entry("recording the origin's progress", origin, -1));
+                + Identifiers.literal(commitTime.toString()) + ")", new BatchSender.Entry("recording the origin's progress", -1));
         sql.add("COMMIT");
-        entries.add(new BatchSender.Entry("COMMIT", "the destination", -1));
+        entries.add(new BatchSender.Entry("COMMIT", -1));
         flush(committed);
         open = false;
     }
@@ -258,19 +260,26 @@ final class ApplySession implements AutoCloseable {
         add(run.target(), many, run.kind() + " of " + run.size() + " rows");
     }
 
+    /** Queues the change; its row count, if it has one to check, checked by the destination ({@link RowCheck}) where it can. */
     private void add(TargetTables.Target target, ChangeStatements.Change change, String operation) throws SQLException {
-        String name = prepare(target, change);
-        queue(execute(name, change), new BatchSender.Entry(operation, target.qualifiedName(), change.expectedRows()));
+        boolean checked = serverChecksRows && change.expectedRows() >= 0;
+        String name = prepare(target, change, checked);
+        String what = operation + " on " + target.qualifiedName();
+        queue(execute(name, change, checked ? RowCheck.arguments(change.expectedRows(), what) : null),
+                new BatchSender.Entry(what, checked ? -1 : change.expectedRows()));
     }
 
-    /** {@code EXECUTE name('value', NULL, …)}. */
-    private static String execute(String name, ChangeStatements.Change change) {
+    /** {@code EXECUTE name('value', NULL, …[, more])}. */
+    private static String execute(String name, ChangeStatements.Change change, String more) {
         StringBuilder execute = new StringBuilder("EXECUTE ").append(name);
-        if (!change.values().isEmpty()) {
+        if (!change.values().isEmpty() || more != null) {
             execute.append('(');
             for (int i = 0; i < change.values().size(); i++) {
                 String value = change.values().get(i);
                 execute.append(i == 0 ? "" : ", ").append(value == null ? "NULL" : Identifiers.literal(value));
+            }
+            if (more != null) {
+                execute.append(change.values().isEmpty() ? "" : ", ").append(more);
             }
             execute.append(')');
         }
@@ -280,7 +289,7 @@ final class ApplySession implements AutoCloseable {
     private void queue(String statement, BatchSender.Entry entry) throws SQLException {
         if (!open) {
             sql.add("BEGIN");
-            entries.add(new BatchSender.Entry("BEGIN", "the destination", -1));
+            entries.add(new BatchSender.Entry("BEGIN", -1));
             open = true;
         }
         sql.add(statement);
@@ -300,25 +309,26 @@ final class ApplySession implements AutoCloseable {
         if (name == null) {
             name = "pgcorral_origin_" + (++statementCounter);
             queue("PREPARE " + name + "(pg_lsn, timestamptz) AS SELECT pg_current_xact_id(), pg_replication_origin_xact_setup($1, $2)",
-                    new BatchSender.Entry("preparing the origin's update", origin, -1));
+                    new BatchSender.Entry("preparing the origin's update", -1));
             prepared.put(ORIGIN_SHAPE, name);
         }
         return name;
     }
 
-    /** The name of the prepared statement for the change's shape, prepared now if it is new. */
-    private String prepare(TargetTables.Target target, ChangeStatements.Change change) throws SQLException {
+    /** The name of the prepared statement for the change's shape ({@code checked}: wrapped by {@link RowCheck}), prepared now if it is new. */
+    private String prepare(TargetTables.Target target, ChangeStatements.Change change, boolean checked) throws SQLException {
         String key = target.version() + ":" + change.shape();
         String name = prepared.get(key);
         if (name != null) {
             return name;
         }
         if (prepared.size() >= MAX_PREPARED) {
-            queue("DEALLOCATE ALL", new BatchSender.Entry("DEALLOCATE", "the destination", -1));
+            queue("DEALLOCATE ALL", new BatchSender.Entry("DEALLOCATE", -1));
             prepared.clear();
         }
         name = "pgcorral_" + (++statementCounter);
-        queue("PREPARE " + name + " AS " + change.sql().get(), new BatchSender.Entry("preparing changes", target.qualifiedName(), -1));
+        String sql = checked ? RowCheck.wrap(change.sql().get(), change.values().size()) : change.sql().get();
+        queue("PREPARE " + name + " AS " + sql, new BatchSender.Entry("preparing changes on " + target.qualifiedName(), -1));
         prepared.put(key, name);
         return name;
     }

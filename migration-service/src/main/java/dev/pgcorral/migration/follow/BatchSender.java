@@ -23,8 +23,8 @@ import dev.pgcorral.common.pg.Identifiers;
  */
 final class BatchSender implements AutoCloseable {
 
-    /** A batch entry: what it was, for its row count and for an error message; {@code expectedRows} -1: any. */
-    record Entry(String operation, String table, int expectedRows) {
+    /** A batch entry: what it was ("UPDATE on t"), for an error message, and its row count; {@code expectedRows} -1: any. */
+    record Entry(String what, int expectedRows) {
     }
 
     private final Statement statement;
@@ -85,7 +85,7 @@ final class BatchSender implements AutoCloseable {
     }
 
     /**
-     * Runs a batch. One that ends with {@code COMMIT} and has row counts to check commits in a round trip of its own once
+     * Runs a batch. One that ends with {@code COMMIT} and has row counts to check here (not by {@link RowCheck}) commits in a round trip of its own once
      * they are checked: a change that found no row leaves its transaction uncommitted, and the origin where it was.
      */
     private void execute(List<String> sql, List<Entry> entries) throws SQLException {
@@ -109,6 +109,9 @@ final class BatchSender implements AutoCloseable {
             if (Follower.connectionFault(e)) {
                 throw e;
             }
+            if (e.getNextException() != null && RowCheck.SQLSTATE.equals(e.getNextException().getSQLState())) {
+                throw new ApplyException(serverMessage(e) + ": " + RowCheck.DIFFERS, e); // the check's own message: what found how many
+            }
             throw new ApplyException("the destination refused a change" + refusedTable(e) + ": " + serverMessage(e), e);
         } finally {
             statement.clearBatch();
@@ -116,11 +119,7 @@ final class BatchSender implements AutoCloseable {
         for (int i = 0; i < counts.length; i++) {
             Entry change = entries.get(i);
             if (change.expectedRows() >= 0 && counts[i] != change.expectedRows()) {
-                String found = change.expectedRows() == 1 && counts[i] == 0 ? "found no row on the destination to change"
-                        : "found " + counts[i] + " of its " + change.expectedRows() + " rows on the destination";
-                throw new ApplyException(change.operation() + " on " + change.table() + " " + found + ": "
-                        + "the destination differs from the source (a row changed or removed there, or a change that never arrived); "
-                        + "compare the migration to see which tables differ");
+                throw new ApplyException(RowCheck.describe(change.what(), counts[i], change.expectedRows()) + ": " + RowCheck.DIFFERS);
             }
         }
     }

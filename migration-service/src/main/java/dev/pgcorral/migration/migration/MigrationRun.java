@@ -211,7 +211,7 @@ final class MigrationRun {
                             + "application updates or deletes their rows, give each a primary key or run ALTER TABLE … REPLICA "
                             + "IDENTITY FULL on the source");
                 }
-                return CloneSnapshot.of(begun.snapshot());
+                return CloneSnapshot.of(begun.snapshot(), begun.publicationCreated() ? migration.publication() : null);
             };
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
                     migration.destWritten(), slotSnapshot, true));

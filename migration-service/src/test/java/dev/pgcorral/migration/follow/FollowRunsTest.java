@@ -72,6 +72,9 @@ class FollowRunsTest extends MigrationTestBase {
         assertThat(rows(dest, "SELECT code || '|' || flags FROM accounts WHERE id IN (1001, 2) ORDER BY id"))
                 .as("values of types with a length, written by runs, not cut to the type's default length").containsExactly("wxyz|110", "abc|101");
 
+        assertThat(rows(dest, "SELECT count(*) FROM pg_proc WHERE proname = 'pgcorral_rows' AND pronamespace::regnamespace::text LIKE 'pg_temp%'"))
+                .as("the destination checks the row counts: a function in the apply session's temporary schema").containsExactly("1");
+
         // rows the destination lacks, changed in one source statement: the follow stops, saying how many it found
         sql(dest, "DELETE FROM accounts WHERE id IN (2, 3)");
         sql(source, "UPDATE accounts SET balance = 0 WHERE id IN (2, 3, 4)");

@@ -46,11 +46,14 @@ class FollowTest extends MigrationTestBase {
                 "CREATE TABLE wiped (id int PRIMARY KEY)",
                 "INSERT INTO wiped SELECT generate_series(1, 10)",
                 "CREATE TABLE composite (k1 int, k2 text, v text, PRIMARY KEY (k1, k2))",
-                "INSERT INTO composite VALUES (1, 'a', 'one'), (2, 'b', 'two')");
+                "INSERT INTO composite VALUES (1, 'a', 'one'), (2, 'b', 'two')",
+                "CREATE PUBLICATION app_pub FOR TABLE keyed, composite");
         MigrationCalls api = new MigrationCalls(port, null);
         api.createAndStart("follow", source, dest, "clone_and_follow");
         JsonNode streaming = api.awaitStatus("follow", "streaming", LIMIT);
         assertThat(streaming.path("phase").asString()).isEqualTo("streaming");
+        assertThat(rows(dest, "SELECT pubname || ':' || (SELECT count(*) FROM pg_publication_rel WHERE prpubid = p.oid) FROM pg_publication p"))
+                .as("the user's publication is copied, not the one the migration made for its slot").containsExactly("app_pub:2");
         assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_follow'")).containsExactly("1");
 
         sql(source,
@@ -203,6 +206,33 @@ class FollowTest extends MigrationTestBase {
                 .containsExactly("1");
         assertThat(rows(source, "SELECT count(*) FROM pg_publication WHERE pubname = 'pgmanager_pub_fo'")).containsExactly("1");
         sql(source, "SELECT pg_drop_replication_slot('pgmanager_fo')");
+    }
+
+    @Test
+    void aDestinationUserWhoMayNotCreateTemporaryObjectsStillHasEveryRowFound() throws Exception {
+        ConnectionDetails source = database("notemp_src");
+        sql(source, "CREATE TABLE items (id int PRIMARY KEY, v int)", "INSERT INTO items SELECT g, g FROM generate_series(1, 5) g");
+        ConnectionDetails admin = database("notemp_dst");
+        sql(admin, "CREATE ROLE applier LOGIN PASSWORD 'applier-pw'", "REVOKE TEMPORARY ON DATABASE notemp_dst FROM PUBLIC",
+                "GRANT CREATE ON SCHEMA public TO applier",
+                "GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), pg_replication_origin_drop(text),"
+                        + " pg_replication_origin_oid(text), pg_replication_origin_session_setup(text),"
+                        + " pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_progress(text, boolean) TO applier");
+        ConnectionDetails dest = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "applier", "applier-pw");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("notemp", source, dest, "clone_and_follow");
+        api.awaitStatus("notemp", "streaming", LIMIT);
+        sql(source, "UPDATE items SET v = 10 WHERE id = 1", "DELETE FROM items WHERE id = 2");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT id || ':' || v FROM items ORDER BY id").equals(List.of("1:10", "3:3", "4:4", "5:5")));
+        assertThat(rows(admin, "SELECT count(*) FROM pg_proc WHERE proname = 'pgcorral_rows'"))
+                .as("no function of the apply's own: the apply reads the row counts itself").containsExactly("0");
+
+        // a row the destination lacks: the follow stops, and the source transaction's other change is not committed either
+        sql(admin, "DELETE FROM items WHERE id = 4");
+        sql(source, "BEGIN", "UPDATE items SET v = 30 WHERE id = 3", "UPDATE items SET v = 40 WHERE id = 4", "COMMIT");
+        JsonNode missing = api.awaitStatus("notemp", "failed", LIMIT);
+        assertThat(missing.path("error_message").asString()).contains("UPDATE on \"public\".\"items\" found no row on the destination");
+        assertThat(rows(dest, "SELECT v FROM items WHERE id = 3")).containsExactly("3");
     }
 
     @Test
