@@ -34,11 +34,12 @@ import dev.pgcorral.common.pg.Lsn;
  * and its UPDATEs that find their row by an unchanged key, wait in a run and are written by one statement per run.
  * Each shape of statement is prepared once per session ({@code PREPARE}); they go to the server
  * in batches of {@code EXECUTE}s, one round trip for up to {@value #BATCH} of them, their row counts
- * checked (an UPDATE or DELETE that finds no row is an {@link ApplyException}). The transaction's
- * {@code BEGIN}, the origin's update and its {@code COMMIT} travel in the same batches, so an INSERT-only transaction
- * costs one round trip; where row counts are to be checked, the {@code COMMIT} follows in a round trip of its own once
- * they are, so a change that finds no row leaves its transaction uncommitted. A {@link BatchSender} runs them while
- * the next batch is built; the destination's catalog is read on a second connection. Called from one thread.
+ * checked (an UPDATE or DELETE that finds no row is an {@link ApplyException}, and its transaction is not committed).
+ * The destination checks them itself where the user may create a temporary function ({@link RowCheck}), so the
+ * transaction's {@code BEGIN}, the origin's update and its {@code COMMIT} travel in the same batches: a destination
+ * transaction costs one round trip; otherwise the {@code COMMIT} follows in a round trip of its own once the counts
+ * are read. A {@link BatchSender} runs them while the next batch is built; the destination's catalog is read on a
+ * second connection. Called from one thread.
  */
 final class ApplySession implements AutoCloseable {
 

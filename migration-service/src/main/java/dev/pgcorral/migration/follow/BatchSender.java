@@ -85,8 +85,9 @@ final class BatchSender implements AutoCloseable {
     }
 
     /**
-     * Runs a batch. One that ends with {@code COMMIT} and has row counts to check here (not by {@link RowCheck}) commits in a round trip of its own once
-     * they are checked: a change that found no row leaves its transaction uncommitted, and the origin where it was.
+     * Runs a batch. One that ends with {@code COMMIT} and has row counts to check here (the destination did not check them:
+     * see {@link RowCheck}) commits in a round trip of its own once they are checked: a change that found no row leaves
+     * its transaction uncommitted, and the origin where it was.
      */
     private void execute(List<String> sql, List<Entry> entries) throws SQLException {
         int last = sql.size() - 1;
