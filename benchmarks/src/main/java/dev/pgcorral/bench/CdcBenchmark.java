@@ -29,7 +29,8 @@ import dev.pgcorral.common.pg.Lsn;
  * goes in, and each way's catch-up time is from pgbench's end to the poll (every 1 ms) that sees it on its
  * destination. A single catch-up lasts milliseconds and varies as much from one run to the next, so
  * {@code --catch-up-rounds} short loads follow ({@value #CATCH_UP_ROUND_SECONDS} s of the same pgbench each, lag not
- * sampled), each timed the same way, and a way's catch-up is the median of all. Each destination is then compared with the source ({@link CloneCompare}), and both ways are
+ * sampled), each timed the same way, and a way's catch-up is the median of all; each round's two catch-ups are also
+ * compared with each other (which way was faster, at the poll's resolution, and each way's mean). Each destination is then compared with the source ({@link CloneCompare}), and both ways are
  * stopped; migration-service must leave no slot or publication on the source. Prints one JSON object on the last
  * line of stdout and exits 1 after it when a way failed or its copy differs.
  */
@@ -61,7 +62,7 @@ public final class CdcBenchmark {
         this.seconds = Reports.number(args, "seconds", 60, 1);
         this.scale = Reports.number(args, "scale", 10, 1);
         this.warmup = Reports.number(args, "warmup", 5, 0);
-        this.catchUpRounds = Reports.number(args, "catch-up-rounds", 15, 0);
+        this.catchUpRounds = Reports.number(args, "catch-up-rounds", 30, 0);
         this.ways = Reports.ways(args, WAYS);
         this.setup = new Setup("bench-cdc");
     }
@@ -147,6 +148,9 @@ public final class CdcBenchmark {
         result.put("catch_up_target", CATCH_UP_TARGET);
         result.put("catch_up_resolution_s", CdcHeartbeat.POLL.toMillis() / 1000.0);
         result.put("catch_up_target_met", Double.isNaN(catchUp) ? null : catchUp <= CATCH_UP_TARGET);
+        if (results.containsKey("ours") && results.containsKey("native")) {
+            result.put("catch_up_rounds_compared", CdcWay.pairs(results.get("ours"), results.get("native")));
+        }
         failed = all.stream().anyMatch(CdcWay::failed);
         result.put("all_ran_and_compare_equal", !failed);
         return result;

@@ -82,6 +82,38 @@ final class CdcWay {
         return failed() ? Double.NaN : percentile(List.copyOf(catchUps), 50);
     }
 
+    /**
+     * The rounds both ways caught up in, compared one by one at the poll's resolution (the timings are to the
+     * millisecond): how often {@code ours} was faster, as fast, slower, and each way's mean; empty when either failed.
+     */
+    static Map<String, Object> pairs(CdcWay ours, CdcWay other) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        if (ours.failed() || other.failed() || ours.catchUps.size() != other.catchUps.size()) {
+            return json;
+        }
+        int faster = 0;
+        int slower = 0;
+        for (int i = 0; i < ours.catchUps.size(); i++) {
+            long a = Math.round(ours.catchUps.get(i) * 1000);
+            long b = Math.round(other.catchUps.get(i) * 1000);
+            faster += a < b ? 1 : 0;
+            slower += a > b ? 1 : 0;
+        }
+        json.put("rounds", ours.catchUps.size());
+        json.put("ours_faster", faster);
+        json.put("as_fast", ours.catchUps.size() - faster - slower);
+        json.put("ours_slower", slower);
+        Map<String, Object> means = new LinkedHashMap<>();
+        means.put(ours.name, mean(ours.catchUps));
+        means.put(other.name, mean(other.catchUps));
+        json.put("mean_s", means);
+        return json;
+    }
+
+    private static double mean(List<Double> values) {
+        return thousandths(values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+    }
+
     /** The 99th percentile of the seconds' samples; NaN when it failed or has none. */
     double p99LagSeconds() {
         return failed() ? Double.NaN : percentile(List.copyOf(lagSeconds), 99);

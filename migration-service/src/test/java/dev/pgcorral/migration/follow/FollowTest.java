@@ -209,6 +209,30 @@ class FollowTest extends MigrationTestBase {
     }
 
     @Test
+    void aRowMissingLateInALargeTransactionLeavesAllOfItUncommitted() throws Exception {
+        ConnectionDetails source = database("late_src");
+        ConnectionDetails dest = database("late_dst");
+        // a second unique index: each UPDATE goes as a statement of its own, 1,200 of them over three batches, the last with the COMMIT
+        sql(source, "CREATE TABLE wide (id int PRIMARY KEY, code text UNIQUE, v int)",
+                "INSERT INTO wide SELECT g, 'c' || g, g FROM generate_series(1, 1200) g");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("late", source, dest, "clone_and_follow");
+        api.awaitStatus("late", "streaming", LIMIT);
+
+        sql(dest, "DELETE FROM wide WHERE id = 1150");
+        sql(source, "UPDATE wide SET v = v + 1");
+        JsonNode missing = api.awaitStatus("late", "failed", LIMIT);
+        assertThat(missing.path("error_message").asString()).contains("UPDATE on \"public\".\"wide\" found no row on the destination");
+        assertThat(rows(dest, "SELECT count(*) FROM wide WHERE v <> id")).as("none of the transaction's 1,199 other changes committed")
+                .containsExactly("0");
+
+        // the row put back, a start applies the whole transaction
+        sql(dest, "INSERT INTO wide VALUES (1150, 'c1150', 1150)");
+        assertThat(api.call("POST", "/api/v1/migrations/late/start", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM wide WHERE v = id + 1").equals(List.of("1200")));
+    }
+
+    @Test
     void aDestinationUserWhoMayNotCreateTemporaryObjectsStillHasEveryRowFound() throws Exception {
         ConnectionDetails source = database("notemp_src");
         sql(source, "CREATE TABLE items (id int PRIMARY KEY, v int)", "INSERT INTO items SELECT g, g FROM generate_series(1, 5) g");
