@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,14 +31,15 @@ public final class CloneRun {
      * @param splitAbove  tables larger than this many bytes are copied in page ranges
      * @param snapshots   where the snapshot comes from (a slot's, for a clone that is followed)
      * @param followed    a follow comes next: the run ends after finishing, without a phase done
+     * @param madePublications the publications migrations made on the source (read when the schema is dumped): the clone leaves them out
      */
     public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove,
-                      boolean startOver, CloneSnapshot.Source snapshots, boolean followed) {
+                      boolean startOver, CloneSnapshot.Source snapshots, boolean followed, Supplier<Set<String>> madePublications) {
 
         /** A clone that is not followed: its own exported snapshot. */
         public Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove,
-                   boolean startOver) {
-            this(migrationId, source, destination, workers, splitAbove, startOver, CloneSnapshot::export, false);
+                   boolean startOver, Supplier<Set<String>> madePublications) {
+            this(migrationId, source, destination, workers, splitAbove, startOver, CloneSnapshot::export, false, madePublications);
         }
     }
 
@@ -120,7 +123,7 @@ public final class CloneRun {
 
             if (!state.schemaRestored) {
                 phase("schema");
-                state.schema.dump(state.snapshot.name());
+                state.schema.dump(state.snapshot.name(), job.madePublications().get());
                 listener.writingDestination();
                 state.schema.restorePreData();
                 state.schemaRestored = true;

@@ -30,22 +30,16 @@ public final class CloneSnapshot implements AutoCloseable {
     private final String name;
     private final BooleanSupplier open;
     private final Runnable closer;
-    private final String madePublication;
 
-    private CloneSnapshot(String name, BooleanSupplier open, Runnable closer, String madePublication) {
+    private CloneSnapshot(String name, BooleanSupplier open, Runnable closer) {
         this.name = name;
         this.open = open;
         this.closer = closer;
-        this.madePublication = madePublication;
     }
 
-    /**
-     * The snapshot of a slot just created.
-     *
-     * @param madePublication the publication made for the slot (the clone leaves it out), or null when it existed before
-     */
-    public static CloneSnapshot of(ExportedSnapshot slotSnapshot, String madePublication) {
-        return new CloneSnapshot(slotSnapshot.snapshotName(), slotSnapshot::isOpen, slotSnapshot::close, madePublication);
+    /** The snapshot of a slot just created. */
+    public static CloneSnapshot of(ExportedSnapshot slotSnapshot) {
+        return new CloneSnapshot(slotSnapshot.snapshotName(), slotSnapshot::isOpen, slotSnapshot::close);
     }
 
     /** A snapshot exported by a transaction of its own: no slot, any {@code wal_level}. */
@@ -57,17 +51,12 @@ public final class CloneSnapshot implements AutoCloseable {
             c.setReadOnly(true);
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
                 rs.next();
-                return new CloneSnapshot(rs.getString(1), () -> isValid(c), () -> closeQuietly(c), null);
+                return new CloneSnapshot(rs.getString(1), () -> isValid(c), () -> closeQuietly(c));
             }
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
         }
-    }
-
-    /** The publication made on the source with the snapshot's slot, which the clone does not copy; null: none. */
-    String madePublication() {
-        return madePublication;
     }
 
     /** For {@code pg_dump --snapshot}. */

@@ -51,7 +51,7 @@ public final class CloneState implements AutoCloseable {
         CloneSnapshot snapshot = snapshots.take(source);
         SchemaCopy schema = null;
         try {
-            schema = new SchemaCopy(tools, source, destination, snapshot.madePublication());
+            schema = new SchemaCopy(tools, source, destination);
             snapshot.begin(src);
             List<SourceTable> tables = SourceTables.list(src);
             List<Finishing.SequenceValue> sequences = Finishing.sequences(src);

@@ -45,8 +45,8 @@ public final class SourceReplication {
     static final List<String> DDL_TAGS = List.of("CREATE TABLE", "CREATE TABLE AS", "SELECT INTO", "ALTER TABLE", "DROP TABLE",
             "CREATE TYPE", "ALTER TYPE", "DROP TYPE", "CREATE DOMAIN", "ALTER DOMAIN", "DROP DOMAIN", "ALTER SCHEMA", "DROP SCHEMA",
             "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION");
-    /** Where the DDL trigger's function lives on the source. */
-    static final String SCHEMA = "pgcorral_migration";
+    /** Where the DDL capture lives on the source (its functions; the event triggers run them). */
+    public static final String SCHEMA = "pgcorral_migration";
 
     private final ConnectionDetails source;
     private final String slot;
@@ -69,13 +69,14 @@ public final class SourceReplication {
     }
 
     /**
-     * Creates the publication (unless one of that name exists) and then the slot with its exported
+     * Creates the publication (unless one of that name exists that is not ours) and then the slot with its exported
      * snapshot.
      *
      * @param leftoverIsOurs an earlier run of this migration made a slot of this name: drop it first (else such a slot is an error)
+     * @param publicationIsOurs an earlier run of this migration made the publication: it is made again (its tables as they are now)
      * @throws IllegalStateException when a slot of that name is in the way
      */
-    public Begun begin(boolean leftoverIsOurs) throws SQLException {
+    public Begun begin(boolean leftoverIsOurs, boolean publicationIsOurs) throws SQLException {
         ReplicationSlots slots = new ReplicationSlots(source);
         if (leftoverIsOurs) {
             slots.dropEndingItsUser(slot);
@@ -85,6 +86,9 @@ public final class SourceReplication {
                     + "nothing uses it");
         }
         Publications publications = new Publications(source);
+        if (publicationIsOurs) {
+            publications.drop(publication);
+        }
         boolean existing = publications.exists(publication);
         if (!existing) {
             publications.createForDatabase(publication, Set.of());
@@ -175,6 +179,7 @@ public final class SourceReplication {
                     + "BEGIN\n"
                     + "  PERFORM pg_logical_emit_message(true, '" + DDL_PREFIX + "', current_query());\n"
                     + "END\n$fn$");
+            st.execute("DROP EVENT TRIGGER IF EXISTS " + trigger()); // an earlier run's, left by a failure before its slot was kept
             st.execute("CREATE EVENT TRIGGER " + trigger() + " ON ddl_command_end WHEN TAG IN (" + String.join(", ", DDL_TAGS.stream()
                     .map(t -> "'" + t + "'").toList()) + ") EXECUTE FUNCTION " + SCHEMA + "." + trigger() + "()");
             c.commit();

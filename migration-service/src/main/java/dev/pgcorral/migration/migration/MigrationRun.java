@@ -165,11 +165,16 @@ final class MigrationRun {
         return "pgcorral_" + Migrations.embeddedDatabase(migrationId);
     }
 
+    /** The publications migrations made on their sources, this one's included once its slot is made. */
+    private java.util.Set<String> madePublications() {
+        return store.publicationsMade();
+    }
+
     void run() throws Exception {
         if (!followed()) {
             store.cloneStarting(migration.id());
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
-                    migration.destWritten()));
+                    migration.destWritten(), this::madePublications));
             return;
         }
         SourceReplication replication = sourceReplication();
@@ -196,7 +201,7 @@ final class MigrationRun {
             store.cloneStarting(migration.id());
             boolean slotIsOurs = state.consistentLsn() != null;
             CloneSnapshot.Source slotSnapshot = ignored -> {
-                SourceReplication.Begun begun = replication.begin(slotIsOurs);
+                SourceReplication.Begun begun = replication.begin(slotIsOurs, slotIsOurs && state.publicationCreated());
                 store.slotCreated(migration.id(), begun.consistentPoint(), begun.publicationCreated());
                 Origins.drop(destination, origin(migration.id()));
                 info("slot " + migration.slotName() + " created on the source at " + begun.consistentPoint()
@@ -211,10 +216,10 @@ final class MigrationRun {
                             + "application updates or deletes their rows, give each a primary key or run ALTER TABLE … REPLICA "
                             + "IDENTITY FULL on the source");
                 }
-                return CloneSnapshot.of(begun.snapshot(), begun.publicationCreated() ? migration.publication() : null);
+                return CloneSnapshot.of(begun.snapshot());
             };
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
-                    migration.destWritten(), slotSnapshot, true));
+                    migration.destWritten(), slotSnapshot, true, this::madePublications));
             store.cloneCompleted(migration.id(), record);
             clone.leftover().ifPresent(CloneState::close); // the follow reads from the slot; its snapshot is of no more use
         }

@@ -160,6 +160,15 @@ public final class MigrationStore {
                 + "updated_at = now() WHERE id = ?").params(consistentLsn.value(), publicationCreated, id).update();
     }
 
+    /**
+     * The publications that migrations made on their sources and have not dropped (by name: a source registered twice
+     * is the same server).
+     */
+    public java.util.Set<String> publicationsMade() {
+        return java.util.Set.copyOf(jdbc.sql("SELECT DISTINCT publication FROM migration.migrations WHERE publication_created")
+                .query(String.class).list());
+    }
+
     /** The slot and publication were dropped: a later start clones again. */
     public void slotRemoved(String id) {
         jdbc.sql("UPDATE migration.migrations SET consistent_lsn = NULL, clone_completed = false, publication_created = false, "

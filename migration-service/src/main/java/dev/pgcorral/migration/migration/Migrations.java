@@ -17,6 +17,7 @@ import org.springframework.http.HttpStatus;
 
 import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneCancelledException;
@@ -131,6 +132,11 @@ public final class Migrations implements AutoCloseable {
         Migration m = get(id);
         if (running.containsKey(id) || m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING) {
             throw ApiException.conflict("migration \"" + id + "\" is already running");
+        }
+        Lsn switchedAt = store.followState(id).switchoverLsn();
+        if (switchedAt != null) {
+            throw ApiException.conflict("migration \"" + id + "\" switched over at " + switchedAt + ": its destination is where the writes go "
+                    + "now, and a start would clone the source over it; to move the database again, create a new migration");
         }
         ConnectionDetails source;
         ConnectionDetails destination;

@@ -138,7 +138,7 @@ class CloneRunTest extends MigrationTestBase {
 
     private CloneRun run(ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove, boolean startOver,
                          CloneState resume, java.util.function.Consumer<String> onPhase) {
-        return new CloneRun(new CloneRun.Job("test", source, destination, workers, splitAbove, startOver),
+        return new CloneRun(new CloneRun.Job("test", source, destination, workers, splitAbove, startOver, java.util.Set::of),
                 new PgTools(embedded.server().binaries()), new CloneRun.Listener() {
                     @Override
                     public void phase(String phase) {

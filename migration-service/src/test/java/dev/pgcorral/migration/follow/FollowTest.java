@@ -52,8 +52,17 @@ class FollowTest extends MigrationTestBase {
         api.createAndStart("follow", source, dest, "clone_and_follow");
         JsonNode streaming = api.awaitStatus("follow", "streaming", LIMIT);
         assertThat(streaming.path("phase").asString()).isEqualTo("streaming");
-        assertThat(rows(dest, "SELECT pubname || ':' || (SELECT count(*) FROM pg_publication_rel WHERE prpubid = p.oid) FROM pg_publication p"))
-                .as("the user's publication is copied, not the one the migration made for its slot").containsExactly("app_pub:2");
+        String publications = "SELECT pubname || ':' || (SELECT count(*) FROM pg_publication_rel WHERE prpubid = p.oid) FROM pg_publication p";
+        assertThat(rows(dest, publications)).as("the user's publication is copied, not the one the migration made for its slot")
+                .containsExactly("app_pub:2");
+        // another clone of that source, while this migration follows it: none of the follow's plumbing is copied either
+        ConnectionDetails copy = database("follow_copy");
+        api.createAndStart("follow-copy", source, copy, "clone_only");
+        api.awaitStatus("follow-copy", "completed", LIMIT);
+        assertThat(rows(copy, publications)).containsExactly("app_pub:2");
+        assertThat(rows(copy, "SELECT (SELECT count(*) FROM pg_event_trigger) || ':' || (SELECT count(*) FROM pg_namespace"
+                + " WHERE nspname = 'pgcorral_migration')")).as("event triggers, the DDL capture's schema").containsExactly("0:0");
+        assertThat(rows(source, "SELECT count(*) FROM pg_event_trigger")).as("the source has them").containsExactly("1");
         assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_follow'")).containsExactly("1");
 
         sql(source,
@@ -244,7 +253,12 @@ class FollowTest extends MigrationTestBase {
                         + " pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_progress(text, boolean) TO applier");
         ConnectionDetails dest = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "applier", "applier-pw");
         MigrationCalls api = new MigrationCalls(port, null);
+        // without the origin functions the start fails, after the source was set up; once granted, a start goes on
+        sql(admin, "REVOKE EXECUTE ON FUNCTION pg_replication_origin_oid(text) FROM applier");
         api.createAndStart("notemp", source, dest, "clone_and_follow");
+        assertThat(api.awaitStatus("notemp", "failed", LIMIT).path("error_message").asString()).contains("pg_replication_origin_oid");
+        sql(admin, "GRANT EXECUTE ON FUNCTION pg_replication_origin_oid(text) TO applier");
+        assertThat(api.call("POST", "/api/v1/migrations/notemp/start", null).status()).isEqualTo(200);
         api.awaitStatus("notemp", "streaming", LIMIT);
         sql(source, "UPDATE items SET v = 10 WHERE id = 1", "DELETE FROM items WHERE id = 2");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT id || ':' || v FROM items ORDER BY id").equals(List.of("1:10", "3:3", "4:4", "5:5")));

@@ -40,6 +40,8 @@ class SwitchoverTest extends MigrationTestBase {
         api.awaitStatus("so", "streaming", LIMIT);
 
         assertThat(api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=0", null).status()).isEqualTo(400);
+        assertThat(api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": \"x\"}").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/migrations/so").path("status").asString()).as("no switchover began").isEqualTo("streaming");
         assertThat(api.call("POST", "/api/v1/migrations/nope/switchover", null).status()).isEqualTo(404);
 
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -93,6 +95,11 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(next).isGreaterThan(count(source, "SELECT max(id) FROM orders"));
         assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_so'")).containsExactly("0");
         assertThat(rows(source, "SELECT count(*) FROM pg_publication WHERE pubname = 'pgmanager_pub_so'")).containsExactly("0");
+        // a start now is refused: it would clone the old source over the destination, where the writes go now
+        MigrationCalls.Reply again = api.call("POST", "/api/v1/migrations/so/start", null);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.body().path("detail").asString()).contains("switched over").contains("create a new migration");
+        assertThat(count(dest, "SELECT count(*) FROM orders")).isEqualTo(sourceRows + 1);
         sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE so_src RESET default_transaction_read_only");
     }
 
