@@ -90,6 +90,33 @@ public final class Publications {
         return tables;
     }
 
+    /**
+     * The tables of the database (outside the system schemas and {@code excludedSchemas}) whose changes the publication
+     * does not carry: neither they nor a partitioned table above them are in it. None for {@code FOR ALL TABLES}, and
+     * none when the publication is gone (the stream says so).
+     */
+    public static List<Table> unpublished(Connection c, String publication, Set<String> excludedSchemas) throws SQLException {
+        String published = c.getMetaData().getDatabaseMajorVersion() >= 12
+                ? "SELECT 1 FROM (SELECT c.oid AS relid UNION SELECT relid FROM pg_partition_ancestors(c.oid)) a " // none for a table that is no partition
+                        + "JOIN pg_class ac ON ac.oid = a.relid JOIN pg_namespace an ON an.oid = ac.relnamespace "
+                        + "JOIN pg_publication_tables pt ON pt.schemaname = an.nspname AND pt.tablename = ac.relname WHERE pt.pubname = p.pubname"
+                : "SELECT 1 FROM pg_publication_tables pt WHERE pt.pubname = p.pubname AND pt.schemaname = n.nspname AND pt.tablename = c.relname";
+        List<Table> tables = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "JOIN pg_publication p ON p.pubname = ? AND NOT p.puballtables "
+                + "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
+                + "AND NOT n.nspname = ANY (?) AND NOT EXISTS (" + published + ") ORDER BY 1, 2")) {
+            st.setString(1, publication);
+            st.setArray(2, c.createArrayOf("text", excludedSchemas.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new Table(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return tables;
+    }
+
     public boolean exists(String publication) {
         try (Connection c = source.connectReadWrite();
              PreparedStatement st = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {

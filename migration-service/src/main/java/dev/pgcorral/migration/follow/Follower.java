@@ -51,9 +51,10 @@ public final class Follower {
      * @param startAt       where the clone's snapshot ends (the slot's consistent point), or {@link Lsn#INVALID}: the slot's position
      * @param skipReplicated leave out transactions that reached the source by replication (from an origin): no echo back
      * @param passDdlAt      the schema change an earlier run stopped at, which the user applied to the destination; null: none
+     * @param everyTable     the destination was cloned from the source: a table the publication does not carry stops the follow
      */
     public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, String slot, String publication,
-                      String origin, Lsn startAt, boolean skipReplicated, Lsn passDdlAt) {
+                      String origin, Lsn startAt, boolean skipReplicated, Lsn passDdlAt, boolean everyTable) {
     }
 
     static final int GROUP_MILLIS = 5;
@@ -71,6 +72,8 @@ public final class Follower {
     private volatile boolean cancelled;
     private volatile ChangeStream stream;
     private volatile Connection applying;
+    /** What the lag probe found the publication leaves out, said as the follow's error; null: nothing. */
+    private volatile String notFollowed;
 
     /** @param record the run's record: events and log lines go there */
     public Follower(Job job, CloneProgress record) {
@@ -118,8 +121,9 @@ public final class Follower {
             t.setDaemon(true);
             return t;
         });
-        LagProbe probe = new LagProbe(job.source(), job.migrationId());
-        prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream), 0, LAG_PROBE_MILLIS, TimeUnit.MILLISECONDS);
+        LagProbe probe = new LagProbe(job.source(), job.migrationId(), job.everyTable() ? job.publication() : null);
+        prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream, found -> notFollowed = found), 0, LAG_PROBE_MILLIS,
+                TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
         try {
             while (!cancelled) {
@@ -200,6 +204,9 @@ public final class Follower {
     private void apply(ChangeStream s, ApplySession session) throws SQLException, InterruptedException {
         Group group = new Group();
         while (!cancelled) {
+            if (notFollowed != null) {
+                throw new ApplyException(notFollowed);
+            }
             ReplicationMessage message = s.poll(group.lastEnd == null ? IDLE_WAIT : Duration.ZERO);
             if (message == null) {
                 if (group.lastEnd != null) {
@@ -338,18 +345,25 @@ public final class Follower {
         return "pgcorral lag probe " + migrationId;
     }
 
-    /** The source's current WAL position, every {@value #LAG_PROBE_MILLIS} ms on a connection of its own, for the lag. */
+    /**
+     * The source's current WAL position, every {@value #LAG_PROBE_MILLIS} ms on a connection of its own, for the lag; and
+     * every {@value #TABLES_PROBE_EVERY}th time, when given a publication, whether it carries every table.
+     */
     private static final class LagProbe implements AutoCloseable {
+        private static final int TABLES_PROBE_EVERY = 10;
         private final ConnectionDetails source;
         private final String name;
+        private final String publication;
         private Connection connection;
+        private int probes;
 
-        LagProbe(ConnectionDetails source, String migrationId) {
+        LagProbe(ConnectionDetails source, String migrationId, String publication) {
             this.source = source;
             this.name = probeName(migrationId);
+            this.publication = publication;
         }
 
-        void probe(FollowProgress progress, ChangeStream stream) {
+        void probe(FollowProgress progress, ChangeStream stream, java.util.function.Consumer<String> notFollowed) {
             try {
                 if (connection == null || connection.isClosed()) {
                     connection = source.connect();
@@ -362,6 +376,12 @@ public final class Follower {
                     rs.next();
                     Lsn done = stream == null ? Lsn.INVALID : stream.progress().confirmed();
                     progress.probed(Lsn.parse(rs.getString(1)), done);
+                }
+                if (publication != null && probes++ % TABLES_PROBE_EVERY == 0) {
+                    String found = SourceReplication.notFollowed(connection, publication);
+                    if (found != null) {
+                        notFollowed.accept(found);
+                    }
                 }
             } catch (SQLException | RuntimeException e) {
                 close();

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.pgcorral.common.logical.ExportedSnapshot;
 import dev.pgcorral.common.logical.Publications;
@@ -185,6 +186,23 @@ public final class SourceReplication {
             c.commit();
             return true;
         }
+    }
+
+    /**
+     * Tables of the source that the publication does not carry, so their changes are not followed: a table created after
+     * a migration began on a source whose user is not a superuser (its publication lists tables), or one left out of a
+     * publication of the user's. Null when there are none.
+     */
+    public static String notFollowed(Connection source, String publication) throws SQLException {
+        List<Publications.Table> tables = Publications.unpublished(source, publication, Set.of(SCHEMA));
+        if (tables.isEmpty()) {
+            return null;
+        }
+        return "table" + (tables.size() == 1 ? " " : "s ") + tables.stream().map(Publications.Table::quoted).collect(Collectors.joining(", "))
+                + (tables.size() == 1 ? " is" : " are") + " on the source but not in publication " + publication + ", so " + (tables.size() == 1 ? "its" : "their")
+                + " changes are not followed (a table created after the migration began, where the source's user is not a superuser: "
+                + "its publication lists tables). Stop the migration and start it again: it clones again, with every table (with a "
+                + "publication of your own, first ALTER PUBLICATION " + publication + " ADD TABLE …)";
     }
 
     private String trigger() {

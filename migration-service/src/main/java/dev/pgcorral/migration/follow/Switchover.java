@@ -29,6 +29,7 @@ import dev.pgcorral.migration.clone.Finishing;
  * <li>stops writes on the source: its database made read-only for new sessions
  * ({@code default_transaction_read_only}) and every session that could still write ended (or, with
  * {@code end-sessions} off, waited for until it ends);</li>
+ * <li>checks that the publication carries every table of the source (none was created since the follow last looked);</li>
  * <li>writes a sentinel, a transactional logical message, on the source: ordered with the changes, it
  * comes after every transaction that committed before the writes stopped;</li>
  * <li>waits until the destination has committed past it, read from the destination's own record (its
@@ -60,6 +61,7 @@ public final class Switchover {
     private final ConnectionDetails source;
     private final ConnectionDetails destination;
     private final String origin;
+    private final String publication;
     private final FollowProgress follow;
     private final CloneProgress record;
     private final MigrationProperties.Switchover settings;
@@ -67,15 +69,17 @@ public final class Switchover {
     private final Fallback fallback;
 
     /**
+     * @param publication the follow's, to check that it carries every table; null: not checked (a follow of the user's slot)
      * @param timeout  how long writes may be stopped (the configured one when the caller gives none)
      * @param fallback the way back to prepare, or null
      */
-    public Switchover(String migrationId, ConnectionDetails source, ConnectionDetails destination, String origin, FollowProgress follow,
-                      CloneProgress record, MigrationProperties.Switchover settings, Duration timeout, Fallback fallback) {
+    public Switchover(String migrationId, ConnectionDetails source, ConnectionDetails destination, String origin, String publication,
+                      FollowProgress follow, CloneProgress record, MigrationProperties.Switchover settings, Duration timeout, Fallback fallback) {
         this.migrationId = migrationId;
         this.source = source;
         this.destination = destination;
         this.origin = origin;
+        this.publication = publication;
         this.follow = follow;
         this.record = record;
         this.settings = settings;
@@ -101,6 +105,14 @@ public final class Switchover {
                     + source.database() + " and be allowed to end its sessions); writes were given back", e);
         }
         try {
+            if (publication != null) {
+                try (Connection c = source.connect()) {
+                    String left = SourceReplication.notFollowed(c, publication);
+                    if (left != null) {
+                        throw new IllegalStateException(left);
+                    }
+                }
+            }
             info("writes stopped on the source (" + ended + " session(s) ended); writing the sentinel");
             Lsn sentinel = writeSentinel();
             long deadline = System.nanoTime() + timeout.toNanos();

@@ -64,7 +64,8 @@ final class FollowSwitchover {
             }
         };
         Switchover.Result result = new Switchover(migration.id(), source, destination, MigrationRun.origin(migration.id()),
-                follower.progress(), record, settings, timeout, fallback).run();
+                migration.mode() == Migration.Mode.FOLLOW_ONLY ? null : migration.publication(), follower.progress(), record, settings,
+                timeout, fallback).run();
         store.switchedOver(migration.id(), result.sentinel(), result.writeDowntime().toMillis());
         record.event("switchover_complete", "switched over: the destination committed past the sentinel at " + result.sentinel()
                 + ", " + result.sequences() + " sequence(s) set; writes were stopped on the source for "

@@ -229,8 +229,8 @@ final class MigrationRun {
         Lsn consistent = store.followState(migration.id()).consistentLsn();
         Lsn startAt = consistent == null ? Lsn.INVALID : consistent;
         Follower f = new Follower(new Follower.Job(migration.id(), source, destination, migration.slotName(), migration.publication(),
-                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn()),
-                record);
+                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn(),
+                migration.mode() != Migration.Mode.FOLLOW_ONLY), record);
         follower = f;
         if (cancelled) {
             f.cancel();

@@ -161,14 +161,27 @@ public final class Migrations implements AutoCloseable {
         thread.start();
     }
 
-    /** Stops a run; a followed migration's slot and publication are dropped unless {@code keepSlot}. */
-    public void stop(String id, boolean keepSlot) {
-        get(id);
+    /**
+     * Stops a run; a followed migration's slot and publication are dropped unless {@code keepSlot}. A migration that is
+     * not running but still has its slot (it failed, or was stopped with {@code keepSlot}) has them dropped: a start then
+     * clones again.
+     */
+    public synchronized void stop(String id, boolean keepSlot) {
+        Migration m = get(id);
         MigrationRun run = running.get(id);
-        if (run == null) {
+        if (run != null) {
+            run.cancel(keepSlot);
+            return;
+        }
+        if (keepSlot || !made.owned(m)) {
             throw ApiException.conflict("migration \"" + id + "\" is not running");
         }
-        run.cancel(keepSlot);
+        try {
+            made.remove(m);
+        } catch (RuntimeException e) {
+            throw ApiException.conflict("migration \"" + id + "\" is not running, and its slot " + m.slotName()
+                    + " could not be dropped on the source: " + e.getMessage());
+        }
     }
 
     /**

@@ -276,7 +276,7 @@ class FollowTest extends MigrationTestBase {
     @Test
     void followsAsAUserWithoutSuperuserRightsAndSeesASchemaChangeByItsColumns() throws Exception {
         ConnectionDetails admin = database("plain_src");
-        sql(admin, "CREATE ROLE plain LOGIN REPLICATION PASSWORD 'plain-pw'", "GRANT CREATE ON DATABASE plain_src TO plain",
+        sql(admin, "CREATE ROLE plain LOGIN REPLICATION PASSWORD 'plain-pw'", "ALTER DATABASE plain_src OWNER TO plain", // it may stop writes
                 "GRANT CREATE ON SCHEMA public TO plain");
         ConnectionDetails source = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "plain", "plain-pw");
         sql(source, "CREATE TABLE owned (id int PRIMARY KEY, v text)", "INSERT INTO owned VALUES (1, 'one')");
@@ -297,6 +297,31 @@ class FollowTest extends MigrationTestBase {
         assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT id || ':' || coalesce(extra, 0) FROM owned ORDER BY id")
                 .equals(java.util.List.of("1:0", "2:0", "3:3")));
+
+        // a table created now is not in the publication (a list of tables): the follow stops, naming it, rather than leave its rows behind
+        sql(source, "CREATE TABLE later (id int PRIMARY KEY)", "INSERT INTO later VALUES (1)");
+        sql(dest, "CREATE TABLE later (id int PRIMARY KEY)");
+        JsonNode unpublished = api.awaitStatus("plain", "failed", LIMIT);
+        assertThat(unpublished.path("error_message").asString()).contains("\"public\".\"later\" is on the source but not in publication "
+                + "pgmanager_pub_plain").contains("Stop the migration and start it again");
+        assertThat(api.call("POST", "/api/v1/migrations/plain/switchover", null).status()).as("not streaming").isEqualTo(409);
+        // as it says: stop (its slot goes), start (it clones again, with the new table)
+        sql(dest, "DROP TABLE later");
+        assertThat(api.call("POST", "/api/v1/migrations/plain/stop", null).status()).isEqualTo(200);
+        assertThat(rows(admin, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_plain'")).containsExactly("0");
+        assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
+        api.awaitStatus("plain", "streaming", LIMIT);
+        sql(source, "INSERT INTO later VALUES (2)");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT id FROM later ORDER BY id").equals(java.util.List.of("1", "2")));
+
+        // a table created just before a switchover: the switchover does not complete, whichever notices it first, and the source keeps its writes
+        sql(source, "CREATE TABLE last_minute (id int)", "INSERT INTO last_minute VALUES (1)");
+        assertThat(api.call("POST", "/api/v1/migrations/plain/switchover", null).status()).isEqualTo(200);
+        JsonNode refused = api.awaitStatus("plain", "failed", LIMIT);
+        assertThat(refused.path("error_message").asString()).contains("\"public\".\"last_minute\" is on the source but not in publication");
+        assertThat(refused.path("switchover_lsn").isMissingNode() || refused.path("switchover_lsn").isNull()
+                || refused.path("switchover_lsn").asString().isEmpty()).as(refused.toString()).isTrue();
+        sql(source, "INSERT INTO last_minute VALUES (2)");
         assertThat(api.call("DELETE", "/api/v1/migrations/plain?force=true", null).status()).isEqualTo(204);
         assertThat(rows(admin, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_plain'")).containsExactly("0");
     }
