@@ -33,10 +33,19 @@ public final class MigrationCalls {
     }
 
     public Reply call(String method, String path, String body) throws IOException, InterruptedException {
+        return call(method, path, body, "application/json");
+    }
+
+    /** {@link #call} with the body declared as form data, as {@code curl -d} sends it. */
+    public Reply callAsForm(String method, String path, String body) throws IOException, InterruptedException {
+        return call(method, path, body, "application/x-www-form-urlencoded");
+    }
+
+    private Reply call(String method, String path, String body, String contentType) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
-            b.header("Content-Type", "application/json");
+            b.header("Content-Type", contentType);
         }
         if (password != null) {
             b.header("Authorization", "Bearer " + password);

@@ -1,10 +1,14 @@
 package dev.pgcorral.common.web;
 
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -18,6 +22,7 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Reads request bodies as JSON whatever their Content-Type, as the seeds' servers do (their clients' scripts
@@ -52,13 +57,40 @@ public class JsonBodies extends OncePerRequestFilter implements Ordered {
                 || type != null && type.toLowerCase(Locale.ROOT).contains("json");
     }
 
+    /**
+     * The request as JSON; its parameters are the query string's only: the container would otherwise read a body declared
+     * as form data into parameters as soon as one is asked for, and leave nothing to read as JSON.
+     */
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        Map<String, String[]> query = queryParameters(request.getQueryString());
         chain.doFilter(new HttpServletRequestWrapper(request) {
             @Override
             public String getContentType() {
                 return MediaType.APPLICATION_JSON_VALUE;
+            }
+
+            @Override
+            public String getParameter(String name) {
+                String[] values = query.get(name);
+                return values == null ? null : values[0];
+            }
+
+            @Override
+            public Map<String, String[]> getParameterMap() {
+                return query;
+            }
+
+            @Override
+            public Enumeration<String> getParameterNames() {
+                return Collections.enumeration(query.keySet());
+            }
+
+            @Override
+            public String[] getParameterValues(String name) {
+                String[] values = query.get(name);
+                return values == null ? null : values.clone();
             }
 
             @Override
@@ -72,5 +104,24 @@ public class JsonBodies extends OncePerRequestFilter implements Ordered {
                         : super.getHeaders(name);
             }
         }, response);
+    }
+
+    /** The query string's parameters, decoded as a form's ({@code +} a space). */
+    static Map<String, String[]> queryParameters(String queryString) {
+        Map<String, String[]> parameters = new LinkedHashMap<>();
+        if (queryString == null) {
+            return parameters;
+        }
+        UriComponentsBuilder.fromUriString("?" + queryString).build().getQueryParams().forEach((name, values) ->
+                parameters.put(decode(name), values.stream().map(v -> v == null ? "" : decode(v)).toArray(String[]::new)));
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return text; // a stray %: as written
+        }
     }
 }

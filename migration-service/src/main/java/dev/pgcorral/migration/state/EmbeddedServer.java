@@ -45,9 +45,8 @@ public final class EmbeddedServer implements AutoCloseable {
                     ServerAccount.resolve(settings.runAs()), Duration.ofSeconds(60)).withLogicalReplication();
             LocalPostgres started = new LocalPostgres(options);
             started.start();
-            String password = MigrationProperties.DEFAULT_EMBEDDED_PASSWORD.equals(settings.password())
-                    ? " (user '" + settings.user() + "', password '" + settings.password() + "', the defaults of pgcorral.migration.embedded.*)"
-                    : " (user '" + settings.user() + "', password: pgcorral.migration.embedded.password)";
+            String password = " (user '" + settings.user() + "', password: pgcorral.migration.embedded.password"
+                    + (MigrationProperties.DEFAULT_EMBEDDED_PASSWORD.equals(settings.password()) ? ", its documented default: set one of your own)" : ")");
             log.info("embedded PostgreSQL {} on {}:{}{}, data in {}", started.binaries().version(), settings.host(), started.port(), password,
                     dataDir);
             server = started;

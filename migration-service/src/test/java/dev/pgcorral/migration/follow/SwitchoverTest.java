@@ -41,6 +41,12 @@ class SwitchoverTest extends MigrationTestBase {
 
         assertThat(api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=0", null).status()).isEqualTo(400);
         assertThat(api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": \"x\"}").status()).isEqualTo(400);
+        // as curl -d sends it (form data's content type), with a query string too: the body is still read as JSON
+        assertThat(api.callAsForm("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": \"x\"}").status()).isEqualTo(400);
+        MigrationCalls.Reply zero = api.callAsForm("POST", "/api/v1/migrations/so/switchover?unused=a+b", "{\"timeout_sec\": 0}");
+        assertThat(zero.status()).isEqualTo(400);
+        assertThat(zero.body().path("detail").asString()).contains("timeout_sec must be between 1 and 3600 seconds, was 0");
+        assertThat(api.callAsForm("POST", "/api/v1/migrations/so/switchover?timeout_sec=0", "{}").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/migrations/so").path("status").asString()).as("no switchover began").isEqualTo("streaming");
         assertThat(api.call("POST", "/api/v1/migrations/nope/switchover", null).status()).isEqualTo(404);
 

@@ -67,9 +67,8 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** Prints where a user points an application or psql. */
     public void announce(boolean sourceHere, boolean targetHere, boolean metadataHere) {
-        String password = ReplayProperties.DEFAULT_EMBEDDED_PASSWORD.equals(settings.password())
-                ? " (password '" + settings.password() + "', the default of pgcorral.replay.embedded.password)"
-                : " (password: pgcorral.replay.embedded.password)";
+        String password = " (password: pgcorral.replay.embedded.password"
+                + (ReplayProperties.DEFAULT_EMBEDDED_PASSWORD.equals(settings.password()) ? ", its documented default: set one of your own)" : ")");
         StringBuilder text = new StringBuilder("embedded PostgreSQL " + server.binaries().version() + " on "
                 + settings.host() + ":" + server.port() + password + ", data in " + settings.dataDir() + ":");
         if (sourceHere) {
