@@ -64,9 +64,10 @@ public interface ChangeStream extends AutoCloseable {
      * @param bufferedBytes   decoded messages waiting for the consumer, in bytes of pgoutput data
      * @param maxBufferedBytes the most that ever waited
      * @param reconnects      connections lost and re-established
+     * @param reconnecting    while the connection is lost and being made again: what it was lost to; else null
      */
     record Progress(Lsn received, Lsn acknowledged, Lsn confirmed, long bufferedBytes, long maxBufferedBytes,
-                    int reconnects) {
+                    int reconnects, String reconnecting) {
     }
 
     /** pgoutput's protocol versions this layer speaks. */

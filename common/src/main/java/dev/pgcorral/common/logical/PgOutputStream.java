@@ -61,6 +61,8 @@ final class PgOutputStream implements ChangeStream {
     private final MessageBuffer buffer;
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicInteger reconnects = new AtomicInteger();
+    /** What the connection was lost to, while it is being made again; null while connected. */
+    private volatile String reconnecting;
     private final Thread reader;
     private volatile boolean closed;
     private volatile Lsn received = Lsn.INVALID;
@@ -152,7 +154,7 @@ final class PgOutputStream implements ChangeStream {
     @Override
     public Progress progress() {
         return new Progress(received, new Lsn(acknowledged.get()), confirmed, buffer.bytes(), buffer.highWater(),
-                reconnects.get());
+                reconnects.get(), reconnecting);
     }
 
     @Override
@@ -346,6 +348,7 @@ final class PgOutputStream implements ChangeStream {
         inTransaction = false;
         openStreamedTransactions.clear();
         reconnects.incrementAndGet();
+        reconnecting = fault.getMessage();
         RetryPolicy policy = RetryPolicy.builder()
                 .maxRetries(Long.MAX_VALUE)
                 .timeout(settings.reconnectTimeout.isZero() ? Duration.ofMillis(1) : settings.reconnectTimeout)
@@ -363,6 +366,7 @@ final class PgOutputStream implements ChangeStream {
                     : new LogicalReplicationException(LogicalReplicationException.Reason.FAILED,
                     "reconnecting to " + describe + " failed: " + last.getMessage(), last);
         }
+        reconnecting = null;
         Lsn from = confirmed;
         log.info("logical replication from {} resumed from {}", describe, from);
         buffer.offer(List.of(new Resumed(from, fault.getMessage())), 0, Long.MAX_VALUE);

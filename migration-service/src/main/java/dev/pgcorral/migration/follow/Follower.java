@@ -356,6 +356,8 @@ public final class Follower {
         private final String publication;
         private Connection connection;
         private int probes;
+        /** The trouble says the stream reconnects to the source. */
+        private boolean sourceLost;
 
         LagProbe(ConnectionDetails source, String migrationId, String publication) {
             this.source = source;
@@ -364,6 +366,14 @@ public final class Follower {
         }
 
         void probe(FollowProgress progress, ChangeStream stream, java.util.function.Consumer<String> notFollowed) {
+            String lost = stream == null ? null : stream.progress().reconnecting();
+            if (lost != null) {
+                progress.trouble("cannot reach the source, reconnecting: " + lost);
+                sourceLost = true;
+            } else if (sourceLost) {
+                progress.trouble(null);
+                sourceLost = false;
+            }
             try {
                 if (connection == null || connection.isClosed()) {
                     connection = source.connect();

@@ -31,13 +31,43 @@ class FollowFaultTest extends MigrationTestBase {
     @TempDir
     Path dir;
 
+    @TempDir
+    Path sourceDir;
+
     private TestServer destinationServer;
+    private TestServer sourceServer;
 
     @AfterEach
     void stopServer() {
         if (destinationServer != null) {
             destinationServer.close();
         }
+        if (sourceServer != null) {
+            sourceServer.close();
+        }
+    }
+
+    @Test
+    void saysSoWhileTheSourceIsDownAndGoesOnOnceItIsBack() throws Exception {
+        sourceServer = new TestServer(sourceDir);
+        sourceServer.create("src");
+        ConnectionDetails source = sourceServer.database("src");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 10)");
+        ConnectionDetails dest = database("down_src_dst");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("source-down", source, dest, "clone_and_follow");
+        api.awaitStatus("source-down", "streaming", LIMIT);
+
+        sourceServer.stop();
+        await().atMost(LIMIT).untilAsserted(() -> {
+            JsonNode m = api.get("/api/v1/migrations/source-down");
+            assertThat(m.path("status").asString()).isEqualTo("streaming");
+            assertThat(m.path("live_trouble").asString()).contains("cannot reach the source");
+        });
+        sourceServer.start();
+        sql(source, "INSERT INTO t SELECT generate_series(11, 20)");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("20")));
+        await().atMost(LIMIT).until(() -> !api.get("/api/v1/migrations/source-down").has("live_trouble"));
     }
 
     @Test
