@@ -22,7 +22,29 @@ public final class Origins {
     /** How long an earlier session may take to end by itself before it is ended. */
     static final Duration GRACE = Duration.ofSeconds(5);
 
+    /** The origin functions an apply calls, each of which its user needs (a superuser has them all). */
+    static final java.util.List<String> FUNCTIONS = java.util.List.of("pg_replication_origin_create(text)", "pg_replication_origin_drop(text)",
+            "pg_replication_origin_oid(text)", "pg_replication_origin_session_setup(text)",
+            "pg_replication_origin_xact_setup(pg_lsn, timestamptz)", "pg_replication_origin_progress(text, boolean)");
+
     private Origins() {
+    }
+
+    /** The {@link #FUNCTIONS} the connection's user may not call; empty when it may call them all. */
+    public static java.util.List<String> notAllowed(Connection connection) throws SQLException {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement("SELECT has_function_privilege(?, 'EXECUTE')")) {
+            for (String function : FUNCTIONS) {
+                st.setString(1, function);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        missing.add(function);
+                    }
+                }
+            }
+        }
+        return missing;
     }
 
     /** The end of the last source transaction the destination committed; {@link Lsn#INVALID} when none (or no origin). */

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -15,6 +16,7 @@ import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.follow.Follower;
+import dev.pgcorral.migration.follow.Origins;
 import dev.pgcorral.migration.follow.SourceReplication;
 import dev.pgcorral.migration.follow.Switchover;
 
@@ -56,6 +58,7 @@ final class FollowSwitchover {
             @Override
             public void check() throws SQLException {
                 checkReplicable(destination);
+                checkApplicable(source);
             }
 
             @Override
@@ -128,6 +131,19 @@ final class FollowSwitchover {
                 throw new IllegalStateException("fallback needs the destination's user " + destination.user() + " to have the "
                         + "REPLICATION attribute (ALTER ROLE … REPLICATION)");
             }
+        }
+    }
+
+    /** A fallback applies the destination's changes to the source: its user needs the origin functions there. */
+    private static void checkApplicable(ConnectionDetails source) throws SQLException {
+        List<String> missing;
+        try (Connection c = source.connect()) {
+            missing = Origins.notAllowed(c);
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("fallback applies the destination's changes to the source, and the source's user "
+                    + source.user() + " may not call " + String.join(", ", missing) + " there (GRANT EXECUTE ON FUNCTION … TO "
+                    + source.user() + ", or switch over without fallback)");
         }
     }
 

@@ -159,6 +159,30 @@ class SwitchoverTest extends MigrationTestBase {
         sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE fb_src RESET default_transaction_read_only");
     }
 
+    @Test
+    void aFallbackTheSourceCouldNotApplyIsRefusedBeforeWritesStop() throws Exception {
+        ConnectionDetails admin = database("fbr_src");
+        sql(admin, "CREATE ROLE fbr LOGIN REPLICATION PASSWORD 'fbr-pw'", "ALTER DATABASE fbr_src OWNER TO fbr");
+        ConnectionDetails source = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "fbr", "fbr-pw");
+        sql(source, "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
+        ConnectionDetails dest = database("fbr_dst");
+        MigrationCalls api = new MigrationCalls(port, null);
+        String body = api.migrationBody("fbr", api.cluster("fbr-source", source), api.cluster("fbr-destination", dest), "clone_and_follow")
+                .replace("\"copy_workers\":2", "\"copy_workers\":2,\"fallback\":true");
+        assertThat(api.call("POST", "/api/v1/migrations", body).status()).isEqualTo(201);
+        assertThat(api.call("POST", "/api/v1/migrations/fbr/start", null).status()).isEqualTo(200);
+        api.awaitStatus("fbr", "streaming", LIMIT);
+
+        assertThat(api.call("POST", "/api/v1/migrations/fbr/switchover", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/fbr").path("live_events"))
+                .anySatisfy(e -> assertThat(e.path("message").asString()).contains("pg_replication_origin_session_setup(text)")
+                        .contains("fbr")));
+        JsonNode after = api.awaitStatus("fbr", "streaming", LIMIT);
+        assertThat(after.path("switchover_downtime_ms").isMissingNode() || after.path("switchover_downtime_ms").isNull()).as(after.toString()).isTrue();
+        sql(source, "INSERT INTO items VALUES (2)"); // the source kept its writes
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM items").equals(java.util.List.of("2")));
+    }
+
     /** The application: inserts one row per transaction until told to stop; counts what the source accepted and refused. */
     private static void write(ConnectionDetails source, AtomicBoolean writing, AtomicLong accepted, AtomicLong refused) {
         while (writing.get()) {
