@@ -1,7 +1,7 @@
 package dev.pgcorral.migration.migration;
 
 import java.sql.SQLException;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +21,10 @@ final class AfterRestart {
     private final MigrationStore store;
     private final NodeResolver nodes;
     private final MadeOnSource made;
-    private final Consumer<String> start;
+    /** Starts a migration again, with what its new run's events say about the restart. */
+    private final BiConsumer<String, String> start;
 
-    AfterRestart(MigrationStore store, NodeResolver nodes, MadeOnSource made, Consumer<String> start) {
+    AfterRestart(MigrationStore store, NodeResolver nodes, MadeOnSource made, BiConsumer<String, String> start) {
         this.store = store;
         this.nodes = nodes;
         this.made = made;
@@ -39,14 +40,17 @@ final class AfterRestart {
                 made.removeQuietly(m, "it switched over");
                 continue;
             }
+            String note = "the service restarted while the migration followed its source; it follows on";
             if (m.status() == Migration.Status.SWITCHOVER) {
                 try {
                     Switchover.giveWritesBack(nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
-                    log.warn("migration {}: the service restarted during a switchover, which did not complete; writes were given back to "
-                            + "the source", m.id());
+                    note = "the service restarted during a switchover, which did not complete; writes were given back to the source, "
+                            + "and the follow goes on";
+                    log.warn("migration {}: {}", m.id(), note);
                 } catch (SQLException | RuntimeException e) {
-                    log.error("migration {}: the service restarted during a switchover and cannot give writes back to the source: {}; run "
-                            + "ALTER DATABASE … RESET default_transaction_read_only there", m.id(), e.getMessage());
+                    note = "the service restarted during a switchover and could not give writes back to the source: " + e.getMessage()
+                            + "; run ALTER DATABASE … RESET default_transaction_read_only there";
+                    log.error("migration {}: {}", m.id(), note);
                 }
             }
             if (m.mode().follows() && m.status() != Migration.Status.RUNNING
@@ -54,7 +58,7 @@ final class AfterRestart {
                 log.info("migration {}: the service restarted while it followed the source; following on", m.id());
                 try {
                     store.stale(m.id(), "process was interrupted");
-                    start.accept(m.id());
+                    start.accept(m.id(), note);
                 } catch (RuntimeException e) {
                     log.warn("migration {}: cannot follow on after the restart: {}", m.id(), e.getMessage());
                     store.stale(m.id(), "process was interrupted, and following on failed: " + e.getMessage());

@@ -422,6 +422,12 @@ public final class Migrations implements AutoCloseable {
 
     /** At start-up, the runs the process's end cut off (see {@link AfterRestart}). */
     public void resumeInterrupted() {
-        new AfterRestart(store, nodes, made, this::start).resume();
+        new AfterRestart(store, nodes, made, (id, note) -> {
+            start(id);
+            MigrationRun run = running.get(id);
+            if (run != null) {
+                run.record().event("restarted", note, Map.of());
+            }
+        }).resume();
     }
 }

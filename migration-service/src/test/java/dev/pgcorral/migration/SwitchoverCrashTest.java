@@ -1,0 +1,86 @@
+package dev.pgcorral.migration;
+
+import static dev.pgcorral.migration.TestServer.sql;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pgcorral.common.pg.ConnectionDetails;
+
+/**
+ * migration-service killed with SIGKILL while a switchover has the source's writes stopped and waits for the
+ * destination: after the restart the source has its writes back, the migration follows on, and its events say what
+ * happened.
+ */
+class SwitchoverCrashTest {
+
+    private static final Duration LIMIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private TestServer server;
+    private ServiceProcess service;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (service != null) {
+            service.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aSwitchoverCutOffByAKillGivesTheSourceItsWritesBackAndSaysSo() throws Exception {
+        server = new TestServer(dir);
+        server.create("meta", "src", "dst");
+        ConnectionDetails source = server.database("src");
+        ConnectionDetails dest = server.database("dst");
+        sql(source, "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
+        service = new ServiceProcess(dir, server.database("meta"), Map.of());
+        service.start();
+        MigrationCalls api = service.calls();
+        api.createAndStart("cut", source, dest, "clone_and_follow");
+        api.awaitStatus("cut", "streaming", LIMIT);
+
+        // a lock on the destination holds the follow: the switchover stops the source's writes, then waits for it
+        try (Connection lock = dest.connect(); Statement st = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            st.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
+            sql(source, "INSERT INTO items VALUES (2)");
+            assertThat(api.call("POST", "/api/v1/migrations/cut/switchover?timeout_sec=600", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).until(() -> readOnly(source));
+            service.kill();
+            lock.rollback();
+        }
+
+        service.start();
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/cut").path("live_events")).anySatisfy(e ->
+                assertThat(e.path("message").asString()).contains("restarted during a switchover")
+                        .contains("writes were given back to the source")));
+        assertThat(readOnly(source)).isFalse();
+        sql(source, "INSERT INTO items VALUES (3)");
+        api.awaitStatus("cut", "streaming", LIMIT);
+        await().atMost(LIMIT).until(() -> TestServer.count(dest, "SELECT count(*) FROM items") == 3);
+    }
+
+    /** Whether a new session on the source starts read-only (the switchover's ALTER DATABASE). */
+    private static boolean readOnly(ConnectionDetails source) throws Exception {
+        try (Connection c = source.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW default_transaction_read_only")) {
+            rs.next();
+            return "on".equals(rs.getString(1));
+        }
+    }
+}
