@@ -75,6 +75,7 @@ class ConnectionTester {
         } catch (SQLException e) {
             log.debug("test-connection to {}: role flags not read: {}", target, RemoteServer.message(e, target));
         }
-        return new ConnectionTest(true, version, replica, privileges, latency, null, MigrationReadiness.check(connection));
+        return new ConnectionTest(true, version, replica, privileges, latency, null, MigrationReadiness.check(connection),
+                MigrationReadiness.destination(connection));
     }
 }

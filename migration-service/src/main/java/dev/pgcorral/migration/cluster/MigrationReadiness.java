@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.migration.follow.Origins;
 
 /**
  * Whether a server can be the source of a migration (logical replication with pgoutput), and if not what to
@@ -48,8 +49,65 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
             return of(checks);
         }
         checks.add(replication(role));
-        checks.add(publication(role));
+        checks.add(publication(connection, role));
         return of(checks);
+    }
+
+    /**
+     * Whether the server's database can be a migration's destination for this user: {@code create_privilege} (the clone
+     * makes schemas and tables) and {@code origin_functions} (the follow records its progress with a replication origin)
+     * decide {@code ready}; {@code replica_role} and {@code temporary} say what a user without them gets (triggers and
+     * foreign keys firing again; a round trip more per destination transaction).
+     */
+    static MigrationReadiness destination(Connection connection) {
+        List<Check> checks = new ArrayList<>();
+        Role role;
+        try {
+            role = role(connection);
+        } catch (SQLException e) {
+            return of(List.of(failed("create_privilege", e)));
+        }
+        checks.add(role.superuser() || role.createOnDatabase()
+                ? new Check("create_privilege", true, "role " + role.name() + " may create schemas in database " + role.database())
+                : new Check("create_privilege", false, "role " + role.name() + " may not create schemas in database " + role.database()
+                  + ", which the clone does: GRANT CREATE ON DATABASE " + Identifiers.quote(role.database()) + " TO "
+                  + Identifiers.quote(role.name()) + " (or make it the database's owner)"));
+        checks.add(originFunctions(connection, role));
+        boolean ready = checks.stream().allMatch(Check::ok);
+        checks.add(role.superuser()
+                ? new Check("replica_role", true, "role " + role.name() + " is a superuser: the follow sets session_replication_role ="
+                  + " replica, so the destination's triggers and foreign keys do not fire again")
+                : new Check("replica_role", false, "role " + role.name() + " may not set session_replication_role: the destination's"
+                  + " triggers and foreign-key checks fire again as changes are applied (disable triggers that write elsewhere while"
+                  + " it follows)"));
+        checks.add(temporary(connection, role));
+        return new MigrationReadiness(ready, List.copyOf(checks));
+    }
+
+    private static Check originFunctions(Connection c, Role role) {
+        try {
+            List<String> missing = Origins.notAllowed(c);
+            return missing.isEmpty()
+                    ? new Check("origin_functions", true, "role " + role.name() + " may call the replication origin functions")
+                    : new Check("origin_functions", false, "role " + role.name() + " may not call " + String.join(", ", missing)
+                      + ", with which the follow records how far it got: GRANT EXECUTE ON FUNCTION … TO " + Identifiers.quote(role.name())
+                      + " as a superuser");
+        } catch (SQLException e) {
+            return failed("origin_functions", e);
+        }
+    }
+
+    private static Check temporary(Connection c, Role role) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT has_database_privilege(current_database(), 'TEMP')")) {
+            rs.next();
+            return rs.getBoolean(1)
+                    ? new Check("temporary", true, "role " + role.name() + " may create temporary objects: the destination checks the"
+                      + " apply's row counts itself, and a transaction's COMMIT goes with its changes")
+                    : new Check("temporary", false, "role " + role.name() + " may not create temporary objects: the service checks"
+                      + " the row counts, at a round trip more per destination transaction");
+        } catch (SQLException e) {
+            return failed("temporary", e);
+        }
     }
 
     private static MigrationReadiness of(List<Check> checks) {
@@ -139,10 +197,21 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
                 + " replication needs: run ALTER ROLE " + Identifiers.quote(role.name()) + " REPLICATION as a superuser");
     }
 
-    private static Check publication(Role role) {
+    private static Check publication(Connection c, Role role) {
         if (role.superuser()) {
             return new Check("publication_privilege", true, "role " + role.name() + " is a superuser: it can create a publication"
                     + " FOR ALL TABLES or for a list of tables");
+        }
+        String notOwned;
+        try {
+            notOwned = notOwned(c);
+        } catch (SQLException e) {
+            return failed("publication_privilege", e);
+        }
+        if (notOwned != null) {
+            return new Check("publication_privilege", false, "role " + role.name() + " does not own " + notOwned + ", and a publication"
+                    + " for a list of tables needs their owner (ALTER TABLE … OWNER TO " + Identifiers.quote(role.name())
+                    + " as a superuser); FOR ALL TABLES needs a superuser");
         }
         if (role.createOnDatabase()) {
             return new Check("publication_privilege", true, "role " + role.name() + " has CREATE on database " + role.database()
@@ -151,6 +220,18 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
         return new Check("publication_privilege", false, "role " + role.name() + " cannot create a publication: a publication for a"
                 + " list of tables needs CREATE on the database (GRANT CREATE ON DATABASE " + Identifiers.quote(role.database()) + " TO "
                 + Identifiers.quote(role.name()) + ") and ownership of those tables; FOR ALL TABLES needs a superuser");
+    }
+
+    /** The tables of the database (outside the system schemas) the user does not own, as text; null when none. */
+    private static String notOwned(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), array_to_string((array_agg(format('%I.%I', "
+                + "n.nspname, c.relname) ORDER BY n.nspname, c.relname))[1:5], ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                + "AND n.nspname NOT LIKE 'pg\\_%' AND NOT pg_has_role(c.relowner, 'USAGE')")) {
+            rs.next();
+            long count = rs.getLong(1);
+            return count == 0 ? null : (count == 1 ? "table " : count + " tables, among them ") + rs.getString(2);
+        }
     }
 
     private static Role role(Connection c) throws SQLException {

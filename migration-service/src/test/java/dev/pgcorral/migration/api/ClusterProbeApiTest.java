@@ -67,6 +67,10 @@ class ClusterProbeApiTest extends MigrationTestBase {
         assertThat(check(readiness, "wal_level").get("detail").asString()).isEqualTo("wal_level is logical");
         assertThat(check(readiness, "version").get("detail").asString()).contains("pgcorral migrates from PostgreSQL 10 and later");
         assertThat(check(readiness, "replication_slots").get("detail").asString()).matches("\\d+ of \\d+ replication slots free.*");
+        JsonNode destination = result.get("destination_readiness");
+        assertThat(destination.get("ready").asBoolean()).as(destination.toString()).isTrue();
+        assertThat(destination.get("checks").valueStream().map(c -> c.get("name").asString() + ":" + c.get("ok").asBoolean()))
+                .containsExactly("create_privilege:true", "origin_functions:true", "replica_role:true", "temporary:true");
     }
 
     @Test
@@ -89,7 +93,21 @@ class ClusterProbeApiTest extends MigrationTestBase {
                 .contains("GRANT CREATE ON DATABASE \"shop\" TO \"app\"").contains("FOR ALL TABLES needs a superuser");
         assertThat(check(readiness, "wal_level").get("ok").asBoolean()).isTrue();
 
+        // as a destination: it may not create schemas or call the origin functions, and says what to grant
+        JsonNode destination = url.get("destination_readiness");
+        assertThat(destination.get("ready").asBoolean()).isFalse();
+        assertThat(check(destination, "create_privilege").get("detail").asString()).contains("GRANT CREATE ON DATABASE \"shop\" TO \"app\"");
+        assertThat(check(destination, "origin_functions").get("detail").asString()).contains("pg_replication_origin_session_setup(text)");
+        assertThat(check(destination, "replica_role").get("ok").asBoolean()).isFalse();
+
+        // a table of another owner cannot go into its publication
+        sql(admin, "CREATE TABLE IF NOT EXISTS not_apps (id int)");
         sql(admin, "ALTER ROLE app REPLICATION", "GRANT CREATE ON DATABASE shop TO app");
+        JsonNode notOwner = testConnection(app.postgresUrl()).json().get("migration_readiness");
+        assertThat(notOwner.get("ready").asBoolean()).isFalse();
+        assertThat(check(notOwner, "publication_privilege").get("detail").asString()).contains("does not own table public.not_apps")
+                .contains("ALTER TABLE … OWNER TO \"app\"");
+        sql(admin, "ALTER TABLE not_apps OWNER TO app");
         String keyValue = "host=" + admin.host() + " port=" + admin.port() + " user=app dbname=shop password='"
                 + APP_PASSWORD.replace("'", "\\'") + "'";
         JsonNode granted = testConnection(keyValue).json();
