@@ -3,13 +3,10 @@ package dev.pgcorral.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import tools.jackson.databind.JsonNode;
@@ -19,23 +16,8 @@ import tools.jackson.databind.JsonNode;
  * says the run was cut off, and the migration started again starts over and ends with a destination that
  * compares equal (no row lost, none doubled).
  */
-class CloneCrashTest {
+class CloneCrashTest extends ServiceProcessTest {
 
-    @TempDir
-    Path dir;
-
-    private TestServer server;
-    private ServiceProcess service;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (service != null) {
-            service.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void aCloneKilledWhileCopyingStartsOverAndComparesEqual() throws Exception {

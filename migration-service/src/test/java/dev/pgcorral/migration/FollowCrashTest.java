@@ -3,7 +3,6 @@ package dev.pgcorral.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -11,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,28 +23,18 @@ import tools.jackson.databind.JsonNode;
  * on by itself, and once the load stops and it catches up the destination compares equal with the source,
  * {@code pgbench_history} (no key: any row lost or applied twice shows) counted on both sides.
  */
-class FollowCrashTest {
+class FollowCrashTest extends ServiceProcessTest {
 
     private static final int KILLS = 20;
     private static final Logger log = LoggerFactory.getLogger(FollowCrashTest.class);
 
-    @TempDir
-    Path dir;
-
-    private TestServer server;
-    private ServiceProcess service;
     private Process load;
 
+    /** Before the service and the server stop. */
     @AfterEach
-    void stop() throws InterruptedException {
+    void stopLoad() throws InterruptedException {
         if (load != null) {
             load.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        }
-        if (service != null) {
-            service.close();
-        }
-        if (server != null) {
-            server.close();
         }
     }
 

@@ -4,16 +4,13 @@ import static dev.pgcorral.migration.TestServer.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 
@@ -22,25 +19,10 @@ import dev.pgcorral.common.pg.ConnectionDetails;
  * destination: after the restart the source has its writes back, the migration follows on, and its events say what
  * happened.
  */
-class SwitchoverCrashTest {
+class SwitchoverCrashTest extends ServiceProcessTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(90);
 
-    @TempDir
-    Path dir;
-
-    private TestServer server;
-    private ServiceProcess service;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (service != null) {
-            service.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void aSwitchoverCutOffByAKillGivesTheSourceItsWritesBackAndSaysSo() throws Exception {

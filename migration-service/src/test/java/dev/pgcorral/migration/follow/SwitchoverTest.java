@@ -130,12 +130,7 @@ class SwitchoverTest extends MigrationTestBase {
         ConnectionDetails source = database("fb_src");
         ConnectionDetails dest = database("fb_dst");
         sql(source, "CREATE TABLE items (id serial PRIMARY KEY, v text)", "INSERT INTO items (v) SELECT 'v' || g FROM generate_series(1, 10) g");
-        MigrationCalls api = new MigrationCalls(port, null);
-        String body = api.migrationBody("fb", api.cluster("fb-source", source), api.cluster("fb-destination", dest), "clone_and_follow")
-                .replace("\"copy_workers\":2", "\"copy_workers\":2,\"fallback\":true");
-        assertThat(api.call("POST", "/api/v1/migrations", body).status()).isEqualTo(201);
-        assertThat(api.call("POST", "/api/v1/migrations/fb/start", null).status()).isEqualTo(200);
-        api.awaitStatus("fb", "streaming", LIMIT);
+        MigrationCalls api = followWithFallback("fb", source, dest);
         sql(source, "INSERT INTO items (v) VALUES ('before the switchover')");
         assertThat(api.call("POST", "/api/v1/migrations/fb/switchover", null).status()).isEqualTo(200);
         api.awaitStatus("fb", "completed", LIMIT);
@@ -166,12 +161,7 @@ class SwitchoverTest extends MigrationTestBase {
         ConnectionDetails source = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "fbr", "fbr-pw");
         sql(source, "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
         ConnectionDetails dest = database("fbr_dst");
-        MigrationCalls api = new MigrationCalls(port, null);
-        String body = api.migrationBody("fbr", api.cluster("fbr-source", source), api.cluster("fbr-destination", dest), "clone_and_follow")
-                .replace("\"copy_workers\":2", "\"copy_workers\":2,\"fallback\":true");
-        assertThat(api.call("POST", "/api/v1/migrations", body).status()).isEqualTo(201);
-        assertThat(api.call("POST", "/api/v1/migrations/fbr/start", null).status()).isEqualTo(200);
-        api.awaitStatus("fbr", "streaming", LIMIT);
+        MigrationCalls api = followWithFallback("fbr", source, dest);
 
         assertThat(api.call("POST", "/api/v1/migrations/fbr/switchover", null).status()).isEqualTo(200);
         await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/fbr").path("live_events"))
@@ -181,6 +171,17 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(after.path("switchover_downtime_ms").isMissingNode() || after.path("switchover_downtime_ms").isNull()).as(after.toString()).isTrue();
         sql(source, "INSERT INTO items VALUES (2)"); // the source kept its writes
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM items").equals(java.util.List.of("2")));
+    }
+
+    /** A {@code clone_and_follow} migration with {@code fallback}, started and streaming. */
+    private MigrationCalls followWithFallback(String id, ConnectionDetails source, ConnectionDetails dest) throws Exception {
+        MigrationCalls api = new MigrationCalls(port, null);
+        String body = api.migrationBody(id, api.cluster(id + "-source", source), api.cluster(id + "-destination", dest), "clone_and_follow")
+                .replace("\"copy_workers\":2", "\"copy_workers\":2,\"fallback\":true");
+        assertThat(api.call("POST", "/api/v1/migrations", body).status()).isEqualTo(201);
+        assertThat(api.call("POST", "/api/v1/migrations/" + id + "/start", null).status()).isEqualTo(200);
+        api.awaitStatus(id, "streaming", LIMIT);
+        return api;
     }
 
     /** The application: inserts one row per transaction until told to stop; counts what the source accepted and refused. */
