@@ -350,7 +350,7 @@ public final class Follower {
      * every {@value #TABLES_PROBE_EVERY}th time, when given a publication, whether it carries every table.
      */
     private static final class LagProbe implements AutoCloseable {
-        private static final int TABLES_PROBE_EVERY = 10;
+        private static final int TABLES_PROBE_EVERY = 25;
         private final ConnectionDetails source;
         private final String name;
         private final String publication;
