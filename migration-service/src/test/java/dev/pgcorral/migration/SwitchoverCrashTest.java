@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import dev.pgcorral.common.pg.ConnectionDetails;
 
 /**
- * migration-service killed with SIGKILL while a switchover has the source's writes stopped and waits for the
- * destination: after the restart the source has its writes back, the migration follows on, and its events say what
- * happened.
+ * migration-service killed with SIGKILL while a switchover has the source's writes stopped (and the destination held
+ * read-only) and waits for the destination: after the restart both take writes again, the migration follows on, and its
+ * events say what happened.
  */
 class SwitchoverCrashTest extends ServiceProcessTest {
 
@@ -44,6 +44,7 @@ class SwitchoverCrashTest extends ServiceProcessTest {
             sql(source, "INSERT INTO items VALUES (2)");
             assertThat(api.call("POST", "/api/v1/migrations/cut/switchover?timeout_sec=600", null).status()).isEqualTo(200);
             await().atMost(LIMIT).until(() -> readOnly(source));
+            assertThat(readOnly(dest)).as("the destination is held read-only until the switchover ends").isTrue();
             service.kill();
             lock.rollback();
         }
@@ -53,14 +54,15 @@ class SwitchoverCrashTest extends ServiceProcessTest {
                 assertThat(e.path("message").asString()).contains("restarted during a switchover")
                         .contains("writes were given back to the source")));
         assertThat(readOnly(source)).isFalse();
+        assertThat(readOnly(dest)).isFalse();
         sql(source, "INSERT INTO items VALUES (3)");
         api.awaitStatus("cut", "streaming", LIMIT);
         await().atMost(LIMIT).until(() -> TestServer.count(dest, "SELECT count(*) FROM items") == 3);
     }
 
-    /** Whether a new session on the source starts read-only (the switchover's ALTER DATABASE). */
-    private static boolean readOnly(ConnectionDetails source) throws Exception {
-        try (Connection c = source.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW default_transaction_read_only")) {
+    /** Whether a new session on the database starts read-only (the switchover's ALTER DATABASE). */
+    private static boolean readOnly(ConnectionDetails db) throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW default_transaction_read_only")) {
             rs.next();
             return "on".equals(rs.getString(1));
         }

@@ -26,6 +26,9 @@ import dev.pgcorral.migration.clone.Finishing;
  * Moves the writes from the source to the destination, provably leaving nothing behind:
  * <ol>
  * <li>waits until the follow is within {@code max-lag} of the source (writes untouched);</li>
+ * <li>holds the destination: its database read-only for new sessions and its client sessions that began before ended
+ * (the service's own excepted), so that nothing is written there before it holds everything, its sequences are set and
+ * the way back (fallback) records from the start; given back at the end, whatever the outcome;</li>
  * <li>stops writes on the source: its database made read-only for new sessions
  * ({@code default_transaction_read_only}) and every session that could still write ended (or, with
  * {@code end-sessions} off, waited for until it ends);</li>
@@ -92,15 +95,24 @@ public final class Switchover {
         if (fallback != null) {
             fallback.check();
         }
+        try {
+            holdDestination();
+        } catch (SQLException e) {
+            releaseDestination();
+            throw new IllegalStateException("cannot hold the destination read-only for the switchover: " + e.getMessage() + " (its user "
+                    + "needs to own database " + destination.database() + "); the source's writes were not touched", e);
+        }
         Instant stopped = Instant.now();
         int ended;
         try {
             ended = stopWrites();
         } catch (IllegalStateException e) {
             giveWritesBack();
+            releaseDestination();
             throw e;
         } catch (SQLException e) {
             giveWritesBack();
+            releaseDestination();
             throw new IllegalStateException("cannot stop writes on the source: " + e.getMessage() + " (the user needs to own database "
                     + source.database() + " and be allowed to end its sessions); writes were given back", e);
         }
@@ -134,12 +146,52 @@ public final class Switchover {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the switchover took longer than " + timeout.toSeconds() + " s");
             }
+            releaseDestination();
             Duration downtime = Duration.between(stopped, Instant.now());
             return new Result(sentinel, downtime, sequences, ended);
         } catch (Exception e) {
             giveWritesBack();
+            releaseDestination();
             throw e;
         }
+    }
+
+    /**
+     * Makes the destination's database read-only for new sessions and ends its client sessions that began before, but the
+     * service's own (the follow's); where it may not end them, they are left, and the log says so.
+     */
+    private void holdDestination() throws SQLException {
+        try (Connection c = destination.connectReadWrite(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + Identifiers.quote(destination.database()) + " SET default_transaction_read_only = on");
+            // the service's own sessions are named pgcorral (ConnectionDetails), its apply sessions "pgcorral <origin>"
+            try (PreparedStatement end = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+                    + "AND NOT coalesce(application_name ~ '^pgcorral( |$)', false)")) {
+                try (ResultSet rs = end.executeQuery()) {
+                    rs.next();
+                    info("the destination is read-only until the switchover ends (" + rs.getInt(1) + " session(s) there ended)");
+                }
+            } catch (SQLException e) {
+                info("the destination is read-only for new sessions until the switchover ends; its earlier sessions stay: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Lets new sessions of the destination's database write again. */
+    private void releaseDestination() {
+        try {
+            releaseDestination(destination);
+        } catch (SQLException e) {
+            String message = "cannot make the destination writable again: " + e.getMessage() + "; run ALTER DATABASE "
+                    + Identifiers.quote(destination.database()) + " RESET default_transaction_read_only there";
+            record.log("error", message, Map.of("component", "switchover"));
+            log.error("migration {}: {}", migrationId, message);
+        }
+    }
+
+    /** What {@link #holdDestination} set, reset. */
+    public static void releaseDestination(ConnectionDetails destination) throws SQLException {
+        giveWritesBack(destination);
     }
 
     /** Waits, writes untouched, until a lag probed after this call is below {@code max-lag}. */
@@ -226,7 +278,7 @@ public final class Switchover {
         try (Connection src = source.connect()) {
             values = Finishing.sequences(src);
         }
-        try (Connection dst = destination.connect()) {
+        try (Connection dst = destination.connectReadWrite()) {
             Finishing.setSequences(dst, values);
         }
         return values.size();

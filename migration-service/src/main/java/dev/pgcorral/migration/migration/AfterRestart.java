@@ -2,10 +2,12 @@ package dev.pgcorral.migration.migration;
 
 import java.sql.SQLException;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.migration.follow.Switchover;
 
 /**
@@ -21,13 +23,16 @@ final class AfterRestart {
     private final MigrationStore store;
     private final NodeResolver nodes;
     private final MadeOnSource made;
+    private final Function<Migration, ConnectionDetails> destinations;
     /** Starts a migration again, with what its new run's events say about the restart. */
     private final BiConsumer<String, String> start;
 
-    AfterRestart(MigrationStore store, NodeResolver nodes, MadeOnSource made, BiConsumer<String, String> start) {
+    AfterRestart(MigrationStore store, NodeResolver nodes, MadeOnSource made, Function<Migration, ConnectionDetails> destinations,
+                 BiConsumer<String, String> start) {
         this.store = store;
         this.nodes = nodes;
         this.made = made;
+        this.destinations = destinations;
         this.start = start;
     }
 
@@ -44,12 +49,13 @@ final class AfterRestart {
             if (m.status() == Migration.Status.SWITCHOVER) {
                 try {
                     Switchover.giveWritesBack(nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
-                    note = "the service restarted during a switchover, which did not complete; writes were given back to the source, "
-                            + "and the follow goes on";
+                    Switchover.releaseDestination(destinations.apply(m));
+                    note = "the service restarted during a switchover, which did not complete; writes were given back to the source "
+                            + "(and the destination, held read-only meanwhile, is writable again), and the follow goes on";
                     log.warn("migration {}: {}", m.id(), note);
                 } catch (SQLException | RuntimeException e) {
-                    note = "the service restarted during a switchover and could not give writes back to the source: " + e.getMessage()
-                            + "; run ALTER DATABASE … RESET default_transaction_read_only there";
+                    note = "the service restarted during a switchover and could not give writes back: " + e.getMessage()
+                            + "; run ALTER DATABASE … RESET default_transaction_read_only on the source and the destination";
                     log.error("migration {}: {}", m.id(), note);
                 }
             }

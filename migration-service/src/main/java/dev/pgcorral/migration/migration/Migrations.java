@@ -422,7 +422,7 @@ public final class Migrations implements AutoCloseable {
 
     /** At start-up, the runs the process's end cut off (see {@link AfterRestart}). */
     public void resumeInterrupted() {
-        new AfterRestart(store, nodes, made, (id, note) -> {
+        new AfterRestart(store, nodes, made, this::destination, (id, note) -> {
             start(id);
             MigrationRun run = running.get(id);
             if (run != null) {

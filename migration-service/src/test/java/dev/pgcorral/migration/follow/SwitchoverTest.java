@@ -70,6 +70,7 @@ class SwitchoverTest extends MigrationTestBase {
             JsonNode failed = api.get("/api/v1/migrations/so");
             assertThat(failed.path("status").asString()).isEqualTo("streaming");
             assertThat(rows(source, "SHOW default_transaction_read_only")).containsExactly("off");
+            assertThat(rows(dest, "SHOW default_transaction_read_only")).as("the destination, held read-only meanwhile").containsExactly("off");
             long before = accepted.get();
             await().atMost(LIMIT).until(() -> accepted.get() > before + 50); // the writer writes again
 
