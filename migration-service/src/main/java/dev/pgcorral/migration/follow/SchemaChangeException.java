@@ -12,7 +12,8 @@ public final class SchemaChangeException extends ApplyException {
     private final Lsn position;
 
     SchemaChangeException(Lsn position, String statement) {
-        super("schema change on the source: " + statement.strip() + " — apply the same change to the destination, then start the "
+        super("schema change on the source, in: " + statement.strip() + " — apply the schema change (only the CREATE, ALTER or DROP, "
+                + "not rows written by the same statement or transaction: the follow brings those) to the destination, then start the "
                 + "migration again: it goes on past this statement (at " + position + ")");
         this.position = position;
     }

@@ -117,6 +117,16 @@ final class TargetTables {
             }
             columns.add(new Column(source.name(), column.type(), column.equality(), source.key()));
         }
+        java.util.Set<String> sent = new java.util.HashSet<>();
+        relation.columns().forEach(c -> sent.add(c.name()));
+        for (Map.Entry<String, Found> column : found.entrySet()) {
+            if (!column.getValue().generated() && !sent.contains(column.getKey())) {
+                throw new ApplyException("schema change on the source: table " + name + " has a column \"" + column.getKey() + "\" on the "
+                        + "destination that the source does not send (dropped there, or left out by the publication's column list); drop "
+                        + "it on the destination too (ALTER TABLE " + name + " DROP COLUMN \"" + column.getKey() + "\"), then start the "
+                        + "migration again");
+            }
+        }
         boolean onlyKeyUnique;
         try (PreparedStatement st = destination.prepareStatement(ONLY_KEY_UNIQUE)) {
             st.setString(1, name);

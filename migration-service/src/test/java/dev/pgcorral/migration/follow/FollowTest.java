@@ -145,7 +145,8 @@ class FollowTest extends MigrationTestBase {
         // a schema change on the source: the follow stops before it, naming the statement
         sql(source, "ALTER TABLE items ADD COLUMN note text", "INSERT INTO items VALUES (11, 11, 'new column')");
         JsonNode changed = api.awaitStatus("fix", "failed", LIMIT);
-        assertThat(changed.path("error_message").asString()).startsWith("schema change on the source: ALTER TABLE items ADD COLUMN note text")
+        assertThat(changed.path("error_message").asString()).startsWith("schema change on the source, in: ALTER TABLE items ADD COLUMN note text")
+                .contains("only the CREATE, ALTER or DROP, not rows written by the same statement or transaction")
                 .contains("start the migration again");
         assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fix'")).containsExactly("1");
 
@@ -297,6 +298,15 @@ class FollowTest extends MigrationTestBase {
         assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT id || ':' || coalesce(extra, 0) FROM owned ORDER BY id")
                 .equals(java.util.List.of("1:0", "2:0", "3:3")));
+
+        // a column dropped on the source: the follow stops, rather than leave the destination's copy of it stale
+        sql(source, "ALTER TABLE owned DROP COLUMN v", "INSERT INTO owned VALUES (4, 4)");
+        JsonNode dropped = api.awaitStatus("plain", "failed", LIMIT);
+        assertThat(dropped.path("error_message").asString()).contains("has a column \"v\" on the destination that the source does not send")
+                .contains("DROP COLUMN \"v\"");
+        sql(dest, "ALTER TABLE owned DROP COLUMN v");
+        assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT id || ':' || extra FROM owned WHERE id = 4").equals(java.util.List.of("4:4")));
 
         // a table created now is not in the publication (a list of tables): the follow stops, naming it, rather than leave its rows behind
         sql(source, "CREATE TABLE later (id int PRIMARY KEY)", "INSERT INTO later VALUES (1)");
