@@ -56,7 +56,7 @@ public final class CloneProgress {
 
     public synchronized void enterPhase(String phase) {
         Instant now = Instant.now();
-        if (!phases.isEmpty()) {
+        if (!phases.isEmpty() && phases.get(phases.size() - 1).endedAt() == null) { // a restored one ended already
             Phase last = phases.remove(phases.size() - 1);
             phases.add(new Phase(last.phase(), last.startedAt(), now));
         }

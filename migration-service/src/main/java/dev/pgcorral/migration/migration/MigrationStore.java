@@ -123,7 +123,10 @@ public final class MigrationStore {
             jdbc.sql("UPDATE migration.migrations SET clone_completed = true, tables_total = ?, tables_copied = ?, rows_copied = ?, "
                             + "bytes_copied = ?, updated_at = now() WHERE id = ?")
                     .params(clone.tables().size(), clone.tablesCopied(), clone.rowsCopied(), clone.bytesCopied(), id).update();
-            record(id, clone.tables(), clone.phases());
+            // the clone's last phase ends here: a run that follows on later starts from these, not from its own start
+            java.time.Instant now = java.time.Instant.now();
+            record(id, clone.tables(), clone.phases().stream()
+                    .map(p -> p.endedAt() == null ? new CloneProgress.Phase(p.phase(), p.startedAt(), now) : p).toList());
         });
     }
 

@@ -153,7 +153,14 @@ class FollowTest extends MigrationTestBase {
         // the same change on the destination, and a start follows on from where it stopped: nothing cloned again
         sql(dest, "ALTER TABLE items ADD COLUMN note text");
         assertThat(api.call("POST", "/api/v1/migrations/fix/start", null).status()).isEqualTo(200);
-        api.awaitStatus("fix", "streaming", LIMIT);
+        JsonNode followsOn = api.awaitStatus("fix", "streaming", LIMIT);
+        List<JsonNode> phases = followsOn.path("live_phases").valueStream().toList();
+        assertThat(phases).extracting(p -> p.path("phase").asString()).containsSubsequence("finishing", "connecting", "streaming");
+        JsonNode finishing = phases.stream().filter(p -> p.path("phase").asString().equals("finishing")).findFirst().orElseThrow();
+        JsonNode reconnecting = phases.get(phases.indexOf(finishing) + 1);
+        assertThat(java.time.Instant.parse(finishing.path("ended_at").asString()))
+                .as("the clone's last phase ended with the clone, not when this run started").isBefore(
+                        java.time.Instant.parse(reconnecting.path("started_at").asString()));
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT note FROM items WHERE id = 11").equals(java.util.List.of("new column")));
         assertThat(api.get("/api/v1/migrations/fix/logs")).extracting(l -> l.path("message").asString())
                 .anySatisfy(m -> assertThat(m).contains("following on"))
