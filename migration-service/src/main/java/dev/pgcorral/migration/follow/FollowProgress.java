@@ -102,20 +102,29 @@ public final class FollowProgress {
         trouble = what;
     }
 
+    /** How far the stream may be behind the source's WAL before the lag in seconds counts from the last applied commit. */
+    static final long BEHIND_BYTES = 1 << 20;
+
     /**
      * A probe of the source's WAL position; {@code done} is how far the follow is (what it applied, or
-     * further while the slot idles). Before the follow has a position (neither), the lag stays as it was:
-     * counted from 0/0 it would be the source's whole WAL.
+     * further while the slot idles), {@code received} how far the stream has read (data or keep-alive). Before the follow
+     * has a position (neither), the lag stays as it was: counted from 0/0 it would be the source's whole WAL.
+     * <p>The lag in seconds: from the commit of the oldest transaction received and not yet applied; while nothing is,
+     * but the stream is more than {@value #BEHIND_BYTES} bytes behind the source (the WAL sender has not sent it yet),
+     * from the commit of the last one applied, which bounds it; else 0.
      */
-    void probed(Lsn sourcePosition, Lsn done) {
+    void probed(Lsn sourcePosition, Lsn done, Lsn received) {
         Lsn from = Lsn.max(done, applied);
         if (!from.isValid()) {
             return;
         }
         long bytes = Math.max(0, sourcePosition.bytesSince(from));
         Instant pending = oldestPending;
+        Instant last = appliedCommitTime;
         Instant now = Instant.now();
-        double seconds = bytes == 0 || pending == null ? 0 : Math.max(0, Duration.between(pending, now).toNanos() / 1e9);
+        Instant since = bytes == 0 ? null : pending != null ? pending
+                : sourcePosition.bytesSince(Lsn.max(received, from)) > BEHIND_BYTES ? last : null;
+        double seconds = since == null ? 0 : Math.max(0, Duration.between(since, now).toNanos() / 1e9);
         lag = new Lag(bytes, seconds, sourcePosition, now);
     }
 }

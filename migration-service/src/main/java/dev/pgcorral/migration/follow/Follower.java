@@ -384,8 +384,9 @@ public final class Follower {
                 }
                 try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
                     rs.next();
-                    Lsn done = stream == null ? Lsn.INVALID : stream.progress().confirmed();
-                    progress.probed(Lsn.parse(rs.getString(1)), done);
+                    ChangeStream.Progress read = stream == null ? null : stream.progress();
+                    progress.probed(Lsn.parse(rs.getString(1)), read == null ? Lsn.INVALID : read.confirmed(),
+                            read == null ? Lsn.INVALID : read.received());
                 }
                 if (publication != null && probes++ % TABLES_PROBE_EVERY == 0) {
                     String found = SourceReplication.notFollowed(connection, publication);

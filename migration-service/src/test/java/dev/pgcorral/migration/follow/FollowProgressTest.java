@@ -11,14 +11,35 @@ class FollowProgressTest {
     @Test
     void theLagIsUnknownUntilTheFollowHasAPositionThenCountsFromIt() {
         FollowProgress progress = new FollowProgress();
-        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID);
+        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.INVALID);
         assertThat(progress.lag().bytes()).as("not the source's whole WAL").isEqualTo(-1);
 
         progress.startedAt(Lsn.parse("0/2000000"));
-        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID);
+        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.INVALID);
         assertThat(progress.lag().bytes()).isEqualTo(0x1000000);
 
-        progress.probed(Lsn.parse("0/3000000"), Lsn.parse("0/2800000"));
+        progress.probed(Lsn.parse("0/3000000"), Lsn.parse("0/2800000"), Lsn.parse("0/3000000"));
         assertThat(progress.lag().bytes()).as("from where the slot got, past what was applied").isEqualTo(0x800000);
+    }
+
+    @Test
+    void theLagInSecondsCountsFromTheOldestPendingCommitElseFromTheLastAppliedOneWhileTheStreamIsBehind() {
+        FollowProgress progress = new FollowProgress();
+        java.time.Instant hourAgo = java.time.Instant.now().minusSeconds(3600);
+        progress.committed(Lsn.parse("0/2000000"), hourAgo, 1);
+
+        progress.probed(Lsn.parse("0/2000100"), Lsn.INVALID, Lsn.parse("0/2000100"));
+        assertThat(progress.lag().seconds()).as("the stream has all there is: nothing waits").isZero();
+
+        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.parse("0/2000100"));
+        assertThat(progress.lag().seconds()).as("16 MB not sent yet: at most since the last applied commit").isGreaterThan(3500);
+
+        progress.received(java.time.Instant.now().minusSeconds(60));
+        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.parse("0/2800000"));
+        assertThat(progress.lag().seconds()).as("the oldest received and not applied").isBetween(59.0, 3000.0);
+
+        progress.committed(Lsn.parse("0/3000000"), java.time.Instant.now(), 1);
+        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.parse("0/3000000"));
+        assertThat(progress.lag().seconds()).as("caught up").isZero();
     }
 }
