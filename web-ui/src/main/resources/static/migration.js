@@ -169,7 +169,9 @@ function renderSelected() {
   error.hidden = !m.error;
   setText(error, m.error || "");
   if (!live) document.getElementById("selected-note").hidden = true;
-  document.getElementById("migration-start").disabled = live;
+  const d = migration.detail && migration.detail.id === m.id ? migration.detail : null;
+  // after a switchover the destination takes the writes: the service refuses a start, which would clone over it
+  document.getElementById("migration-start").disabled = live || !!(d && d.switchover_lsn);
   document.getElementById("migration-stop").disabled = !live;
   document.getElementById("keep-slot-choice").hidden = !follows(m);
   if (m.status !== migration.detailStatus) {
@@ -227,7 +229,8 @@ function renderRoute() {
   };
   setText(line, "from " + end(d.source_cluster_id, d.source_node_id) + " to " + end(d.dest_cluster_id, d.dest_node_id)
       + " · " + d.copy_workers + " copy worker(s) · created " + when(d.created_at)
-      + (d.started_at ? " · started " + when(d.started_at) : "") + (d.finished_at ? " · finished " + when(d.finished_at) : ""));
+      + (d.started_at ? " · started " + when(d.started_at) : "") + (d.finished_at ? " · finished " + when(d.finished_at) : "")
+      + (d.switchover_lsn ? " · switched over at " + d.switchover_lsn + " with " + d.switchover_downtime_ms + " ms without writes" : ""));
 }
 
 const tableRows = new Map();

@@ -439,6 +439,36 @@ class MigrationDashboardBrowserTest {
         assertThat(slots()).isZero();
     }
 
+    @Test
+    @Order(10)
+    void aSwitchedOverMigrationSaysWhenAndCannotBeStartedAgain() throws Exception {
+        sql("postgres", "CREATE DATABASE shop_moved");
+        JsonNode shop = JSON.readTree(service.api("GET", "/api/v1/clusters", null)).valueStream()
+                .filter(c -> c.get("name").asString().equals("shop")).findFirst().orElseThrow();
+        JsonNode moved = JSON.readTree(service.api("POST", "/api/v1/clusters", "{\"name\":\"moved\",\"nodes\":[{\"name\":\"n\","
+                + "\"host\":\"127.0.0.1\",\"port\":" + source.port() + ",\"user\":\"postgres\",\"password\":\"" + SOURCE_PASSWORD
+                + "\",\"dbname\":\"shop_moved\"}]}"));
+        String created = service.api("POST", "/api/v1/migrations", "{\"id\":\"shop-moved\",\"name\":\"Shop moved\",\"mode\":\"clone_and_follow\","
+                + "\"source_cluster_id\":\"" + shop.get("id").asString() + "\",\"source_node_id\":\"" + shop.get("nodes").get(0).get("id").asString()
+                + "\",\"dest_cluster_id\":\"" + moved.get("id").asString() + "\",\"dest_node_id\":\"" + moved.get("nodes").get(0).get("id").asString()
+                + "\"}");
+        assertThat(JSON.readTree(created).path("id").asString()).as(created).isEqualTo("shop-moved");
+        String started = service.api("POST", "/api/v1/migrations/shop-moved/start", null);
+        assertThat(started).contains("\"ok\":true");
+        try {
+            chromium.driver.navigate().refresh();
+            selectMigration("shop-moved");
+            waitFor(Duration.ofSeconds(90), d -> "streaming".equals(badge()));
+            assertThat(browser().findElement(By.id("migration-start")).isEnabled()).isFalse();
+            service.api("POST", "/api/v1/migrations/shop-moved/switchover", null);
+            waitFor(Duration.ofSeconds(60), d -> "completed".equals(badge()) && text("selected-route").contains("switched over at "));
+            assertThat(text("selected-route")).containsPattern("switched over at [0-9A-F]+/[0-9A-F]+ with \\d+ ms without writes");
+            assertThat(browser().findElement(By.id("migration-start")).isEnabled()).as("the service would refuse it (409)").isFalse();
+        } finally {
+            sql("shop", "SET default_transaction_read_only = off", "ALTER DATABASE shop RESET default_transaction_read_only");
+        }
+    }
+
     /** Holds an exclusive lock on the source's orders in {@code connection}'s open transaction: a clone waits for it. */
     private static void holdBack(Connection connection) throws SQLException {
         connection.setAutoCommit(false);
