@@ -177,21 +177,9 @@ public final class Switchover {
         }
     }
 
-    /** Lets new sessions of the destination's database write again. */
+    /** Lets new sessions of the destination's database write (what {@link #holdDestination} set, reset). */
     private void releaseDestination() {
-        try {
-            releaseDestination(destination);
-        } catch (SQLException e) {
-            String message = "cannot make the destination writable again: " + e.getMessage() + "; run ALTER DATABASE "
-                    + Identifiers.quote(destination.database()) + " RESET default_transaction_read_only there";
-            record.log("error", message, Map.of("component", "switchover"));
-            log.error("migration {}: {}", migrationId, message);
-        }
-    }
-
-    /** What {@link #holdDestination} set, reset. */
-    public static void releaseDestination(ConnectionDetails destination) throws SQLException {
-        giveWritesBack(destination);
+        giveWritesBack(destination, "the destination");
     }
 
     /** Waits, writes untouched, until a lag probed after this call is below {@code max-lag}. */
@@ -285,21 +273,25 @@ public final class Switchover {
     }
 
     private void giveWritesBack() {
+        giveWritesBack(source, "the source");
+    }
+
+    private void giveWritesBack(ConnectionDetails db, String which) {
         try {
-            giveWritesBack(source);
-            info("writes given back to the source (ALTER DATABASE " + source.database() + " RESET default_transaction_read_only)");
+            giveWritesBack(db);
+            info("writes given back to " + which + " (ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
         } catch (SQLException e) {
-            String message = "cannot give writes back to the source: " + e.getMessage() + "; run ALTER DATABASE "
-                    + Identifiers.quote(source.database()) + " RESET default_transaction_read_only there";
+            String message = "cannot give writes back to " + which + ": " + e.getMessage() + "; run ALTER DATABASE "
+                    + Identifiers.quote(db.database()) + " RESET default_transaction_read_only there";
             record.log("error", message, Map.of("component", "switchover"));
             log.error("migration {}: {}", migrationId, message);
         }
     }
 
-    /** Lets new sessions of the source's database write again (what stopping the writes set, reset). */
-    public static void giveWritesBack(ConnectionDetails source) throws SQLException {
-        try (Connection c = source.connectReadWrite(); Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " RESET default_transaction_read_only");
+    /** Lets new sessions of the database write again (what stopping its writes, or holding it, set, reset). */
+    public static void giveWritesBack(ConnectionDetails db) throws SQLException {
+        try (Connection c = db.connectReadWrite(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + Identifiers.quote(db.database()) + " RESET default_transaction_read_only");
         }
     }
 

@@ -49,7 +49,7 @@ final class AfterRestart {
             if (m.status() == Migration.Status.SWITCHOVER) {
                 try {
                     Switchover.giveWritesBack(nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
-                    Switchover.releaseDestination(destinations.apply(m));
+                    Switchover.giveWritesBack(destinations.apply(m)); // held read-only meanwhile
                     note = "the service restarted during a switchover, which did not complete; writes were given back to the source "
                             + "(and the destination, held read-only meanwhile, is writable again), and the follow goes on";
                     log.warn("migration {}: {}", m.id(), note);
