@@ -8,7 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.function.Consumer;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
@@ -23,7 +25,7 @@ public final class Origins {
     static final Duration GRACE = Duration.ofSeconds(5);
 
     /** The origin functions an apply calls, each of which its user needs (a superuser has them all). */
-    static final java.util.List<String> FUNCTIONS = java.util.List.of("pg_replication_origin_create(text)", "pg_replication_origin_drop(text)",
+    static final List<String> FUNCTIONS = List.of("pg_replication_origin_create(text)", "pg_replication_origin_drop(text)",
             "pg_replication_origin_oid(text)", "pg_replication_origin_session_setup(text)",
             "pg_replication_origin_xact_setup(pg_lsn, timestamptz)", "pg_replication_origin_progress(text, boolean)");
 
@@ -31,8 +33,8 @@ public final class Origins {
     }
 
     /** The {@link #FUNCTIONS} the connection's user may not call; empty when it may call them all. */
-    public static java.util.List<String> notAllowed(Connection connection) throws SQLException {
-        java.util.List<String> missing = new java.util.ArrayList<>();
+    public static List<String> notAllowed(Connection connection) throws SQLException {
+        List<String> missing = new ArrayList<>();
         try (PreparedStatement st = connection.prepareStatement("SELECT has_function_privilege(?, 'EXECUTE')")) {
             for (String function : FUNCTIONS) {
                 st.setString(1, function);

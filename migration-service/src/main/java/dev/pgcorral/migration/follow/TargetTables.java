@@ -6,8 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.pgcorral.common.logical.Relation;
 
@@ -117,7 +119,7 @@ final class TargetTables {
             }
             columns.add(new Column(source.name(), column.type(), column.equality(), source.key()));
         }
-        java.util.Set<String> sent = new java.util.HashSet<>();
+        Set<String> sent = new HashSet<>();
         relation.columns().forEach(c -> sent.add(c.name()));
         for (Map.Entry<String, Found> column : found.entrySet()) {
             if (!column.getValue().generated() && !sent.contains(column.getKey())) {

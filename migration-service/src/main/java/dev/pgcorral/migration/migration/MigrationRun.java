@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,7 +167,7 @@ final class MigrationRun {
     }
 
     /** The publications migrations made on their sources, this one's included once its slot is made. */
-    private java.util.Set<String> madePublications() {
+    private Set<String> madePublications() {
         return store.publicationsMade();
     }
 

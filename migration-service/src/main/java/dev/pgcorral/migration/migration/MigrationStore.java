@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -124,7 +125,7 @@ public final class MigrationStore {
                             + "bytes_copied = ?, updated_at = now() WHERE id = ?")
                     .params(clone.tables().size(), clone.tablesCopied(), clone.rowsCopied(), clone.bytesCopied(), id).update();
             // the clone's last phase ends here: a run that follows on later starts from these, not from its own start
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             record(id, clone.tables(), clone.phases().stream()
                     .map(p -> p.endedAt() == null ? new CloneProgress.Phase(p.phase(), p.startedAt(), now) : p).toList());
         });
@@ -167,8 +168,8 @@ public final class MigrationStore {
      * The publications that migrations made on their sources and have not dropped (by name: a source registered twice
      * is the same server).
      */
-    public java.util.Set<String> publicationsMade() {
-        return java.util.Set.copyOf(jdbc.sql("SELECT DISTINCT publication FROM migration.migrations WHERE publication_created")
+    public Set<String> publicationsMade() {
+        return Set.copyOf(jdbc.sql("SELECT DISTINCT publication FROM migration.migrations WHERE publication_created")
                 .query(String.class).list());
     }
 
