@@ -38,8 +38,8 @@ import dev.pgcorral.common.pg.Lsn;
  * The destination checks them itself where the user may create a temporary function ({@link RowCheck}), so the
  * transaction's {@code BEGIN}, the origin's update and its {@code COMMIT} travel in the same batches: a destination
  * transaction costs one round trip; otherwise the {@code COMMIT} follows in a round trip of its own once the counts
- * are read. A {@link BatchSender} runs them while the next batch is built; the destination's catalog is read on a
- * second connection. Called from one thread.
+ * are read. A {@link BatchSender} runs them: the parts of a large transaction while the next part is built, the batch
+ * that commits on the caller's thread. The destination's catalog is read on a second connection. Called from one thread.
  */
 final class ApplySession implements AutoCloseable {
 
@@ -78,6 +78,9 @@ final class ApplySession implements AutoCloseable {
             st.execute("SET DateStyle = 'ISO, YMD'");
             st.execute("SET IntervalStyle = 'postgres'");
             st.execute("SET extra_float_digits = 3");
+            // the source is acknowledged once a commit returns: it must be on disk by then, also where the destination runs
+            // with synchronous_commit off (a crash loses what such commits left in memory); a stronger setting is kept
+            st.execute("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
             boolean replica;
             try {
                 st.execute("SET session_replication_role = replica");
@@ -188,8 +191,8 @@ final class ApplySession implements AutoCloseable {
 
     /**
      * Commits what was applied, recording {@code sourceEnd} (a source Commit's end) and its commit time as
-     * the origin's progress in the same transaction; {@code committed} runs once the destination has
-     * committed (on the sender's thread).
+     * the origin's progress in the same transaction, and returns once the destination has committed; {@code committed}
+     * runs then.
      */
     void commit(Lsn sourceEnd, Instant commitTime, Runnable committed) throws SQLException {
         writeRuns();
@@ -197,7 +200,9 @@ final class ApplySession implements AutoCloseable {
                 + Identifiers.literal(commitTime.toString()) + ")", new BatchSender.Entry("recording the origin's progress", -1));
         sql.add("COMMIT");
         entries.add(new BatchSender.Entry("COMMIT", -1));
-        flush(committed);
+        sender.sendLast(sql, entries, committed);
+        sql = new ArrayList<>();
+        entries = new ArrayList<>();
         open = false;
     }
 
@@ -225,12 +230,9 @@ final class ApplySession implements AutoCloseable {
         sender.check();
     }
 
-    /** Sends what is queued after the batch in flight. */
-    private void flush(Runnable afterSuccess) throws SQLException {
-        if (sql.isEmpty()) {
-            return;
-        }
-        sender.send(sql, entries, afterSuccess);
+    /** Sends what is queued, a part of the open transaction, after the part in flight. */
+    private void flush() throws SQLException {
+        sender.send(sql, entries);
         sql = new ArrayList<>();
         entries = new ArrayList<>();
     }
@@ -296,7 +298,7 @@ final class ApplySession implements AutoCloseable {
         sql.add(statement);
         entries.add(entry);
         if (sql.size() >= BATCH) {
-            flush(() -> { });
+            flush();
         }
     }
 

@@ -16,10 +16,12 @@ import org.postgresql.util.ServerErrorMessage;
 import dev.pgcorral.common.pg.Identifiers;
 
 /**
- * Runs the apply's batches on the destination connection, one at a time and in order, on a thread of its
- * own: while the server works through one batch, the apply builds the next. Each statement's row count is
+ * Runs the apply's batches on the destination connection, one at a time and in order. A batch that ends a
+ * destination transaction runs on the caller's thread: nothing is left to build while it runs, and a hand-over to
+ * another thread would add a wake-up to every commit's latency. The parts of a large transaction before it run on a
+ * thread of their own, so the server works through one while the apply builds the next. Each statement's row count is
  * checked (an UPDATE or DELETE must find its row); a batch's follow-up (acknowledging a commit) runs only
- * once the server has answered it. A failure is thrown on the apply's thread at its next call.
+ * once the server has answered it. A part's failure is thrown on the apply's thread at its next call.
  */
 final class BatchSender implements AutoCloseable {
 
@@ -41,14 +43,26 @@ final class BatchSender implements AutoCloseable {
         });
     }
 
-    /** Sends a batch after the one in flight (waiting for that one first); {@code afterSuccess} runs once the server answered. */
-    void send(List<String> sql, List<Entry> entries, Runnable afterSuccess) throws SQLException {
+    /**
+     * Sends a part of a transaction after the one in flight (waiting for that one first) and returns while the server
+     * works on it.
+     */
+    void send(List<String> sql, List<Entry> entries) throws SQLException {
         awaitSent();
         inFlight = thread.submit(() -> {
             execute(sql, entries);
-            afterSuccess.run();
             return null;
         });
+    }
+
+    /**
+     * Runs the batch that ends a transaction, after the part in flight, and returns once the server answered it;
+     * {@code afterSuccess} runs then.
+     */
+    void sendLast(List<String> sql, List<Entry> entries, Runnable afterSuccess) throws SQLException {
+        awaitSent();
+        execute(sql, entries);
+        afterSuccess.run();
     }
 
     /** Waits until the batch in flight is answered; throws what it failed with. */

@@ -35,10 +35,10 @@ import dev.pgcorral.migration.clone.CloneProgress;
 /**
  * Follows a source: streams its committed changes from the migration's slot and applies them to the
  * destination in commit order, each source transaction whole; several source transactions may share one
- * destination transaction. The group is committed as soon as the stream has nothing more at hand, once the
- * destination has answered the batch before it (what arrives meanwhile joins the next group), or when it reaches
- * {@value #GROUP_MILLIS} ms or {@value #GROUP_CHANGES} changes. So a lone change goes through without waiting, and a
- * busy source costs the destination one commit per round trip. The destination's replication origin
+ * destination transaction. The group is committed as soon as the stream has nothing more at hand, or when it reaches
+ * {@value #GROUP_MILLIS} ms or {@value #GROUP_CHANGES} changes; the commit is waited for, and what arrives meanwhile
+ * joins the next group. So a lone change goes through without waiting, and a busy source costs the destination one
+ * commit per round trip. The destination's replication origin
  * records in that same transaction how far it got, and the source is acknowledged only up to there: a
  * restart, of this process or of either server, resumes exactly after the last committed transaction.
  * A destination or source that cannot be reached is retried with back-off, said in
@@ -273,7 +273,7 @@ public final class Follower {
         long started;
         boolean skipping;
 
-        /** Big or old enough to commit even while the destination still works on the batch before. */
+        /** Big or old enough to commit even though the stream has more at hand. */
         boolean full() {
             return changes >= GROUP_CHANGES || System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(GROUP_MILLIS);
         }
