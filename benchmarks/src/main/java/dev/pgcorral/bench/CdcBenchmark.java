@@ -30,7 +30,9 @@ import dev.pgcorral.common.pg.Lsn;
  * destination. A single catch-up lasts milliseconds and varies as much from one run to the next, so
  * {@code --catch-up-rounds} short loads follow ({@value #CATCH_UP_ROUND_SECONDS} s of the same pgbench each, lag not
  * sampled), each timed the same way, and a way's catch-up is the median of all; each round's two catch-ups are also
- * compared with each other (which way was faster, at the poll's resolution, and each way's mean). Each destination is then compared with the source ({@link CloneCompare}), and both ways are
+ * compared with each other (which way was faster, at the poll's resolution, and each way's mean). Then the drain of a
+ * backlog built while both ways were paused, each way resumed alone ({@link CdcDrain}, {@code --drain-seconds} of
+ * pgbench). Each destination is then compared with the source ({@link CloneCompare}), and both ways are
  * stopped; migration-service must leave no slot or publication on the source. Prints one JSON object on the last
  * line of stdout and exits 1 after it when a way failed or its copy differs.
  */
@@ -51,6 +53,7 @@ public final class CdcBenchmark {
     private final int scale;
     private final int warmup;
     private final int catchUpRounds;
+    private final int drainSeconds;
     private final List<String> ways;
     private final Map<String, CdcWay> results = new LinkedHashMap<>();
     private volatile boolean failed;
@@ -63,12 +66,13 @@ public final class CdcBenchmark {
         this.scale = Reports.number(args, "scale", 10, 1);
         this.warmup = Reports.number(args, "warmup", 5, 0);
         this.catchUpRounds = Reports.number(args, "catch-up-rounds", 30, 0);
+        this.drainSeconds = Reports.number(args, "drain-seconds", 20, 0);
         this.ways = Reports.ways(args, WAYS);
         this.setup = new Setup("bench-cdc");
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = options(argv, "--clients N --seconds S --scale N --warmup S --catch-up-rounds N --ways ours,native");
+        Map<String, String> args = options(argv, "--clients N --seconds S --scale N --warmup S --catch-up-rounds N --drain-seconds S --ways ours,native");
         CdcBenchmark benchmark = new CdcBenchmark(args);
         Reports.runAndPrint(benchmark::run, benchmark::cleanUp, () -> benchmark.failed,
                 "a way failed or its copy does not compare equal (see \"ways\" in the JSON)");
@@ -131,6 +135,10 @@ public final class CdcBenchmark {
             for (int round = 1; round <= catchUpRounds && all.stream().anyMatch(way -> !way.failed()); round++) {
                 log("catch-up round %d of %d: pgbench -c %d -T %d", round, catchUpRounds, clients, CATCH_UP_ROUND_SECONDS);
                 load(all, CATCH_UP_ROUND_SECONDS, false);
+            }
+            if (drainSeconds > 0 && all.stream().anyMatch(way -> !way.failed())) {
+                result.put("drain", CdcDrain.measure(all, setup.service(), sourceDb, heartbeat, setup.programs(), List.of("-c",
+                        Integer.toString(clients), "-j", Integer.toString(jobs()), "-T", Integer.toString(drainSeconds))));
             }
             compare(all, sourceDb);
         }

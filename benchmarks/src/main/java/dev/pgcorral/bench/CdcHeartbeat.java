@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Lsn;
@@ -106,6 +107,11 @@ final class CdcHeartbeat {
      * {@code fromNanos} ({@link System#nanoTime()}) to the poll that saw it, and fails those that did not within {@code limit}.
      */
     void awaitVisible(long id, List<CdcWay> ways, long fromNanos, Duration limit) throws InterruptedException {
+        awaitVisible(id, ways, fromNanos, limit, CdcWay::caughtUp);
+    }
+
+    /** As {@link #awaitVisible(long, List, long, Duration)}, each way's seconds given to {@code seen}. */
+    void awaitVisible(long id, List<CdcWay> ways, long fromNanos, Duration limit, BiConsumer<CdcWay, Double> seen) throws InterruptedException {
         List<CdcWay> waiting = new ArrayList<>(ways.stream().filter(way -> !way.failed()).toList());
         while (!waiting.isEmpty()) {
             Collections.rotate(waiting, 1); // each way is looked at first as often as the other
@@ -115,7 +121,7 @@ final class CdcHeartbeat {
                     st.setLong(1, id);
                     try (ResultSet rs = st.executeQuery()) {
                         if (rs.next()) {
-                            way.caughtUp((now - fromNanos) / 1e9);
+                            seen.accept(way, (now - fromNanos) / 1e9);
                             waiting.remove(way);
                         }
                     }

@@ -63,6 +63,24 @@ final class CdcNative {
         PgClients.execute(source, "DROP PUBLICATION IF EXISTS " + NAME);
     }
 
+    /** Disables the subscription and waits until its apply worker has exited: its slot keeps the changes. */
+    static void pause(ConnectionDetails destination) throws SQLException, InterruptedException {
+        PgClients.execute(destination, "ALTER SUBSCRIPTION " + NAME + " DISABLE");
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!"0".equals(PgClients.query(destination, "SELECT count(*) FROM pg_stat_subscription WHERE subname = '" + NAME
+                + "' AND pid IS NOT NULL"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the subscription's worker did not exit within a minute of DISABLE");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** Enables the subscription again: a new apply worker follows on from where the last one stopped. */
+    static void resume(ConnectionDetails destination) throws SQLException {
+        PgClients.execute(destination, "ALTER SUBSCRIPTION " + NAME + " ENABLE");
+    }
+
     /** A libpq connection-string value: in single quotes, {@code '} and backslash escaped. */
     private static String quoted(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";

@@ -182,7 +182,11 @@ final class CdcService {
      * most); returns its last state (its {@code slot_name} and {@code publication}).
      */
     JsonNode stopMigration(String id) throws IOException, InterruptedException {
-        jvm.post("/api/v1/migrations/" + id + "/stop", Map.of());
+        return stopMigration(id, "");
+    }
+
+    private JsonNode stopMigration(String id, String query) throws IOException, InterruptedException {
+        jvm.post("/api/v1/migrations/" + id + "/stop" + query, Map.of());
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (true) {
             JsonNode state = state(id);
@@ -191,6 +195,19 @@ final class CdcService {
             }
             Thread.sleep(POLL.toMillis());
         }
+    }
+
+    /** {@code POST /api/v1/migrations/{id}/stop?keep_slot=true}, then polls until it is {@code stopped}: the slot keeps the changes. */
+    void pause(String id) throws IOException, InterruptedException {
+        JsonNode state = stopMigration(id, "?keep_slot=true");
+        if (!state.path("status").asString().equals("stopped")) {
+            throw new IllegalStateException(describe(id, state) + " (instead of stopped)");
+        }
+    }
+
+    /** {@code POST /api/v1/migrations/{id}/start} on a migration paused with its slot: it follows on from where it stopped. */
+    void resume(String id) throws IOException, InterruptedException {
+        jvm.post("/api/v1/migrations/" + id + "/start", Map.of());
     }
 
     /** {@code POST /api/v1/migrations/{id}/switchover}: the service answers at once and switches over on a thread of its own. */
