@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.UserSchemas;
 
 /**
  * Publications of one source database: the tables whose changes a stream carries. Thread-safe: each
@@ -76,8 +77,8 @@ public final class Publications {
         List<Table> tables = new ArrayList<>();
         try (Connection c = source.connectReadWrite();
              PreparedStatement st = c.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                     + "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                     + "AND n.nspname NOT LIKE 'pg\\_%' AND NOT n.nspname = ANY (?) ORDER BY 1, 2")) {
+                     + "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND " + UserSchemas.CONDITION
+                     + " AND NOT n.nspname = ANY (?) ORDER BY 1, 2")) {
             st.setArray(1, c.createArrayOf("text", excludedSchemas.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -105,8 +106,8 @@ public final class Publications {
                 + "JOIN pg_namespace pn ON pn.nspname = pt.schemaname JOIN pg_class pc ON pc.relnamespace = pn.oid AND pc.relname = pt.tablename "
                 + "WHERE pt.pubname = ?) "
                 + "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                + "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
-                + "AND NOT n.nspname = ANY (?) AND EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ? AND NOT puballtables) "
+                + "WHERE c.relkind = 'r' AND " + UserSchemas.CONDITION
+                + " AND NOT n.nspname = ANY (?) AND EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ? AND NOT puballtables) "
                 + "AND c.oid NOT IN (SELECT relid FROM pub) " + ancestors + "ORDER BY 1, 2")) {
             st.setString(1, publication);
             st.setArray(2, c.createArrayOf("text", excludedSchemas.toArray()));

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.UserSchemas;
 
 /**
  * The destination database of a clone: it must be empty the first time (a clone never writes over a
@@ -16,8 +17,7 @@ import dev.pgcorral.common.pg.Identifiers;
  */
 final class Destination {
 
-    private static final String USER_SCHEMAS = "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
-            + "AND nspname NOT LIKE 'pg\\_%' ORDER BY 1";
+    private static final String USER_SCHEMAS = "SELECT n.nspname FROM pg_namespace n WHERE " + UserSchemas.CONDITION + " ORDER BY 1";
 
     private Destination() {
     }
@@ -27,8 +27,7 @@ final class Destination {
         List<String> found = new ArrayList<>();
         try (Statement st = destination.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT count(*), min(n.nspname || '.' || c.relname) FROM pg_class c "
-                    + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                    + "AND n.nspname NOT LIKE 'pg\\_%'")) {
+                    + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " + UserSchemas.CONDITION)) {
                 rs.next();
                 if (rs.getLong(1) > 0) {
                     found.add(rs.getLong(1) + " relation(s), e.g. " + rs.getString(2));

@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.pgcorral.common.pg.UserSchemas;
+
 /**
  * Lists, inside the clone's snapshot, the tables whose rows are copied and splits the large ones into
  * page ranges. Left out: partitioned parents (their partitions are copied), views, materialized views
@@ -23,7 +25,7 @@ public final class SourceTables {
             JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
             WHERE c.relkind = 'r' AND c.relpersistence <> 't'
-              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+              AND\s""" + UserSchemas.CONDITION + """
               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
             ORDER BY 4 DESC, 2, 3""";
 

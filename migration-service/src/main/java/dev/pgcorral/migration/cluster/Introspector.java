@@ -14,6 +14,7 @@ import java.util.Map;
 import org.springframework.http.HttpStatus;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.UserSchemas;
 import dev.pgcorral.common.web.ApiException;
 
 /**
@@ -33,7 +34,6 @@ class Introspector {
     /** A database's size, 0 where the user may not connect (pg_database_size would fail). */
     private static final String DATABASE_BYTES =
             "CASE WHEN has_database_privilege(d.datname, 'CONNECT') THEN pg_database_size(d.datname) ELSE 0 END";
-    private static final String USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'";
 
     /** @throws ApiException 502 {@code connect: ...} when the server cannot be reached, 502 when reading it fails */
     Introspection introspect(ConnectionDetails target) {
@@ -113,7 +113,7 @@ class Introspector {
                 + "pg_size_pretty(pg_total_relation_size(c.oid)), pg_total_relation_size(c.oid), pg_size_pretty(pg_table_size(c.oid)), "
                 + "pg_table_size(c.oid), pg_size_pretty(pg_indexes_size(c.oid)), pg_indexes_size(c.oid) "
                 + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
-                + "WHERE c.relkind IN ('r', 'p') AND " + USER_SCHEMAS + " ORDER BY n.nspname, 5 DESC, c.relname");
+                + "WHERE c.relkind IN ('r', 'p') AND " + UserSchemas.CONDITION + " ORDER BY n.nspname, 5 DESC, c.relname");
              ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 tables.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Introspection.Table(rs.getString(1), rs.getString(2),
@@ -124,7 +124,7 @@ class Introspector {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, "
                 + "pg_size_pretty(coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint), coalesce(sum(pg_total_relation_size(c.oid)), 0) "
                 + "FROM pg_namespace n LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p') "
-                + "WHERE " + USER_SCHEMAS + " GROUP BY n.nspname ORDER BY n.nspname")) {
+                + "WHERE " + UserSchemas.CONDITION + " GROUP BY n.nspname ORDER BY n.nspname")) {
             while (rs.next()) {
                 List<Introspection.Table> inSchema = tables.getOrDefault(rs.getString(1), List.of());
                 schemas.add(new Introspection.Schema(rs.getString(1), inSchema, inSchema.size(), rs.getString(2), rs.getLong(3)));

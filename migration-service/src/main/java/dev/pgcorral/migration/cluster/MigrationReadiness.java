@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.UserSchemas;
 import dev.pgcorral.migration.follow.Origins;
 
 /**
@@ -226,8 +227,8 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
     private static String notOwned(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), array_to_string((array_agg(format('%I.%I', "
                 + "n.nspname, c.relname) ORDER BY n.nspname, c.relname))[1:5], ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                + "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                + "AND n.nspname NOT LIKE 'pg\\_%' AND NOT pg_has_role(c.relowner, 'USAGE')")) {
+                + "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND " + UserSchemas.CONDITION
+                + " AND NOT pg_has_role(c.relowner, 'USAGE')")) {
             rs.next();
             long count = rs.getLong(1);
             return count == 0 ? null : (count == 1 ? "table " : count + " tables, among them ") + rs.getString(2);

@@ -14,6 +14,7 @@ import dev.pgcorral.common.logical.ExportedSnapshot;
 import dev.pgcorral.common.logical.Publications;
 import dev.pgcorral.common.logical.ReplicationSlots;
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.UserSchemas;
 
 /**
  * What a followed migration keeps on its source: the publication (the tables whose changes it follows)
@@ -30,7 +31,7 @@ public final class SourceReplication {
     private static final String WITHOUT_IDENTITY = """
             SELECT format('%I.%I', n.nspname, c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+            WHERE c.relkind = 'r' AND\s""" + UserSchemas.CONDITION + """
               AND EXISTS (SELECT 1 FROM pg_publication_tables p WHERE p.pubname = ? AND p.schemaname = n.nspname AND p.tablename = c.relname)
               AND (c.relreplident = 'n'
                    OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
