@@ -44,6 +44,8 @@ import dev.pgcorral.common.pg.Lsn;
 final class ApplySession implements AutoCloseable {
 
     static final int BATCH = 500;
+    /** A batch is sent once its statements hold this many characters, however few they are (large values). */
+    static final long BATCH_CHARS = 4L << 20;
     private static final int MAX_PREPARED = 2000;
     private static final String ORIGIN_SHAPE = "origin";
 
@@ -55,6 +57,7 @@ final class ApplySession implements AutoCloseable {
     private final boolean serverChecksRows;
     private final BatchSender sender;
     private List<String> sql = new ArrayList<>();
+    private long sqlChars;
     private List<BatchSender.Entry> entries = new ArrayList<>();
     private final Map<String, String> prepared = new HashMap<>();
     private final RowRuns runs = new RowRuns();
@@ -184,9 +187,14 @@ final class ApplySession implements AutoCloseable {
 
     void truncate(Truncate truncate) throws SQLException {
         writeRuns(); // it may cascade to any table
-        String tables = truncate.relations().stream().map(Relation::qualifiedName).collect(Collectors.joining(", "));
-        queue("TRUNCATE ONLY " + tables + (truncate.restartIdentity() ? " RESTART IDENTITY" : "") + (truncate.cascade() ? " CASCADE" : ""),
-                new BatchSender.Entry("TRUNCATE of " + tables, -1));
+        List<String> tables = new ArrayList<>();
+        for (Relation relation : truncate.relations()) {
+            tables.add(targets.of(relation).only()); // ONLY is per table: each one's own rows (a partitioned table's: its partitions')
+        }
+        String names = String.join(", ", tables);
+        queue("TRUNCATE " + names + (truncate.restartIdentity() ? " RESTART IDENTITY" : "") + (truncate.cascade() ? " CASCADE" : ""),
+                new BatchSender.Entry("TRUNCATE of " + truncate.relations().stream().map(Relation::qualifiedName)
+                        .collect(Collectors.joining(", ")), -1));
     }
 
     /**
@@ -203,6 +211,7 @@ final class ApplySession implements AutoCloseable {
         sender.sendLast(sql, entries, committed);
         sql = new ArrayList<>();
         entries = new ArrayList<>();
+        sqlChars = 0;
         open = false;
     }
 
@@ -215,6 +224,7 @@ final class ApplySession implements AutoCloseable {
         }
         sql = new ArrayList<>();
         entries = new ArrayList<>();
+        sqlChars = 0;
         runs.clear();
         open = false;
         targets.clear();
@@ -235,6 +245,7 @@ final class ApplySession implements AutoCloseable {
         sender.send(sql, entries);
         sql = new ArrayList<>();
         entries = new ArrayList<>();
+        sqlChars = 0;
     }
 
     private void toRun(TargetTables.Target target, RowRuns.Kind kind, ReplicationMessage change, String key) throws SQLException {
@@ -297,7 +308,8 @@ final class ApplySession implements AutoCloseable {
         }
         sql.add(statement);
         entries.add(entry);
-        if (sql.size() >= BATCH) {
+        sqlChars += statement.length();
+        if (sql.size() >= BATCH || sqlChars >= BATCH_CHARS) {
             flush();
         }
     }

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,7 +51,8 @@ public final class Follower {
     /**
      * @param startAt       where the clone's snapshot ends (the slot's consistent point), or {@link Lsn#INVALID}: the slot's position
      * @param skipReplicated leave out transactions that reached the source by replication (from an origin): no echo back
-     * @param passDdlAt      the schema change an earlier run stopped at, which the user applied to the destination; null: none
+     * @param passDdlAt      the last schema change an earlier run stopped at, which the user applied to the destination (with
+     *                       those before it); null: none
      * @param everyTable     the destination was cloned from the source: a table the publication does not carry stops the follow
      */
     public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, String slot, String publication,
@@ -203,6 +205,7 @@ public final class Follower {
     /** The loop: messages in, destination transactions out. */
     private void apply(ChangeStream s, ApplySession session) throws SQLException, InterruptedException {
         Group group = new Group();
+        SchemaChanges changes = null; // the schema changes of the transaction being read, which stop the follow at its end
         while (!cancelled) {
             if (notFollowed != null) {
                 throw new ApplyException(notFollowed);
@@ -216,14 +219,27 @@ public final class Follower {
             } else if (message instanceof Begin b) {
                 progress.received(b.commitTime());
                 group.skipping = false;
+                group.changesOfThisTransaction = 0;
                 if (group.lastEnd == null) {
                     group.started = System.nanoTime();
                 }
             } else if (message instanceof Origin) {
                 group.skipping = job.skipReplicated();
             } else if (message instanceof RelationMessage r) {
-                session.relation(r.relation());
+                if (changes == null) { // after a schema change its tables may not match yet: the next run defines them again
+                    if (group.lastEnd != null && group.changesOfThisTransaction == 0) {
+                        // a table (re)defined: the transactions before this one are committed first, so that a definition the
+                        // destination does not match stops the follow after them, not before (a restart then replays nothing
+                        // with the old definition)
+                        commit(s, session, group);
+                        group.started = System.nanoTime();
+                    }
+                    session.relation(r.relation());
+                }
             } else if (message instanceof Commit c) {
+                if (changes != null) {
+                    throw changes.stop();
+                }
                 group.lastEnd = c.endLsn();
                 group.lastCommitTime = c.commitTime();
                 group.transactions++;
@@ -231,18 +247,22 @@ public final class Follower {
                     commit(s, session, group);
                 }
             } else if (message instanceof Message m && m.transactional() && SourceReplication.DDL_PREFIX.equals(m.prefix())) {
-                if (!m.messageLsn().equals(job.passDdlAt())) {
-                    throw new SchemaChangeException(m.messageLsn(), m.contentAsString());
+                if (job.passDdlAt() != null && !m.messageLsn().isAfter(job.passDdlAt())) {
+                    info("passing the schema change at " + m.messageLsn() + ", applied to the destination by hand: " + m.contentAsString().strip());
+                } else {
+                    changes = changes == null ? new SchemaChanges() : changes;
+                    changes.add(m.messageLsn(), m.contentAsString());
                 }
-                info("passing the schema change at " + m.messageLsn() + ", applied to the destination by hand: " + m.contentAsString().strip());
             } else if (message instanceof Resumed r) {
                 // the source connection broke: what it sent after the last acknowledged commit comes again
                 session.rollback();
                 progress.discarded();
                 group.reset();
+                changes = null;
                 event("stream_resumed", "the source connection was lost and the stream resumed from " + r.position() + ": " + r.reason());
-            } else if (!group.skipping && change(session, message)) {
+            } else if (!group.skipping && changes == null && change(session, message)) {
                 group.changes++;
+                group.changesOfThisTransaction++;
                 progress.changed();
             }
         }
@@ -264,6 +284,24 @@ public final class Follower {
         return true;
     }
 
+    /**
+     * The schema changes of one source transaction, read to its end so that one stop names them all (a statement that
+     * holds several sends its text once).
+     */
+    private static final class SchemaChanges {
+        private final LinkedHashSet<String> statements = new LinkedHashSet<>();
+        private Lsn last;
+
+        void add(Lsn position, String statement) {
+            statements.add(statement.strip());
+            last = position;
+        }
+
+        SchemaChangeException stop() {
+            return new SchemaChangeException(last, String.join("\n", statements));
+        }
+    }
+
     /** The source transactions applied in the destination's open transaction. */
     private static final class Group {
         Lsn lastEnd;
@@ -272,6 +310,8 @@ public final class Follower {
         int changes;
         long started;
         boolean skipping;
+        /** Changes applied of the source transaction being read. */
+        int changesOfThisTransaction;
 
         /** Big or old enough to commit even though the stream has more at hand. */
         boolean full() {

@@ -13,7 +13,8 @@ import dev.pgcorral.common.logical.Row;
  * The row changes of the open destination transaction that wait to be written a table at a time: per table, a run of
  * INSERTs, or of UPDATEs that each send every column and find their row by an unchanged key (a row's later UPDATE
  * replacing its earlier one). A run goes out as one statement over all its rows when the group commits, when
- * the table receives a change of another kind, or when it is {@value #MAX_ROWS} rows long.
+ * the table receives a change of another kind, or when it is {@value #MAX_ROWS} rows or {@value #MAX_CHARS} characters of
+ * values long (so that a run of large values does not make a statement of hundreds of megabytes).
  * <p>Why it is correct: the apply uses runs only where the order of changes to different tables cannot be seen
  * within one transaction (triggers, rules and foreign-key checks do not fire, no unique or exclusion index but the
  * key's), and changes to one table keep their order: a run holds one kind of change, and whatever else the table
@@ -22,6 +23,7 @@ import dev.pgcorral.common.logical.Row;
 final class RowRuns {
 
     static final int MAX_ROWS = 1000;
+    static final long MAX_CHARS = 1L << 20;
 
     enum Kind { INSERT, UPDATE }
 
@@ -38,6 +40,8 @@ final class RowRuns {
         private final TargetTables.Target target;
         private final Kind kind;
         private final Map<Object, Pending> rows = new LinkedHashMap<>();
+        /** The characters of the values added (a replaced row's too). */
+        private long chars;
 
         Run(TargetTables.Target target, Kind kind) {
             this.target = target;
@@ -85,14 +89,20 @@ final class RowRuns {
             run = new Run(target, kind);
             runs.put(table, run);
         }
-        run.rows.put(key == null ? new Object() : key, new Pending(change));
+        Pending pending = new Pending(change);
+        run.rows.put(key == null ? new Object() : key, pending);
+        Row row = pending.row();
+        for (int i = 0; i < row.size(); i++) {
+            String text = row.text(i);
+            run.chars += text == null ? 0 : text.length();
+        }
         return ended;
     }
 
-    /** The table's run once it is {@value #MAX_ROWS} rows long, taken out to be written; else null. */
+    /** The table's run once it is {@value #MAX_ROWS} rows or {@value #MAX_CHARS} characters long, taken out to be written; else null. */
     Run takeIfFull(TargetTables.Target target) {
         Run run = runs.get(target.relation().id());
-        return run != null && run.size() >= MAX_ROWS ? runs.remove(target.relation().id()) : null;
+        return run != null && (run.size() >= MAX_ROWS || run.chars >= MAX_CHARS) ? runs.remove(target.relation().id()) : null;
     }
 
     /** Takes out the table's run, to be written before another change to it; null when it has none. */

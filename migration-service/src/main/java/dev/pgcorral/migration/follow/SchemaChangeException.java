@@ -3,8 +3,8 @@ package dev.pgcorral.migration.follow;
 import dev.pgcorral.common.pg.Lsn;
 
 /**
- * A DDL statement ran on the source: the follow stops before the transaction that holds it, naming it.
- * Once the destination has the same change, a new start passes this statement ({@link #position()}) and
+ * DDL statements ran on the source: the follow stops before the transaction that holds them, naming them.
+ * Once the destination has the same changes, a new start passes them (every one up to {@link #position()}) and
  * goes on.
  */
 public final class SchemaChangeException extends ApplyException {
@@ -18,7 +18,7 @@ public final class SchemaChangeException extends ApplyException {
         this.position = position;
     }
 
-    /** Where the statement's message is in the source's WAL. */
+    /** Where the transaction's last statement's message is in the source's WAL. */
     public Lsn position() {
         return position;
     }

@@ -26,8 +26,10 @@ final class TargetTables {
      * @param type     the column's type for a cast, by its catalog name and schema, so without a length or precision
      *                 ({@code pg_catalog.bpchar}: {@code character} alone would mean {@code char(1)} and cut values)
      * @param equality {@code =} works on it
+     * @param identityAlways {@code GENERATED ALWAYS AS IDENTITY} on the destination: an INSERT must override it, an UPDATE
+     *                       may not set it
      */
-    record Column(String name, String type, boolean equality, boolean key) {
+    record Column(String name, String type, boolean equality, boolean key, boolean identityAlways) {
     }
 
     /** A table as the apply writes it: its name for SQL and its columns in the source's order. */
@@ -35,12 +37,25 @@ final class TargetTables {
      * @param version        unique per lookup: statements prepared for an older definition are not reused
      * @param onlyKeyUnique  no unique or exclusion index but the replica identity's, and no trigger or rule that fires during
      *                       the apply ({@code ENABLE ALWAYS} or {@code REPLICA}): changes may wait in runs ({@link RowRuns})
+     * @param partitioned    a partitioned table (its changes come as its own where the publication publishes them via the
+     *                       root): statements reach its partitions' rows
      */
-    record Target(Relation relation, String qualifiedName, List<Column> columns, long version, boolean onlyKeyUnique) {
+    record Target(Relation relation, String qualifiedName, List<Column> columns, long version, boolean onlyKeyUnique,
+                  boolean partitioned) {
+
+        /** How UPDATE, DELETE and TRUNCATE name the table: {@code ONLY} the table's own rows, or a partitioned table's partitions'. */
+        String only() {
+            return (partitioned ? "" : "ONLY ") + qualifiedName;
+        }
+
+        /** {@code OVERRIDING SYSTEM VALUE} where a column is {@code GENERATED ALWAYS AS IDENTITY}, so an INSERT keeps the source's value. */
+        String overriding() {
+            return columns.stream().anyMatch(Column::identityAlways) ? " OVERRIDING SYSTEM VALUE" : "";
+        }
     }
 
     private static final String COLUMNS = """
-            SELECT a.attname, format('%I.%I', tn.nspname, t.typname), a.attgenerated <> '',
+            SELECT a.attname, format('%I.%I', tn.nspname, t.typname), a.attgenerated <> '', a.attidentity = 'a',
                    EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
                            WHERE oc.opcdefault AND am.amname = 'btree'
                              AND oc.opcintype IN (e.oid, CASE e.typtype WHEN 'e' THEN 'anyenum'::regtype WHEN 'r' THEN 'anyrange'::regtype
@@ -52,14 +67,15 @@ final class TargetTables {
             JOIN pg_type e ON e.oid = CASE WHEN b.typcategory = 'A' AND b.typelem <> 0 THEN b.typelem ELSE b.oid END
             WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped""";
 
-    private record Found(String type, boolean equality, boolean generated) {
+    private record Found(String type, boolean equality, boolean generated, boolean identityAlways) {
     }
 
     private static final String ONLY_KEY_UNIQUE = """
             SELECT NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass(?) AND (i.indisunique OR i.indisexclusion)
                                                        AND NOT i.indisprimary AND NOT i.indisreplident)
                AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass(?) AND t.tgenabled IN ('A', 'R'))
-               AND NOT EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = to_regclass(?) AND r.ev_enabled IN ('A', 'R'))""";
+               AND NOT EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = to_regclass(?) AND r.ev_enabled IN ('A', 'R')),
+                   (SELECT c.relkind = 'p' FROM pg_class c WHERE c.oid = to_regclass(?))""";
 
     private final Connection destination;
     private final Map<Integer, Target> byRelation = new HashMap<>();
@@ -97,7 +113,7 @@ final class TargetTables {
             st.setString(1, name);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    found.put(rs.getString(1), new Found(rs.getString(2), rs.getBoolean(4), rs.getBoolean(3)));
+                    found.put(rs.getString(1), new Found(rs.getString(2), rs.getBoolean(5), rs.getBoolean(3), rs.getBoolean(4)));
                 }
             }
         }
@@ -117,7 +133,7 @@ final class TargetTables {
                 throw new ApplyException("table " + name + ": column \"" + source.name() + "\" is generated on the destination "
                         + "but sent by the source; make it an ordinary column on the destination, or generated on both");
             }
-            columns.add(new Column(source.name(), column.type(), column.equality(), source.key()));
+            columns.add(new Column(source.name(), column.type(), column.equality(), source.key(), column.identityAlways()));
         }
         Set<String> sent = new HashSet<>();
         relation.columns().forEach(c -> sent.add(c.name()));
@@ -130,15 +146,17 @@ final class TargetTables {
             }
         }
         boolean onlyKeyUnique;
+        boolean partitioned;
         try (PreparedStatement st = destination.prepareStatement(ONLY_KEY_UNIQUE)) {
-            st.setString(1, name);
-            st.setString(2, name);
-            st.setString(3, name);
+            for (int i = 1; i <= 4; i++) {
+                st.setString(i, name);
+            }
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 onlyKeyUnique = rs.getBoolean(1);
+                partitioned = rs.getBoolean(2);
             }
         }
-        return new Target(relation, name, List.copyOf(columns), ++versions, onlyKeyUnique);
+        return new Target(relation, name, List.copyOf(columns), ++versions, onlyKeyUnique, partitioned);
     }
 }

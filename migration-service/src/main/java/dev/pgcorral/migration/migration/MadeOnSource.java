@@ -49,6 +49,23 @@ final class MadeOnSource {
                 publicationCreated ? ", with publication " + m.publication() : "");
     }
 
+    /**
+     * A {@code follow_only} migration made nothing on the source, but its origin on the destination records how far it
+     * got there: dropped (where it can be, else its next start does), so that a later start, or another migration of
+     * the same id, begins at the slot's position.
+     */
+    void forgetOrigin(Migration m) {
+        if (m.mode() != Migration.Mode.FOLLOW_ONLY) {
+            return;
+        }
+        store.originOwned(m.id(), false);
+        try {
+            Origins.drop(destinations.apply(m), MigrationRun.origin(m.id()));
+        } catch (SQLException | RuntimeException e) {
+            log.info("migration {}: its origin on the destination stays until its next start ({})", m.id(), e.getMessage());
+        }
+    }
+
     /** {@link #remove} when the migration {@link #owned} them; a failure logged with what to do instead of thrown. */
     void removeQuietly(Migration m, String why) {
         if (!owned(m)) {

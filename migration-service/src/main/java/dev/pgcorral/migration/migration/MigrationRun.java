@@ -190,6 +190,10 @@ final class MigrationRun {
                         + "the data as of it); ") + (replication.publicationExists() ? "" : "publication " + migration.publication()
                         + " does not exist (CREATE PUBLICATION … FOR ALL TABLES); ") + "or clone with mode clone_and_follow");
             }
+            if (!state.originOwned()) { // left by an earlier migration of this id, maybe at another source's position
+                Origins.drop(destination, origin(migration.id()));
+                store.originOwned(migration.id(), true);
+            }
             info("following slot " + migration.slotName() + " on the source");
         } else if (state.cloneCompleted() && state.consistentLsn() != null && replication.slotExists()) {
             restoreClone();

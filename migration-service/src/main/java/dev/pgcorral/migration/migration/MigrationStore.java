@@ -29,7 +29,7 @@ public final class MigrationStore {
      * when it has no slot), whether the destination holds the finished clone, whether the publication is ours.
      */
     public record FollowState(Lsn consistentLsn, boolean cloneCompleted, boolean publicationCreated, Lsn switchoverLsn,
-                              Long switchoverDowntimeMillis, Lsn ddlStopLsn) {
+                              Long switchoverDowntimeMillis, Lsn ddlStopLsn, boolean originOwned) {
     }
 
     private final JdbcClient jdbc;
@@ -150,18 +150,23 @@ public final class MigrationStore {
     }
 
     public FollowState followState(String id) {
-        return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created, switchover_lsn, switchover_downtime_ms, ddl_stop_lsn "
-                        + "FROM migration.migrations WHERE id = ?").param(id)
+        return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created, switchover_lsn, switchover_downtime_ms, ddl_stop_lsn, "
+                        + "origin_owned FROM migration.migrations WHERE id = ?").param(id)
                 .query((rs, n) -> new FollowState(lsn(rs, 1), rs.getBoolean(2), rs.getBoolean(3), lsn(rs, 4), rs.getObject(5, Long.class),
-                        lsn(rs, 6)))
-                .optional().orElse(new FollowState(null, false, false, null, null, null));
+                        lsn(rs, 6), rs.getBoolean(7)))
+                .optional().orElse(new FollowState(null, false, false, null, null, null, false));
     }
 
     /** A slot was created for the clone: the follow begins at {@code consistentLsn} once the clone completes. */
     public void slotCreated(String id, Lsn consistentLsn, boolean publicationCreated) {
         jdbc.sql("UPDATE migration.migrations SET consistent_lsn = ?, clone_completed = false, publication_created = ?, confirmed_lsn = NULL, "
-                + "ddl_stop_lsn = NULL, "
+                + "ddl_stop_lsn = NULL, origin_owned = true, "
                 + "updated_at = now() WHERE id = ?").params(consistentLsn.value(), publicationCreated, id).update();
+    }
+
+    /** Whether the origin on the destination holds this migration's progress (see {@code V4__origin_owned.sql}). */
+    public void originOwned(String id, boolean owned) {
+        jdbc.sql("UPDATE migration.migrations SET origin_owned = ?, updated_at = now() WHERE id = ?").params(owned, id).update();
     }
 
     /**

@@ -225,6 +225,9 @@ public final class Migrations implements AutoCloseable {
         if (left != null) {
             left.state().close();
         }
+        if (!keepSlot) {
+            made.forgetOrigin(m);
+        }
         if (!keepSlot && made.owned(m)) {
             try {
                 made.remove(m);
@@ -334,9 +337,10 @@ public final class Migrations implements AutoCloseable {
                 return;
             }
             store.finished(id, Migration.Status.COMPLETED, "done", null, run.record());
-        } catch (Exception e) {
+        } catch (Exception | Error e) { // an Error too (out of memory): the run must still end as failed, not stay "streaming"
             boolean stopped = run.cancelled();
-            String message = stopped ? null : e.getMessage();
+            String message = stopped ? null : e instanceof OutOfMemoryError ? "the service ran out of memory (" + e.getMessage()
+                    + "); start it with a larger heap (java -Xmx…) and start the migration again: it resumes where it stopped" : e.getMessage();
             if (!stopped) {
                 log.warn("migration {} failed: {}", id, message);
                 run.record().failure(message, false);
@@ -345,6 +349,7 @@ public final class Migrations implements AutoCloseable {
             wrapUp(id, run);
             if (stopped && !run.keepSlot()) {
                 made.removeQuietly(run.migration(), "it was stopped");
+                made.forgetOrigin(run.migration());
             }
             try {
                 store.finished(id, stopped ? Migration.Status.STOPPED : Migration.Status.FAILED, stopped ? "stopped" : "error", message,
