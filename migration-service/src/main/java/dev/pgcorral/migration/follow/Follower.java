@@ -227,13 +227,7 @@ public final class Follower {
                 group.skipping = job.skipReplicated();
             } else if (message instanceof RelationMessage r) {
                 if (changes == null) { // after a schema change its tables may not match yet: the next run defines them again
-                    if (group.lastEnd != null && group.changesOfThisTransaction == 0) {
-                        // a table (re)defined: the transactions before this one are committed first, so that a definition the
-                        // destination does not match stops the follow after them, not before (a restart then replays nothing
-                        // with the old definition)
-                        commit(s, session, group);
-                        group.started = System.nanoTime();
-                    }
+                    commitFinished(s, session, group);
                     session.relation(r.relation());
                 }
             } else if (message instanceof Commit c) {
@@ -250,7 +244,10 @@ public final class Follower {
                 if (job.passDdlAt() != null && !m.messageLsn().isAfter(job.passDdlAt())) {
                     info("passing the schema change at " + m.messageLsn() + ", applied to the destination by hand: " + m.contentAsString().strip());
                 } else {
-                    changes = changes == null ? new SchemaChanges() : changes;
+                    if (changes == null) {
+                        commitFinished(s, session, group);
+                        changes = new SchemaChanges();
+                    }
                     changes.add(m.messageLsn(), m.contentAsString());
                 }
             } else if (message instanceof Resumed r) {
@@ -265,6 +262,19 @@ public final class Follower {
                 group.changesOfThisTransaction++;
                 progress.changed();
             }
+        }
+    }
+
+    /**
+     * Commits the group's finished transactions where the one being read has applied nothing yet: done before a table's
+     * (new) definition or a schema change, so that one the destination does not match yet stops the follow after them.
+     * Otherwise they would be rolled back with it, and replayed after the user changed the destination, under their
+     * old definitions, which it then no longer matches.
+     */
+    private void commitFinished(ChangeStream s, ApplySession session, Group group) throws SQLException {
+        if (group.lastEnd != null && group.changesOfThisTransaction == 0) {
+            commit(s, session, group);
+            group.started = System.nanoTime();
         }
     }
 

@@ -21,6 +21,8 @@ public final class Origins {
 
     /** SQLSTATE object_in_use: the origin is held by another session. */
     static final String IN_USE = "55006";
+    /** How long {@link #drop} waits for a session that holds the origin to end. */
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
     /** How long an earlier session may take to end by itself before it is ended. */
     static final Duration GRACE = Duration.ofSeconds(5);
 
@@ -152,14 +154,34 @@ public final class Origins {
         }
     }
 
-    /** Drops the origin (a new clone begins, or the migration is deleted); none is fine. */
+    /**
+     * Drops the origin (a new clone begins, or the migration is stopped or deleted); none is fine. An apply session that
+     * just closed may hold it for a moment more (its server process ends after the connection): that is waited for, up to
+     * {@link #RELEASE_WAIT}; a session that still holds it then is an error ({@value #IN_USE}).
+     */
     public static void drop(ConnectionDetails destination, String origin) throws SQLException {
+        long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
         try (Connection c = destination.connect();
              PreparedStatement st = c.prepareStatement(
                      "SELECT pg_replication_origin_drop(?) WHERE pg_replication_origin_oid(?) IS NOT NULL")) {
             st.setString(1, origin);
             st.setString(2, origin);
-            st.execute();
+            while (true) {
+                try {
+                    st.execute();
+                    return;
+                } catch (SQLException e) {
+                    if (!IN_USE.equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for origin " + origin + " to be released", IN_USE, e);
+                }
+            }
         }
     }
 }
