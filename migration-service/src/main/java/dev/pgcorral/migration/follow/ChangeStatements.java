@@ -88,7 +88,7 @@ final class ChangeStatements {
             }
         }
         Row identity = update.oldKind() == OldRow.NONE ? row : update.oldRow();
-        for (int i = 0; i < row.size() && identity != row; i++) {
+        for (int i = 0; i < row.size() && update.oldKind() != OldRow.NONE; i++) { // an old row: the key, or every column, may have changed
             TargetTables.Column column = target.columns().get(i);
             if (column.identityAlways() && (column.key() || update.oldKind() == OldRow.FULL) && !row.isUnchangedToast(i)
                     && !Objects.equals(identity.text(i), row.text(i))) {

@@ -1,10 +1,7 @@
 package dev.pgcorral.migration.follow;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -388,77 +385,5 @@ public final class Follower {
     private void event(String type, String message) {
         record.event(type, message, Map.of());
         info(message);
-    }
-
-    /** The name the lag probe's session has on the source (a switchover leaves that session alone: it only reads). */
-    static String probeName(String migrationId) {
-        return "pgcorral lag probe " + migrationId;
-    }
-
-    /**
-     * The source's current WAL position, every {@value #LAG_PROBE_MILLIS} ms on a connection of its own, for the lag; and
-     * every {@value #TABLES_PROBE_EVERY}th time, when given a publication, whether it carries every table.
-     */
-    private static final class LagProbe implements AutoCloseable {
-        private static final int TABLES_PROBE_EVERY = 25;
-        private final ConnectionDetails source;
-        private final String name;
-        private final String publication;
-        private Connection connection;
-        private int probes;
-        /** The trouble says the stream reconnects to the source. */
-        private boolean sourceLost;
-
-        LagProbe(ConnectionDetails source, String migrationId, String publication) {
-            this.source = source;
-            this.name = probeName(migrationId);
-            this.publication = publication;
-        }
-
-        void probe(FollowProgress progress, ChangeStream stream, java.util.function.Consumer<String> notFollowed) {
-            String lost = stream == null ? null : stream.progress().reconnecting();
-            if (lost != null) {
-                progress.trouble("cannot reach the source, reconnecting: " + lost);
-                sourceLost = true;
-            } else if (sourceLost) {
-                progress.trouble(null);
-                sourceLost = false;
-            }
-            try {
-                if (connection == null || connection.isClosed()) {
-                    connection = source.connect();
-                    try (PreparedStatement st = connection.prepareStatement("SELECT set_config('application_name', ?, false)")) {
-                        st.setString(1, name);
-                        st.execute();
-                    }
-                }
-                try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-                    rs.next();
-                    ChangeStream.Progress read = stream == null ? null : stream.progress();
-                    progress.probed(Lsn.parse(rs.getString(1)), read == null ? Lsn.INVALID : read.confirmed(),
-                            read == null ? Lsn.INVALID : read.received());
-                }
-                if (publication != null && probes++ % TABLES_PROBE_EVERY == 0) {
-                    String found = SourceReplication.notFollowed(connection, publication);
-                    if (found != null) {
-                        notFollowed.accept(found);
-                    }
-                }
-            } catch (SQLException | RuntimeException e) {
-                close();
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            if (connection != null) {
-                try {
-                    connection.close();
-                } catch (SQLException ignored) {
-                    // gone already
-                }
-                connection = null;
-            }
-        }
     }
 }

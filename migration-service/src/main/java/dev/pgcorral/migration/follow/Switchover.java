@@ -215,7 +215,7 @@ public final class Switchover {
             }
             String before = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
                     + "AND backend_type = 'client backend' AND backend_start <= ? AND application_name IS DISTINCT FROM "
-                    + Identifiers.literal(Follower.probeName(migrationId));
+                    + Identifiers.literal(LagProbe.probeName(migrationId));
             if (!settings.endSessions()) {
                 long deadline = System.nanoTime() + timeout.toNanos();
                 try (PreparedStatement left = c.prepareStatement("SELECT count(*)" + before)) {
