@@ -13,7 +13,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.pgcorral.common.local.LocalPostgres;
@@ -35,12 +37,17 @@ public final class TestServer implements AutoCloseable {
     private final LocalPostgres server;
 
     public TestServer(Path dir) throws IOException {
+        this(dir, Map.of());
+    }
+
+    /** A server with {@code settings} beside (and over) the throwaway ones. */
+    public TestServer(Path dir, Map<String, String> settings) throws IOException {
         this.dir = dir;
         this.binaries = PostgresBinaries.locate(null);
         assumeTrue(Files.isExecutable(binaries.program("pgbench")), "pgbench is installed with the postgresql package");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         this.server = new LocalPostgres(new LocalPostgres.Options(binaries, dir.resolve("pg"), true, 0, "127.0.0.1", "postgres", PASSWORD,
-                LocalPostgres.THROWAWAY_SETTINGS, ServerAccount.resolve(null), Duration.ofSeconds(60)).withLogicalReplication());
+                merged(settings), ServerAccount.resolve(null), Duration.ofSeconds(60)).withLogicalReplication());
         server.start();
     }
 
@@ -77,6 +84,12 @@ public final class TestServer implements AutoCloseable {
         return pb.start();
     }
 
+    private static Map<String, String> merged(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(LocalPostgres.THROWAWAY_SETTINGS);
+        all.putAll(settings);
+        return all;
+    }
+
     public static void sql(ConnectionDetails db, String... statements) throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             for (String s : statements) {
@@ -95,6 +108,17 @@ public final class TestServer implements AutoCloseable {
     /** Stops the server (fast shutdown, clients cut off); its data stays for {@link #start()}. */
     public void stop() {
         server.stop();
+    }
+
+    /**
+     * Crashes the server as {@code pg_ctl stop -m immediate} does: SIGQUIT to the postmaster, which ends every server
+     * process at once; what was not written out of its WAL buffers is lost. Returns once the postmaster is gone.
+     */
+    public void crash() throws Exception {
+        long pid = Long.parseLong(Files.readAllLines(dir.resolve("pg").resolve("postmaster.pid")).get(0).trim());
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        assertThat(new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).start().waitFor()).isZero();
+        postmaster.onExit().get(30, TimeUnit.SECONDS);
     }
 
     /** Starts it again, on the same port. */

@@ -152,6 +152,14 @@ public final class CloneRun {
             int views = Finishing.refreshMaterializedViews(src, dst);
             Finishing.setSequences(dst, state.sequences);
             Finishing.analyze(job.destination(), state.tables, job.workers());
+            try {
+                Finishing.flush(dst);
+            } catch (SQLException e) {
+                progress.log("warning", "cannot make sure the clone is on disk on the destination (" + e.getMessage() + "): until "
+                        + "its server writes its WAL out by itself (wal_writer_delay), a crash there can lose rows of this clone; "
+                        + "GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) to the destination's user",
+                        Map.of("component", "clone"));
+            }
             info(views + " materialized view(s) refreshed, " + state.sequences.size() + " sequence(s) set, " + state.tables.size()
                     + " table(s) analyzed");
         } catch (Exception e) {

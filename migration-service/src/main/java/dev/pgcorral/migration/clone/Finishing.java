@@ -108,6 +108,29 @@ public final class Finishing {
         return refreshed;
     }
 
+    /**
+     * Makes sure what the clone committed on the destination is on disk before the clone is reported done. Its copy
+     * sessions commit with {@code synchronous_commit} off, and so does every session of a destination that runs with it
+     * off (the embedded server does): a crash there could lose the rows of a clone already reported complete, which
+     * the follow would never send again. This commits one transaction that writes WAL (a transactional logical
+     * message: any user may emit one, and it changes no table) with {@code synchronous_commit} at least {@code local}:
+     * its commit flushes the WAL of every commit before it.
+     */
+    static void flush(Connection destination) throws SQLException {
+        boolean auto = destination.getAutoCommit();
+        destination.setAutoCommit(false);
+        try (Statement st = destination.createStatement()) {
+            st.execute("SELECT set_config('synchronous_commit', 'local', true) WHERE current_setting('synchronous_commit') = 'off'");
+            st.execute("SELECT pg_logical_emit_message(true, 'pgcorral.clone', 'on disk')");
+            destination.commit();
+        } catch (SQLException e) {
+            destination.rollback();
+            throw e;
+        } finally {
+            destination.setAutoCommit(auto);
+        }
+    }
+
     /** {@code ANALYZE} of every copied table, {@code jobs} at a time. */
     static void analyze(ConnectionDetails destination, List<SourceTable> tables, int jobs) throws Exception {
         ConcurrentLinkedQueue<SourceTable> queue = new ConcurrentLinkedQueue<>(tables);

@@ -94,7 +94,7 @@ final class TableCopier {
                             snapshot.begin(out);
                             in = connections.open(destination, "destination");
                             try (Statement st = in.createStatement()) {
-                                // a part that is lost is copied again; the post-data restore's commits make the data durable
+                                // a part that is lost is copied again; Finishing.flush puts the clone on disk before it is done
                                 st.execute("SET synchronous_commit = off");
                             }
                         }
