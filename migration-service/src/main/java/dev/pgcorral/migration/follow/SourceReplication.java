@@ -210,7 +210,8 @@ public final class SourceReplication {
         return "pgcorral_ddl_" + slot;
     }
 
-    private List<String> tablesWithoutIdentity() throws SQLException {
+    /** The published tables that have no replica identity: the source refuses UPDATE and DELETE on them. */
+    public List<String> tablesWithoutIdentity() throws SQLException {
         List<String> tables = new ArrayList<>();
         try (Connection c = source.connect(); PreparedStatement st = c.prepareStatement(WITHOUT_IDENTITY)) {
             st.setString(1, publication);

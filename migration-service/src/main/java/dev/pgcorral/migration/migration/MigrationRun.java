@@ -195,6 +195,7 @@ final class MigrationRun {
                 store.originOwned(migration.id(), true);
             }
             info("following slot " + migration.slotName() + " on the source");
+            warnWithoutIdentity(replication.tablesWithoutIdentity());
         } else if (state.cloneCompleted() && state.consistentLsn() != null && replication.slotExists()) {
             restoreClone();
             record.enterPhase("connecting");
@@ -215,12 +216,7 @@ final class MigrationRun {
                     info("DDL statements are not captured (that needs a superuser on the source): a schema change there shows as a "
                             + "table or column the destination lacks");
                 }
-                if (!begun.withoutIdentity().isEmpty()) {
-                    warn("no_replica_identity", "tables without a replica identity: " + String.join(", ", begun.withoutIdentity())
-                            + ". While they are published, the source refuses UPDATE and DELETE on them (INSERT works); if the "
-                            + "application updates or deletes their rows, give each a primary key or run ALTER TABLE … REPLICA "
-                            + "IDENTITY FULL on the source");
-                }
+                warnWithoutIdentity(begun.withoutIdentity());
                 return CloneSnapshot.of(begun.snapshot());
             };
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
@@ -253,6 +249,15 @@ final class MigrationRun {
         } catch (SchemaChangeException e) {
             store.ddlStopped(migration.id(), e.position());
             throw e;
+        }
+    }
+
+    private void warnWithoutIdentity(List<String> tables) {
+        if (!tables.isEmpty()) {
+            warn("no_replica_identity", "tables without a replica identity: " + String.join(", ", tables)
+                    + ". While they are published, the source refuses UPDATE and DELETE on them (INSERT works); if the "
+                    + "application updates or deletes their rows, give each a primary key or run ALTER TABLE … REPLICA "
+                    + "IDENTITY FULL on the source");
         }
     }
 

@@ -117,16 +117,18 @@ class FollowEdgesTest extends MigrationTestBase {
         ConnectionDetails source = database("reuse_src");
         ConnectionDetails dest = database("reuse_dst");
         for (ConnectionDetails db : List.of(source, dest)) {
-            sql(db, "CREATE TABLE t (id int PRIMARY KEY)");
+            sql(db, "CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE bare (v int)");
         }
         // as a migration "reuse" of another source would leave it: far ahead of this source's WAL
         sql(dest, "SELECT pg_replication_origin_create('pgcorral_reuse')", "SELECT pg_replication_origin_advance('pgcorral_reuse', 'FF/0')");
-        sql(source, "CREATE PUBLICATION pgmanager_pub_reuse FOR TABLE t", "SELECT pg_create_logical_replication_slot('pgmanager_reuse', 'pgoutput')");
+        sql(source, "CREATE PUBLICATION pgmanager_pub_reuse FOR TABLE t, bare", "SELECT pg_create_logical_replication_slot('pgmanager_reuse', 'pgoutput')");
         MigrationCalls api = new MigrationCalls(port, null);
         api.createAndStart("reuse", source, dest, "follow_only");
         api.awaitStatus("reuse", "streaming", LIMIT);
         sql(source, "INSERT INTO t SELECT generate_series(1, 100)");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("100")));
+        assertThat(api.get("/api/v1/migrations/reuse/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).startsWith("tables without a replica identity: public.bare."));
 
         // stop drops the origin (the slot is the user's): a new migration of the same id starts at the slot again
         assertThat(api.call("POST", "/api/v1/migrations/reuse/stop", null).status()).isEqualTo(200);
