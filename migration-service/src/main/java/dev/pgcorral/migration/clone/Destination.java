@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.Transactions;
 import dev.pgcorral.common.pg.UserSchemas;
 
 /**
@@ -55,9 +56,7 @@ final class Destination {
      * included), publications and large objects; then makes an empty {@code public} again.
      */
     static void clean(Connection destination) throws SQLException {
-        boolean auto = destination.getAutoCommit();
-        destination.setAutoCommit(false);
-        try (Statement st = destination.createStatement()) {
+        Transactions.run(destination, st -> {
             List<String> schemas = new ArrayList<>();
             try (ResultSet rs = st.executeQuery(USER_SCHEMAS)) {
                 while (rs.next()) {
@@ -79,12 +78,6 @@ final class Destination {
             st.execute("SELECT lo_unlink(oid) FROM pg_largeobject_metadata");
             st.execute("CREATE SCHEMA public");
             st.execute("GRANT USAGE ON SCHEMA public TO PUBLIC");
-            destination.commit();
-        } catch (SQLException e) {
-            destination.rollback();
-            throw e;
-        } finally {
-            destination.setAutoCommit(auto);
-        }
+        });
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.Transactions;
 
 /**
  * What a clone does once rows and indexes are in: every sequence set to the source's value, the
@@ -117,18 +118,10 @@ public final class Finishing {
      * its commit flushes the WAL of every commit before it.
      */
     static void flush(Connection destination) throws SQLException {
-        boolean auto = destination.getAutoCommit();
-        destination.setAutoCommit(false);
-        try (Statement st = destination.createStatement()) {
+        Transactions.run(destination, st -> {
             st.execute("SELECT set_config('synchronous_commit', 'local', true) WHERE current_setting('synchronous_commit') = 'off'");
             st.execute("SELECT pg_logical_emit_message(true, 'pgcorral.clone', 'on disk')");
-            destination.commit();
-        } catch (SQLException e) {
-            destination.rollback();
-            throw e;
-        } finally {
-            destination.setAutoCommit(auto);
-        }
+        });
     }
 
     /** {@code ANALYZE} of every copied table, {@code jobs} at a time. */
