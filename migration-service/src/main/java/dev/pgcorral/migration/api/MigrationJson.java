@@ -101,8 +101,8 @@ final class MigrationJson {
         json.put("live_lag_formatted", lagFormatted(lag));
         if (follow != null) {
             omitZero(json, "live_transactions_applied", follow.transactions()); // ours
-            omitEmpty(json, "live_trouble", follow.trouble()); // ours
         }
+        omitEmpty(json, "live_trouble", follow != null && follow.trouble() != null ? follow.trouble() : live.trouble()); // ours
         List<Map<String, Object>> events = new ArrayList<>();
         for (CloneProgress.Event e : live.events()) {
             Map<String, Object> event = new LinkedHashMap<>();

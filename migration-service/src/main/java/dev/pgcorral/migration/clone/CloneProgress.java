@@ -47,6 +47,7 @@ public final class CloneProgress {
     private final Deque<Event> events = new ArrayDeque<>();
     private final Deque<LogEntry> logs = new ArrayDeque<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
+    private String trouble;
     private final Deque<Sample> samples = new ArrayDeque<>();
     private final Instant started = Instant.now();
 
@@ -138,6 +139,15 @@ public final class CloneProgress {
     /** Oldest first. */
     public synchronized List<LogEntry> logs() {
         return List.copyOf(logs);
+    }
+
+    /** What the run is waiting out before it follows (a server it cannot reach yet); null: nothing. */
+    public synchronized void trouble(String what) {
+        trouble = what;
+    }
+
+    public synchronized String trouble() {
+        return trouble;
     }
 
     public synchronized void failure(String message, boolean retryable) {

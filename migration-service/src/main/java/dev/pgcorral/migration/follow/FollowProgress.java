@@ -23,6 +23,7 @@ public final class FollowProgress {
     private volatile Instant oldestPending;
     private volatile Lag lag = Lag.UNKNOWN;
     private volatile String trouble;
+    private boolean ended;
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
 
@@ -80,10 +81,27 @@ public final class FollowProgress {
         transactions.addAndGet(sourceTransactions);
     }
 
-    /** Waits until the destination committed every source transaction that ends at or before {@code position}. */
+    /** The follow ended (stopped, or failed): nothing more will be applied; a wait for more ends. */
+    synchronized void ended() {
+        ended = true;
+        notifyAll();
+    }
+
+    /** Whether the follow ended: nothing more will be applied. */
+    public synchronized boolean hasEnded() {
+        return ended;
+    }
+
+    /**
+     * Waits until the destination committed every source transaction that ends at or before {@code position}; false when
+     * the time is up or the follow ended first.
+     */
     public synchronized boolean awaitApplied(Lsn position, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (applied.isBefore(position)) {
+            if (ended) {
+                return false;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;

@@ -87,6 +87,7 @@ public final class Follower {
     /** Ends the follow: what the destination has not committed yet is rolled back and comes again on the next start. */
     public void cancel() {
         cancelled = true;
+        progress.ended();
         ChangeStream s = stream;
         if (s != null) {
             s.close();
@@ -158,6 +159,7 @@ public final class Follower {
                 backoff = progress.transactions() > appliedBefore ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
             }
         } finally {
+            progress.ended();
             prober.shutdownNow();
             probe.close();
         }
@@ -363,7 +365,7 @@ public final class Follower {
      * A fault that waiting can cure: the connection broke or could not be made (08), the server shuts down or
      * starts (57P01-57P03).
      */
-    static boolean connectionFault(SQLException e) {
+    public static boolean connectionFault(SQLException e) {
         for (SQLException x = e; x != null; x = x.getNextException()) {
             String state = x.getSQLState();
             if (state != null && (state.startsWith("08") || state.startsWith("57P0"))) {

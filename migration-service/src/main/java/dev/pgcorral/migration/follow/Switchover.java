@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,13 @@ public final class Switchover {
         void begin() throws Exception;
     }
 
+    /**
+     * Whether each side's database was read-only ({@code default_transaction_read_only} set on it) before the switchover:
+     * such a side stays read-only whatever the outcome. Another migration's switchover may have moved its writes away.
+     */
+    public record ReadOnly(boolean source, boolean destination) {
+    }
+
     /** What a switchover did: the sentinel's position, how long writes were stopped, the sequences set. */
     public record Result(Lsn sentinel, Duration writeDowntime, int sequences, int sessionsEnded) {
     }
@@ -70,14 +78,18 @@ public final class Switchover {
     private final MigrationProperties.Switchover settings;
     private final Duration timeout;
     private final Fallback fallback;
+    private final Consumer<ReadOnly> readOnlyFound;
+    private ReadOnly before = new ReadOnly(false, false);
 
     /**
      * @param publication the follow's, to check that it carries every table; null: not checked (a follow of the user's slot)
      * @param timeout  how long writes may be stopped (the configured one when the caller gives none)
      * @param fallback the way back to prepare, or null
+     * @param readOnlyFound told, before anything is changed, which sides were read-only already (to keep for a restart)
      */
     public Switchover(String migrationId, ConnectionDetails source, ConnectionDetails destination, String origin, String publication,
-                      FollowProgress follow, CloneProgress record, MigrationProperties.Switchover settings, Duration timeout, Fallback fallback) {
+                      FollowProgress follow, CloneProgress record, MigrationProperties.Switchover settings, Duration timeout, Fallback fallback,
+                      Consumer<ReadOnly> readOnlyFound) {
         this.migrationId = migrationId;
         this.source = source;
         this.destination = destination;
@@ -88,6 +100,7 @@ public final class Switchover {
         this.settings = settings;
         this.timeout = timeout;
         this.fallback = fallback;
+        this.readOnlyFound = readOnlyFound;
     }
 
     public Result run() throws Exception {
@@ -95,6 +108,8 @@ public final class Switchover {
         if (fallback != null) {
             fallback.check();
         }
+        before = readOnlyNow();
+        readOnlyFound.accept(before);
         try {
             holdDestination();
         } catch (SQLException e) {
@@ -129,6 +144,10 @@ public final class Switchover {
             Lsn sentinel = writeSentinel();
             long deadline = System.nanoTime() + timeout.toNanos();
             if (!follow.awaitApplied(sentinel, timeout)) {
+                if (follow.hasEnded()) {
+                    throw new IllegalStateException("the follow ended (the migration was stopped, or its follow failed) before the "
+                            + "destination committed past the sentinel at " + sentinel);
+                }
                 throw new IllegalStateException("the destination did not commit past the sentinel at " + sentinel + " within " + timeout.toSeconds()
                         + " s (it applied up to " + follow.applied() + ")");
             }
@@ -177,9 +196,43 @@ public final class Switchover {
         }
     }
 
-    /** Lets new sessions of the destination's database write (what {@link #holdDestination} set, reset). */
+    /**
+     * Lets new sessions of the destination's database write (what {@link #holdDestination} set, reset), unless it was
+     * read-only before.
+     */
     private void releaseDestination() {
-        giveWritesBack(destination, "the destination");
+        giveWritesBack(destination, "the destination", before.destination());
+    }
+
+    /** Whether each side's database is read-only now (before anything is changed); one that cannot be read: nothing is touched. */
+    private ReadOnly readOnlyNow() throws SQLException {
+        ReadOnly found;
+        try (Connection src = source.connect(); Connection dst = destination.connect()) {
+            found = new ReadOnly(readOnly(src, source.database()), readOnly(dst, destination.database()));
+        }
+        if (found.source()) {
+            info("the source database " + source.database() + " is read-only already (default_transaction_read_only set on it): it stays "
+                    + "so whatever the outcome");
+        }
+        if (found.destination()) {
+            info("the destination database " + destination.database() + " is read-only (default_transaction_read_only set on it): it "
+                    + "stays so after the switchover");
+        }
+        return found;
+    }
+
+    /** Whether {@code default_transaction_read_only} is on for every role in {@code database} ({@code ALTER DATABASE … SET}). */
+    static boolean readOnly(Connection c, String database) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT coalesce(bool_or(substr(c, length('default_transaction_read_only=') + 1)::boolean), false)
+                FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) c
+                WHERE d.datname = ? AND s.setrole = 0 AND c LIKE 'default\\_transaction\\_read\\_only=%'""")) {
+            st.setString(1, database);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** Waits, writes untouched, until a lag probed after this call is below {@code max-lag}. */
@@ -192,6 +245,10 @@ public final class Switchover {
             boolean fresh = lag.probedAt() != null && lag.probedAt().isAfter(asked);
             if (fresh && lag.bytes() >= 0 && lag.bytes() <= maxLag && follow.trouble() == null) {
                 return;
+            }
+            if (follow.hasEnded()) {
+                throw new IllegalStateException("the follow ended (the migration was stopped, or its follow failed) before it caught up; "
+                        + "the source's writes were not touched");
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the follow did not come within " + settings.maxLag().toKilobytes() + " kB of the source in "
@@ -229,6 +286,10 @@ public final class Switchover {
                             if (System.nanoTime() > deadline) {
                                 throw new IllegalStateException(rs.getLong(1) + " session(s) that began before the writes stopped are "
                                         + "still connected after " + timeout.toSeconds() + " s (end-sessions is off)");
+                            }
+                            if (follow.hasEnded()) {
+                                throw new IllegalStateException("the follow ended (the migration was stopped, or its follow failed) while "
+                                        + rs.getLong(1) + " session(s) that began before the writes stopped were still connected");
                             }
                         }
                         Thread.sleep(50); // sessions end on their clients' time; nothing to wait on but time
@@ -273,10 +334,14 @@ public final class Switchover {
     }
 
     private void giveWritesBack() {
-        giveWritesBack(source, "the source");
+        giveWritesBack(source, "the source", before.source());
     }
 
-    private void giveWritesBack(ConnectionDetails db, String which) {
+    private void giveWritesBack(ConnectionDetails db, String which, boolean readOnlyBefore) {
+        if (readOnlyBefore) {
+            info(which + " stays read-only, as it was before the switchover");
+            return;
+        }
         try {
             giveWritesBack(db);
             info("writes given back to " + which + " (ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");

@@ -24,16 +24,52 @@ final class AfterRestart {
     private final NodeResolver nodes;
     private final MadeOnSource made;
     private final Function<Migration, ConnectionDetails> destinations;
-    /** Starts a migration again, with what its new run's events say about the restart. */
-    private final BiConsumer<String, String> start;
+    /** Starts a migration again, with what its new run does first and what its events say about the restart. */
+    private final BiConsumer<String, Resume> start;
+
+    /**
+     * How a run the restart starts begins: {@code note} for its events; the sides (left read-only by a switchover the
+     * restart cut off) it gives writes back to first, since the restart could not reach them.
+     */
+    record Resume(String note, boolean sourceWritesToGiveBack, boolean destinationWritesToGiveBack) {
+    }
 
     AfterRestart(MigrationStore store, NodeResolver nodes, MadeOnSource made, Function<Migration, ConnectionDetails> destinations,
-                 BiConsumer<String, String> start) {
+                 BiConsumer<String, Resume> start) {
         this.store = store;
         this.nodes = nodes;
         this.made = made;
         this.destinations = destinations;
         this.start = start;
+    }
+
+    /**
+     * A switchover the restart cut off, before it completed: each side it made read-only (not one that was read-only
+     * before it) is given its writes back; one that cannot be reached now is left to the new run, which retries.
+     */
+    private Resume giveWritesBack(Migration m) {
+        Switchover.ReadOnly before = store.readOnlyBefore(m.id());
+        boolean source = !before.source() && !tryGivingWritesBack(m, "the source", nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
+        boolean destination = !before.destination() && !tryGivingWritesBack(m, "the destination", destinations.apply(m));
+        String note = "the service restarted during a switchover, which did not complete; "
+                + (source || destination ? "writes go back to " + (source ? "the source" + (destination ? " and " : "") : "")
+                + (destination ? "the destination" : "") + " once the run reaches it (see live_trouble), " : "")
+                + (before.source() ? "the source stays read-only as it was before the switchover, " : "")
+                + "and the follow goes on";
+        log.warn("migration {}: {}", m.id(), note);
+        return new Resume(note, source, destination);
+    }
+
+    /** Gives writes back to a side a switchover held read-only; false when it cannot now. */
+    private static boolean tryGivingWritesBack(Migration m, String side, ConnectionDetails db) {
+        try {
+            Switchover.giveWritesBack(db);
+            log.info("migration {}: writes given back to {}", m.id(), side);
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            log.warn("migration {}: cannot give writes back to {} now ({}); the run will, once it can", m.id(), side, e.getMessage());
+            return false;
+        }
     }
 
     void resume() {
@@ -45,29 +81,17 @@ final class AfterRestart {
                 made.removeQuietly(m, "it switched over");
                 continue;
             }
-            String note = "the service restarted while the migration followed its source; it follows on";
-            if (m.status() == Migration.Status.SWITCHOVER) {
-                try {
-                    Switchover.giveWritesBack(nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
-                    Switchover.giveWritesBack(destinations.apply(m)); // held read-only meanwhile
-                    note = "the service restarted during a switchover, which did not complete; writes were given back to the source "
-                            + "(and the destination, held read-only meanwhile, is writable again), and the follow goes on";
-                    log.warn("migration {}: {}", m.id(), note);
-                } catch (SQLException | RuntimeException e) {
-                    note = "the service restarted during a switchover and could not give writes back: " + e.getMessage()
-                            + "; run ALTER DATABASE … RESET default_transaction_read_only on the source and the destination";
-                    log.error("migration {}: {}", m.id(), note);
-                }
-            }
+            Resume resume = m.status() == Migration.Status.SWITCHOVER ? giveWritesBack(m)
+                    : new Resume("the service restarted while the migration followed its source; it follows on", false, false);
             if (m.mode().follows() && m.status() != Migration.Status.RUNNING
                     && (state.cloneCompleted() || m.mode() == Migration.Mode.FOLLOW_ONLY)) {
                 log.info("migration {}: the service restarted while it followed the source; following on", m.id());
                 try {
                     store.stale(m.id(), "process was interrupted");
-                    start.accept(m.id(), note);
+                    start.accept(m.id(), resume);
                 } catch (RuntimeException e) {
                     log.warn("migration {}: cannot follow on after the restart: {}", m.id(), e.getMessage());
-                    store.stale(m.id(), "process was interrupted, and following on failed: " + e.getMessage());
+                    store.stale(m.id(), "process was interrupted, and following on failed: " + e.getMessage() + " (" + resume.note() + ")");
                 }
                 continue;
             }

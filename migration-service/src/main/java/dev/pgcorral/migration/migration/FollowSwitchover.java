@@ -68,7 +68,7 @@ final class FollowSwitchover {
         };
         Switchover.Result result = new Switchover(migration.id(), source, destination, MigrationRun.origin(migration.id()),
                 migration.mode() == Migration.Mode.FOLLOW_ONLY ? null : migration.publication(), follower.progress(), record, settings,
-                timeout, fallback).run();
+                timeout, fallback, before -> store.readOnlyBefore(migration.id(), before)).run();
         store.switchedOver(migration.id(), result.sentinel(), result.writeDowntime().toMillis());
         record.event("switchover_complete", "switched over: the destination committed past the sentinel at " + result.sentinel()
                 + ", " + result.sequences() + " sequence(s) set; writes were stopped on the source for "

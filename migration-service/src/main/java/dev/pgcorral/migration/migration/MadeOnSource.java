@@ -34,6 +34,15 @@ final class MadeOnSource {
         return m.mode().follows() && store.followState(m.id()).consistentLsn() != null;
     }
 
+    /** Why the source cannot be reached to drop them; null when it answers. */
+    String unreachable(Migration m) {
+        try (java.sql.Connection c = nodes.connection(m.sourceClusterId(), m.sourceNodeId()).connect()) {
+            return null;
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
+    }
+
     /** Drops them; throws when the source cannot be reached (the origin on the destination is dropped where it can be). */
     void remove(Migration m) {
         boolean publicationCreated = store.followState(m.id()).publicationCreated();

@@ -51,6 +51,11 @@ final class MigrationRun {
     private volatile boolean keepSlot;
     private volatile boolean switching;
     private volatile Switchover.Result switched;
+    private final UntilReachable reachable;
+    /** Started by the service's restart (not by a user); with writes to give back first (see {@link #afterRestart}). */
+    private boolean restarted;
+    private boolean sourceWritesToGiveBack;
+    private boolean destinationWritesToGiveBack;
 
     MigrationRun(Migration migration, ConnectionDetails source, ConnectionDetails destination, MigrationStore store, PgTools tools,
                  MigrationProperties.Copy settings, MigrationProperties.Switchover switchoverSettings, CloneState resumeFrom,
@@ -64,6 +69,18 @@ final class MigrationRun {
         this.switchoverSettings = switchoverSettings;
         this.resumeFrom = resumeFrom;
         this.reverse = reverse;
+        this.reachable = new UntilReachable(migration.id(), record);
+    }
+
+    /**
+     * Marks a run that the service's restart starts (before {@link #run()}): it follows on or fails, never clones again by
+     * itself. A switchover the restart cut off left the source (or the destination) read-only, and the restart could not
+     * reach it to give it its writes back: the run does, first, once it can.
+     */
+    void afterRestart(boolean sourceWritesToGiveBack, boolean destinationWritesToGiveBack) {
+        this.restarted = true;
+        this.sourceWritesToGiveBack = sourceWritesToGiveBack;
+        this.destinationWritesToGiveBack = destinationWritesToGiveBack;
     }
 
     /** Starts the migration back from the destination after a switchover with fallback. */
@@ -93,6 +110,7 @@ final class MigrationRun {
     void cancel(boolean keep) {
         keepSlot = keep;
         cancelled = true;
+        reachable.stop();
         CloneRun c = clone;
         if (c != null) {
             c.cancel();
@@ -141,6 +159,9 @@ final class MigrationRun {
             } catch (Exception e) {
                 if (!cancelled) {
                     FollowSwitchover.failed(migration, store, record, e);
+                } else {
+                    warn("switchover_abandoned", "the migration was stopped during its switchover, which ended there: " + e.getMessage()
+                            + " (what it had made read-only was given back, see the log)");
                 }
             } finally {
                 switching = false;
@@ -180,10 +201,16 @@ final class MigrationRun {
         }
         SourceReplication replication = sourceReplication();
         MigrationStore.FollowState state = store.followState(migration.id());
+        if (sourceWritesToGiveBack) {
+            giveWritesBack("the source", source);
+        }
+        if (destinationWritesToGiveBack) {
+            giveWritesBack("the destination", destination);
+        }
         if (migration.mode() == Migration.Mode.FOLLOW_ONLY) {
             store.cloneStarting(migration.id()); // nothing cloned: an earlier run's record is not this one's
             record.enterPhase("connecting");
-            if (!replication.slotExists() || !replication.publicationExists()) {
+            if (!reachable.ask("the source", replication::slotExists) || !reachable.ask("the source", replication::publicationExists)) {
                 throw new IllegalStateException("follow_only follows a slot and a publication that exist on the source: "
                         + (replication.slotExists() ? "" : "slot " + migration.slotName() + " does not exist (create it with SELECT "
                         + "pg_create_logical_replication_slot('" + migration.slotName() + "', 'pgoutput') once the destination holds "
@@ -191,18 +218,27 @@ final class MigrationRun {
                         + " does not exist (CREATE PUBLICATION … FOR ALL TABLES); ") + "or clone with mode clone_and_follow");
             }
             if (!state.originOwned()) { // left by an earlier migration of this id, maybe at another source's position
-                Origins.drop(destination, origin(migration.id()));
+                reachable.ask("the destination", () -> {
+                    Origins.drop(destination, origin(migration.id()));
+                    return null;
+                });
                 store.originOwned(migration.id(), true);
             }
             info("following slot " + migration.slotName() + " on the source");
-            warnWithoutIdentity(replication.tablesWithoutIdentity());
-        } else if (state.cloneCompleted() && state.consistentLsn() != null && replication.slotExists()) {
+            warnWithoutIdentity(reachable.ask("the source", replication::tablesWithoutIdentity));
+        } else if (state.cloneCompleted() && state.consistentLsn() != null && reachable.ask("the source", replication::slotExists)) {
             restoreClone();
             record.enterPhase("connecting");
             info("the destination holds the clone and the slot " + migration.slotName() + " is there: following on");
         } else {
+            if (state.cloneCompleted() && restarted) {
+                throw new IllegalStateException("the replication slot " + migration.slotName() + " is gone from the source (dropped while "
+                        + "the service was down?): the follow cannot go on without losing changes. Start the migration again to clone "
+                        + "the source again (what the earlier clone made on the destination is dropped first)");
+            }
             if (state.cloneCompleted()) {
-                info("the slot " + migration.slotName() + " is gone from the source: cloning again");
+                warn("slot_gone", "the replication slot " + migration.slotName() + " is gone from the source: cloning again (what the "
+                        + "earlier clone made on the destination is dropped first)");
             }
             store.cloneStarting(migration.id());
             boolean slotIsOurs = state.consistentLsn() != null;
@@ -250,6 +286,16 @@ final class MigrationRun {
             store.ddlStopped(migration.id(), e.position());
             throw e;
         }
+    }
+
+    /** After a restart that cut a switchover off: writes given back to a side it left read-only, once it can be reached. */
+    private void giveWritesBack(String side, ConnectionDetails db) throws java.sql.SQLException, InterruptedException {
+        reachable.ask(side, () -> {
+            Switchover.giveWritesBack(db);
+            return null;
+        });
+        warn("writes_given_back", "writes given back to " + side + ", which the switchover the restart cut off had left read-only "
+                + "(ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
     }
 
     private void warnWithoutIdentity(List<String> tables) {

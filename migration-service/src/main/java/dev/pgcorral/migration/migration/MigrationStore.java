@@ -15,6 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.TableProgress;
+import dev.pgcorral.migration.follow.Switchover;
 
 /** Migrations in {@code migration.migrations}, and the tables and phases their last run left. */
 public final class MigrationStore {
@@ -193,6 +194,20 @@ public final class MigrationStore {
     /** The follow stopped at a schema change: a next start passes it. */
     public void ddlStopped(String id, Lsn position) {
         jdbc.sql("UPDATE migration.migrations SET ddl_stop_lsn = ?, updated_at = now() WHERE id = ?").params(position.value(), id).update();
+    }
+
+    /** A switchover begins: whether each side's database was read-only before it. */
+    public void readOnlyBefore(String id, Switchover.ReadOnly before) {
+        jdbc.sql("UPDATE migration.migrations SET source_read_only_before = ?, dest_read_only_before = ?, updated_at = now() WHERE id = ?")
+                .params(before.source(), before.destination(), id).update();
+    }
+
+    /** Whether each side's database was read-only when the last switchover began; not known (no switchover since V5): no. */
+    public Switchover.ReadOnly readOnlyBefore(String id) {
+        return jdbc.sql("SELECT coalesce(source_read_only_before, false), coalesce(dest_read_only_before, false) FROM migration.migrations "
+                        + "WHERE id = ?").param(id)
+                .query((rs, n) -> new Switchover.ReadOnly(rs.getBoolean(1), rs.getBoolean(2)))
+                .optional().orElse(new Switchover.ReadOnly(false, false));
     }
 
     /** A switchover completed: its sentinel and the write downtime. */

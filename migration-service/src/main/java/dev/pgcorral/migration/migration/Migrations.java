@@ -129,6 +129,15 @@ public final class Migrations implements AutoCloseable {
     }
 
     public synchronized void start(String id) {
+        start(id, null);
+    }
+
+    private synchronized void startAfterRestart(String id, AfterRestart.Resume restart) {
+        start(id, restart);
+    }
+
+    /** Starts a run; {@code restart}: how one the service's restart starts begins (null: a user's start). */
+    private void start(String id, AfterRestart.Resume restart) {
         Migration m = get(id);
         if (running.containsKey(id) || m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING) {
             throw ApiException.conflict("migration \"" + id + "\" is already running");
@@ -153,6 +162,10 @@ public final class Migrations implements AutoCloseable {
         Kept resume = kept.remove(id);
         MigrationRun run = new MigrationRun(m, source, destination, store, tools, settings, switchoverSettings,
                 resume == null ? null : resume.state(), this::startReverse);
+        if (restart != null) {
+            run.afterRestart(restart.sourceWritesToGiveBack(), restart.destinationWritesToGiveBack());
+            run.record().event("restarted", restart.note(), Map.of());
+        }
         store.started(id);
         running.put(id, run);
         Thread thread = new Thread(() -> execute(id, run), "migration-" + id);
@@ -218,6 +231,10 @@ public final class Migrations implements AutoCloseable {
             if (!force) {
                 throw ApiException.conflict("cannot delete a running migration (use ?force=true)");
             }
+            String unreachable = keepSlot || !made.owned(m) ? null : made.unreachable(m);
+            if (unreachable != null) { // refused before the run is stopped: it goes on, and resumes by itself once the source is back
+                throw ApiException.conflict(cannotDrop(m, unreachable) + " (the migration goes on)");
+            }
             run.cancel(keepSlot);
             awaitEnd(id);
         }
@@ -232,13 +249,17 @@ public final class Migrations implements AutoCloseable {
             try {
                 made.remove(m);
             } catch (RuntimeException e) {
-                throw ApiException.conflict("cannot drop the slot " + m.slotName() + " and publication " + m.publication()
-                        + " on the source: " + e.getMessage() + "; try again once the source is reachable, or delete with "
-                        + "?keep_slot=true to leave them there (the source then keeps WAL for the slot until you drop it)");
+                throw ApiException.conflict(cannotDrop(m, e.getMessage()));
             }
         }
         finished.remove(id);
         store.delete(id);
+    }
+
+    private static String cannotDrop(Migration m, String why) {
+        return "cannot drop the slot " + m.slotName() + " and publication " + m.publication() + " on the source: " + why
+                + "; try again once the source is reachable, or delete with ?keep_slot=true to leave them there (the source then "
+                + "keeps WAL for the slot until you drop it)";
     }
 
     /**
@@ -427,12 +448,6 @@ public final class Migrations implements AutoCloseable {
 
     /** At start-up, the runs the process's end cut off (see {@link AfterRestart}). */
     public void resumeInterrupted() {
-        new AfterRestart(store, nodes, made, this::destination, (id, note) -> {
-            start(id);
-            MigrationRun run = running.get(id);
-            if (run != null) {
-                run.record().event("restarted", note, Map.of());
-            }
-        }).resume();
+        new AfterRestart(store, nodes, made, this::destination, this::startAfterRestart).resume();
     }
 }

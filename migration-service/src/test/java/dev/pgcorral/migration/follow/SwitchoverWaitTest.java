@@ -17,6 +17,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code end-sessions=false}: the switchover ends no session; it waits for those that began before the
  * writes stopped, gives the writes back when they outlast the timeout, and completes once they are gone.
+ * Such a wait also shows what ends a switchover under way: a stop gives the writes back at once, and a
+ * source that was read-only before stays so.
  */
 @TestPropertySource(properties = "pgcorral.migration.switchover.end-sessions=false")
 class SwitchoverWaitTest extends MigrationTestBase {
@@ -43,5 +45,52 @@ class SwitchoverWaitTest extends MigrationTestBase {
         JsonNode done = api.awaitStatus("wait", "completed", LIMIT);
         assertThat(done.path("phase").asString()).isEqualTo("switchover_complete");
         sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE wait_src RESET default_transaction_read_only");
+    }
+
+    @Test
+    void aSwitchoverThatFailsLeavesASourceThatWasReadOnlyBeforeReadOnly() throws Exception {
+        ConnectionDetails source = database("ro_src");
+        ConnectionDetails dest = database("ro_dst");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("ro", source, dest, "clone_and_follow");
+        api.awaitStatus("ro", "streaming", LIMIT);
+        // as another migration's switchover leaves it: its writes went elsewhere
+        sql(source, "ALTER DATABASE ro_src SET default_transaction_read_only = on");
+
+        try (Connection application = source.connect()) { // began before: the switchover waits for it, then fails
+            assertThat(api.call("POST", "/api/v1/migrations/ro/switchover?timeout_sec=1", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/ro").path("live_events"))
+                    .anySatisfy(e -> assertThat(e.path("message").asString()).contains("switchover failed")));
+        }
+        assertThat(rows(source, "SHOW default_transaction_read_only")).containsExactly("on");
+        assertThat(rows(dest, "SHOW default_transaction_read_only")).as("the destination is given its writes back").containsExactly("off");
+        assertThat(api.get("/api/v1/migrations/ro/logs")).extracting(l -> l.path("message").asString())
+                .contains("the source stays read-only, as it was before the switchover");
+        assertThat(api.get("/api/v1/migrations/ro").path("status").asString()).isEqualTo("streaming");
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE ro_src RESET default_transaction_read_only");
+    }
+
+    @Test
+    void aStopDuringASwitchoverGivesTheWritesBackAtOnce() throws Exception {
+        ConnectionDetails source = database("abandon_src");
+        ConnectionDetails dest = database("abandon_dst");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("abandon", source, dest, "clone_and_follow");
+        api.awaitStatus("abandon", "streaming", LIMIT);
+
+        try (Connection application = source.connect()) { // the switchover waits for it, up to its timeout of 10 minutes
+            assertThat(api.call("POST", "/api/v1/migrations/abandon/switchover?timeout_sec=600", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(java.util.List.of("on")));
+            assertThat(api.call("POST", "/api/v1/migrations/abandon/stop", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(java.util.List.of("off")));
+            assertThat(application.isValid(5)).isTrue();
+        }
+        api.awaitStatus("abandon", "stopped", LIMIT);
+        assertThat(rows(dest, "SHOW default_transaction_read_only")).containsExactly("off");
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/abandon/logs"))
+                .extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).startsWith("the migration was stopped during its switchover")));
     }
 }
