@@ -52,12 +52,18 @@ final class AfterRestart {
         boolean source = !before.source() && !tryGivingWritesBack(m, "the source", nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
         boolean destination = !before.destination() && !tryGivingWritesBack(m, "the destination", destinations.apply(m));
         String note = "the service restarted during a switchover, which did not complete; "
-                + (source || destination ? "writes go back to " + (source ? "the source" + (destination ? " and " : "") : "")
-                + (destination ? "the destination" : "") + " once the run reaches it (see live_trouble), " : "")
-                + (before.source() ? "the source stays read-only as it was before the switchover, " : "")
-                + "and the follow goes on";
+                + side("the source", before.source(), source) + "; " + side("the destination", before.destination(), destination)
+                + "; the follow goes on";
         log.warn("migration {}: {}", m.id(), note);
         return new Resume(note, source, destination);
+    }
+
+    /** What became of a side's writes: {@code later}, the new run gives them back once it reaches it. */
+    private static String side(String side, boolean readOnlyBefore, boolean later) {
+        if (readOnlyBefore) {
+            return side + " stays read-only, as it was before the switchover";
+        }
+        return later ? "writes go back to " + side + " once the run reaches it (see live_trouble)" : "writes were given back to " + side;
     }
 
     /** Gives writes back to a side a switchover held read-only; false when it cannot now. */

@@ -64,6 +64,11 @@ class FollowFaultTest extends MigrationTestBase {
             assertThat(m.path("status").asString()).isEqualTo("streaming");
             assertThat(m.path("live_trouble").asString()).contains("cannot reach the source");
         });
+        // a delete that cannot drop the slot is refused before it stops anything: the follow goes on once the source is back
+        MigrationCalls.Reply refused = api.call("DELETE", "/api/v1/migrations/source-down?force=true", null);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.body().path("detail").asString()).contains("cannot drop the slot").contains("the migration goes on");
+        assertThat(api.get("/api/v1/migrations/source-down").path("status").asString()).isEqualTo("streaming");
         sourceServer.start();
         sql(source, "INSERT INTO t SELECT generate_series(11, 20)");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("20")));
