@@ -134,8 +134,14 @@ final class MigrationJson {
         omitZero(json, "live_elapsed_sec", (Instant.now().toEpochMilli() - live.started().toEpochMilli()) / 1000.0);
     }
 
-    /** pgmanager's {@code "<n> B|KB|MB|GB (latency: <duration>)"}, 1024-based, two decimals from 1 KiB on. */
+    /**
+     * pgmanager's {@code "<n> B|KB|MB|GB (latency: <duration>)"}, 1024-based, two decimals from 1 KiB on; while the follow
+     * cannot read the source's position, {@code "unknown (latency: unknown)"}.
+     */
     static String lagFormatted(FollowProgress.Lag lag) {
+        if (lag != null && lag.bytes() < 0) {
+            return "unknown (latency: unknown)";
+        }
         long bytes = lag == null ? 0 : Math.max(0, lag.bytes());
         double seconds = lag == null ? 0 : lag.seconds();
         String size;

@@ -131,6 +131,11 @@ public final class FollowProgress {
      * but the stream is more than {@value #BEHIND_BYTES} bytes behind the source (the WAL sender has not sent it yet),
      * from the commit of the last one applied, which bounds it; else 0.
      */
+    /** The source's position cannot be read: the lag is not known until a probe reads it again. */
+    void lagUnknown() {
+        lag = Lag.UNKNOWN;
+    }
+
     void probed(Lsn sourcePosition, Lsn done, Lsn received) {
         Lsn from = Lsn.max(done, applied);
         if (!from.isValid()) {

@@ -67,6 +67,7 @@ final class LagProbe implements AutoCloseable {
                 }
             }
         } catch (SQLException | RuntimeException e) {
+            progress.lagUnknown(); // the last reading would go on showing a lag long past
             close();
         }
     }

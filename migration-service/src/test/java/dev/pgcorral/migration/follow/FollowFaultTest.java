@@ -63,6 +63,8 @@ class FollowFaultTest extends MigrationTestBase {
             JsonNode m = api.get("/api/v1/migrations/source-down");
             assertThat(m.path("status").asString()).isEqualTo("streaming");
             assertThat(m.path("live_trouble").asString()).contains("cannot reach the source");
+            assertThat(m.path("live_lag_formatted").asString()).isEqualTo("unknown (latency: unknown)");
+            assertThat(m.has("live_lag_bytes")).isFalse();
         });
         // a delete that cannot drop the slot is refused before it stops anything: the follow goes on once the source is back
         MigrationCalls.Reply refused = api.call("DELETE", "/api/v1/migrations/source-down?force=true", null);
