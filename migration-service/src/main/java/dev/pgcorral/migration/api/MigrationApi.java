@@ -85,10 +85,16 @@ class MigrationApi {
         return new Ack(true, "migration started");
     }
 
+    /** Stops a run; {@code keep_slot} (query, or JSON body as the switchover's {@code timeout_sec}): keep the slot. */
     @PostMapping("/{id}/stop")
-    Ack stop(@PathVariable String id, @RequestParam(name = "keep_slot", defaultValue = "false") boolean keepSlot) {
-        migrations.stop(id, keepSlot);
+    Ack stop(@PathVariable String id, @RequestParam(name = "keep_slot", required = false) Boolean keepQuery,
+             @RequestBody(required = false) StopBody body) {
+        Boolean keep = keepQuery != null ? keepQuery : body == null ? null : body.keepSlot();
+        migrations.stop(id, Boolean.TRUE.equals(keep));
         return new Ack(true, "stop requested");
+    }
+
+    record StopBody(@JsonProperty("keep_slot") Boolean keepSlot) {
     }
 
     /**

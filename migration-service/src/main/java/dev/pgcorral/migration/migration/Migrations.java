@@ -139,7 +139,11 @@ public final class Migrations implements AutoCloseable {
     /** Starts a run; {@code restart}: how one the service's restart starts begins (null: a user's start). */
     private void start(String id, AfterRestart.Resume restart) {
         Migration m = get(id);
-        if (running.containsKey(id) || m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING) {
+        MigrationRun current = running.get(id);
+        if (current != null && current.cancelled()) {
+            throw ApiException.conflict("migration \"" + id + "\" is stopping: start it once its status reads stopped");
+        }
+        if (current != null || m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING) {
             throw ApiException.conflict("migration \"" + id + "\" is already running");
         }
         Lsn switchedAt = store.followState(id).switchoverLsn();

@@ -83,14 +83,17 @@ class SwitchoverWaitTest extends MigrationTestBase {
         try (Connection application = source.connect()) { // the switchover waits for it, up to its timeout of 10 minutes
             assertThat(api.call("POST", "/api/v1/migrations/abandon/switchover?timeout_sec=600", null).status()).isEqualTo(200);
             await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(java.util.List.of("on")));
-            assertThat(api.call("POST", "/api/v1/migrations/abandon/stop", null).status()).isEqualTo(200);
+            // keep_slot in the body, as timeout_sec may be: the slot stays
+            assertThat(api.call("POST", "/api/v1/migrations/abandon/stop", "{\"keep_slot\": true}").status()).isEqualTo(200);
             await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(java.util.List.of("off")));
             assertThat(application.isValid(5)).isTrue();
         }
         api.awaitStatus("abandon", "stopped", LIMIT);
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_abandon'")).containsExactly("1");
         assertThat(rows(dest, "SHOW default_transaction_read_only")).containsExactly("off");
         await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/abandon/logs"))
                 .extracting(l -> l.path("message").asString())
                 .anySatisfy(m -> assertThat(m).startsWith("the migration was stopped during its switchover")));
+        assertThat(api.call("DELETE", "/api/v1/migrations/abandon", null).status()).isEqualTo(204);
     }
 }
