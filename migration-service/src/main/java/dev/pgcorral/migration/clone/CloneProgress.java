@@ -157,6 +157,11 @@ public final class CloneProgress {
         failures.addLast(new Failure(Instant.now(), phase(), message, retryable));
     }
 
+    /** Whether the last failure recorded says {@code message} (the clone records its own before it throws). */
+    public synchronized boolean lastFailureSays(String message) {
+        return !failures.isEmpty() && failures.getLast().message().equals(message);
+    }
+
     public synchronized List<Failure> failures() {
         return List.copyOf(failures);
     }

@@ -368,8 +368,10 @@ public final class Migrations implements AutoCloseable {
                     + "); start it with a larger heap (java -Xmx…) and start the migration again: it resumes where it stopped" : e.getMessage();
             if (!stopped) {
                 log.warn("migration {} failed: {}", id, message);
-                run.record().failure(message, false);
-                run.record().log("error", message, java.util.Map.of("component", "migration"));
+                if (!run.record().lastFailureSays(message)) {
+                    run.record().failure(message, false);
+                    run.record().log("error", message, java.util.Map.of("component", "migration"));
+                }
             }
             wrapUp(id, run);
             if (stopped && !run.keepSlot()) {

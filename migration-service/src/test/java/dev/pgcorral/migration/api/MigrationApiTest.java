@@ -184,6 +184,8 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(failed.path("phase").asString()).isEqualTo("error");
         assertThat(failed.path("error_message").asString()).contains("cannot connect to the source").contains(":" + closed)
                 .doesNotContain("secret-pw");
+        assertThat(call("GET", "/api/v1/migrations/unreachable/logs", null).body()).extracting(l -> l.path("message").asString())
+                .as("said once").filteredOn(m -> m.contains("cannot connect to the source")).hasSize(1);
     }
 
     @Test
