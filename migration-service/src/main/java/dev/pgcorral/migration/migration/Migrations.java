@@ -48,16 +48,12 @@ public final class Migrations implements AutoCloseable {
     private final Map<String, Thread> threads = new ConcurrentHashMap<>();
     /** The last finished run of each migration, for its log. */
     private final Map<String, CloneProgress> finished = new ConcurrentHashMap<>();
-    /** Snapshots of clones that failed or were stopped while copying (resumable) or completed (for compare), until their time is up. */
-    private final Map<String, Kept> kept = new ConcurrentHashMap<>();
+    private final KeptSnapshots kept;
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "migration-kept-snapshots");
         t.setDaemon(true);
         return t;
     });
-
-    private record Kept(CloneState state, Instant until) {
-    }
 
     public Migrations(MigrationStore store, NodeResolver nodes, EmbeddedServer embedded, PgTools tools, MigrationProperties.Copy settings,
                       MigrationProperties.Switchover switchoverSettings) {
@@ -68,7 +64,8 @@ public final class Migrations implements AutoCloseable {
         this.settings = settings;
         this.switchoverSettings = switchoverSettings;
         this.made = new MadeOnSource(store, nodes, this::destination);
-        sweeper.scheduleWithFixedDelay(this::dropExpired, 30, 30, TimeUnit.SECONDS);
+        this.kept = new KeptSnapshots(settings.keepSnapshot(), store, made);
+        sweeper.scheduleWithFixedDelay(() -> kept.dropExpired(running::containsKey), 30, 30, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::recordPositions, 2, 2, TimeUnit.SECONDS);
     }
 
@@ -163,9 +160,8 @@ public final class Migrations implements AutoCloseable {
             throw ApiException.conflict("migration \"" + id + "\" cannot start: " + e.getMessage()
                     + " (the cluster or node it names was changed since; create the migration again)");
         }
-        Kept resume = kept.remove(id);
         MigrationRun run = new MigrationRun(m, source, destination, store, tools, settings, switchoverSettings,
-                resume == null ? null : resume.state(), this::startReverse);
+                kept.take(id).orElse(null), this::startReverse);
         if (restart != null) {
             run.afterRestart(restart.sourceWritesToGiveBack(), restart.destinationWritesToGiveBack());
             run.record().event("restarted", restart.note(), Map.of());
@@ -242,10 +238,7 @@ public final class Migrations implements AutoCloseable {
             run.cancel(keepSlot);
             awaitEnd(id);
         }
-        Kept left = kept.remove(id);
-        if (left != null) {
-            left.state().close();
-        }
+        kept.take(id).ifPresent(CloneState::close);
         if (!keepSlot) {
             made.forgetOrigin(m);
         }
@@ -275,10 +268,9 @@ public final class Migrations implements AutoCloseable {
         Migration m = get(id);
         ConnectionDetails source = nodes.connection(m.sourceClusterId(), m.sourceNodeId());
         ConnectionDetails destination = destination(m);
-        Kept clone = kept.get(id);
-        boolean asCloned = clone != null && clone.state().completedAndOpen();
+        Optional<CloneState> clone = kept.get(id).filter(CloneState::completedAndOpen);
         try {
-            return new Comparer().compare(source, destination, asCloned ? clone.state()::beginOnSnapshot : null);
+            return new Comparer().compare(source, destination, clone.isPresent() ? clone.get()::beginOnSnapshot : null);
         } catch (java.sql.SQLException e) {
             throw new ApiException(HttpStatus.BAD_GATEWAY, "Compare failed", "cannot compare " + source.redacted()
                     + " with " + destination.redacted() + ": " + e.getMessage());
@@ -316,37 +308,11 @@ public final class Migrations implements AutoCloseable {
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
-    /** Keeps what a run leaves (its snapshot) for {@code keep-snapshot}, unless the migration is gone or has no use for it. */
-    private void keep(String id, MigrationRun run) {
-        run.leftover().ifPresent(state -> {
-            boolean useful = !run.followed() || state.resumable();
-            if (!useful || settings.keepSnapshot().isZero() || store.find(id).isEmpty() || (run.cancelled() && !run.keepSlot()
-                    && run.followed())) {
-                state.close();
-            } else {
-                kept.put(id, new Kept(state, Instant.now().plus(settings.keepSnapshot())));
-            }
-        });
-    }
-
-    private void dropExpired() {
-        Instant now = Instant.now();
-        kept.forEach((id, k) -> {
-            if (k.until().isBefore(now) && kept.remove(id, k)) {
-                log.info("migration {}: the snapshot kept to resume its clone is released ({} passed)", id, settings.keepSnapshot());
-                k.state().close();
-                store.find(id).filter(m -> m.mode() != Migration.Mode.CLONE_ONLY && !running.containsKey(id)
-                        && !store.followState(id).cloneCompleted()).ifPresent(m -> made.removeQuietly(m, "its clone's snapshot expired"));
-            }
-        });
-    }
-
     /** Ends the runs' kept snapshots. */
     @Override
     public void close() {
         sweeper.shutdownNow();
-        kept.values().forEach(k -> k.state().close());
-        kept.clear();
+        kept.close();
     }
 
     private void execute(String id, MigrationRun run) {
@@ -398,7 +364,7 @@ public final class Migrations implements AutoCloseable {
      * where it got recorded (after a switchover: past its sentinel).
      */
     private void wrapUp(String id, MigrationRun run) {
-        keep(id, run);
+        kept.keep(id, run);
         run.record().end();
         recordPosition(id, run);
     }
