@@ -1,5 +1,6 @@
 package dev.pgcorral.migration.migration;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -289,7 +290,7 @@ final class MigrationRun {
     }
 
     /** After a restart that cut a switchover off: writes given back to a side it left read-only, once it can be reached. */
-    private void giveWritesBack(String side, ConnectionDetails db) throws java.sql.SQLException, InterruptedException {
+    private void giveWritesBack(String side, ConnectionDetails db) throws SQLException, InterruptedException {
         reachable.ask(side, () -> {
             Switchover.giveWritesBack(db);
             return null;

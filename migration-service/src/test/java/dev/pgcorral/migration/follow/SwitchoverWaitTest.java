@@ -29,10 +29,7 @@ class SwitchoverWaitTest extends MigrationTestBase {
     void waitsForTheSourcesSessionsInsteadOfEndingThem() throws Exception {
         ConnectionDetails source = database("wait_src");
         ConnectionDetails dest = database("wait_dst");
-        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
-        MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("wait", source, dest, "clone_and_follow");
-        api.awaitStatus("wait", "streaming", LIMIT);
+        MigrationCalls api = following("wait", source, dest);
 
         try (Connection application = source.connect()) {
             assertThat(api.call("POST", "/api/v1/migrations/wait/switchover?timeout_sec=1", null).status()).isEqualTo(200);
@@ -51,10 +48,7 @@ class SwitchoverWaitTest extends MigrationTestBase {
     void aSwitchoverThatFailsLeavesASourceThatWasReadOnlyBeforeReadOnly() throws Exception {
         ConnectionDetails source = database("ro_src");
         ConnectionDetails dest = database("ro_dst");
-        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
-        MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("ro", source, dest, "clone_and_follow");
-        api.awaitStatus("ro", "streaming", LIMIT);
+        MigrationCalls api = following("ro", source, dest);
         // as another migration's switchover leaves it: its writes went elsewhere
         sql(source, "ALTER DATABASE ro_src SET default_transaction_read_only = on");
 
@@ -75,10 +69,7 @@ class SwitchoverWaitTest extends MigrationTestBase {
     void aStopDuringASwitchoverGivesTheWritesBackAtOnce() throws Exception {
         ConnectionDetails source = database("abandon_src");
         ConnectionDetails dest = database("abandon_dst");
-        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
-        MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("abandon", source, dest, "clone_and_follow");
-        api.awaitStatus("abandon", "streaming", LIMIT);
+        MigrationCalls api = following("abandon", source, dest);
 
         try (Connection application = source.connect()) { // the switchover waits for it, up to its timeout of 10 minutes
             assertThat(api.call("POST", "/api/v1/migrations/abandon/switchover?timeout_sec=600", null).status()).isEqualTo(200);
@@ -95,5 +86,14 @@ class SwitchoverWaitTest extends MigrationTestBase {
                 .extracting(l -> l.path("message").asString())
                 .anySatisfy(m -> assertThat(m).startsWith("the migration was stopped during its switchover")));
         assertThat(api.call("DELETE", "/api/v1/migrations/abandon", null).status()).isEqualTo(204);
+    }
+
+    /** Migration {@code id} following a table {@code t} (one row) from {@code source} into {@code dest}. */
+    private MigrationCalls following(String id, ConnectionDetails source, ConnectionDetails dest) throws Exception {
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart(id, source, dest, "clone_and_follow");
+        api.awaitStatus(id, "streaming", LIMIT);
+        return api;
     }
 }
