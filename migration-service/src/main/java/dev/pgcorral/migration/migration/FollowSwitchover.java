@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,17 +96,27 @@ final class FollowSwitchover {
         store.status(migration.id(), Migration.Status.STREAMING, "streaming");
     }
 
-    /** {@code clone_follow_switchover}: runs {@code action} on a thread of its own once the follow is within {@code max-lag}. */
+    /**
+     * {@code clone_follow_switchover}: runs {@code action} on a thread of its own once the follow is within {@code max-lag};
+     * again while it answers why it did not start (another migration switches over from the same source), said once.
+     */
     static void whenCaughtUp(Migration migration, Follower follower, MigrationProperties.Switchover settings, BooleanSupplier cancelled,
-                             Runnable action) {
+                             Supplier<String> action) {
         Thread t = new Thread(() -> {
             long maxLag = settings.maxLag().toBytes();
+            String said = null;
             try {
                 while (!follower.cancelled() && !cancelled.getAsBoolean()) {
                     long lag = follower.progress().lag().bytes();
                     if (lag >= 0 && lag <= maxLag && follower.progress().trouble() == null) {
-                        action.run();
-                        return;
+                        String refused = action.get();
+                        if (refused == null) {
+                            return;
+                        }
+                        if (!refused.equals(said)) {
+                            log.info("migration {}: caught up, but its switchover waits: {}", migration.id(), refused);
+                            said = refused;
+                        }
                     }
                     Thread.sleep(200); // the lag is probed on its own thread; nothing to wait on but time
                 }

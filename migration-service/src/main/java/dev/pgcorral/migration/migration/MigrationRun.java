@@ -53,6 +53,7 @@ final class MigrationRun {
     private volatile boolean switching;
     private volatile Switchover.Result switched;
     private final UntilReachable reachable;
+    private final OneSwitchoverPerSource switchovers;
     /** Started by the service's restart (not by a user); with writes to give back first (see {@link #afterRestart}). */
     private boolean restarted;
     private boolean sourceWritesToGiveBack;
@@ -60,7 +61,7 @@ final class MigrationRun {
 
     MigrationRun(Migration migration, ConnectionDetails source, ConnectionDetails destination, MigrationStore store, PgTools tools,
                  MigrationProperties.Copy settings, MigrationProperties.Switchover switchoverSettings, CloneState resumeFrom,
-                 ReverseStarter reverse) {
+                 ReverseStarter reverse, OneSwitchoverPerSource switchovers) {
         this.migration = migration;
         this.source = source;
         this.destination = destination;
@@ -71,6 +72,7 @@ final class MigrationRun {
         this.resumeFrom = resumeFrom;
         this.reverse = reverse;
         this.reachable = new UntilReachable(migration.id(), record);
+        this.switchovers = switchovers;
     }
 
     /**
@@ -145,11 +147,17 @@ final class MigrationRun {
      * Starts a switchover on its own thread; it ends the run when it completes, or gives the source its writes
      * back and lets the follow go on when it fails.
      *
-     * @return false when one is under way already
+     * @return why none starts (one is under way already, or another migration switches over from the same source); null
+     *         when it starts
      */
-    synchronized boolean switchover(Duration timeout) {
+    synchronized String switchover(Duration timeout) {
         if (switching || switched != null) {
-            return false;
+            return "migration \"" + migration.id() + "\" is switching over already";
+        }
+        String other = switchovers.claim(source, migration.id());
+        if (other != null) {
+            return "migration \"" + other + "\" is switching over from the same source database: one at a time, since one that fails "
+                    + "gives the source its writes back; try again once it has ended";
         }
         switching = true;
         Follower f = follower;
@@ -165,12 +173,13 @@ final class MigrationRun {
                             + " (what it had made read-only was given back, see the log)");
                 }
             } finally {
+                switchovers.release(source, migration.id());
                 switching = false;
             }
         }, "migration-switchover-" + migration.id());
         t.setDaemon(true);
         t.start();
-        return true;
+        return null;
     }
 
     /** What the clone leaves to keep a while (its snapshot): for a resume after a failure, or a compare after {@code clone_only}. */
@@ -277,8 +286,11 @@ final class MigrationRun {
         store.streaming(migration.id());
         if (migration.mode() == Migration.Mode.CLONE_FOLLOW_SWITCHOVER) {
             FollowSwitchover.whenCaughtUp(migration, f, switchoverSettings, () -> cancelled, () -> {
-                info("caught up: switching over, as the mode says");
-                switchover(switchoverSettings.timeout());
+                String refused = switchover(switchoverSettings.timeout());
+                if (refused == null) {
+                    info("caught up: switching over, as the mode says");
+                }
+                return refused;
             });
         }
         try {

@@ -49,6 +49,7 @@ public final class Migrations implements AutoCloseable {
     /** The last finished run of each migration, for its log. */
     private final Map<String, CloneProgress> finished = new ConcurrentHashMap<>();
     private final KeptSnapshots kept;
+    private final OneSwitchoverPerSource switchovers = new OneSwitchoverPerSource();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "migration-kept-snapshots");
         t.setDaemon(true);
@@ -161,7 +162,7 @@ public final class Migrations implements AutoCloseable {
                     + " (the cluster or node it names was changed since; create the migration again)");
         }
         MigrationRun run = new MigrationRun(m, source, destination, store, tools, settings, switchoverSettings,
-                kept.take(id).orElse(null), this::startReverse);
+                kept.take(id).orElse(null), this::startReverse, switchovers);
         if (restart != null) {
             run.afterRestart(restart.sourceWritesToGiveBack(), restart.destinationWritesToGiveBack());
             run.record().event("restarted", restart.note(), Map.of());
@@ -214,8 +215,9 @@ public final class Migrations implements AutoCloseable {
             throw ApiException.conflict("migration \"" + id + "\" does not follow its source yet (phase " + run.record().phase()
                     + "): a switchover comes after the clone");
         }
-        if (!run.switchover(timeout == null ? switchoverSettings.timeout() : timeout)) {
-            throw ApiException.conflict("migration \"" + id + "\" is switching over already");
+        String refused = run.switchover(timeout == null ? switchoverSettings.timeout() : timeout);
+        if (refused != null) {
+            throw ApiException.conflict(refused);
         }
     }
 

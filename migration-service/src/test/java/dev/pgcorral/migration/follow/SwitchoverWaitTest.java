@@ -88,6 +88,28 @@ class SwitchoverWaitTest extends MigrationTestBase {
         assertThat(api.call("DELETE", "/api/v1/migrations/abandon", null).status()).isEqualTo(204);
     }
 
+    @Test
+    void oneSwitchoverAtATimeFromASourceDatabase() throws Exception {
+        ConnectionDetails source = database("pair_src");
+        MigrationCalls api = following("pair-a", source, database("pair_a"));
+        api.createAndStart("pair-b", source, database("pair_b"), "clone_and_follow");
+        api.awaitStatus("pair-b", "streaming", LIMIT);
+
+        try (Connection application = source.connect()) { // pair-a's switchover waits for it
+            assertThat(api.call("POST", "/api/v1/migrations/pair-a/switchover?timeout_sec=600", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(java.util.List.of("on")));
+            MigrationCalls.Reply refused = api.call("POST", "/api/v1/migrations/pair-b/switchover", null);
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.body().path("detail").asString()).contains("migration \"pair-a\" is switching over from the same source");
+            assertThat(api.call("POST", "/api/v1/migrations/pair-a/stop", null).status()).isEqualTo(200);
+            api.awaitStatus("pair-a", "stopped", LIMIT);
+        }
+        // once it has ended, the other may
+        await().atMost(LIMIT).until(() -> api.call("POST", "/api/v1/migrations/pair-b/switchover", null).status() == 200);
+        assertThat(api.awaitStatus("pair-b", "completed", LIMIT).path("phase").asString()).isEqualTo("switchover_complete");
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE pair_src RESET default_transaction_read_only");
+    }
+
     /** Migration {@code id} following a table {@code t} (one row) from {@code source} into {@code dest}. */
     private MigrationCalls following(String id, ConnectionDetails source, ConnectionDetails dest) throws Exception {
         sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
