@@ -113,7 +113,7 @@ public final class Switchover {
         try {
             holdDestination();
         } catch (SQLException e) {
-            releaseDestination();
+            releaseDestination(false);
             throw new IllegalStateException("cannot hold the destination read-only for the switchover: " + e.getMessage() + " (its user "
                     + "needs to own database " + destination.database() + "); the source's writes were not touched", e);
         }
@@ -123,11 +123,11 @@ public final class Switchover {
             ended = stopWrites();
         } catch (IllegalStateException e) {
             giveWritesBack();
-            releaseDestination();
+            releaseDestination(false);
             throw e;
         } catch (SQLException e) {
             giveWritesBack();
-            releaseDestination();
+            releaseDestination(false);
             throw new IllegalStateException("cannot stop writes on the source: " + e.getMessage() + " (the user needs to own database "
                     + source.database() + " and be allowed to end its sessions); writes were given back", e);
         }
@@ -165,12 +165,12 @@ public final class Switchover {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the switchover took longer than " + timeout.toSeconds() + " s");
             }
-            releaseDestination();
+            releaseDestination(true);
             Duration downtime = Duration.between(stopped, Instant.now());
             return new Result(sentinel, downtime, sequences, ended);
         } catch (Exception e) {
             giveWritesBack();
-            releaseDestination();
+            releaseDestination(false);
             throw e;
         }
     }
@@ -197,11 +197,11 @@ public final class Switchover {
     }
 
     /**
-     * Lets new sessions of the destination's database write (what {@link #holdDestination} set, reset), unless it was
-     * read-only before.
+     * Lets new sessions of the destination's database write (what {@link #holdDestination} set, reset): once
+     * {@code switchedOver}, the writes go there; else not where it was read-only before.
      */
-    private void releaseDestination() {
-        giveWritesBack(destination, "the destination", before.destination());
+    private void releaseDestination(boolean switchedOver) {
+        giveWritesBack(destination, "the destination", before.destination() && !switchedOver);
     }
 
     /** Whether each side's database is read-only now (before anything is changed); one that cannot be read: nothing is touched. */
@@ -216,7 +216,7 @@ public final class Switchover {
         }
         if (found.destination()) {
             info("the destination database " + destination.database() + " is read-only (default_transaction_read_only set on it): it "
-                    + "stays so after the switchover");
+                    + "takes writes once the switchover completes, and stays read-only if it does not");
         }
         return found;
     }

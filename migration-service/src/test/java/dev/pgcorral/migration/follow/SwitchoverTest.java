@@ -149,10 +149,15 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(rows(dest, "SELECT count(*) FROM items")).as("nothing echoed back to the destination").containsExactly("11");
         assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fb'")).containsExactly("0");
 
-        assertThat(api.call("POST", "/api/v1/migrations/fb-reverse/stop", null).status()).isEqualTo(200);
-        api.awaitStatus("fb-reverse", "stopped", LIMIT);
+        // the writes move back: the source, read-only since the first switchover, takes them again
+        assertThat(rows(source, "SHOW default_transaction_read_only")).containsExactly("on");
+        assertThat(api.call("POST", "/api/v1/migrations/fb-reverse/switchover", null).status()).isEqualTo(200);
+        assertThat(api.awaitStatus("fb-reverse", "completed", LIMIT).path("phase").asString()).isEqualTo("switchover_complete");
+        assertThat(rows(source, "SHOW default_transaction_read_only")).containsExactly("off");
+        assertThat(rows(dest, "SHOW default_transaction_read_only")).containsExactly("on");
+        assertThat(count(source, "INSERT INTO items (v) VALUES ('back on the source') RETURNING id")).isEqualTo(13);
         assertThat(rows(dest, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fb_reverse'")).containsExactly("0");
-        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE fb_src RESET default_transaction_read_only");
+        sql(dest, "SET default_transaction_read_only = off", "ALTER DATABASE fb_dst RESET default_transaction_read_only");
     }
 
     @Test
