@@ -3,10 +3,17 @@ package dev.pgcorral.migration;
 import java.util.Set;
 
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 
 import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.local.PostgresBinaries;
@@ -59,6 +66,18 @@ class MigrationConfiguration {
     @Bean
     MigrationMetrics migrationMetrics(MigrationStatus status) {
         return new MigrationMetrics(status);
+    }
+
+    /**
+     * A JSON value is read only as a field of its own type, as pgmanager's Go decoder reads it: {@code "id": 12},
+     * {@code "copy_workers": 1.5} or {@code "port": "5432"} is a 400, not a guess.
+     */
+    @Bean
+    JsonMapperBuilderCustomizer strictJsonValues() {
+        return builder -> builder.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .withCoercionConfig(LogicalType.Textual, text -> text.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
     /** pgmanager reads a request body as JSON whatever its Content-Type; so do we ({@code curl -d} says form data). */

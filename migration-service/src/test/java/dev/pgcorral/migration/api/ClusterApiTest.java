@@ -139,6 +139,8 @@ class ClusterApiTest extends MigrationTestBase {
         assertThat(api().post("/api/v1/clusters", "{\"name\":").status()).isEqualTo(400);
         assertThat(api().post("/api/v1/clusters", "").status()).isEqualTo(400);
         assertThat(api().post("/api/v1/clusters", "{\"name\":\"x\",\"nodes\":[{\"host\":\"h\",\"port\":\"many\"}]}").status()).isEqualTo(400);
+        assertThat(api().post("/api/v1/clusters", "{\"name\":\"x\",\"nodes\":[{\"host\":\"h\",\"port\":\"5432\"}]}").status()).isEqualTo(400);
+        assertThat(api().post("/api/v1/clusters", "{\"name\":12,\"nodes\":[{\"host\":\"h\",\"port\":5432}]}").status()).isEqualTo(400);
         assertProblem(api().post("/api/v1/clusters", "{\"name\":\"x\\u0000\",\"nodes\":[{\"host\":\"h\",\"port\":1,"
                 + "\"user\":\"a\\u0000\",\"password\":\"\\u0000\"}]}"), 400, "validation: cluster name must not contain a NUL character"
                 + " (\\u0000)\nnode 0: password must not contain a NUL character (\\u0000)\nnode 0: user must not contain a NUL character");

@@ -64,6 +64,12 @@ class MigrationApiTest extends MigrationTestBase {
                 "\"copy_workers\":100000"));
         assertThat(workers.status()).isEqualTo(400);
         assertThat(workers.body().path("detail").asString()).contains("copy_workers must be at most 64");
+        // a value of another type than its field's is refused, as pgmanager's decoder does, not read as a guess
+        assertThat(call("POST", "/api/v1/migrations", body.replace("\"id\":\"Orders-Move\"", "\"id\":12")).status()).isEqualTo(400);
+        assertThat(call("POST", "/api/v1/migrations", body.replace("Orders-Move", "f").replace("\"copy_workers\":2",
+                "\"copy_workers\":1.5")).status()).isEqualTo(400);
+        assertThat(call("POST", "/api/v1/migrations", body.replace("Orders-Move", "f").replace("\"copy_workers\":2",
+                "\"copy_workers\":\"2\"")).status()).isEqualTo(400);
         MigrationCalls.Reply alike = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "orders_move"));
         assertThat(alike.status()).isEqualTo(409);
         assertThat(alike.body().path("detail").asString()).contains("too like that of migration \"Orders-Move\"");
