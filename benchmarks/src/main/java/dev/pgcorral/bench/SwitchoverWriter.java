@@ -122,6 +122,9 @@ final class SwitchoverWriter {
             try {
                 if (session == null) {
                     session = at.connect();
+                    try (Statement st = session.createStatement()) {
+                        st.execute("SET application_name = 'bench application'"); // not the service's name: the switchover ends it
+                    }
                 }
                 long id;
                 try (Statement st = session.createStatement(); ResultSet rs = st.executeQuery(INSERT)) {

@@ -80,6 +80,7 @@ class RestartTest extends ServiceProcessTest {
         await().atMost(LIMIT).untilAsserted(() -> {
             JsonNode m = api.get("/api/v1/migrations/away");
             assertThat(m.path("live_trouble").asString()).startsWith("cannot reach the source");
+            assertThat(m.path("live_lag_formatted").asString()).isEqualTo("unknown (latency: unknown)");
             assertThat(m.path("live_events")).anySatisfy(e -> assertThat(e.path("message").asString())
                     .contains("writes go back to the source once the run reaches it").contains("writes were given back to the destination"));
         });

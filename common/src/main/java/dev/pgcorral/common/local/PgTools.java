@@ -47,6 +47,7 @@ public final class PgTools {
             builder.environment().put("PGPASSWORD", login.password());
         }
         builder.environment().put("PGCONNECT_TIMEOUT", "10");
+        builder.environment().put("PGAPPNAME", "pgcorral"); // the service's own sessions are named so (see ConnectionDetails)
         Process p = builder.start();
         try {
             boolean ok = p.waitFor(1, TimeUnit.HOURS) && p.exitValue() == 0;

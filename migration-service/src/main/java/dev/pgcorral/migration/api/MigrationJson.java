@@ -98,7 +98,8 @@ final class MigrationJson {
             omitZero(json, "live_lag_bytes", lag.bytes());
             omitZero(json, "live_lag_seconds", lag.seconds()); // ours
         }
-        json.put("live_lag_formatted", lagFormatted(lag));
+        // before the follow runs, a server it waits for (see live_trouble) leaves the lag unknown
+        json.put("live_lag_formatted", lagFormatted(lag == null && live.trouble() != null ? FollowProgress.Lag.UNKNOWN : lag));
         if (follow != null) {
             omitZero(json, "live_transactions_applied", follow.transactions()); // ours
         }

@@ -15,7 +15,7 @@ public final class FollowProgress {
 
     /** The lag as last probed; {@code bytes} is -1 before the first probe. */
     public record Lag(long bytes, double seconds, Lsn sourcePosition, Instant probedAt) {
-        static final Lag UNKNOWN = new Lag(-1, 0, Lsn.INVALID, null);
+        public static final Lag UNKNOWN = new Lag(-1, 0, Lsn.INVALID, null);
     }
 
     private volatile Lsn applied = Lsn.INVALID;

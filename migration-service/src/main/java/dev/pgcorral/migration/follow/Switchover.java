@@ -67,6 +67,7 @@ public final class Switchover {
     }
 
     private static final Logger log = LoggerFactory.getLogger(Switchover.class);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
     private final String migrationId;
     private final ConnectionDetails source;
@@ -271,8 +272,10 @@ public final class Switchover {
                 since = rs.getTimestamp(1);
             }
             String before = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    + "AND backend_type = 'client backend' AND backend_start <= ? AND application_name IS DISTINCT FROM "
-                    + Identifiers.literal(LagProbe.probeName(migrationId));
+                    + "AND backend_type = 'client backend' AND backend_start <= ? "
+                    // the service's own sessions that only read there: other migrations' clones (JDBC and pg_dump sessions,
+                    // named pgcorral) and lag probes; not an apply session ("pgcorral <origin>", a fallback's), which writes
+                    + "AND NOT coalesce(application_name = 'pgcorral' OR application_name LIKE 'pgcorral lag probe %', false)";
             if (!settings.endSessions()) {
                 long deadline = System.nanoTime() + timeout.toNanos();
                 try (PreparedStatement left = c.prepareStatement("SELECT count(*)" + before)) {
@@ -337,20 +340,49 @@ public final class Switchover {
         giveWritesBack(source, "the source", before.source());
     }
 
+    /**
+     * Gives a side its writes back, unless it was read-only before. One that cannot be reached (it went down meanwhile) is
+     * tried again with back-off (1 s, doubling, at most 30 s) until it can, said in {@code live_trouble}: the switchover
+     * ends (and its migration's status leaves {@code switchover}) only then.
+     */
     private void giveWritesBack(ConnectionDetails db, String which, boolean readOnlyBefore) {
         if (readOnlyBefore) {
             info(which + " stays read-only, as it was before the switchover");
             return;
         }
-        try {
-            giveWritesBack(db);
-            info("writes given back to " + which + " (ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
-        } catch (SQLException e) {
-            String message = "cannot give writes back to " + which + ": " + e.getMessage() + "; run ALTER DATABASE "
-                    + Identifiers.quote(db.database()) + " RESET default_transaction_read_only there";
-            record.log("error", message, Map.of("component", "switchover"));
-            log.error("migration {}: {}", migrationId, message);
+        String fix = "; run ALTER DATABASE " + Identifiers.quote(db.database()) + " RESET default_transaction_read_only there";
+        Duration wait = Duration.ofSeconds(1);
+        while (true) {
+            try {
+                giveWritesBack(db);
+                record.trouble(null);
+                info("writes given back to " + which + " (ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
+                return;
+            } catch (SQLException e) {
+                if (!Follower.connectionFault(e)) {
+                    error("cannot give writes back to " + which + ": " + e.getMessage() + fix);
+                    return;
+                }
+                String message = "cannot give writes back to " + which + " yet: " + e.getMessage() + "; retrying in " + wait.toSeconds() + " s";
+                record.trouble(message);
+                record.log("warn", message, Map.of("component", "switchover"));
+                log.warn("migration {}: {}", migrationId, message);
+            }
+            try {
+                Thread.sleep(wait.toMillis()); // a server that is down comes back on its own time: nothing to wait on but time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                error("interrupted while giving writes back to " + which + fix);
+                return;
+            }
+            wait = wait.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait.multipliedBy(2);
         }
+    }
+
+    private void error(String message) {
+        record.trouble(null);
+        record.log("error", message, Map.of("component", "switchover"));
+        log.error("migration {}: {}", migrationId, message);
     }
 
     /** Lets new sessions of the database write again (what stopping its writes, or holding it, set, reset). */

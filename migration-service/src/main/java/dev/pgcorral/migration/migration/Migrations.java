@@ -184,6 +184,10 @@ public final class Migrations implements AutoCloseable {
         Migration m = get(id);
         MigrationRun run = running.get(id);
         if (run != null) {
+            String unreachable = keepSlot || !made.owned(m) ? null : made.unreachable(m);
+            if (unreachable != null) { // refused before the run is stopped: it goes on, and resumes by itself once the source is back
+                throw ApiException.conflict(cannotDrop(m, unreachable, "stop") + " (the migration goes on)");
+            }
             run.cancel(keepSlot);
             return;
         }
@@ -235,7 +239,7 @@ public final class Migrations implements AutoCloseable {
             }
             String unreachable = keepSlot || !made.owned(m) ? null : made.unreachable(m);
             if (unreachable != null) { // refused before the run is stopped: it goes on, and resumes by itself once the source is back
-                throw ApiException.conflict(cannotDrop(m, unreachable) + " (the migration goes on)");
+                throw ApiException.conflict(cannotDrop(m, unreachable, "delete") + " (the migration goes on)");
             }
             run.cancel(keepSlot);
             awaitEnd(id);
@@ -248,16 +252,17 @@ public final class Migrations implements AutoCloseable {
             try {
                 made.remove(m);
             } catch (RuntimeException e) {
-                throw ApiException.conflict(cannotDrop(m, e.getMessage()));
+                throw ApiException.conflict(cannotDrop(m, e.getMessage(), "delete"));
             }
         }
         finished.remove(id);
         store.delete(id);
     }
 
-    private static String cannotDrop(Migration m, String why) {
+    /** Why a stop or delete ({@code call}) is refused: what it made on the source cannot be dropped now. */
+    private static String cannotDrop(Migration m, String why, String call) {
         return "cannot drop the slot " + m.slotName() + " and publication " + m.publication() + " on the source: " + why
-                + "; try again once the source is reachable, or delete with ?keep_slot=true to leave them there (the source then "
+                + "; try again once the source is reachable, or " + call + " with ?keep_slot=true to leave them there (the source then "
                 + "keeps WAL for the slot until you drop it)";
     }
 

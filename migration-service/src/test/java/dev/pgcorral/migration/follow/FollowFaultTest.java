@@ -70,11 +70,44 @@ class FollowFaultTest extends MigrationTestBase {
         MigrationCalls.Reply refused = api.call("DELETE", "/api/v1/migrations/source-down?force=true", null);
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.body().path("detail").asString()).contains("cannot drop the slot").contains("the migration goes on");
+        MigrationCalls.Reply notStopped = api.call("POST", "/api/v1/migrations/source-down/stop", null);
+        assertThat(notStopped.status()).isEqualTo(409);
+        assertThat(notStopped.body().path("detail").asString()).contains("stop with ?keep_slot=true").contains("the migration goes on");
         assertThat(api.get("/api/v1/migrations/source-down").path("status").asString()).isEqualTo("streaming");
         sourceServer.start();
         sql(source, "INSERT INTO t SELECT generate_series(11, 20)");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("20")));
         await().atMost(LIMIT).until(() -> !api.get("/api/v1/migrations/source-down").has("live_trouble"));
+    }
+
+    @Test
+    void aSwitchoverEndedWhileTheSourceIsDownGivesItsWritesBackOnceItIsBack() throws Exception {
+        sourceServer = new TestServer(sourceDir);
+        sourceServer.create("src");
+        ConnectionDetails source = sourceServer.database("src");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        ConnectionDetails dest = database("owed_dst");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("owed", source, dest, "clone_and_follow");
+        api.awaitStatus("owed", "streaming", LIMIT);
+
+        try (Connection lock = dest.connect(); Statement st = lock.createStatement()) { // holds the follow: the switchover waits
+            lock.setAutoCommit(false);
+            st.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+            sql(source, "INSERT INTO t VALUES (2)");
+            assertThat(api.call("POST", "/api/v1/migrations/owed/switchover?timeout_sec=600", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(List.of("on")));
+            sourceServer.stop();
+            // the stop ends the switchover, which cannot give the source its writes back yet: it says so and tries again
+            assertThat(api.call("POST", "/api/v1/migrations/owed/stop?keep_slot=true", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/owed/logs"))
+                    .extracting(l -> l.path("message").asString()).anySatisfy(m -> assertThat(m)
+                            .startsWith("cannot give writes back to the source yet").contains("retrying in")));
+            lock.rollback();
+        }
+        sourceServer.start();
+        await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(List.of("off")));
+        assertThat(api.call("DELETE", "/api/v1/migrations/owed", null).status()).isEqualTo(204);
     }
 
     @Test

@@ -111,6 +111,30 @@ class SwitchoverTest extends MigrationTestBase {
     }
 
     @Test
+    void aSwitchoverLeavesAnotherMigrationsCloneOfTheSameSourceAlone() throws Exception {
+        ConnectionDetails source = database("shared_src");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)", "CREATE TABLE big (id int PRIMARY KEY)",
+                "INSERT INTO big SELECT generate_series(1, 1000)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("first", source, database("shared_first"), "clone_and_follow");
+        api.awaitStatus("first", "streaming", LIMIT);
+        try (Connection application = source.connect(); Statement st = application.createStatement()) {
+            st.execute("SET application_name = 'application'");
+            application.setAutoCommit(false);
+            st.execute("LOCK TABLE big IN ACCESS EXCLUSIVE MODE"); // the other migration's clone waits for it
+            api.createAndStart("second", source, database("shared_second"), "clone_only");
+            await().atMost(LIMIT).until(() -> !rows(source, "SELECT pid FROM pg_stat_activity WHERE datname = 'shared_src' "
+                    + "AND application_name = 'pgcorral' AND wait_event_type = 'Lock'").isEmpty());
+            // the switchover ends the application's session (so the lock goes), not the service's own clone session
+            assertThat(api.call("POST", "/api/v1/migrations/first/switchover", null).status()).isEqualTo(200);
+            api.awaitStatus("first", "completed", LIMIT);
+        }
+        api.awaitStatus("second", "completed", LIMIT);
+        assertThat(rows(database("shared_second"), "SELECT count(*) FROM big")).containsExactly("1000");
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE shared_src RESET default_transaction_read_only");
+    }
+
+    @Test
     void cloneFollowSwitchoverSwitchesOverByItself() throws Exception {
         ConnectionDetails source = database("auto_src");
         ConnectionDetails dest = database("auto_dst");
@@ -194,6 +218,7 @@ class SwitchoverTest extends MigrationTestBase {
     private static void write(ConnectionDetails source, AtomicBoolean writing, AtomicLong accepted, AtomicLong refused) {
         while (writing.get()) {
             try (Connection c = source.connect(); Statement st = c.createStatement()) {
+                st.execute("SET application_name = 'application'"); // not the service's own name, which a switchover spares
                 while (writing.get()) {
                     st.executeUpdate("INSERT INTO orders (v) VALUES (1)");
                     accepted.incrementAndGet();

@@ -31,7 +31,7 @@ class SwitchoverWaitTest extends MigrationTestBase {
         ConnectionDetails dest = database("wait_dst");
         MigrationCalls api = following("wait", source, dest);
 
-        try (Connection application = source.connect()) {
+        try (Connection application = application(source)) {
             assertThat(api.call("POST", "/api/v1/migrations/wait/switchover?timeout_sec=1", null).status()).isEqualTo(200);
             await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/wait").path("live_events"))
                     .anySatisfy(e -> assertThat(e.path("message").asString()).contains("switchover failed").contains("still connected")));
@@ -52,7 +52,7 @@ class SwitchoverWaitTest extends MigrationTestBase {
         // as another migration's switchover leaves it: its writes went elsewhere
         sql(source, "ALTER DATABASE ro_src SET default_transaction_read_only = on");
 
-        try (Connection application = source.connect()) { // began before: the switchover waits for it, then fails
+        try (Connection application = application(source)) { // began before: the switchover waits for it, then fails
             assertThat(api.call("POST", "/api/v1/migrations/ro/switchover?timeout_sec=1", null).status()).isEqualTo(200);
             await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/ro").path("live_events"))
                     .anySatisfy(e -> assertThat(e.path("message").asString()).contains("switchover failed")));
@@ -71,7 +71,7 @@ class SwitchoverWaitTest extends MigrationTestBase {
         ConnectionDetails dest = database("abandon_dst");
         MigrationCalls api = following("abandon", source, dest);
 
-        try (Connection application = source.connect()) { // the switchover waits for it, up to its timeout of 10 minutes
+        try (Connection application = application(source)) { // the switchover waits for it, up to its timeout of 10 minutes
             assertThat(api.call("POST", "/api/v1/migrations/abandon/switchover?timeout_sec=600", null).status()).isEqualTo(200);
             await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(java.util.List.of("on")));
             // keep_slot in the body, as timeout_sec may be: the slot stays
@@ -95,7 +95,7 @@ class SwitchoverWaitTest extends MigrationTestBase {
         api.createAndStart("pair-b", source, database("pair_b"), "clone_and_follow");
         api.awaitStatus("pair-b", "streaming", LIMIT);
 
-        try (Connection application = source.connect()) { // pair-a's switchover waits for it
+        try (Connection application = application(source)) { // pair-a's switchover waits for it
             assertThat(api.call("POST", "/api/v1/migrations/pair-a/switchover?timeout_sec=600", null).status()).isEqualTo(200);
             await().atMost(LIMIT).until(() -> rows(source, "SHOW default_transaction_read_only").equals(java.util.List.of("on")));
             MigrationCalls.Reply refused = api.call("POST", "/api/v1/migrations/pair-b/switchover", null);
@@ -117,5 +117,14 @@ class SwitchoverWaitTest extends MigrationTestBase {
         api.createAndStart(id, source, dest, "clone_and_follow");
         api.awaitStatus(id, "streaming", LIMIT);
         return api;
+    }
+
+    /** A session of the application: named as the service's own sessions are not (a switchover spares those). */
+    private static Connection application(ConnectionDetails db) throws java.sql.SQLException {
+        Connection c = db.connect();
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("SET application_name = 'application'");
+        }
+        return c;
     }
 }
