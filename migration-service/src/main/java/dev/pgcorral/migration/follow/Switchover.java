@@ -67,7 +67,6 @@ public final class Switchover {
     }
 
     private static final Logger log = LoggerFactory.getLogger(Switchover.class);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
     private final String migrationId;
     private final ConnectionDetails source;
@@ -351,31 +350,17 @@ public final class Switchover {
             return;
         }
         String fix = "; run ALTER DATABASE " + Identifiers.quote(db.database()) + " RESET default_transaction_read_only there";
-        Duration wait = Duration.ofSeconds(1);
-        while (true) {
-            try {
+        try {
+            new UntilReachable(migrationId, record).ask("cannot give writes back to " + which + " yet", () -> {
                 giveWritesBack(db);
-                record.trouble(null);
-                info("writes given back to " + which + " (ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
-                return;
-            } catch (SQLException e) {
-                if (!Follower.connectionFault(e)) {
-                    error("cannot give writes back to " + which + ": " + e.getMessage() + fix);
-                    return;
-                }
-                String message = "cannot give writes back to " + which + " yet: " + e.getMessage() + "; retrying in " + wait.toSeconds() + " s";
-                record.trouble(message);
-                record.log("warn", message, Map.of("component", "switchover"));
-                log.warn("migration {}: {}", migrationId, message);
-            }
-            try {
-                Thread.sleep(wait.toMillis()); // a server that is down comes back on its own time: nothing to wait on but time
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                error("interrupted while giving writes back to " + which + fix);
-                return;
-            }
-            wait = wait.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait.multipliedBy(2);
+                return null;
+            });
+            info("writes given back to " + which + " (ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
+        } catch (SQLException e) {
+            error("cannot give writes back to " + which + ": " + e.getMessage() + fix);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error("interrupted while giving writes back to " + which + fix);
         }
     }
 

@@ -25,6 +25,7 @@ import dev.pgcorral.migration.follow.Origins;
 import dev.pgcorral.migration.follow.SchemaChangeException;
 import dev.pgcorral.migration.follow.SourceReplication;
 import dev.pgcorral.migration.follow.Switchover;
+import dev.pgcorral.migration.follow.UntilReachable;
 
 /**
  * One start of a migration. {@code clone_only}: the clone, on a snapshot of its own. A followed migration:
@@ -220,7 +221,7 @@ final class MigrationRun {
         if (migration.mode() == Migration.Mode.FOLLOW_ONLY) {
             store.cloneStarting(migration.id()); // nothing cloned: an earlier run's record is not this one's
             record.enterPhase("connecting");
-            if (!reachable.ask("the source", replication::slotExists) || !reachable.ask("the source", replication::publicationExists)) {
+            if (!reachable.ask("cannot reach the source", replication::slotExists) || !reachable.ask("cannot reach the source", replication::publicationExists)) {
                 throw new IllegalStateException("follow_only follows a slot and a publication that exist on the source: "
                         + (replication.slotExists() ? "" : "slot " + migration.slotName() + " does not exist (create it with SELECT "
                         + "pg_create_logical_replication_slot('" + migration.slotName() + "', 'pgoutput') once the destination holds "
@@ -228,15 +229,15 @@ final class MigrationRun {
                         + " does not exist (CREATE PUBLICATION … FOR ALL TABLES); ") + "or clone with mode clone_and_follow");
             }
             if (!state.originOwned()) { // left by an earlier migration of this id, maybe at another source's position
-                reachable.ask("the destination", () -> {
+                reachable.ask("cannot reach the destination", () -> {
                     Origins.drop(destination, origin(migration.id()));
                     return null;
                 });
                 store.originOwned(migration.id(), true);
             }
             info("following slot " + migration.slotName() + " on the source");
-            warnWithoutIdentity(reachable.ask("the source", replication::tablesWithoutIdentity));
-        } else if (state.cloneCompleted() && state.consistentLsn() != null && reachable.ask("the source", replication::slotExists)) {
+            warnWithoutIdentity(reachable.ask("cannot reach the source", replication::tablesWithoutIdentity));
+        } else if (state.cloneCompleted() && state.consistentLsn() != null && reachable.ask("cannot reach the source", replication::slotExists)) {
             restoreClone();
             record.enterPhase("connecting");
             info("the destination holds the clone and the slot " + migration.slotName() + " is there: following on");
@@ -303,7 +304,7 @@ final class MigrationRun {
 
     /** After a restart that cut a switchover off: writes given back to a side it left read-only, once it can be reached. */
     private void giveWritesBack(String side, ConnectionDetails db) throws SQLException, InterruptedException {
-        reachable.ask(side, () -> {
+        reachable.ask("cannot reach " + side, () -> {
             Switchover.giveWritesBack(db);
             return null;
         });

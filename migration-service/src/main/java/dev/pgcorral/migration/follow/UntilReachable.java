@@ -1,4 +1,4 @@
-package dev.pgcorral.migration.migration;
+package dev.pgcorral.migration.follow;
 
 import java.sql.SQLException;
 import java.time.Duration;
@@ -12,18 +12,18 @@ import org.slf4j.LoggerFactory;
 import dev.pgcorral.common.logical.LogicalReplicationException;
 import dev.pgcorral.migration.clone.CloneCancelledException;
 import dev.pgcorral.migration.clone.CloneProgress;
-import dev.pgcorral.migration.follow.Follower;
 
 /**
- * What a followed run asks the source or the destination before it follows, asked again with back-off (1 s, doubling,
- * at most 30 s) while that server cannot be reached: a service that restarts may find a server down. Said in the run's
- * {@code live_trouble}, its error history and its log meanwhile. A stop ends the wait.
+ * A call to the source or the destination, made again with back-off (1 s, doubling, at most 30 s) while that server
+ * cannot be reached: what a followed run asks before it follows (a service that restarts may find a server down), or a
+ * switchover's giving writes back. Said in the run's {@code live_trouble}, its error history and its log meanwhile. A
+ * stop ends the wait.
  */
-final class UntilReachable {
+public final class UntilReachable {
 
     /** A question to a server. */
     @FunctionalInterface
-    interface Call<T> {
+    public interface Call<T> {
         T call() throws SQLException;
     }
 
@@ -35,18 +35,21 @@ final class UntilReachable {
     private final CloneProgress record;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    UntilReachable(String migrationId, CloneProgress record) {
+    public UntilReachable(String migrationId, CloneProgress record) {
         this.migrationId = migrationId;
         this.record = record;
     }
 
     /** Ends a wait under way, and every later one, with {@link CloneCancelledException}. */
-    void stop() {
+    public void stop() {
         stopped.countDown();
     }
 
-    /** {@code call}'s answer, once {@code server} ("the source") can be reached; other failures are thrown as they come. */
-    <T> T ask(String server, Call<T> call) throws SQLException, InterruptedException {
+    /**
+     * {@code call}'s answer, once its server can be reached; other failures are thrown as they come. {@code trouble} says
+     * what fails meanwhile ("cannot reach the source").
+     */
+    public <T> T ask(String trouble, Call<T> call) throws SQLException, InterruptedException {
         Duration wait = FIRST;
         while (true) {
             String problem;
@@ -65,7 +68,7 @@ final class UntilReachable {
                 }
                 problem = e.getMessage();
             }
-            String message = "cannot reach " + server + ": " + problem + "; retrying in " + wait.toSeconds() + " s";
+            String message = trouble + ": " + problem + "; retrying in " + wait.toSeconds() + " s";
             record.trouble(message);
             record.failure(message, true);
             record.log("warn", message, Map.of("component", "migration"));
