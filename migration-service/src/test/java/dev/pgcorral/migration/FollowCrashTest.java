@@ -26,6 +26,11 @@ import tools.jackson.databind.JsonNode;
 class FollowCrashTest extends ServiceProcessTest {
 
     private static final int KILLS = 20;
+    /**
+     * pgbench's rate: enough for thousands of transactions between two kills, and CPU left for the service's restarts (an
+     * unlimited pgbench on two cores made each one take three times as long).
+     */
+    private static final int LOAD_TPS = 300;
     private static final Logger log = LoggerFactory.getLogger(FollowCrashTest.class);
 
     private Process load;
@@ -51,7 +56,7 @@ class FollowCrashTest extends ServiceProcessTest {
         api.createAndStart("crash", source, dest, "clone_and_follow");
         api.awaitStatus("crash", "streaming", Duration.ofSeconds(120));
 
-        load = server.pgbenchLoad("src", 4, 3600);
+        load = server.pgbenchLoad("src", 4, 3600, LOAD_TPS);
         long seed = System.nanoTime();
         Random random = new Random(seed);
         log.info("killing migration-service {} times, random seed {}", KILLS, seed);

@@ -69,9 +69,13 @@ public final class TestServer implements AutoCloseable {
         assertThat(init.exitValue()).as("pgbench -i, see " + dir.resolve("pgbench-init.log")).isZero();
     }
 
-    /** Starts {@code pgbench -c clients -j 2 -T seconds} on the database; destroy the process to end it early. */
-    public Process pgbenchLoad(String database, int clients, int seconds) throws IOException {
-        return pgbench(List.of("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(seconds), "-n"), database, "pgbench.log");
+    /**
+     * Starts {@code pgbench -c clients -j 2 -T seconds -R rate} on the database (at most {@code rate} transactions a second, so
+     * that the load leaves the machine room for the rest of the test); destroy the process to end it early.
+     */
+    public Process pgbenchLoad(String database, int clients, int seconds, int rate) throws IOException {
+        return pgbench(List.of("-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(seconds), "-R", Integer.toString(rate), "-n"),
+                database, "pgbench.log");
     }
 
     private Process pgbench(List<String> options, String database, String log) throws IOException {

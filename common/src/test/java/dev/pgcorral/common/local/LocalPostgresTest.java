@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -72,7 +74,9 @@ class LocalPostgresTest {
 
     @Test
     void aThrowawayServerWhoseDataWasDamagedStartsOverFresh() throws Exception {
-        LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("damaged"), false);
+        // the damaged server stays in recovery without taking connections: it is given up on at the start timeout
+        LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("damaged"), false, LocalPostgres.THROWAWAY_SETTINGS,
+                Duration.ofSeconds(15));
         server.start();
         try (Connection c = server.connect("postgres"); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE lost");
@@ -114,21 +118,27 @@ class LocalPostgresTest {
     @Test
     void aFailedStartSaysWhy() {
         LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("bad"), false,
-                java.util.Map.of("shared_buffers", "nonsense"));
+                Map.of("shared_buffers", "nonsense"));
         assertThatThrownBy(server::start).hasMessageContaining("shared_buffers");
         server.stop();
     }
 
     private LocalPostgres server(PostgresBinaries binaries, Path dataDir, boolean keep) {
-        return server(binaries, dataDir, keep, LocalPostgres.THROWAWAY_SETTINGS);
+        return server(binaries, dataDir, keep, LocalPostgres.THROWAWAY_SETTINGS, null);
     }
 
-    private LocalPostgres server(PostgresBinaries binaries, Path dataDir, boolean keep, java.util.Map<String, String> settings) {
+    private LocalPostgres server(PostgresBinaries binaries, Path dataDir, boolean keep, Map<String, String> settings) {
+        return server(binaries, dataDir, keep, settings, null);
+    }
+
+    /** @param startTimeout null: the default */
+    private LocalPostgres server(PostgresBinaries binaries, Path dataDir, boolean keep, Map<String, String> settings,
+                                 Duration startTimeout) {
         try {
             ServerAccount account = ServerAccount.resolve(null);
             Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             return new LocalPostgres(new LocalPostgres.Options(binaries, dataDir, keep, 0, "127.0.0.1", "tester",
-                    "secret", settings, account, null));
+                    "secret", settings, account, startTimeout));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
