@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
  * <ul>
  * <li>a switchover had the source's writes stopped (and the destination held read-only) and waited for the destination:
  * after the restart both take writes again, the migration follows on, and its events say what happened; a source down
- * at the restart is retried, and gets its writes back once it is up;</li>
+ * at the restart is retried, and gets its writes back once it is up, also when the service is killed again meanwhile;</li>
  * <li>the follow's slot was dropped on the source while the service was down: the restart cannot follow on without
  * losing changes, and says so, instead of cloning again over the destination by itself.</li>
  * </ul>
@@ -85,6 +85,16 @@ class RestartTest extends ServiceProcessTest {
                     .contains("writes go back to the source once the run reaches it").contains("writes were given back to the destination"));
         });
         assertThat(readOnly(dest)).isFalse();
+
+        // killed again before the source is back: the next run still owes it its writes
+        service.kill();
+        service.start();
+        await().atMost(LIMIT).untilAsserted(() -> {
+            JsonNode m = api.get("/api/v1/migrations/away");
+            assertThat(m.path("live_trouble").asString()).startsWith("cannot reach the source");
+            assertThat(m.path("live_events")).anySatisfy(e -> assertThat(e.path("message").asString())
+                    .contains("writes go back to the source, which a switchover cut off by an earlier restart left read-only"));
+        });
 
         sourceServer.start();
         await().atMost(LIMIT).until(() -> !readOnly(source));

@@ -1,6 +1,7 @@
 package dev.pgcorral.migration.migration;
 
 import java.sql.SQLException;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -24,18 +25,11 @@ final class AfterRestart {
     private final NodeResolver nodes;
     private final MadeOnSource made;
     private final Function<Migration, ConnectionDetails> destinations;
-    /** Starts a migration again, with what its new run does first and what its events say about the restart. */
-    private final BiConsumer<String, Resume> start;
-
-    /**
-     * How a run the restart starts begins: {@code note} for its events; the sides (left read-only by a switchover the
-     * restart cut off) it gives writes back to first, since the restart could not reach them.
-     */
-    record Resume(String note, boolean sourceWritesToGiveBack, boolean destinationWritesToGiveBack) {
-    }
+    /** Starts a migration again, with what its events say about the restart. */
+    private final BiConsumer<String, String> start;
 
     AfterRestart(MigrationStore store, NodeResolver nodes, MadeOnSource made, Function<Migration, ConnectionDetails> destinations,
-                 BiConsumer<String, Resume> start) {
+                 BiConsumer<String, String> start) {
         this.store = store;
         this.nodes = nodes;
         this.made = made;
@@ -45,17 +39,29 @@ final class AfterRestart {
 
     /**
      * A switchover the restart cut off, before it completed: each side it made read-only (not one that was read-only
-     * before it) is given its writes back; one that cannot be reached now is left to the new run, which retries.
+     * before it) is given its writes back; one that cannot be reached now is recorded as owed, and the new run gives it
+     * back once it can (or the run after the next restart, if the service stops first). Returns what the run's events say.
      */
-    private Resume giveWritesBack(Migration m) {
+    private String giveWritesBack(Migration m) {
         Switchover.ReadOnly before = store.readOnlyBefore(m.id());
         boolean source = !before.source() && !tryGivingWritesBack(m, "the source", nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
         boolean destination = !before.destination() && !tryGivingWritesBack(m, "the destination", destinations.apply(m));
+        store.writesOwed(m.id(), new MigrationStore.WritesOwed(source, destination));
         String note = "the service restarted during a switchover, which did not complete; "
                 + side("the source", before.source(), source) + "; " + side("the destination", before.destination(), destination)
                 + "; the follow goes on";
         log.warn("migration {}: {}", m.id(), note);
-        return new Resume(note, source, destination);
+        return note;
+    }
+
+    /** What a run the restart starts says when an earlier restart's switchover left a side waiting for its writes; null: none. */
+    private static String owed(MigrationStore.WritesOwed owed) {
+        if (!owed.any()) {
+            return null;
+        }
+        String sides = owed.source() && owed.destination() ? "the source and the destination" : owed.source() ? "the source" : "the destination";
+        return "; writes go back to " + sides + ", which a switchover cut off by an earlier restart left read-only, once the run "
+                + "reaches " + (owed.source() && owed.destination() ? "them" : "it") + " (see live_trouble)";
     }
 
     /** What became of a side's writes: {@code later}, the new run gives them back once it reaches it. */
@@ -87,17 +93,18 @@ final class AfterRestart {
                 made.removeQuietly(m, "it switched over");
                 continue;
             }
-            Resume resume = m.status() == Migration.Status.SWITCHOVER ? giveWritesBack(m)
-                    : new Resume("the service restarted while the migration followed its source; it follows on", false, false);
-            if (m.mode().follows() && m.status() != Migration.Status.RUNNING
-                    && (state.cloneCompleted() || m.mode() == Migration.Mode.FOLLOW_ONLY)) {
+            String note = m.status() == Migration.Status.SWITCHOVER ? giveWritesBack(m)
+                    : "the service restarted while the migration followed its source; it follows on"
+                    + Objects.toString(owed(store.writesOwed(m.id())), "");
+            // running, not streaming yet: cut off while it connected (or waited for a server) to follow on, its clone done
+            if (m.mode().follows() && (state.cloneCompleted() || m.mode() == Migration.Mode.FOLLOW_ONLY)) {
                 log.info("migration {}: the service restarted while it followed the source; following on", m.id());
                 try {
                     store.stale(m.id(), "process was interrupted");
-                    start.accept(m.id(), resume);
+                    start.accept(m.id(), note);
                 } catch (RuntimeException e) {
                     log.warn("migration {}: cannot follow on after the restart: {}", m.id(), e.getMessage());
-                    store.stale(m.id(), "process was interrupted, and following on failed: " + e.getMessage() + " (" + resume.note() + ")");
+                    store.stale(m.id(), "process was interrupted, and following on failed: " + e.getMessage() + " (" + note + ")");
                 }
                 continue;
             }

@@ -55,10 +55,8 @@ final class MigrationRun {
     private volatile Switchover.Result switched;
     private final UntilReachable reachable;
     private final OneSwitchoverPerSource switchovers;
-    /** Started by the service's restart (not by a user); with writes to give back first (see {@link #afterRestart}). */
+    /** Started by the service's restart (not by a user): see {@link #afterRestart}. */
     private boolean restarted;
-    private boolean sourceWritesToGiveBack;
-    private boolean destinationWritesToGiveBack;
 
     MigrationRun(Migration migration, ConnectionDetails source, ConnectionDetails destination, MigrationStore store, PgTools tools,
                  MigrationProperties.Copy settings, MigrationProperties.Switchover switchoverSettings, CloneState resumeFrom,
@@ -76,15 +74,9 @@ final class MigrationRun {
         this.switchovers = switchovers;
     }
 
-    /**
-     * Marks a run that the service's restart starts (before {@link #run()}): it follows on or fails, never clones again by
-     * itself. A switchover the restart cut off left the source (or the destination) read-only, and the restart could not
-     * reach it to give it its writes back: the run does, first, once it can.
-     */
-    void afterRestart(boolean sourceWritesToGiveBack, boolean destinationWritesToGiveBack) {
+    /** Marks a run that the service's restart starts (before {@link #run()}): it follows on or fails, never clones again by itself. */
+    void afterRestart() {
         this.restarted = true;
-        this.sourceWritesToGiveBack = sourceWritesToGiveBack;
-        this.destinationWritesToGiveBack = destinationWritesToGiveBack;
     }
 
     /** Starts the migration back from the destination after a switchover with fallback. */
@@ -212,12 +204,7 @@ final class MigrationRun {
         }
         SourceReplication replication = sourceReplication();
         MigrationStore.FollowState state = store.followState(migration.id());
-        if (sourceWritesToGiveBack) {
-            giveWritesBack("the source", source);
-        }
-        if (destinationWritesToGiveBack) {
-            giveWritesBack("the destination", destination);
-        }
+        giveOwedWritesBack();
         if (migration.mode() == Migration.Mode.FOLLOW_ONLY) {
             store.cloneStarting(migration.id()); // nothing cloned: an earlier run's record is not this one's
             record.enterPhase("connecting");
@@ -303,12 +290,30 @@ final class MigrationRun {
     }
 
     /** After a restart that cut a switchover off: writes given back to a side it left read-only, once it can be reached. */
+    /**
+     * A switchover cut off by a restart left the source or the destination read-only, and the restart could not reach it to
+     * give it its writes back: the run does, first, once it can (the store keeps what is owed until then, for the next
+     * restart if the service stops first).
+     */
+    private void giveOwedWritesBack() throws SQLException, InterruptedException {
+        MigrationStore.WritesOwed owed = store.writesOwed(migration.id());
+        if (owed.source()) {
+            giveWritesBack("the source", source);
+            owed = new MigrationStore.WritesOwed(false, owed.destination());
+            store.writesOwed(migration.id(), owed);
+        }
+        if (owed.destination()) {
+            giveWritesBack("the destination", destination);
+            store.writesOwed(migration.id(), MigrationStore.WritesOwed.NONE);
+        }
+    }
+
     private void giveWritesBack(String side, ConnectionDetails db) throws SQLException, InterruptedException {
         reachable.ask("cannot reach " + side, () -> {
             Switchover.giveWritesBack(db);
             return null;
         });
-        warn("writes_given_back", "writes given back to " + side + ", which the switchover the restart cut off had left read-only "
+        warn("writes_given_back", "writes given back to " + side + ", which a switchover the restart cut off had left read-only "
                 + "(ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
     }
 

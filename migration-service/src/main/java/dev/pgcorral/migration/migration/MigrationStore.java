@@ -33,6 +33,15 @@ public final class MigrationStore {
                               Long switchoverDowntimeMillis, Lsn ddlStopLsn, boolean originOwned) {
     }
 
+    /** Which sides a switchover cut off by a restart left read-only and still wait for their writes. */
+    public record WritesOwed(boolean source, boolean destination) {
+        static final WritesOwed NONE = new WritesOwed(false, false);
+
+        boolean any() {
+            return source || destination;
+        }
+    }
+
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
 
@@ -208,6 +217,22 @@ public final class MigrationStore {
                         + "WHERE id = ?").param(id)
                 .query((rs, n) -> new Switchover.ReadOnly(rs.getBoolean(1), rs.getBoolean(2)))
                 .optional().orElse(new Switchover.ReadOnly(false, false));
+    }
+
+    /**
+     * The sides a switchover cut off by a restart left read-only that still wait for their writes (the restart could not
+     * reach them); their run gives them back.
+     */
+    public void writesOwed(String id, WritesOwed owed) {
+        jdbc.sql("UPDATE migration.migrations SET source_writes_owed = ?, dest_writes_owed = ?, updated_at = now() WHERE id = ?")
+                .params(owed.source(), owed.destination(), id).update();
+    }
+
+    /** The sides still waiting for their writes (see {@link #writesOwed(String, WritesOwed)}); none for an unknown id. */
+    public WritesOwed writesOwed(String id) {
+        return jdbc.sql("SELECT source_writes_owed, dest_writes_owed FROM migration.migrations WHERE id = ?").param(id)
+                .query((rs, n) -> new WritesOwed(rs.getBoolean(1), rs.getBoolean(2)))
+                .optional().orElse(WritesOwed.NONE);
     }
 
     /** A switchover completed: its sentinel and the write downtime. */

@@ -130,12 +130,12 @@ public final class Migrations implements AutoCloseable {
         start(id, null);
     }
 
-    private synchronized void startAfterRestart(String id, AfterRestart.Resume restart) {
-        start(id, restart);
+    private synchronized void startAfterRestart(String id, String note) {
+        start(id, note);
     }
 
-    /** Starts a run; {@code restart}: how one the service's restart starts begins (null: a user's start). */
-    private void start(String id, AfterRestart.Resume restart) {
+    /** Starts a run; {@code restartNote}: what a run the service's restart starts says about it (null: a user's start). */
+    private void start(String id, String restartNote) {
         Migration m = get(id);
         MigrationRun current = running.get(id);
         if (current != null && current.cancelled()) {
@@ -163,9 +163,9 @@ public final class Migrations implements AutoCloseable {
         }
         MigrationRun run = new MigrationRun(m, source, destination, store, tools, settings, switchoverSettings,
                 kept.take(id).orElse(null), this::startReverse, switchovers);
-        if (restart != null) {
-            run.afterRestart(restart.sourceWritesToGiveBack(), restart.destinationWritesToGiveBack());
-            run.record().event("restarted", restart.note(), Map.of());
+        if (restartNote != null) {
+            run.afterRestart();
+            run.record().event("restarted", restartNote, Map.of());
         }
         store.started(id);
         running.put(id, run);
