@@ -137,12 +137,14 @@ public final class FollowProgress {
     }
 
     void probed(Lsn sourcePosition, Lsn done, Lsn received) {
-        Lsn from = Lsn.max(done, applied);
+        // the slot's confirmed position ("done") counts only while nothing waits to be applied: the source's keep-alives
+        // move it on while a large transaction is being decoded, before the transaction itself has arrived
+        Instant pending = oldestPending;
+        Lsn from = pending != null && applied.isValid() ? applied : Lsn.max(done, applied);
         if (!from.isValid()) {
             return;
         }
         long bytes = Math.max(0, sourcePosition.bytesSince(from));
-        Instant pending = oldestPending;
         Instant last = appliedCommitTime;
         Instant now = Instant.now();
         Instant since = bytes == 0 ? null : pending != null ? pending

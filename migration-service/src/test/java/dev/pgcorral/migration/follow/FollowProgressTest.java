@@ -42,4 +42,17 @@ class FollowProgressTest {
         progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.parse("0/3000000"));
         assertThat(progress.lag().seconds()).as("caught up").isZero();
     }
+
+    @Test
+    void whileATransactionWaitsToBeAppliedTheLagCountsFromWhatWasAppliedNotFromTheSlot() {
+        FollowProgress progress = new FollowProgress();
+        progress.committed(Lsn.parse("0/2000000"), java.time.Instant.now(), 1);
+        progress.received(java.time.Instant.now()); // a large transaction: the slot was confirmed past its start meanwhile
+        progress.probed(Lsn.parse("0/8000000"), Lsn.parse("0/7F00000"), Lsn.parse("0/7F00000"));
+        assertThat(progress.lag().bytes()).isEqualTo(0x6000000);
+
+        progress.committed(Lsn.parse("0/7F00000"), java.time.Instant.now(), 1);
+        progress.probed(Lsn.parse("0/8000000"), Lsn.parse("0/7F80000"), Lsn.parse("0/8000000"));
+        assertThat(progress.lag().bytes()).as("nothing waits: from where the slot got").isEqualTo(0x80000);
+    }
 }
