@@ -115,6 +115,11 @@ final class ApplySession implements AutoCloseable {
         targets.define(relation);
     }
 
+    /** The stream named a type of the source's own, which a relation it defines next uses. */
+    void type(ReplicationMessage.Type type) {
+        targets.sourceType(type.oid(), type.schema(), type.name());
+    }
+
     void insert(Insert insert) throws SQLException {
         TargetTables.Target target = targets.of(insert.relation());
         if (inRuns(target) && allSent(insert.newRow())) {

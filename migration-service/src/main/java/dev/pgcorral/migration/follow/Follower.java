@@ -222,6 +222,8 @@ public final class Follower {
                 if (group.lastEnd == null) {
                     group.started = System.nanoTime();
                 }
+            } else if (message instanceof ReplicationMessage.Type t) {
+                session.type(t);
             } else if (message instanceof Origin) {
                 group.skipping = job.skipReplicated();
             } else if (message instanceof RelationMessage r) {
@@ -277,7 +279,7 @@ public final class Follower {
         }
     }
 
-    /** Applies a row change; false for anything else (a Type: the destination has its own; a logical message). */
+    /** Applies a row change; false for anything else (a logical message). */
     private static boolean change(ApplySession session, ReplicationMessage message) throws SQLException {
         if (message instanceof Insert i) {
             session.insert(i);

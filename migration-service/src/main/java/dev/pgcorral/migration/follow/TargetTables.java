@@ -55,7 +55,8 @@ final class TargetTables {
     }
 
     private static final String COLUMNS = """
-            SELECT a.attname, format('%I.%I', tn.nspname, t.typname), a.attgenerated <> '', a.attidentity = 'a',
+            SELECT a.attname, format('%I.%I', tn.nspname, t.typname), a.attgenerated <> '', a.attidentity = 'a', a.atttypid, a.atttypmod,
+                   tn.nspname || '.' || t.typname,
                    EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
                            WHERE oc.opcdefault AND am.amname = 'btree'
                              AND oc.opcintype IN (e.oid, CASE e.typtype WHEN 'e' THEN 'anyenum'::regtype WHEN 'r' THEN 'anyrange'::regtype
@@ -67,8 +68,13 @@ final class TargetTables {
             JOIN pg_type e ON e.oid = CASE WHEN b.typcategory = 'A' AND b.typelem <> 0 THEN b.typelem ELSE b.oid END
             WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped""";
 
-    private record Found(String type, boolean equality, boolean generated, boolean identityAlways) {
+    /** @param typeName the type's schema and name, unquoted */
+    private record Found(String type, boolean equality, boolean generated, boolean identityAlways, long typeOid, int typeModifier,
+                         String typeName) {
     }
+
+    /** Type OIDs below this are PostgreSQL's own, the same on every server ({@code FirstNormalObjectId}). */
+    private static final long FIRST_USER_OID = 16384;
 
     private static final String ONLY_KEY_UNIQUE = """
             SELECT NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass(?) AND (i.indisunique OR i.indisexclusion)
@@ -79,15 +85,26 @@ final class TargetTables {
 
     private final Connection destination;
     private final Map<Integer, Target> byRelation = new HashMap<>();
+    /** The source's own types the stream named (its Type messages), by their OIDs there: {@code schema.name}, unquoted. */
+    private final Map<Integer, String> sourceTypes = new HashMap<>();
     private long versions;
 
     TargetTables(Connection destination) {
         this.destination = destination;
     }
 
-    /** A relation (re)defined by the stream: looked up on the destination now, so a mismatch shows at once. */
+    /** A type of the source's own (not PostgreSQL's) that the stream named before a relation that uses it. */
+    void sourceType(int oid, String schema, String name) {
+        sourceTypes.put(oid, schema + "." + name);
+    }
+
+    /**
+     * A relation (re)defined by the stream: looked up on the destination now, so a mismatch shows at once. A column whose
+     * type the stream redefines (a schema change on the source) must have the new type on the destination too.
+     */
     Target define(Relation relation) throws SQLException {
-        Target target = lookUp(relation);
+        Target before = byRelation.get(relation.id());
+        Target target = lookUp(relation, before == null ? null : before.relation());
         byRelation.put(relation.id(), target);
         return target;
     }
@@ -106,14 +123,16 @@ final class TargetTables {
         byRelation.clear();
     }
 
-    private Target lookUp(Relation relation) throws SQLException {
+    /** @param before the stream's earlier definition of the relation; null: none */
+    private Target lookUp(Relation relation, Relation before) throws SQLException {
         String name = relation.qualifiedName();
         Map<String, Found> found = new HashMap<>();
         try (PreparedStatement st = destination.prepareStatement(COLUMNS)) {
             st.setString(1, name);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    found.put(rs.getString(1), new Found(rs.getString(2), rs.getBoolean(5), rs.getBoolean(3), rs.getBoolean(4)));
+                    found.put(rs.getString(1), new Found(rs.getString(2), rs.getBoolean(8), rs.getBoolean(3), rs.getBoolean(4),
+                            rs.getLong(5), rs.getInt(6), rs.getString(7)));
                 }
             }
         }
@@ -132,6 +151,12 @@ final class TargetTables {
             if (column.generated()) {
                 throw new ApplyException("table " + name + ": column \"" + source.name() + "\" is generated on the destination "
                         + "but sent by the source; make it an ordinary column on the destination, or generated on both");
+            }
+            if (typeChanged(before, source) && !sameType(source, column)) {
+                String type = typeName(source);
+                throw new ApplyException("schema change on the source: column \"" + source.name() + "\" of table " + name + " changed its type"
+                        + " there, to " + type + "; apply the same change to the destination (ALTER TABLE " + name + " ALTER COLUMN \""
+                        + source.name() + "\" TYPE " + type + "), then start the migration again");
             }
             columns.add(new Column(source.name(), column.type(), column.equality(), source.key(), column.identityAlways()));
         }
@@ -158,5 +183,43 @@ final class TargetTables {
             }
         }
         return new Target(relation, name, List.copyOf(columns), ++versions, onlyKeyUnique, partitioned);
+    }
+
+    /** Whether the stream defined {@code column} with another type (or length, precision, scale) than before. */
+    private static boolean typeChanged(Relation before, Relation.Column column) {
+        if (before == null) {
+            return false;
+        }
+        int i = before.indexOf(column.name());
+        return i >= 0 && (before.columns().get(i).typeOid() != column.typeOid()
+                || before.columns().get(i).typeModifier() != column.typeModifier());
+    }
+
+    /** Whether the destination's column has the source column's type; one of the source's own types is matched by name, if known. */
+    private boolean sameType(Relation.Column source, Found destination) {
+        if (source.typeModifier() != destination.typeModifier()) {
+            return false;
+        }
+        long oid = Integer.toUnsignedLong(source.typeOid());
+        if (oid < FIRST_USER_OID) {
+            return oid == destination.typeOid();
+        }
+        String named = sourceTypes.get(source.typeOid());
+        return named == null || named.equals(destination.typeName());
+    }
+
+    /** The source column's type as SQL names it ({@code numeric(10,4)}). */
+    private String typeName(Relation.Column source) throws SQLException {
+        if (Integer.toUnsignedLong(source.typeOid()) >= FIRST_USER_OID) {
+            return sourceTypes.getOrDefault(source.typeOid(), "(the source's type of OID " + Integer.toUnsignedLong(source.typeOid()) + ")");
+        }
+        try (PreparedStatement st = destination.prepareStatement("SELECT format_type(?::oid, ?)")) {
+            st.setLong(1, Integer.toUnsignedLong(source.typeOid()));
+            st.setInt(2, source.typeModifier());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 }

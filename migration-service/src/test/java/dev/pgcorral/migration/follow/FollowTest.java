@@ -315,6 +315,16 @@ class FollowTest extends MigrationTestBase {
         assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT id || ':' || extra FROM owned WHERE id = 4").equals(java.util.List.of("4:4")));
 
+        // a column's type changed on the source: the follow stops, rather than let the destination round its values
+        sql(source, "ALTER TABLE owned ALTER COLUMN extra TYPE numeric(10,4)", "INSERT INTO owned VALUES (5, 5.1234)");
+        JsonNode retyped = api.awaitStatus("plain", "failed", LIMIT);
+        assertThat(retyped.path("error_message").asString()).contains("column \"extra\" of table \"public\".\"owned\" changed its type")
+                .contains("ALTER COLUMN \"extra\" TYPE numeric(10,4)");
+        assertThat(rows(dest, "SELECT id FROM owned ORDER BY id")).doesNotContain("5");
+        sql(dest, "ALTER TABLE owned ALTER COLUMN extra TYPE numeric(10,4)");
+        assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT extra FROM owned WHERE id = 5").equals(java.util.List.of("5.1234")));
+
         // a table created now is not in the publication (a list of tables): the follow stops, naming it, rather than leave its rows behind
         sql(source, "CREATE TABLE later (id int PRIMARY KEY)", "INSERT INTO later VALUES (1)");
         sql(dest, "CREATE TABLE later (id int PRIMARY KEY)");
