@@ -96,6 +96,7 @@ final class TableCopier {
                             try (Statement st = in.createStatement()) {
                                 // a part that is lost is copied again; Finishing.flush puts the clone on disk before it is done
                                 st.execute("SET synchronous_commit = off");
+                                st.execute("SET xmloption = content"); // xml values may be fragments, whatever the destination's default
                             }
                         }
                         copy(part, table, out, in);

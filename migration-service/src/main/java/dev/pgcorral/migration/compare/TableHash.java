@@ -13,7 +13,9 @@ import java.util.List;
 import dev.pgcorral.common.pg.Identifiers;
 
 /**
- * A table's row count and content hash: the server hashes each row's text ({@code md5(ROW(r.*)::text)}: {@code r::text} would be a column of that name where there is one) and sends
+ * A table's row count and content hash: the server hashes each row's text ({@code md5(ROW(r.a, r.b, …)::text)}, the columns in
+ * the order of their names, so that two tables whose columns stand in another order compare alike; {@code r::text} would be a
+ * column of that name where there is one) and sends
  * the row hashes in primary-key order (or, without a key, in the order of the hashes themselves); here they
  * are folded into one SHA-256. Only the table's own rows ({@code ONLY}): partitions and children are tables
  * of their own. Both sides must use the same output settings ({@link #SETTINGS}).
@@ -53,12 +55,29 @@ final class TableHash {
         }
     }
 
+    /** The table's columns on this connection, by name, each as {@code pgcorral_row."name"}. */
+    private static List<String> columnsByName(Connection c, String schema, String table) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT a.attname FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid "
+                + "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ? AND t.relname = ? AND a.attnum > 0 "
+                + "AND NOT a.attisdropped")) {
+            st.setString(1, schema);
+            st.setString(2, table);
+            try (ResultSet rs = st.executeQuery()) {
+                List<String> names = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+                return names.stream().sorted().map(name -> ALIAS + "." + Identifiers.quote(name)).toList();
+            }
+        }
+    }
+
     /** Reads the table inside the connection's open transaction (autocommit off, so rows are fetched in batches). */
     static Result of(Connection c, String schema, String table, List<String> keyOrder) throws SQLException {
         String order = keyOrder.isEmpty() ? "1" : String.join(", ", keyOrder);
         MessageDigest digest = sha256();
         long rows = 0;
-        try (PreparedStatement st = c.prepareStatement("SELECT md5(ROW(" + ALIAS + ".*)::text) FROM ONLY "
+        try (PreparedStatement st = c.prepareStatement("SELECT md5(ROW(" + String.join(", ", columnsByName(c, schema, table)) + ")::text) FROM ONLY "
                 + Identifiers.quote(schema) + "." + Identifiers.quote(table) + " " + ALIAS + " ORDER BY " + order)) {
             st.setFetchSize(10_000);
             try (ResultSet rs = st.executeQuery()) {

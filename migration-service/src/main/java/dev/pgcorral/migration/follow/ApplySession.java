@@ -81,6 +81,7 @@ final class ApplySession implements AutoCloseable {
             st.execute("SET DateStyle = 'ISO, YMD'");
             st.execute("SET IntervalStyle = 'postgres'");
             st.execute("SET extra_float_digits = 3");
+            st.execute("SET xmloption = content"); // the source's xml values may be fragments, whatever the destination's default
             // the source is acknowledged once a commit returns: it must be on disk by then, also where the destination runs
             // with synchronous_commit off (a crash loses what such commits left in memory); a stronger setting is kept
             st.execute("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");

@@ -228,6 +228,10 @@ final class ChangeStatements {
             if (value instanceof ColumnValue.Null) {
                 shape.append('n');
                 conditions.add(name + " IS NULL");
+            } else if (column.equality() && full && column.nondeterministic()) {
+                shape.append('c'); // the very value: not one its collation only deems equal
+                values.add(identity.text(i));
+                conditions.add(name + " COLLATE \"C\" = $" + values.size());
             } else if (column.equality()) {
                 shape.append('e');
                 values.add(identity.text(i));

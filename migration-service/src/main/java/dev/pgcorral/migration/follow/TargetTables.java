@@ -28,8 +28,10 @@ final class TargetTables {
      * @param equality {@code =} works on it
      * @param identityAlways {@code GENERATED ALWAYS AS IDENTITY} on the destination: an INSERT must override it, an UPDATE
      *                       may not set it
+     * @param nondeterministic its collation is nondeterministic (case-insensitive, say): {@code =} finds values that differ,
+     *                         so a row matched by all its values (REPLICA IDENTITY FULL) is matched in the "C" collation
      */
-    record Column(String name, String type, boolean equality, boolean key, boolean identityAlways) {
+    record Column(String name, String type, boolean equality, boolean key, boolean identityAlways, boolean nondeterministic) {
     }
 
     /** A table as the apply writes it: its name for SQL and its columns in the source's order. */
@@ -57,6 +59,7 @@ final class TargetTables {
     private static final String COLUMNS = """
             SELECT a.attname, format('%I.%I', tn.nspname, t.typname), a.attgenerated <> '', a.attidentity = 'a', a.atttypid, a.atttypmod,
                    tn.nspname || '.' || t.typname,
+                   coalesce((SELECT NOT c.collisdeterministic FROM pg_collation c WHERE c.oid = a.attcollation), false),
                    EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
                            WHERE oc.opcdefault AND am.amname = 'btree'
                              AND oc.opcintype IN (e.oid, CASE e.typtype WHEN 'e' THEN 'anyenum'::regtype WHEN 'r' THEN 'anyrange'::regtype
@@ -70,7 +73,7 @@ final class TargetTables {
 
     /** @param typeName the type's schema and name, unquoted */
     private record Found(String type, boolean equality, boolean generated, boolean identityAlways, long typeOid, int typeModifier,
-                         String typeName) {
+                         String typeName, boolean nondeterministic) {
     }
 
     /** Type OIDs below this are PostgreSQL's own, the same on every server ({@code FirstNormalObjectId}). */
@@ -131,8 +134,8 @@ final class TargetTables {
             st.setString(1, name);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    found.put(rs.getString(1), new Found(rs.getString(2), rs.getBoolean(8), rs.getBoolean(3), rs.getBoolean(4),
-                            rs.getLong(5), rs.getInt(6), rs.getString(7)));
+                    found.put(rs.getString(1), new Found(rs.getString(2), rs.getBoolean(9), rs.getBoolean(3), rs.getBoolean(4),
+                            rs.getLong(5), rs.getInt(6), rs.getString(7), rs.getBoolean(8)));
                 }
             }
         }
@@ -158,7 +161,8 @@ final class TargetTables {
                         + " there, to " + type + "; apply the same change to the destination (ALTER TABLE " + name + " ALTER COLUMN \""
                         + source.name() + "\" TYPE " + type + "), then start the migration again");
             }
-            columns.add(new Column(source.name(), column.type(), column.equality(), source.key(), column.identityAlways()));
+            columns.add(new Column(source.name(), column.type(), column.equality(), source.key(), column.identityAlways(),
+                    column.nondeterministic()));
         }
         Set<String> sent = new HashSet<>();
         relation.columns().forEach(c -> sent.add(c.name()));

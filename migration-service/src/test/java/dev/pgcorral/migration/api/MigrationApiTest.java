@@ -111,6 +111,10 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(same.path("equal").asBoolean()).isTrue();
         assertThat(same.path("source_snapshot").asString()).isEqualTo("the clone's snapshot of the source");
         assertThat(same.path("tables_compared").asInt()).isEqualTo(2);
+        // the same rows where the destination's columns stand in another order: still equal (columns are matched by name)
+        sql(dest, "CREATE TABLE notes_reordered AS SELECT body, id FROM notes", "DROP TABLE notes",
+                "ALTER TABLE notes_reordered RENAME TO notes", "ALTER TABLE notes ADD PRIMARY KEY (id)");
+        assertThat(call("POST", "/api/v1/migrations/Orders-Move/compare", null).body().path("equal").asBoolean()).isTrue();
         // a clone_only migration leaves no slot or publication on the source
         assertThat(count(source, "SELECT count(*) FROM pg_replication_slots")).isZero();
         assertThat(count(source, "SELECT count(*) FROM pg_publication")).isZero();
