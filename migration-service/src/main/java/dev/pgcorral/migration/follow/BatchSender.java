@@ -29,6 +29,9 @@ final class BatchSender implements AutoCloseable {
     record Entry(String what, int expectedRows) {
     }
 
+    /** How many of a failed batch's changes its error names at most. */
+    private static final int MAX_NAMED = 5;
+
     private final Statement statement;
     private final ExecutorService thread;
     private Future<?> inFlight;
@@ -127,7 +130,7 @@ final class BatchSender implements AutoCloseable {
             if (e.getNextException() != null && RowCheck.SQLSTATE.equals(e.getNextException().getSQLState())) {
                 throw new ApplyException(serverMessage(e) + ": " + RowCheck.DIFFERS, e); // the check's own message: what found how many
             }
-            throw new ApplyException("the destination refused a change" + refusedTable(e) + ": " + serverMessage(e), e);
+            throw new ApplyException("the destination refused a change" + refusedTable(e, entries) + ": " + serverMessage(e), e);
         } finally {
             statement.clearBatch();
         }
@@ -140,16 +143,22 @@ final class BatchSender implements AutoCloseable {
     }
 
     /**
-     * The table the server's error names, as " to schema.table"; else empty. (pgjdbc does not tell which entry of a
-     * batch failed: its update counts all read "failed".)
+     * The table the server's error names, as " to schema.table"; else the changes the batch held (a value the column's
+     * type refuses names no table). pgjdbc does not tell which entry of a batch failed: its update counts all read "failed".
      */
-    private static String refusedTable(BatchUpdateException e) {
+    private static String refusedTable(BatchUpdateException e, List<Entry> entries) {
         if (e.getNextException() instanceof PSQLException p && p.getServerErrorMessage() != null
                 && p.getServerErrorMessage().getTable() != null) {
             ServerErrorMessage m = p.getServerErrorMessage();
             return " to " + (m.getSchema() == null ? "" : Identifiers.quote(m.getSchema()) + ".") + Identifiers.quote(m.getTable());
         }
-        return "";
+        List<String> changes = entries.stream().map(Entry::what).filter(what -> what.contains(" on ") && !what.startsWith("preparing"))
+                .distinct().toList();
+        if (changes.isEmpty()) {
+            return "";
+        }
+        return " (one of: " + String.join(", ", changes.subList(0, Math.min(changes.size(), MAX_NAMED)))
+                + (changes.size() > MAX_NAMED ? " and " + (changes.size() - MAX_NAMED) + " more" : "") + ")";
     }
 
     private static String serverMessage(BatchUpdateException e) {

@@ -93,6 +93,15 @@ class FollowRunsTest extends MigrationTestBase {
         JsonNode refused = api.awaitStatus("runs", "failed", LIMIT);
         assertThat(refused.path("error_message").asString()).contains("refused a change to \"public\".\"history\"")
                 .contains("positive_delta");
+
+        // a value the destination's column type refuses, an error that names no table: the changes it was among are named
+        sql(dest, "ALTER TABLE history DROP CONSTRAINT positive_delta", "ALTER TABLE counters ALTER COLUMN n TYPE smallint");
+        assertThat(api.call("POST", "/api/v1/migrations/runs/start", null).status()).isEqualTo(200);
+        api.awaitStatus("runs", "streaming", LIMIT);
+        sql(source, "UPDATE counters SET n = 100000 WHERE id = 3");
+        JsonNode outOfRange = api.awaitStatus("runs", "failed", LIMIT);
+        assertThat(outOfRange.path("error_message").asString()).contains("refused a change (one of: UPDATE")
+                .contains("on \"public\".\"counters\")").contains("out of range");
     }
     @Test
     void aParentTablesChangesLeaveItsChildTablesRowsAlone() throws Exception {
