@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -46,7 +47,7 @@ final class TableHash {
             st.setString(1, schema);
             st.setString(2, table);
             try (ResultSet rs = st.executeQuery()) {
-                List<String> columns = new java.util.ArrayList<>();
+                List<String> columns = new ArrayList<>();
                 while (rs.next()) {
                     columns.add(ALIAS + "." + Identifiers.quote(rs.getString(1)) + (rs.getBoolean(2) ? " COLLATE \"C\"" : ""));
                 }
@@ -63,7 +64,7 @@ final class TableHash {
             st.setString(1, schema);
             st.setString(2, table);
             try (ResultSet rs = st.executeQuery()) {
-                List<String> names = new java.util.ArrayList<>();
+                List<String> names = new ArrayList<>();
                 while (rs.next()) {
                     names.add(rs.getString(1));
                 }
