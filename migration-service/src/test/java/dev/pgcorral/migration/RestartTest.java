@@ -46,11 +46,9 @@ class RestartTest extends ServiceProcessTest {
 
     @Test
     void aSwitchoverCutOffByAKillGivesTheSourceItsWritesBackAndSaysSo() throws Exception {
-        server = new TestServer(dir);
-        server.create("meta", "src", "dst");
+        MigrationCalls api = followingOnOneServer("cut");
         ConnectionDetails source = server.database("src");
         ConnectionDetails dest = server.database("dst");
-        MigrationCalls api = following("cut", source, dest);
         killDuringSwitchover(api, "cut", source, dest);
 
         service.start();
@@ -106,11 +104,9 @@ class RestartTest extends ServiceProcessTest {
 
     @Test
     void aSlotDroppedWhileTheServiceWasDownFailsTheMigrationAndTheDestinationIsLeftAlone() throws Exception {
-        server = new TestServer(dir);
-        server.create("meta", "src", "dst");
+        MigrationCalls api = followingOnOneServer("gone");
         ConnectionDetails source = server.database("src");
         ConnectionDetails dest = server.database("dst");
-        MigrationCalls api = following("gone", source, dest);
         sql(dest, "CREATE TABLE mine (note text)"); // written on the destination meanwhile: a clone again would drop it
 
         service.kill();
@@ -126,6 +122,13 @@ class RestartTest extends ServiceProcessTest {
                 .contains("Start the migration again to clone");
         assertThat(TestServer.count(dest, "SELECT count(*) FROM items")).isEqualTo(1);
         assertThat(TestServer.count(dest, "SELECT count(*) FROM pg_tables WHERE tablename = 'mine'")).isEqualTo(1);
+    }
+
+    /** {@link #server} holding the service's state, the source {@code src} and the destination {@code dst}; {@link #following} them. */
+    private MigrationCalls followingOnOneServer(String id) throws Exception {
+        server = new TestServer(dir);
+        server.create("meta", "src", "dst");
+        return following(id, server.database("src"), server.database("dst"));
     }
 
     /** The service started on {@link #server}, migration {@code id} following a table {@code items} (one row) into {@code dest}. */

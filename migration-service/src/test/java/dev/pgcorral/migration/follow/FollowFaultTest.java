@@ -49,14 +49,9 @@ class FollowFaultTest extends MigrationTestBase {
 
     @Test
     void saysSoWhileTheSourceIsDownAndGoesOnOnceItIsBack() throws Exception {
-        sourceServer = new TestServer(sourceDir);
-        sourceServer.create("src");
-        ConnectionDetails source = sourceServer.database("src");
-        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 10)");
         ConnectionDetails dest = database("down_src_dst");
-        MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("source-down", source, dest, "clone_and_follow");
-        api.awaitStatus("source-down", "streaming", LIMIT);
+        MigrationCalls api = followingASourceOfItsOwn("source-down", dest, 10);
+        ConnectionDetails source = sourceServer.database("src");
 
         sourceServer.stop();
         await().atMost(LIMIT).untilAsserted(() -> {
@@ -82,14 +77,9 @@ class FollowFaultTest extends MigrationTestBase {
 
     @Test
     void aSwitchoverEndedWhileTheSourceIsDownGivesItsWritesBackOnceItIsBack() throws Exception {
-        sourceServer = new TestServer(sourceDir);
-        sourceServer.create("src");
-        ConnectionDetails source = sourceServer.database("src");
-        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
         ConnectionDetails dest = database("owed_dst");
-        MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("owed", source, dest, "clone_and_follow");
-        api.awaitStatus("owed", "streaming", LIMIT);
+        MigrationCalls api = followingASourceOfItsOwn("owed", dest, 1);
+        ConnectionDetails source = sourceServer.database("src");
 
         try (Connection lock = dest.connect(); Statement st = lock.createStatement()) { // holds the follow: the switchover waits
             lock.setAutoCommit(false);
@@ -187,5 +177,20 @@ class FollowFaultTest extends MigrationTestBase {
             assertThat(reply.status()).as(call[0] + " " + call[1]).isEqualTo(404);
             assertThat(reply.contentType()).startsWith("application/problem+json");
         }
+    }
+
+    /**
+     * Migration {@code id} streaming from database {@code src} on {@link #sourceServer}, a server of its own (so a test can
+     * stop it), with a table {@code t} of {@code rows} rows, into {@code dest}.
+     */
+    private MigrationCalls followingASourceOfItsOwn(String id, ConnectionDetails dest, int rows) throws Exception {
+        sourceServer = new TestServer(sourceDir);
+        sourceServer.create("src");
+        ConnectionDetails source = sourceServer.database("src");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, " + rows + ")");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart(id, source, dest, "clone_and_follow");
+        api.awaitStatus(id, "streaming", LIMIT);
+        return api;
     }
 }
