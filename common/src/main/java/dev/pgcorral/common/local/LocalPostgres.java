@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Readiness;
@@ -97,6 +100,48 @@ public final class LocalPostgres implements AutoCloseable {
     /** Runs {@code listener} when the server exits without {@link #stop()} having been called. */
     public void onUnexpectedExit(Runnable listener) {
         deathListeners.add(listener);
+    }
+
+    /**
+     * From now on, starts the server again whenever it exits without {@link #stop()} (a crash, a {@code kill -9}), on a
+     * thread of its own: at once, then after 1 s, doubling up to 30 s, while it does not start (the dead server's
+     * processes may hold its shared memory a little longer). Kept data recovers as after any crash.
+     */
+    public void restartWhenItDies() {
+        onUnexpectedExit(() -> {
+            Thread t = new Thread(this::restartAfterDeath, "pgcorral-postgres-restart-" + port);
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    private void restartAfterDeath() {
+        RetryPolicy policy = RetryPolicy.builder().maxRetries(Long.MAX_VALUE).delay(Duration.ofSeconds(1)).multiplier(2)
+                .maxDelay(Duration.ofSeconds(30)).build();
+        try {
+            new RetryTemplate(policy).execute(() -> {
+                if (startUnlessStopped()) {
+                    log.info("PostgreSQL on port {} started again after it exited unexpectedly", port);
+                }
+                return null;
+            });
+        } catch (RetryException e) {
+            log.error("PostgreSQL on port {} could not be started again: {}", port, e.getMessage());
+        }
+    }
+
+    /** Starts the server unless {@link #stop()} was called since it died; true when it started. */
+    private synchronized boolean startUnlessStopped() {
+        if (stopping) {
+            return false;
+        }
+        try {
+            start();
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("PostgreSQL on port {} did not start again yet: {}", port, e.getMessage().lines().findFirst().orElse(""));
+            throw e;
+        }
     }
 
     /**

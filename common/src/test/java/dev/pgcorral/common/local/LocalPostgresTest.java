@@ -2,6 +2,7 @@ package dev.pgcorral.common.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,39 @@ class LocalPostgresTest {
         assertThat(died.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(server.isRunning()).isFalse();
         server.stop();
+    }
+
+    @Test
+    void aServerToldToRestartWhenItDiesComesBackWithItsDataAfterAKill() throws Exception {
+        LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("back"), true);
+        server.restartWhenItDies();
+        server.start();
+        try (Connection c = server.connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE survivor");
+        }
+        String killed = startedAt(server);
+        server.kill();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                try (Connection c = server.connect("survivor")) {
+                    return c.isValid(2);
+                } catch (java.sql.SQLException notYet) {
+                    return false;
+                }
+            });
+            assertThat(startedAt(server)).as("a new postmaster").isNotEqualTo(killed);
+        } finally {
+            server.stop();
+        }
+        assertThat(server.isRunning()).isFalse();
+    }
+
+    private static String startedAt(LocalPostgres server) throws Exception {
+        try (Connection c = server.connect("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_postmaster_start_time()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Test

@@ -44,6 +44,7 @@ public final class EmbeddedServer implements AutoCloseable {
                     settings.port(), settings.host(), settings.user(), settings.password(), Map.of("max_connections", "200"),
                     ServerAccount.resolve(settings.runAs()), Duration.ofSeconds(60)).withLogicalReplication();
             LocalPostgres started = new LocalPostgres(options);
+            started.restartWhenItDies(); // the service's state is there: a crash of it must not stop the service for good
             started.start();
             String password = " (user '" + settings.user() + "', password: pgcorral.migration.embedded.password"
                     + (MigrationProperties.DEFAULT_EMBEDDED_PASSWORD.equals(settings.password()) ? ", its documented default: set one of your own)" : ")");

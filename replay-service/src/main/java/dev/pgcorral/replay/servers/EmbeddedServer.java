@@ -46,6 +46,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 settings.port(), settings.host(), settings.user(), settings.password(), java.util.Map.of("max_connections", "200"),
                 ServerAccount.resolve(settings.runAs()), Duration.ofSeconds(60)).withLogicalReplication();
         LocalPostgres server = new LocalPostgres(options);
+        server.restartWhenItDies(); // the metadata store is there: a crash of it must not stop the service for good
         server.start();
         EmbeddedServer embedded = new EmbeddedServer(server, settings);
         try {
