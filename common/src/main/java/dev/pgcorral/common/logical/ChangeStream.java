@@ -18,22 +18,24 @@ import dev.pgcorral.common.pg.Lsn;
  * {@link Protocol#V2_STREAMING} a large transaction may also arrive in parts before it commits,
  * between {@code StreamStart} and {@code StreamStop}, ended by {@code StreamCommit} or {@code StreamAbort}.</li>
  * <li><b>Acknowledgement.</b> The consumer calls {@link #acknowledge(Lsn)} with a Commit's
- * {@code endLsn} once that transaction is durable on its side. Only acknowledged positions are
+ * {@code endLsn} once that transaction is durable on its side. A consumer that applies before it makes durable (an
+ * asynchronous commit) calls {@link #applied(Lsn)} first: a reconnect then starts after that position, so nothing
+ * applied comes again, while the source still keeps the WAL from the acknowledged one. Only acknowledged positions are
  * reported to the source as flushed and applied (on the status interval and whenever the source asks),
  * so the source keeps all WAL from there on. When the consumer has acknowledged all it received and
  * the source has nothing for this slot, the slot is moved on to the source's current position, so an
  * idle slot does not hold back WAL that other databases write.</li>
  * <li><b>Faults.</b> When the connection breaks (a restart, {@code pg_terminate_backend}, a network
- * fault) the stream reconnects by itself, with back-off, from the last acknowledged position, drops
+ * fault) the stream reconnects by itself, with back-off, from the last applied (or acknowledged) position, drops
  * what waits for the consumer and delivers {@link ReplicationMessage.Resumed} (messages the consumer had
  * already taken come before it). A change is then delivered again only if its transaction was not
- * acknowledged before its Begin was polled, never skipped. Faults that waiting
+ * applied or acknowledged before its Begin was polled, never skipped. Faults that waiting
  * cannot cure (a dropped slot, a missing right) end the stream: {@link #poll(Duration)} throws.</li>
  * <li><b>Back-pressure.</b> At most {@link Builder#bufferBytes(long)} of decoded messages wait for
  * the consumer (and as much again taken by it in one batch); beyond that the stream stops reading and
  * the source waits. A transaction of any size
  * streams through this bound.</li>
- * <li><b>Threads.</b> One thread at a time calls {@link #poll(Duration)}; {@link #acknowledge(Lsn)},
+ * <li><b>Threads.</b> One thread at a time calls {@link #poll(Duration)}; {@link #acknowledge(Lsn)}, {@link #applied(Lsn)},
  * {@link #progress()} and {@link #close()} may be called from any thread.</li>
  * </ul>
  */
@@ -49,6 +51,13 @@ public interface ChangeStream extends AutoCloseable {
 
     /** Everything up to {@code durable} is safe on the consumer's side; positions only move forward. */
     void acknowledge(Lsn durable);
+
+    /**
+     * Everything up to {@code position} is applied on the consumer's side, not necessarily durable yet: a reconnect starts
+     * after it, but the source hears of it only once {@link #acknowledge(Lsn)} says it is durable. Positions only move
+     * forward.
+     */
+    void applied(Lsn position);
 
     Progress progress();
 

@@ -60,6 +60,8 @@ final class PgOutputStream implements ChangeStream {
     private final PgOutputDecoder decoder = new PgOutputDecoder();
     private final MessageBuffer buffer;
     private final AtomicLong acknowledged = new AtomicLong();
+    /** What the consumer applied, acknowledged or not: where a reconnect starts and below which transactions are skipped. */
+    private final AtomicLong applied = new AtomicLong();
     private final AtomicInteger reconnects = new AtomicInteger();
     /** What the connection was lost to, while it is being made again; null while connected. */
     private volatile String reconnecting;
@@ -92,6 +94,7 @@ final class PgOutputStream implements ChangeStream {
         this.describe = "slot " + settings.slot + " on " + settings.source.redacted();
         this.buffer = new MessageBuffer(settings.bufferBytes);
         this.acknowledged.set(settings.startAt.value());
+        this.applied.set(settings.startAt.value());
         this.confirmed = settings.startAt;
         this.reader = new Thread(this::run, "pgcorral-logical-" + settings.slot);
         this.reader.setDaemon(true);
@@ -130,7 +133,7 @@ final class PgOutputStream implements ChangeStream {
      */
     private boolean alreadyAcknowledged(ReplicationMessage message) {
         if (message instanceof Begin begin) {
-            skipping = Long.compareUnsigned(begin.finalLsn().value(), acknowledged.get()) < 0;
+            skipping = Long.compareUnsigned(begin.finalLsn().value(), applied.get()) < 0;
             return skipping;
         }
         if (!skipping) {
@@ -148,7 +151,17 @@ final class PgOutputStream implements ChangeStream {
 
     @Override
     public void acknowledge(Lsn durable) {
-        acknowledged.accumulateAndGet(durable.value(), (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+        acknowledged.accumulateAndGet(durable.value(), PgOutputStream::later);
+        applied(durable);
+    }
+
+    @Override
+    public void applied(Lsn position) {
+        applied.accumulateAndGet(position.value(), PgOutputStream::later);
+    }
+
+    private static long later(long a, long b) {
+        return Long.compareUnsigned(a, b) >= 0 ? a : b;
     }
 
     @Override
@@ -367,7 +380,7 @@ final class PgOutputStream implements ChangeStream {
                     "reconnecting to " + describe + " failed: " + last.getMessage(), last);
         }
         reconnecting = null;
-        Lsn from = confirmed;
+        Lsn from = Lsn.max(confirmed, new Lsn(applied.get()));
         log.info("logical replication from {} resumed from {}", describe, from);
         buffer.offer(List.of(new Resumed(from, fault.getMessage())), 0, Long.MAX_VALUE);
     }
@@ -379,7 +392,10 @@ final class PgOutputStream implements ChangeStream {
         PGConnection connection = null;
         try {
             connection = ReplicationConnections.open(settings.source, settings.applicationName);
-            Lsn start = Lsn.max(confirmed, new Lsn(acknowledged.get()));
+            Lsn durable = Lsn.max(confirmed, new Lsn(acknowledged.get()));
+            // after what the consumer applied (the source skips the transactions that end before it), but only what is
+            // durable is reported to the source as flushed
+            Lsn start = Lsn.max(durable, new Lsn(applied.get()));
             ChainedLogicalStreamBuilder builder = connection.getReplicationAPI().replicationStream().logical()
                     .withSlotName(settings.slot)
                     .withStartPosition(ReplicationConnections.toPg(start))
@@ -394,7 +410,7 @@ final class PgOutputStream implements ChangeStream {
                 builder.withSlotOption("binary", "true");
             }
             PGReplicationStream stream = builder.start();
-            confirm(stream, start);
+            confirm(stream, durable);
             return new Session(connection, stream);
         } catch (SQLException e) {
             ReplicationConnections.closeQuietly(connection);

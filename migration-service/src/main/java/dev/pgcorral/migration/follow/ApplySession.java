@@ -1,6 +1,7 @@
 package dev.pgcorral.migration.follow;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -26,7 +27,9 @@ import dev.pgcorral.common.pg.Lsn;
  * Applies row changes to the destination on one connection, in one open transaction at a time, and
  * records in the same transaction how far it got: the migration's replication origin is advanced to the
  * last source commit applied ({@code pg_replication_origin_xact_setup}), so after any crash
- * {@link #progress()} tells exactly where to resume, and a source change is never applied twice or lost.
+ * {@link #flushed()} tells exactly where to resume, and a source change is never applied twice or lost. Unless the
+ * destination has synchronous standbys, commits are asynchronous, as a subscription's are by default: the WAL of a
+ * crashed destination takes back what it had not written, origin included.
  * Writes are marked with the origin (a stream back from the destination can leave them out) and, where
  * the user may, run with {@code session_replication_role = replica}, so the destination's triggers and
  * foreign-key checks do not fire a second time for rows the source already checked.
@@ -55,6 +58,8 @@ final class ApplySession implements AutoCloseable {
     private final TargetTables targets;
     private final boolean replicaRole;
     private final boolean serverChecksRows;
+    /** Commits return before they are on disk: no synchronous standby waits on the destination. */
+    private final boolean asynchronous;
     private final BatchSender sender;
     private List<String> sql = new ArrayList<>();
     private long sqlChars;
@@ -82,9 +87,19 @@ final class ApplySession implements AutoCloseable {
             st.execute("SET IntervalStyle = 'postgres'");
             st.execute("SET extra_float_digits = 3");
             st.execute("SET xmloption = content"); // the source's xml values may be fragments, whatever the destination's default
-            // the source is acknowledged once a commit returns: it must be on disk by then, also where the destination runs
-            // with synchronous_commit off (a crash loses what such commits left in memory); a stronger setting is kept
-            st.execute("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
+            try (ResultSet rs = st.executeQuery("SELECT current_setting('synchronous_standby_names') = ''")) {
+                rs.next();
+                this.asynchronous = rs.getBoolean(1);
+            }
+            if (asynchronous) {
+                // as a subscription's apply by default: a commit returns before its WAL is on disk, and the source is told
+                // only what flushed() reads as on disk (a crash takes back the commits it had not written)
+                st.execute("SET synchronous_commit = off");
+            } else {
+                // synchronous standbys: the source is acknowledged once a commit returns, which must have waited for the
+                // disk at least; a setting that waits for the standbys too is kept
+                st.execute("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
+            }
             boolean replica;
             try {
                 st.execute("SET session_replication_role = replica");
@@ -101,9 +116,20 @@ final class ApplySession implements AutoCloseable {
         this.sender = new BatchSender(connection, origin);
     }
 
-    /** Where the destination stands: the end of the last source transaction it committed; {@link Lsn#INVALID} before the first. */
-    Lsn progress() throws SQLException {
-        return Origins.progress(catalog, origin);
+    /**
+     * Whether a commit is on disk once it returns (the destination has synchronous standbys); else the apply commits
+     * asynchronously and only {@link #flushed()} tells what is.
+     */
+    boolean durableOnCommit() {
+        return !asynchronous;
+    }
+
+    /**
+     * Where the destination stands: the end of the last source transaction it committed, its WAL flushed up to there
+     * first; {@link Lsn#INVALID} before the first.
+     */
+    Lsn flushed() throws SQLException {
+        return Origins.flushed(catalog, origin);
     }
 
     /** Whether triggers and foreign-key checks are off for the apply (the user may set {@code session_replication_role}). */

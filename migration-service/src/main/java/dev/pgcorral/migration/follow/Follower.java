@@ -37,7 +37,9 @@ import dev.pgcorral.migration.clone.CloneProgress;
  * {@value #GROUP_MILLIS} ms or {@value #GROUP_CHANGES} changes; the commit is waited for, and what arrives meanwhile
  * joins the next group. So a lone change goes through without waiting, and a busy source costs the destination one
  * commit per round trip. The destination's replication origin
- * records in that same transaction how far it got, and the source is acknowledged only up to there: a
+ * records in that same transaction how far it got, and the source is acknowledged only up to there once it is on the
+ * destination's disk (commits are asynchronous where no synchronous standby waits: the flushed position is read after
+ * {@value #IDLE_WAIT_MILLIS} ms without changes, and every {@value #FLUSH_CHECK_MILLIS} ms while they come): a
  * restart, of this process or of either server, resumes exactly after the last committed transaction.
  * A destination or source that cannot be reached is retried with back-off, said in
  * {@link FollowProgress#trouble()}; a change the destination cannot take ({@link ApplyException}) or a slot
@@ -50,16 +52,18 @@ public final class Follower {
      * @param skipReplicated leave out transactions that reached the source by replication (from an origin): no echo back
      * @param passDdlAt      the last schema change an earlier run stopped at, which the user applied to the destination (with
      *                       those before it); null: none
-     * @param everyTable     the destination was cloned from the source: a table the publication does not carry stops the follow
      */
     public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, String slot, String publication,
-                      String origin, Lsn startAt, boolean skipReplicated, Lsn passDdlAt, boolean everyTable) {
+                      String origin, Lsn startAt, boolean skipReplicated, Lsn passDdlAt) {
     }
 
     static final int GROUP_MILLIS = 5;
     /** How often the source's WAL position is read for the lag. */
     static final int LAG_PROBE_MILLIS = 200;
-    private static final Duration IDLE_WAIT = Duration.ofMillis(200);
+    static final int IDLE_WAIT_MILLIS = 200;
+    private static final Duration IDLE_WAIT = Duration.ofMillis(IDLE_WAIT_MILLIS);
+    /** How often, at most, the destination's flushed position is read while changes come. */
+    static final int FLUSH_CHECK_MILLIS = 500;
     static final int GROUP_CHANGES = 5000;
     private static final Duration ORIGIN_WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -73,6 +77,10 @@ public final class Follower {
     private volatile Connection applying;
     /** What the lag probe found the publication leaves out, said as the follow's error; null: nothing. */
     private volatile String notFollowed;
+    /** The last source transaction committed on the destination and not yet known to be on its disk; null: none. Apply thread only. */
+    private Lsn notFlushed;
+    /** When the flushed position was last read ({@link System#nanoTime()}). Apply thread only. */
+    private long flushCheckedAt;
 
     /** @param record the run's record: events and log lines go there */
     public Follower(Job job, CloneProgress record) {
@@ -121,7 +129,7 @@ public final class Follower {
             t.setDaemon(true);
             return t;
         });
-        LagProbe probe = new LagProbe(job.source(), job.migrationId(), job.everyTable() ? job.publication() : null);
+        LagProbe probe = new LagProbe(job.source(), job.migrationId(), job.publication());
         prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream, found -> notFollowed = found), 0, LAG_PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
@@ -181,7 +189,8 @@ public final class Follower {
                 info("the destination's user may not set session_replication_role: its triggers fire and foreign keys are checked "
                         + "again as changes are applied");
             }
-            Lsn from = Lsn.max(session.progress(), job.startAt());
+            // flushed: the new stream reports where it starts to the source as done
+            Lsn from = Lsn.max(session.flushed(), job.startAt());
             progress.startedAt(from);
             s = ChangeStream.builder(job.source()).slot(job.slot()).publications(job.publication()).startAt(from)
                     .applicationName("pgcorral migration " + job.migrationId()).open();
@@ -204,6 +213,7 @@ public final class Follower {
     /** The loop: messages in, destination transactions out. */
     private void apply(ChangeStream s, ApplySession session) throws SQLException, InterruptedException {
         Group group = new Group();
+        notFlushed = null;
         SchemaChanges changes = null; // the schema changes of the transaction being read, which stop the follow at its end
         while (!cancelled) {
             if (notFollowed != null) {
@@ -213,6 +223,8 @@ public final class Follower {
             if (message == null) {
                 if (group.lastEnd != null) {
                     commit(s, session, group);
+                } else if (notFlushed != null) {
+                    acknowledgeFlushed(s, session); // quiet for a while: the source hears what is on disk
                 }
                 session.check();
             } else if (message instanceof Begin b) {
@@ -337,16 +349,37 @@ public final class Follower {
         }
     }
 
-    /** Commits the group; the source is acknowledged once the destination has committed it. */
+    /**
+     * Commits the group; the source is acknowledged once the destination has it on disk: at once where a commit waits for
+     * the disk, else from time to time ({@link #acknowledgeFlushed}).
+     */
     private void commit(ChangeStream s, ApplySession session, Group group) throws SQLException {
         Lsn end = group.lastEnd;
         Instant time = group.lastCommitTime;
         int transactions = group.transactions;
         session.commit(end, time, () -> {
-            s.acknowledge(end);
+            if (session.durableOnCommit()) {
+                s.acknowledge(end);
+            } else {
+                s.applied(end); // a reconnect to the source starts after it
+                notFlushed = end;
+            }
             progress.committed(end, time, transactions);
         });
         group.reset();
+        if (notFlushed != null && System.nanoTime() - flushCheckedAt > TimeUnit.MILLISECONDS.toNanos(FLUSH_CHECK_MILLIS)) {
+            acknowledgeFlushed(s, session);
+        }
+    }
+
+    /** Acknowledges to the source what the destination has on disk (flushing its WAL up to the last commit). */
+    private void acknowledgeFlushed(ChangeStream s, ApplySession session) throws SQLException {
+        Lsn flushed = session.flushed();
+        s.acknowledge(flushed);
+        if (!flushed.isBefore(notFlushed)) {
+            notFlushed = null;
+        }
+        flushCheckedAt = System.nanoTime();
     }
 
     private void retryLater(String problem, Duration wait) throws InterruptedException {

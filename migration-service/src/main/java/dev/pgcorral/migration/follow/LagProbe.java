@@ -13,7 +13,7 @@ import dev.pgcorral.common.pg.Lsn;
 
 /**
  * The source's current WAL position, every {@value Follower#LAG_PROBE_MILLIS} ms on a connection of its own, for the lag; and
- * every {@value #TABLES_PROBE_EVERY}th time, when given a publication, whether it carries every table.
+ * every {@value #TABLES_PROBE_EVERY}th time, whether the publication carries every table.
  */
 final class LagProbe implements AutoCloseable {
 
@@ -60,7 +60,7 @@ final class LagProbe implements AutoCloseable {
                 progress.probed(Lsn.parse(rs.getString(1)), read == null ? Lsn.INVALID : read.confirmed(),
                         read == null ? Lsn.INVALID : read.received());
             }
-            if (publication != null && probes++ % TABLES_PROBE_EVERY == 0) {
+            if (probes++ % TABLES_PROBE_EVERY == 0) {
                 String found = SourceReplication.notFollowed(connection, publication);
                 if (found != null) {
                     notFollowed.accept(found);

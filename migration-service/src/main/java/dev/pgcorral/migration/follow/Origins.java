@@ -51,10 +51,14 @@ public final class Origins {
         return missing;
     }
 
-    /** The end of the last source transaction the destination committed; {@link Lsn#INVALID} when none (or no origin). */
-    public static Lsn progress(Connection connection, String origin) throws SQLException {
+    /**
+     * The end of the last source transaction the destination committed, once its WAL is on disk up to that commit (it is
+     * flushed now if it is not yet): what a crash of the destination cannot take back. {@link Lsn#INVALID} when none (or
+     * no origin).
+     */
+    public static Lsn flushed(Connection connection, String origin) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement(
-                "SELECT coalesce(pg_replication_origin_progress(?, false)::text, '0/0') WHERE pg_replication_origin_oid(?) IS NOT NULL")) {
+                "SELECT coalesce(pg_replication_origin_progress(?, true)::text, '0/0') WHERE pg_replication_origin_oid(?) IS NOT NULL")) {
             st.setString(1, origin);
             st.setString(2, origin);
             try (ResultSet rs = st.executeQuery()) {

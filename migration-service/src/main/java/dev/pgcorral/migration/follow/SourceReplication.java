@@ -203,7 +203,8 @@ public final class SourceReplication {
                 + (tables.size() == 1 ? " is" : " are") + " on the source but not in publication " + publication + ", so " + (tables.size() == 1 ? "its" : "their")
                 + " changes are not followed (a table created after the migration began, where the source's user is not a superuser: "
                 + "its publication lists tables). Stop the migration and start it again: it clones again, with every table (with a "
-                + "publication of your own, first ALTER PUBLICATION " + publication + " ADD TABLE …)";
+                + "publication of your own, first ALTER PUBLICATION " + publication + " ADD TABLE …; a follow_only migration does not "
+                + "clone: add the table to the publication, give the destination its rows, then start it again)";
     }
 
     private String trigger() {

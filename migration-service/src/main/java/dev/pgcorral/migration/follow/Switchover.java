@@ -82,7 +82,7 @@ public final class Switchover {
     private ReadOnly before = new ReadOnly(false, false);
 
     /**
-     * @param publication the follow's, to check that it carries every table; null: not checked (a follow of the user's slot)
+     * @param publication the follow's, to check that it carries every table
      * @param timeout  how long writes may be stopped (the configured one when the caller gives none)
      * @param fallback the way back to prepare, or null
      * @param readOnlyFound told, before anything is changed, which sides were read-only already (to keep for a restart)
@@ -132,12 +132,10 @@ public final class Switchover {
                     + source.database() + " and be allowed to end its sessions); writes were given back", e);
         }
         try {
-            if (publication != null) {
-                try (Connection c = source.connect()) {
-                    String left = SourceReplication.notFollowed(c, publication);
-                    if (left != null) {
-                        throw new IllegalStateException(left);
-                    }
+            try (Connection c = source.connect()) {
+                String left = SourceReplication.notFollowed(c, publication);
+                if (left != null) {
+                    throw new IllegalStateException(left);
                 }
             }
             info("writes stopped on the source (" + ended + " session(s) ended); writing the sentinel");
@@ -153,7 +151,7 @@ public final class Switchover {
             }
             Lsn confirmed;
             try (Connection dst = destination.connect()) {
-                confirmed = Origins.progress(dst, origin);
+                confirmed = Origins.flushed(dst, origin); // on the destination's disk: a crash of it cannot take it back
             }
             if (confirmed.isBefore(sentinel)) {
                 throw new IllegalStateException("the destination's origin reads " + confirmed + ", before the sentinel at " + sentinel);

@@ -90,7 +90,10 @@ final class AfterRestart {
             if (m.status() == Migration.Status.SWITCHOVER && state.switchoverLsn() != null) {
                 log.info("migration {}: the service restarted as its switchover completed; finishing it", m.id());
                 store.status(m.id(), Migration.Status.COMPLETED, "switchover_complete");
-                made.removeQuietly(m, "it switched over");
+                String left = made.switchedOver(m);
+                if (left != null) {
+                    log.warn("migration {}: {}", m.id(), left);
+                }
                 continue;
             }
             String note = m.status() == Migration.Status.SWITCHOVER ? giveWritesBack(m)

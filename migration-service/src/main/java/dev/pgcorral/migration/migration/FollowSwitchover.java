@@ -68,7 +68,7 @@ final class FollowSwitchover {
             }
         };
         Switchover.Result result = new Switchover(migration.id(), source, destination, MigrationRun.origin(migration.id()),
-                migration.mode() == Migration.Mode.FOLLOW_ONLY ? null : migration.publication(), follower.progress(), record, settings,
+                migration.publication(), follower.progress(), record, settings,
                 timeout, fallback, before -> store.readOnlyBefore(migration.id(), before)).run();
         store.switchedOver(migration.id(), result.sentinel(), result.writeDowntime().toMillis());
         record.event("switchover_complete", "switched over: the destination committed past the sentinel at " + result.sentinel()
@@ -78,9 +78,9 @@ final class FollowSwitchover {
                 + "database " + source.database() + " stays read-only (SET default_transaction_read_only = off, then ALTER DATABASE … RESET "
                 + "default_transaction_read_only, gives it writes back)");
         if (begun[0] != null) {
-            info("fallback: the destination's changes now replicate back to the source, through slot " + back.slot()
-                    + " on the destination");
-            reverse.start(migration, back.slot(), back.publication(), begun[0]);
+            String id = reverse.start(migration, back.slot(), back.publication(), begun[0]);
+            info("fallback: the destination's changes now replicate back to the source as migration " + id + ", through slot "
+                    + back.slot() + " on the destination");
         }
         return result;
     }

@@ -75,6 +75,23 @@ final class MadeOnSource {
         }
     }
 
+    /**
+     * After a switchover: what the migration made on the source goes ({@link #removeQuietly}), and a {@code follow_only}
+     * migration's origin on the destination. Returns what to tell the user of the slot and publication a {@code follow_only}
+     * migration followed, which are the user's and stay (the slot keeps WAL on the source); null: nothing.
+     */
+    String switchedOver(Migration m) {
+        boolean owned = owned(m);
+        removeQuietly(m, "it switched over");
+        if (m.mode() != Migration.Mode.FOLLOW_ONLY) {
+            return null;
+        }
+        forgetOrigin(m);
+        return owned ? null : "slot " + m.slotName() + " and publication " + m.publication() + " are yours and stay on the source; "
+                + "the slot holds WAL on the source until it is dropped: SELECT pg_drop_replication_slot('"
+                + m.slotName() + "')";
+    }
+
     /** {@link #remove} when the migration {@link #owned} them; a failure logged with what to do instead of thrown. */
     void removeQuietly(Migration m, String why) {
         if (!owned(m)) {

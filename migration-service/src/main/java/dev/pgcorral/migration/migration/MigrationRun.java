@@ -82,7 +82,8 @@ final class MigrationRun {
     /** Starts the migration back from the destination after a switchover with fallback. */
     @FunctionalInterface
     interface ReverseStarter {
-        void start(Migration forward, String slot, String publication, SourceReplication.Begun begun);
+        /** Starts the reverse migration; returns its id. */
+        String start(Migration forward, String slot, String publication, SourceReplication.Begun begun);
     }
 
     Migration migration() {
@@ -264,8 +265,8 @@ final class MigrationRun {
         Lsn consistent = store.followState(migration.id()).consistentLsn();
         Lsn startAt = consistent == null ? Lsn.INVALID : consistent;
         Follower f = new Follower(new Follower.Job(migration.id(), source, destination, migration.slotName(), migration.publication(),
-                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn(),
-                migration.mode() != Migration.Mode.FOLLOW_ONLY), record);
+                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn()),
+                record);
         follower = f;
         if (cancelled) {
             f.cancel();

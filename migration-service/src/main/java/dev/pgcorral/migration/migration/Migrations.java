@@ -147,7 +147,8 @@ public final class Migrations implements AutoCloseable {
         Lsn switchedAt = store.followState(id).switchoverLsn();
         if (switchedAt != null) {
             throw ApiException.conflict("migration \"" + id + "\" switched over at " + switchedAt + ": its destination is where the writes go "
-                    + "now, and a start would clone the source over it; to move the database again, create a new migration");
+                    + "now, and a start would " + (m.mode() == Migration.Mode.FOLLOW_ONLY ? "apply the source's changes" : "clone the source")
+                    + " over it; to move the database again, create a new migration");
         }
         ConnectionDetails source;
         ConnectionDetails destination;
@@ -330,7 +331,10 @@ public final class Migrations implements AutoCloseable {
             }
             wrapUp(id, run);
             if (run.switched() != null) {
-                made.removeQuietly(run.migration(), "it switched over");
+                String left = made.switchedOver(run.migration());
+                if (left != null) {
+                    run.record().log("warn", left, java.util.Map.of("component", "switchover"));
+                }
                 store.finished(id, Migration.Status.COMPLETED, "switchover_complete", null, run.record());
                 return;
             }
@@ -377,10 +381,11 @@ public final class Migrations implements AutoCloseable {
     }
 
     /**
-     * After a switchover with fallback: a {@code follow_only} migration {@code <id>-reverse} (clusters swapped) that
-     * follows the slot just made on the destination into the source, and owns it (stop and delete drop it).
+     * After a switchover with fallback: a {@code follow_only} migration {@code <id>-reverse} (clusters swapped; {@code -reverse-2}
+     * and on when that id is taken) that follows the slot just made on the destination into the source, and owns it (stop and
+     * delete drop it). Returns its id.
      */
-    private void startReverse(Migration forward, String slot, String publication, dev.pgcorral.migration.follow.SourceReplication.Begun begun) {
+    private String startReverse(Migration forward, String slot, String publication, dev.pgcorral.migration.follow.SourceReplication.Begun begun) {
         String id = forward.id() + "-reverse";
         for (int n = 2; store.find(id).isPresent(); n++) {
             id = forward.id() + "-reverse-" + n;
@@ -394,6 +399,7 @@ public final class Migrations implements AutoCloseable {
         store.cloneCompleted(id, new CloneProgress()); // the data is there already: nothing was cloned
         start(id);
         log.info("migration {}: fallback runs as migration {}", forward.id(), id);
+        return id;
     }
 
     /** Waits for a cancelled run's thread to end (it drops what it should on the way out). */

@@ -1,41 +1,60 @@
 package dev.pgcorral.migration.follow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.migration.MigrationTestBase;
+import dev.pgcorral.migration.TestServer;
 
 /**
- * The source is acknowledged as soon as the destination's COMMIT returns, so that commit must be on disk: where the
- * destination runs with {@code synchronous_commit = off}, the apply session raises it to {@code local}; a setting that
- * already waits for the disk is kept.
+ * How the apply session commits: asynchronously, as a subscription's apply does, where no synchronous standby waits on the
+ * destination (the follow then acknowledges what {@link ApplySession#flushed()} reads); with synchronous standbys, each
+ * commit waits at least for the disk (a destination set to {@code off} is raised to {@code local}).
  */
 class ApplySessionTest extends MigrationTestBase {
 
-    @Test
-    void commitsReachTheDiskBeforeTheyReturnWhateverTheDestinationsDefault() throws Exception {
-        ConnectionDetails lax = database("apply_lax");
-        sql(lax, "ALTER DATABASE apply_lax SET synchronous_commit = off");
-        assertThat(synchronousCommitOfAFreshSession(lax)).as("the destination's own default").isEqualTo("off");
-        assertThat(synchronousCommitOfAnApplySession(lax, "pgcorral_test_lax")).isEqualTo("local");
+    @TempDir
+    Path dir;
 
+    @Test
+    void withoutSynchronousStandbysCommitsAreAsynchronousWhateverTheDestinationsDefault() throws Exception {
         ConnectionDetails strict = database("apply_strict");
         sql(strict, "ALTER DATABASE apply_strict SET synchronous_commit = remote_apply");
-        assertThat(synchronousCommitOfAnApplySession(strict, "pgcorral_test_strict")).isEqualTo("remote_apply");
+        assertThat(synchronousCommitOfAFreshSession(strict)).as("the destination's own default").isEqualTo("remote_apply");
+        assertThat(applySession(strict, "pgcorral_test_strict")).isEqualTo("off durable on commit: false");
     }
 
-    private static String synchronousCommitOfAnApplySession(ConnectionDetails db, String origin) throws SQLException, InterruptedException {
+    @Test
+    void withSynchronousStandbysEachCommitWaitsAtLeastForTheDisk() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            server.create("lax"); // before the standby is named: CREATE DATABASE would wait for it
+            ConnectionDetails lax = server.database("lax");
+            sql(lax, "ALTER SYSTEM SET synchronous_standby_names = 'nobody'", "SELECT pg_reload_conf()");
+            await().atMost(Duration.ofSeconds(30)).until(() -> rows(lax, "SHOW synchronous_standby_names").equals(List.of("nobody")));
+            assertThat(synchronousCommitOfAFreshSession(lax)).as("the server's own default").isEqualTo("off");
+
+            // (a setting that waits for the standby is kept, but with no standby here its commits would wait for ever)
+            assertThat(applySession(lax, "pgcorral_test_lax")).isEqualTo("local durable on commit: true");
+        }
+    }
+
+    /** The apply session's {@code synchronous_commit}, and whether it says its commits are durable once they return. */
+    private static String applySession(ConnectionDetails db, String origin) throws SQLException, InterruptedException {
         Connection applying = db.connect();
         try (ApplySession session = new ApplySession(applying, db.connect(), origin, Duration.ofSeconds(5), trouble -> { })) {
-            return show(applying);
+            return show(applying) + " durable on commit: " + session.durableOnCommit();
         } finally {
             sql(db, "SELECT pg_replication_origin_drop('" + origin + "')");
         }

@@ -138,6 +138,57 @@ class FollowEdgesTest extends MigrationTestBase {
         sql(source, "SELECT pg_drop_replication_slot('pgmanager_reuse')");
     }
 
+    @Test
+    void aFollowOnlyMigrationStopsAtATableItsPublicationLeavesOut() throws Exception {
+        ConnectionDetails source = database("fopub_src");
+        ConnectionDetails dest = database("fopub_dst");
+        for (ConnectionDetails db : List.of(source, dest)) {
+            sql(db, "CREATE TABLE a (id int PRIMARY KEY)");
+        }
+        sql(source, "CREATE PUBLICATION pgmanager_pub_fopub FOR TABLE a", "SELECT pg_create_logical_replication_slot('pgmanager_fopub', 'pgoutput')");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("fopub", source, dest, "follow_only");
+        api.awaitStatus("fopub", "streaming", LIMIT);
+
+        // a table the user's publication does not carry: its rows would be left behind by a switchover
+        sql(source, "CREATE TABLE c (id int PRIMARY KEY)", "INSERT INTO c VALUES (1)", "INSERT INTO a VALUES (1)");
+        JsonNode stopped = api.awaitStatus("fopub", "failed", LIMIT);
+        assertThat(stopped.path("error_message").asString()).contains("\"public\".\"c\" is on the source but not in publication pgmanager_pub_fopub")
+                .contains("a follow_only migration does not clone");
+        assertThat(api.call("DELETE", "/api/v1/migrations/fopub", null).status()).isEqualTo(204);
+        sql(source, "SELECT pg_drop_replication_slot('pgmanager_fopub')");
+    }
+
+    @Test
+    void aFollowOnlySwitchoverDropsItsOriginAndNamesTheUsersSlotThatStays() throws Exception {
+        ConnectionDetails source = database("fosw_src");
+        ConnectionDetails dest = database("fosw_dst");
+        for (ConnectionDetails db : List.of(source, dest)) {
+            sql(db, "CREATE TABLE a (id int PRIMARY KEY)");
+        }
+        sql(source, "CREATE PUBLICATION pgmanager_pub_fosw FOR TABLE a", "SELECT pg_create_logical_replication_slot('pgmanager_fosw', 'pgoutput')");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("fosw", source, dest, "follow_only");
+        api.awaitStatus("fosw", "streaming", LIMIT);
+        sql(source, "INSERT INTO a VALUES (1)");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM a").equals(List.of("1")));
+
+        assertThat(api.call("POST", "/api/v1/migrations/fosw/switchover", null).status()).isEqualTo(200);
+        api.awaitStatus("fosw", "completed", LIMIT);
+        assertThat(rows(dest, "SELECT count(*) FROM pg_replication_origin WHERE roname = 'pgcorral_fosw'")).containsExactly("0");
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fosw'")).as("the user's slot")
+                .containsExactly("1");
+        assertThat(api.get("/api/v1/migrations/fosw/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).startsWith("slot pgmanager_fosw and publication pgmanager_pub_fosw are yours and stay on "
+                        + "the source").contains("SELECT pg_drop_replication_slot('pgmanager_fosw')"));
+        MigrationCalls.Reply again = api.call("POST", "/api/v1/migrations/fosw/start", null);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.body().toString()).contains("a start would apply the source's changes over it");
+
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE fosw_src RESET default_transaction_read_only",
+                "SELECT pg_drop_replication_slot('pgmanager_fosw')");
+    }
+
     /** Waits until the migration failed on a schema change naming {@code statement}; returns its message. */
     private static String awaitStop(MigrationCalls api, String statement) {
         return await().atMost(LIMIT).pollInterval(Duration.ofMillis(200)).until(() -> {
