@@ -32,6 +32,14 @@ public final class TestServer implements AutoCloseable {
 
     private static final String PASSWORD = "s3cret";
 
+    /**
+     * Settings under which the WAL of commits made with {@code synchronous_commit} off stays unwritten until something
+     * flushes it (a WAL writer that waits 10 s), and nothing else writes WAL (no autovacuum; {@code wal_level} minimal,
+     * without running-transactions records): a {@link #crash()} takes back exactly what was not flushed.
+     */
+    public static final Map<String, String> UNFLUSHED_UNTIL_ASKED = Map.of("wal_writer_delay", "10s", "autovacuum", "off",
+            "wal_level", "minimal", "max_wal_senders", "0");
+
     private final Path dir;
     private final PostgresBinaries binaries;
     private final LocalPostgres server;

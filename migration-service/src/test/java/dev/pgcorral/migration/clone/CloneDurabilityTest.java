@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,11 +37,8 @@ class CloneDurabilityTest extends MigrationTestBase {
     void aCompletedCloneSurvivesACrashOfTheDestinationRightAfter() throws Exception {
         ConnectionDetails source = database("durable_src");
         sql(source, "CREATE TABLE t (id int, v text)", "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 20) g");
-        // synchronous_commit off (the throwaway settings) and a WAL writer that waits 10 s: only a flush puts the clone's
-        // last commits on disk at once. No autovacuum, and wal_level minimal (no running-transactions records): nothing
-        // but the clone writes WAL there.
-        destinationServer = new TestServer(dir, Map.of("wal_writer_delay", "10s", "autovacuum", "off", "wal_level", "minimal",
-                "max_wal_senders", "0"));
+        // synchronous_commit off (the throwaway settings): only a flush puts the clone's last commits on disk at once
+        destinationServer = new TestServer(dir, TestServer.UNFLUSHED_UNTIL_ASKED);
         destinationServer.create("dst");
         ConnectionDetails dest = destinationServer.database("dst");
         MigrationCalls api = new MigrationCalls(port, null);

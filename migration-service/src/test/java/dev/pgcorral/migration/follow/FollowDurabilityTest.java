@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,10 +42,8 @@ class FollowDurabilityTest extends MigrationTestBase {
     void commitsACrashOfTheDestinationTookBackAreAppliedAgainExactlyOnce() throws Exception {
         ConnectionDetails source = database("fdur_src");
         sql(source, "CREATE TABLE t (id int PRIMARY KEY, v text)");
-        // a WAL writer that waits 10 s, no autovacuum, wal_level minimal: the apply's last commits stay unwritten until
-        // the follow asks for them to be flushed, and nothing else writes WAL there
-        destinationServer = new TestServer(dir, Map.of("wal_writer_delay", "10s", "autovacuum", "off", "wal_level", "minimal",
-                "max_wal_senders", "0"));
+        // the apply's last commits stay unwritten until the follow asks for them to be flushed
+        destinationServer = new TestServer(dir, TestServer.UNFLUSHED_UNTIL_ASKED);
         destinationServer.create("dst");
         ConnectionDetails dest = destinationServer.database("dst");
         MigrationCalls api = new MigrationCalls(port, null);

@@ -141,14 +141,7 @@ class FollowEdgesTest extends MigrationTestBase {
     @Test
     void aFollowOnlyMigrationStopsAtATableItsPublicationLeavesOut() throws Exception {
         ConnectionDetails source = database("fopub_src");
-        ConnectionDetails dest = database("fopub_dst");
-        for (ConnectionDetails db : List.of(source, dest)) {
-            sql(db, "CREATE TABLE a (id int PRIMARY KEY)");
-        }
-        sql(source, "CREATE PUBLICATION pgmanager_pub_fopub FOR TABLE a", "SELECT pg_create_logical_replication_slot('pgmanager_fopub', 'pgoutput')");
-        MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("fopub", source, dest, "follow_only");
-        api.awaitStatus("fopub", "streaming", LIMIT);
+        MigrationCalls api = followingTableA("fopub", source, database("fopub_dst"));
 
         // a table the user's publication does not carry: its rows would be left behind by a switchover
         sql(source, "CREATE TABLE c (id int PRIMARY KEY)", "INSERT INTO c VALUES (1)", "INSERT INTO a VALUES (1)");
@@ -163,13 +156,7 @@ class FollowEdgesTest extends MigrationTestBase {
     void aFollowOnlySwitchoverDropsItsOriginAndNamesTheUsersSlotThatStays() throws Exception {
         ConnectionDetails source = database("fosw_src");
         ConnectionDetails dest = database("fosw_dst");
-        for (ConnectionDetails db : List.of(source, dest)) {
-            sql(db, "CREATE TABLE a (id int PRIMARY KEY)");
-        }
-        sql(source, "CREATE PUBLICATION pgmanager_pub_fosw FOR TABLE a", "SELECT pg_create_logical_replication_slot('pgmanager_fosw', 'pgoutput')");
-        MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("fosw", source, dest, "follow_only");
-        api.awaitStatus("fosw", "streaming", LIMIT);
+        MigrationCalls api = followingTableA("fosw", source, dest);
         sql(source, "INSERT INTO a VALUES (1)");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM a").equals(List.of("1")));
 
@@ -187,6 +174,22 @@ class FollowEdgesTest extends MigrationTestBase {
 
         sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE fosw_src RESET default_transaction_read_only",
                 "SELECT pg_drop_replication_slot('pgmanager_fosw')");
+    }
+
+    /**
+     * A {@code follow_only} migration {@code id}, streaming, of the user's slot {@code pgmanager_<id>} and publication
+     * {@code pgmanager_pub_<id>}, which carries table {@code a} (on both sides).
+     */
+    private MigrationCalls followingTableA(String id, ConnectionDetails source, ConnectionDetails dest) throws Exception {
+        for (ConnectionDetails db : List.of(source, dest)) {
+            sql(db, "CREATE TABLE a (id int PRIMARY KEY)");
+        }
+        sql(source, "CREATE PUBLICATION pgmanager_pub_" + id + " FOR TABLE a",
+                "SELECT pg_create_logical_replication_slot('pgmanager_" + id + "', 'pgoutput')");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart(id, source, dest, "follow_only");
+        api.awaitStatus(id, "streaming", LIMIT);
+        return api;
     }
 
     /** Waits until the migration failed on a schema change naming {@code statement}; returns its message. */
