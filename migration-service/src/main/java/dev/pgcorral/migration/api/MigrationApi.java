@@ -121,7 +121,7 @@ class MigrationApi {
         return MigrationJson.compare(migrations.compare(id));
     }
 
-    /** The log of the run in progress or, unlike pgmanager, of the last run (since the service started). */
+    /** Unlike pgmanager's, the log of every run, kept in the state store across restarts: its last lines, oldest first. */
     @GetMapping("/{id}/logs")
     List<Map<String, Object>> logs(@PathVariable String id) {
         return MigrationJson.logs(migrations.logs(id));

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * A run's live record: phases with their times, per-table progress, events, errors and log lines (the
@@ -50,6 +51,17 @@ public final class CloneProgress {
     private String trouble;
     private final Deque<Sample> samples = new ArrayDeque<>();
     private final Instant started = Instant.now();
+    private final Consumer<LogEntry> keeper;
+
+    /** A record whose log lines stay only in it. */
+    public CloneProgress() {
+        this(line -> { });
+    }
+
+    /** A record that also hands each log line to {@code keeper} (which must not throw). */
+    public CloneProgress(Consumer<LogEntry> keeper) {
+        this.keeper = keeper;
+    }
 
     public Instant started() {
         return started;
@@ -127,13 +139,18 @@ public final class CloneProgress {
         return List.copyOf(events);
     }
 
-    public synchronized void log(String level, String message, Map<String, String> fields) {
-        if (logs.size() == LOG_CAPACITY) {
-            for (int i = 0; i < LOG_CAPACITY / 4; i++) {
-                logs.removeFirst();
+    /** Adds a log line, and hands it to the record's keeper (outside the record's lock: the keeper may be slow). */
+    public void log(String level, String message, Map<String, String> fields) {
+        LogEntry line = new LogEntry(Instant.now(), level, message, Map.copyOf(fields));
+        synchronized (this) {
+            if (logs.size() == LOG_CAPACITY) {
+                for (int i = 0; i < LOG_CAPACITY / 4; i++) {
+                    logs.removeFirst();
+                }
             }
+            logs.addLast(line);
         }
-        logs.addLast(new LogEntry(Instant.now(), level, message, Map.copyOf(fields)));
+        keeper.accept(line);
     }
 
     /** Oldest first. */

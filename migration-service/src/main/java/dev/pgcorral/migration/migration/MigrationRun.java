@@ -46,7 +46,7 @@ final class MigrationRun {
     private final MigrationProperties.Switchover switchoverSettings;
     private final CloneState resumeFrom;
     private final ReverseStarter reverse;
-    private final CloneProgress record = new CloneProgress();
+    private final CloneProgress record;
     private volatile CloneRun clone;
     private volatile Follower follower;
     private volatile boolean cancelled;
@@ -70,8 +70,18 @@ final class MigrationRun {
         this.switchoverSettings = switchoverSettings;
         this.resumeFrom = resumeFrom;
         this.reverse = reverse;
+        this.record = new CloneProgress(line -> keepLog(store, migration.id(), line));
         this.reachable = new UntilReachable(migration.id(), record);
         this.switchovers = switchovers;
+    }
+
+    /** Keeps the line in the store; one the store cannot take (it is down) stays only in the run's record. */
+    private static void keepLog(MigrationStore store, String id, CloneProgress.LogEntry line) {
+        try {
+            store.keepLog(id, line);
+        } catch (RuntimeException e) {
+            log.debug("migration {}: a log line is not kept in the store: {}", id, e.getMessage());
+        }
     }
 
     /** Marks a run that the service's restart starts (before {@link #run()}): it follows on or fails, never clones again by itself. */

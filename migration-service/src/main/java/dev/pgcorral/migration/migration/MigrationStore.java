@@ -16,6 +16,8 @@ import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.TableProgress;
 import dev.pgcorral.migration.follow.Switchover;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Migrations in {@code migration.migrations}, and the tables and phases their last run left. */
 public final class MigrationStore {
@@ -42,12 +44,33 @@ public final class MigrationStore {
         }
     }
 
+    /** Log lines kept per migration. */
+    static final int KEPT_LOG_LINES = 10_000;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
 
     public MigrationStore(JdbcClient jdbc, TransactionTemplate tx) {
         this.jdbc = jdbc;
         this.tx = tx;
+    }
+
+    /** Keeps a log line of the migration's run, and only the last {@value #KEPT_LOG_LINES} of the migration. */
+    void keepLog(String id, CloneProgress.LogEntry line) {
+        jdbc.sql("INSERT INTO migration.migration_logs (migration_id, at, level, message, fields) VALUES (?, ?, ?, ?, ?::jsonb)")
+                .params(id, Timestamp.from(line.time()), line.level(), line.message(), JSON.writeValueAsString(line.fields())).update();
+        jdbc.sql("DELETE FROM migration.migration_logs WHERE migration_id = ? AND seq <= (SELECT seq FROM migration.migration_logs "
+                + "WHERE migration_id = ? ORDER BY seq DESC OFFSET ? LIMIT 1)").params(id, id, KEPT_LOG_LINES).update();
+    }
+
+    /** The migration's last {@code count} log lines, of every run, oldest first. */
+    List<CloneProgress.LogEntry> logs(String id, int count) {
+        return jdbc.sql("SELECT at, level, message, fields::text FROM (SELECT * FROM migration.migration_logs WHERE migration_id = ? "
+                        + "ORDER BY seq DESC LIMIT ?) last ORDER BY seq").params(id, count)
+                .query((rs, i) -> new CloneProgress.LogEntry(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),
+                        JSON.readValue(rs.getString(4), new TypeReference<java.util.Map<String, String>>() { })))
+                .list();
     }
 
     /** @return false when the id is taken */

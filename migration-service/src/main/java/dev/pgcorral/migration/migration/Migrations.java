@@ -46,8 +46,8 @@ public final class Migrations implements AutoCloseable {
     private final MadeOnSource made;
     private final Map<String, MigrationRun> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> threads = new ConcurrentHashMap<>();
-    /** The last finished run of each migration, for its log. */
-    private final Map<String, CloneProgress> finished = new ConcurrentHashMap<>();
+    /** How many of a migration's log lines {@link #logs} answers. */
+    static final int LOG_LINES = 1000;
     private final KeptSnapshots kept;
     private final OneSwitchoverPerSource switchovers = new OneSwitchoverPerSource();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -118,12 +118,10 @@ public final class Migrations implements AutoCloseable {
         return Optional.ofNullable(running.get(id)).map(MigrationRun::live);
     }
 
-    /** The log of the run in progress, or else of the last run since the service started (oldest first). */
+    /** The migration's last {@value #LOG_LINES} log lines, of every run, oldest first (kept in the store). */
     public List<CloneProgress.LogEntry> logs(String id) {
         get(id);
-        MigrationRun run = running.get(id);
-        CloneProgress progress = run != null ? run.record() : finished.get(id);
-        return progress == null ? List.of() : progress.logs();
+        return store.logs(id, LOG_LINES);
     }
 
     public synchronized void start(String id) {
@@ -256,7 +254,6 @@ public final class Migrations implements AutoCloseable {
                 throw ApiException.conflict(cannotDrop(m, e.getMessage(), "delete"));
             }
         }
-        finished.remove(id);
         store.delete(id);
     }
 
@@ -362,9 +359,6 @@ public final class Migrations implements AutoCloseable {
                 log.warn("migration {}: cannot record its end: {}", id, recording.getMessage());
             }
         } finally {
-            if (store.find(id).isPresent()) {
-                finished.put(id, run.record());
-            }
             running.remove(id);
             threads.remove(id);
         }
