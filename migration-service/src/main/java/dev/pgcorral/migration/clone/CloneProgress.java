@@ -11,13 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * A run's live record: phases with their times, per-table progress, events, errors and log lines (the
- * last {@value #LOG_CAPACITY}), and throughput over the last minute. Thread-safe: workers write, the API
- * and the status broadcaster read.
+ * A run's live record: phases with their times, per-table progress, events, errors, and throughput over the last
+ * minute; its log lines go to a keeper (the migration's store). Thread-safe: workers write, the API and the status
+ * broadcaster read.
  */
 public final class CloneProgress {
 
-    static final int LOG_CAPACITY = 500;
     static final int EVENT_CAPACITY = 200;
     private static final long RATE_WINDOW_NANOS = 60_000_000_000L;
 
@@ -46,19 +45,18 @@ public final class CloneProgress {
     private final List<Phase> phases = new ArrayList<>();
     private final List<TableProgress> tables = new CopyOnWriteArrayList<>();
     private final Deque<Event> events = new ArrayDeque<>();
-    private final Deque<LogEntry> logs = new ArrayDeque<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
     private String trouble;
     private final Deque<Sample> samples = new ArrayDeque<>();
     private final Instant started = Instant.now();
     private final Consumer<LogEntry> keeper;
 
-    /** A record whose log lines stay only in it. */
+    /** A record whose log lines go nowhere. */
     public CloneProgress() {
         this(line -> { });
     }
 
-    /** A record that also hands each log line to {@code keeper} (which must not throw). */
+    /** A record that hands each log line to {@code keeper} (which must not throw). */
     public CloneProgress(Consumer<LogEntry> keeper) {
         this.keeper = keeper;
     }
@@ -139,23 +137,9 @@ public final class CloneProgress {
         return List.copyOf(events);
     }
 
-    /** Adds a log line, and hands it to the record's keeper (outside the record's lock: the keeper may be slow). */
+    /** Hands a log line to the record's keeper. */
     public void log(String level, String message, Map<String, String> fields) {
-        LogEntry line = new LogEntry(Instant.now(), level, message, Map.copyOf(fields));
-        synchronized (this) {
-            if (logs.size() == LOG_CAPACITY) {
-                for (int i = 0; i < LOG_CAPACITY / 4; i++) {
-                    logs.removeFirst();
-                }
-            }
-            logs.addLast(line);
-        }
-        keeper.accept(line);
-    }
-
-    /** Oldest first. */
-    public synchronized List<LogEntry> logs() {
-        return List.copyOf(logs);
+        keeper.accept(new LogEntry(Instant.now(), level, message, Map.copyOf(fields)));
     }
 
     /** What the run is waiting out before it follows (a server it cannot reach yet); null: nothing. */

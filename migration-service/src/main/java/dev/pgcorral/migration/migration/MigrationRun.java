@@ -75,12 +75,12 @@ final class MigrationRun {
         this.switchovers = switchovers;
     }
 
-    /** Keeps the line in the store; one the store cannot take (it is down) stays only in the run's record. */
+    /** Keeps the line in the store; one the store cannot take (it is down) goes to the service's own log instead. */
     private static void keepLog(MigrationStore store, String id, CloneProgress.LogEntry line) {
         try {
             store.keepLog(id, line);
         } catch (RuntimeException e) {
-            log.debug("migration {}: a log line is not kept in the store: {}", id, e.getMessage());
+            log.warn("migration {}: {} (a log line the state store could not keep: {})", id, line.message(), e.getMessage());
         }
     }
 
@@ -300,7 +300,6 @@ final class MigrationRun {
         }
     }
 
-    /** After a restart that cut a switchover off: writes given back to a side it left read-only, once it can be reached. */
     /**
      * A switchover cut off by a restart left the source or the destination read-only, and the restart could not reach it to
      * give it its writes back: the run does, first, once it can (the store keeps what is owed until then, for the next
