@@ -98,8 +98,9 @@ class DockerdRestartTest {
         pool.releaseAll();
     }
 
+    /** Time enough for an attempt whose container never answered (its readiness wait is 60 s) and the next one. */
     private void awaitHealthy() {
-        await().atMost(Duration.ofSeconds(90)).until(() -> pool.healthy() && "ok".equals(pool.status().status())
+        await().atMost(Duration.ofSeconds(150)).until(() -> pool.healthy() && "ok".equals(pool.status().status())
                 && pool.status().counts().free() == 2);
     }
 

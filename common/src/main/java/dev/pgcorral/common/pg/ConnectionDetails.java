@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -51,6 +53,16 @@ public record ConnectionDetails(String host, int port, String database, String u
     /** Opens a JDBC connection (10 s connect timeout), named {@code pgcorral} in {@code pg_stat_activity}. */
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), properties());
+    }
+
+    /**
+     * {@link #connect()}, given up after {@code within} in all: connect() bounds the TCP connect alone and then waits for
+     * the server's greeting as long as it takes (a proxy that accepted the connection but reaches no server holds it).
+     */
+    public Connection connectWithin(Duration within) throws SQLException {
+        Properties props = properties();
+        props.setProperty("loginTimeout", String.format(Locale.ROOT, "%.3f", Math.max(1, within.toMillis()) / 1000.0));
+        return DriverManager.getConnection(jdbcUrl(), props);
     }
 
     /**

@@ -8,13 +8,17 @@ import java.util.function.BooleanSupplier;
 /** Waiting until a PostgreSQL server that is starting accepts connections. */
 public final class Readiness {
 
+    /** How long one attempt to connect lasts at most. */
+    private static final Duration ATTEMPT = Duration.ofSeconds(10);
+
     private Readiness() {
     }
 
     /**
      * Returns once {@code details} can be connected to. Refused connections and "the database system
      * is starting up" are waited out; any other error, a server that stopped running, or the timeout
-     * ends the wait with an {@link IllegalStateException} saying why.
+     * ends the wait with an {@link IllegalStateException} saying why. No attempt outlasts the timeout, also where
+     * something accepts the connection and never answers (a container's port proxy before the container's network works).
      */
     public static void await(ConnectionDetails details, BooleanSupplier running, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -23,7 +27,8 @@ public final class Readiness {
             if (!running.getAsBoolean()) {
                 throw new IllegalStateException("the server stopped while starting");
             }
-            try (Connection ignored = details.connect()) {
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            try (Connection ignored = details.connectWithin(left.compareTo(ATTEMPT) < 0 ? left : ATTEMPT)) {
                 return;
             } catch (SQLException e) {
                 last = e;

@@ -50,6 +50,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
     static final String POOL_LABEL = "dev.pgcorral.pool";
     static final String INSTANCE_LABEL = "dev.pgcorral.instance";
     private static final String DATA = "/var/lib/postgresql/data";
+    private static final Duration READY_WITHIN = Duration.ofSeconds(60);
     private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
 
     private final LockProperties properties;
@@ -229,7 +230,8 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
             }
             locate(client.inspectContainerCmd(containerId).exec());
             try {
-                Readiness.await(adminDetails("postgres"), () -> isRunning(containerId), Duration.ofSeconds(120));
+                // a fresh container initialises and starts in seconds; one whose port never answers is replaced sooner
+                Readiness.await(adminDetails("postgres"), () -> isRunning(containerId), READY_WITHIN);
             } catch (IllegalStateException e) {
                 String logs = logs(20);
                 remove(containerId);
