@@ -19,7 +19,7 @@ public final class MigrationCalls {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    public record Reply(int status, String contentType, JsonNode body, String location) {
+    public record Reply(int status, String contentType, JsonNode body, String location, String retryAfter) {
     }
 
     private final int port;
@@ -52,7 +52,8 @@ public final class MigrationCalls {
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
-        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), json, r.headers().firstValue("Location").orElse(""));
+        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), json, r.headers().firstValue("Location").orElse(""),
+                r.headers().firstValue("Retry-After").orElse(null));
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {

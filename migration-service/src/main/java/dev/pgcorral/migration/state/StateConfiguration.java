@@ -17,6 +17,9 @@ import dev.pgcorral.migration.MigrationProperties;
 @Configuration(proxyBeanMethods = false)
 public class StateConfiguration {
 
+    /** How long a call waits for a connection to the embedded state server before it is answered 503. */
+    static final java.time.Duration STORE_WAIT = java.time.Duration.ofSeconds(5);
+
     @Bean(destroyMethod = "close")
     EmbeddedServer embeddedServer(MigrationProperties properties) {
         return new EmbeddedServer(properties.embedded());
@@ -33,6 +36,7 @@ public class StateConfiguration {
         ds.setUsername(state.user());
         ds.setPassword(state.password());
         ds.setMaximumPoolSize(10);
+        ds.setConnectionTimeout(STORE_WAIT.toMillis()); // a call while the server restarts answers 503 after this, not 30 s
         ds.setPoolName("migration-state");
         return ds;
     }

@@ -65,6 +65,7 @@ public class ServersConfiguration {
         ds.setUsername(metadata.user());
         ds.setPassword(metadata.password());
         ds.setMaximumPoolSize(8);
+        ds.setConnectionTimeout(5_000); // a call while the server restarts after a crash answers 503 after this, not 30 s
         ds.setPoolName("replay-metadata");
         return ds;
     }
