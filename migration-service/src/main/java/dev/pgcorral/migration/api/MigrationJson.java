@@ -255,6 +255,9 @@ final class MigrationJson {
         json.put("tables_compared", result.tablesCompared());
         json.put("tables_differing", result.tablesDiffering());
         json.put("source_snapshot", result.sourceSnapshot());
+        if (result.note() != null) {
+            json.put("note", result.note());
+        }
         json.put("started_at", result.startedAt().toString());
         json.put("finished_at", result.finishedAt().toString());
         List<Map<String, Object>> tables = new ArrayList<>();

@@ -29,9 +29,13 @@ public final class Comparer {
                               String destinationHash, boolean equal, String difference) {
     }
 
-    /** {@code sourceSnapshot}: how the source was read, in words. */
+    /** {@code sourceSnapshot}: how the source was read, in words; {@code note}: what to bear in mind reading it, or null. */
     public record Result(boolean equal, int tablesCompared, int tablesDiffering, String sourceSnapshot, Instant startedAt,
-                         Instant finishedAt, List<TableResult> tables) {
+                         Instant finishedAt, List<TableResult> tables, String note) {
+
+        public Result withNote(String text) {
+            return new Result(equal, tablesCompared, tablesDiffering, sourceSnapshot, startedAt, finishedAt, tables, text);
+        }
     }
 
     /** Starts a transaction on the source that imports an existing snapshot. */
@@ -65,7 +69,7 @@ public final class Comparer {
             }
             int differing = (int) results.stream().filter(r -> !r.equal()).count();
             return new Result(differing == 0, results.size(), differing, sourceView == null ? "a new snapshot of the source"
-                    : "the clone's snapshot of the source", started, Instant.now(), results);
+                    : "the clone's snapshot of the source", started, Instant.now(), results, null);
         }
     }
 

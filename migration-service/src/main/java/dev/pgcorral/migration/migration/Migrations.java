@@ -24,6 +24,7 @@ import dev.pgcorral.migration.clone.CloneCancelledException;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.CloneState;
 import dev.pgcorral.migration.compare.Comparer;
+import dev.pgcorral.migration.follow.FollowProgress;
 import dev.pgcorral.migration.state.EmbeddedServer;
 
 /**
@@ -275,11 +276,20 @@ public final class Migrations implements AutoCloseable {
         ConnectionDetails destination = destination(m);
         Optional<CloneState> clone = kept.get(id).filter(CloneState::completedAndOpen);
         try {
-            return new Comparer().compare(source, destination, clone.isPresent() ? clone.get()::beginOnSnapshot : null);
+            Comparer.Result result = new Comparer().compare(source, destination, clone.isPresent() ? clone.get()::beginOnSnapshot : null);
+            return result.equal() ? result : live(id).map(LiveRun::follow).filter(f -> !f.hasEnded())
+                    .map(f -> result.withNote(whileFollowing(f.lag()))).orElse(result);
         } catch (java.sql.SQLException e) {
             throw new ApiException(HttpStatus.BAD_GATEWAY, "Compare failed", "cannot compare " + source.redacted()
                     + " with " + destination.redacted() + ": " + e.getMessage());
         }
+    }
+
+    /** Why a compare of a migration that follows may differ for now. */
+    private static String whileFollowing(FollowProgress.Lag lag) {
+        return "the migration follows the source" + (lag.bytes() >= 0 ? " (" + lag.bytes() + " bytes behind at the last look)" : "")
+                + ": a difference can be a change not applied yet. For an answer that holds, compare once the source takes no "
+                + "writes and the lag is 0, or after a switchover";
     }
 
     /** Adds to {@code unknown} why {@code clusterId}/{@code nodeId} does not name a registered node. */
