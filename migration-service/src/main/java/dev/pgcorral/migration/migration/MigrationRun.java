@@ -239,6 +239,8 @@ final class MigrationRun {
             restoreClone();
             record.enterPhase("connecting");
             info("the destination holds the clone and the slot " + migration.slotName() + " is there: following on");
+            // again at each start: tables created while it followed (a schema change stops it, and a start follows on)
+            warnWithoutIdentity(reachable.ask("cannot reach the source", replication::tablesWithoutIdentity));
         } else {
             if (state.cloneCompleted() && restarted) {
                 throw new IllegalStateException("the replication slot " + migration.slotName() + " is gone from the source (dropped while "

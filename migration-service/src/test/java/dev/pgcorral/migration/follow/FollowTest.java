@@ -161,7 +161,8 @@ class FollowTest extends MigrationTestBase {
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM events").equals(java.util.List.of("2")));
 
         // a schema change on the source: the follow stops before it, naming the statement
-        sql(source, "ALTER TABLE items ADD COLUMN note text", "INSERT INTO items VALUES (11, 11, 'new column')");
+        sql(source, "BEGIN", "ALTER TABLE items ADD COLUMN note text", "CREATE TABLE audit (at timestamptz)", "COMMIT",
+                "INSERT INTO items VALUES (11, 11, 'new column')");
         JsonNode changed = api.awaitStatus("fix", "failed", LIMIT);
         assertThat(changed.path("error_message").asString()).startsWith("schema change on the source, in: ALTER TABLE items ADD COLUMN note text")
                 .contains("only the CREATE, ALTER or DROP, not rows written by the same statement or transaction")
@@ -169,7 +170,7 @@ class FollowTest extends MigrationTestBase {
         assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fix'")).containsExactly("1");
 
         // the same change on the destination, and a start follows on from where it stopped: nothing cloned again
-        sql(dest, "ALTER TABLE items ADD COLUMN note text");
+        sql(dest, "ALTER TABLE items ADD COLUMN note text", "CREATE TABLE audit (at timestamptz)");
         assertThat(api.call("POST", "/api/v1/migrations/fix/start", null).status()).isEqualTo(200);
         JsonNode followsOn = api.awaitStatus("fix", "streaming", LIMIT);
         List<JsonNode> phases = followsOn.path("live_phases").valueStream().toList();
@@ -182,7 +183,9 @@ class FollowTest extends MigrationTestBase {
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT note FROM items WHERE id = 11").equals(java.util.List.of("new column")));
         assertThat(api.get("/api/v1/migrations/fix/logs")).extracting(l -> l.path("message").asString())
                 .anySatisfy(m -> assertThat(m).contains("following on"))
-                .anySatisfy(m -> assertThat(m).startsWith("passing the schema change at"));
+                .anySatisfy(m -> assertThat(m).startsWith("passing the schema change at"))
+                .as("a table made while following is named too").anySatisfy(m -> assertThat(m).contains("without a replica identity")
+                        .contains("public.audit"));
 
         // a row the destination lacks: the follow stops instead of losing the change
         sql(dest, "DELETE FROM items WHERE id = 3");
