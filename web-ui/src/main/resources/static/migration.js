@@ -417,7 +417,7 @@ async function compare() {
   setAttr(summary, "class", r.equal ? "notice" : "error");
   setText(summary, r.equal
       ? "equal: the " + r.tables_compared + " table(s) hold the same rows on the source and the destination"
-      : "not equal: " + r.tables_differing + " of " + r.tables_compared + " table(s) differ");
+      : "not equal: " + r.tables_differing + " of " + r.tables_compared + " table(s) differ" + (r.note ? "; " + r.note : ""));
   document.getElementById("compare-tables").replaceChildren(...r.tables.map((t) => el("tr",
       {class: t.equal ? "" : "differs", "data-table": t.schema + "." + t.name, "data-equal": t.equal},
       el("td", {}, t.schema + "." + t.name), el("td", {class: "source-rows"}, t.source_rows == null ? "missing" : count(t.source_rows)),
