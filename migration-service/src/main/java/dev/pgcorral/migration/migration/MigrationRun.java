@@ -177,7 +177,7 @@ final class MigrationRun {
                             + " (what it had made read-only was given back, see the log)");
                 }
             } finally {
-                switchovers.release(source, migration.id());
+                switchovers.release(migration.id());
                 switching = false;
             }
         }, "migration-switchover-" + migration.id());

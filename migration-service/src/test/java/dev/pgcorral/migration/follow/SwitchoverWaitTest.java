@@ -92,7 +92,10 @@ class SwitchoverWaitTest extends MigrationTestBase {
     void oneSwitchoverAtATimeFromASourceDatabase() throws Exception {
         ConnectionDetails source = database("pair_src");
         MigrationCalls api = following("pair-a", source, database("pair_a"));
-        api.createAndStart("pair-b", source, database("pair_b"), "clone_and_follow");
+        // the same source server under another name: still the same source
+        ConnectionDetails sameSource = new ConnectionDetails("localhost", source.port(), source.database(), source.user(), source.password());
+        assertThat(source.host()).isNotEqualTo(sameSource.host());
+        api.createAndStart("pair-b", sameSource, database("pair_b"), "clone_and_follow");
         api.awaitStatus("pair-b", "streaming", LIMIT);
 
         try (Connection application = application(source)) { // pair-a's switchover waits for it
