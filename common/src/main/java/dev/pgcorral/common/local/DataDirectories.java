@@ -169,6 +169,31 @@ public final class DataDirectories {
         }
     }
 
+    /**
+     * Refuses a data directory that a live PostgreSQL already runs on (its {@code postmaster.pid} names a running
+     * {@code postgres}): a second server there would exit at once, while connections to the port reached the first one,
+     * so a start would seem to succeed and a watcher restart it without end. An unreadable or stale pid file is left to
+     * PostgreSQL, which handles those itself.
+     *
+     * @throws IllegalStateException naming the directory and the process
+     */
+    static void refuseIfInUse(Path dataDir) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+        } catch (IOException e) {
+            return; // none (the usual case), or not ours to read
+        }
+        Optional<ProcessHandle> server = lines.stream().findFirst().flatMap(line -> pidOf(line.strip())).flatMap(ProcessHandle::of)
+                .filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().commandLine().or(() -> h.info().command()).map(c -> c.contains("postgres")).orElse(false));
+        server.ifPresent(h -> {
+            throw new IllegalStateException("the data directory " + dataDir + " is in use by a running PostgreSQL (pid " + h.pid()
+                    + "): another process, say another instance of this service, runs a server on it; stop that one, or give this "
+                    + "one a data directory of its own");
+        });
+    }
+
     private static Path realPath(Path path) {
         try {
             return path.toRealPath();

@@ -153,6 +153,7 @@ public final class LocalPostgres implements AutoCloseable {
             return;
         }
         stopping = false;
+        DataDirectories.refuseIfInUse(options.dataDir()); // before anything could start over on another server's data
         try {
             boolean fresh = !Files.exists(options.dataDir().resolve("PG_VERSION"));
             try {

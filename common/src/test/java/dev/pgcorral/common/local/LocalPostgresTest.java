@@ -107,6 +107,32 @@ class LocalPostgresTest {
     }
 
     @Test
+    void aDataDirectoryAnotherServerRunsOnIsRefusedAndLeftAlone() throws Exception {
+        PostgresBinaries binaries = PostgresBinaries.locate(null);
+        Path shared = base.resolve("shared");
+        LocalPostgres first = server(binaries, shared, true);
+        first.start();
+        try {
+            try (Connection c = first.connect("postgres"); Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE first_ones");
+            }
+            // a second one on the same directory (another instance of a service), throwaway even: refused, nothing deleted
+            for (boolean keep : new boolean[] {true, false}) {
+                LocalPostgres second = server(binaries, shared, keep);
+                second.restartWhenItDies();
+                assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("the data directory " + shared + " is in use by a running PostgreSQL");
+                assertThat(second.isRunning()).isFalse();
+            }
+            try (Connection c = first.connect("first_ones")) {
+                assertThat(c.isValid(2)).as("the first server and its data are untouched").isTrue();
+            }
+        } finally {
+            first.stop();
+        }
+    }
+
+    @Test
     void aThrowawayServerWhoseDataWasDamagedStartsOverFresh() throws Exception {
         // the damaged server stays in recovery without taking connections: it is given up on at the start timeout
         LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("damaged"), false, LocalPostgres.THROWAWAY_SETTINGS,
