@@ -58,7 +58,9 @@ class RestartTest extends ServiceProcessTest {
         assertThat(readOnly(source)).isFalse();
         assertThat(readOnly(dest)).isFalse();
         assertThat(api.get("/api/v1/migrations/cut/logs")).extracting(l -> l.path("message").asString())
-                .as("the log of the run the kill ended, kept").anySatisfy(m -> assertThat(m).startsWith("writes stopped on the source"));
+                .as("the log of the run the kill ended, kept").anySatisfy(m -> assertThat(m).startsWith("writes stopped on the source"))
+                .as("and what the restart did about it").anySatisfy(m -> assertThat(m).contains("restarted during a switchover")
+                        .contains("writes were given back to the source"));
         sql(source, "INSERT INTO items VALUES (3)");
         api.awaitStatus("cut", "streaming", LIMIT);
         await().atMost(LIMIT).until(() -> TestServer.count(dest, "SELECT count(*) FROM items") == 3);

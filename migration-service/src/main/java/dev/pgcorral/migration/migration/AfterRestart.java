@@ -1,6 +1,8 @@
 package dev.pgcorral.migration.migration;
 
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -9,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.follow.Switchover;
 
 /**
@@ -93,6 +96,7 @@ final class AfterRestart {
                 String left = made.switchedOver(m);
                 if (left != null) {
                     log.warn("migration {}: {}", m.id(), left);
+                    store.keepLog(m.id(), new CloneProgress.LogEntry(Instant.now(), "warn", left, Map.of("component", "migration")));
                 }
                 continue;
             }

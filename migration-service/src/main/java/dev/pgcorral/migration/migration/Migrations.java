@@ -166,6 +166,7 @@ public final class Migrations implements AutoCloseable {
         if (restartNote != null) {
             run.afterRestart();
             run.record().event("restarted", restartNote, Map.of());
+            run.record().log(restartNote.contains("switchover") ? "warn" : "info", restartNote, Map.of("component", "migration"));
         }
         store.started(id);
         running.put(id, run);
