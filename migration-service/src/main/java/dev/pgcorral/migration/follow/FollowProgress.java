@@ -20,9 +20,15 @@ public final class FollowProgress {
 
     private volatile Lsn applied = Lsn.INVALID;
     private volatile Instant appliedCommitTime;
+    /**
+     * The commit time of the oldest source transaction received and not applied yet; kept when such work is dropped (the
+     * stream resumes, or the apply retries an unreachable destination), since it comes again.
+     */
     private volatile Instant oldestPending;
     private volatile Lag lag = Lag.UNKNOWN;
     private volatile String trouble;
+    /** Since when the follow has been held up (it cannot reach a side, or waits for its origin); null: it is not. */
+    private volatile Instant troubleSince;
     private boolean ended;
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
@@ -111,13 +117,18 @@ public final class FollowProgress {
         return true;
     }
 
-    /** Work received but not committed was dropped (the stream resumed, or the apply restarts). */
-    void discarded() {
-        oldestPending = null;
+    void trouble(String what) {
+        if (what == null) {
+            troubleSince = null;
+        } else if (troubleSince == null) {
+            troubleSince = Instant.now();
+        }
+        trouble = what;
     }
 
-    void trouble(String what) {
-        trouble = what;
+    /** The source's position cannot be read: the lag is not known until a probe reads it again. */
+    void lagUnknown() {
+        lag = Lag.UNKNOWN;
     }
 
     /** How far the stream may be behind the source's WAL before the lag in seconds counts from the last applied commit. */
@@ -127,15 +138,11 @@ public final class FollowProgress {
      * A probe of the source's WAL position; {@code done} is how far the follow is (what it applied, or
      * further while the slot idles), {@code received} how far the stream has read (data or keep-alive). Before the follow
      * has a position (neither), the lag stays as it was: counted from 0/0 it would be the source's whole WAL.
-     * <p>The lag in seconds: from the commit of the oldest transaction received and not yet applied; while nothing is,
-     * but the stream is more than {@value #BEHIND_BYTES} bytes behind the source (the WAL sender has not sent it yet),
-     * from the commit of the last one applied, which bounds it; else 0.
+     * <p>The lag in seconds: from the commit of the oldest transaction received and not yet applied; while nothing is
+     * but the follow is held up (it cannot apply what the source holds), from when that began; while neither, but the
+     * stream is more than {@value #BEHIND_BYTES} bytes behind the source (the WAL sender has not sent it yet), from the
+     * commit of the last one applied, which bounds it; else 0.
      */
-    /** The source's position cannot be read: the lag is not known until a probe reads it again. */
-    void lagUnknown() {
-        lag = Lag.UNKNOWN;
-    }
-
     void probed(Lsn sourcePosition, Lsn done, Lsn received) {
         // the slot's confirmed position ("done") counts only while nothing waits to be applied: the source's keep-alives
         // move it on while a large transaction is being decoded, before the transaction itself has arrived
@@ -147,7 +154,8 @@ public final class FollowProgress {
         long bytes = Math.max(0, sourcePosition.bytesSince(from));
         Instant last = appliedCommitTime;
         Instant now = Instant.now();
-        Instant since = bytes == 0 ? null : pending != null ? pending
+        Instant heldUp = troubleSince;
+        Instant since = bytes == 0 ? null : pending != null ? pending : heldUp != null ? heldUp
                 : sourcePosition.bytesSince(Lsn.max(received, from)) > BEHIND_BYTES ? last : null;
         double seconds = since == null ? 0 : Math.max(0, Duration.between(since, now).toNanos() / 1e9);
         lag = new Lag(bytes, seconds, sourcePosition, now);

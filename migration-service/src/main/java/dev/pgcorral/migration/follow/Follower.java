@@ -266,7 +266,6 @@ public final class Follower {
             } else if (message instanceof Resumed r) {
                 // the source connection broke: what it sent after the last acknowledged commit comes again
                 session.rollback();
-                progress.discarded();
                 group.reset();
                 changes = null;
                 event("stream_resumed", "the source connection was lost and the stream resumed from " + r.position() + ": " + r.reason());
@@ -385,7 +384,6 @@ public final class Follower {
     private void retryLater(String problem, Duration wait) throws InterruptedException {
         String message = problem + "; retrying in " + wait.toSeconds() + " s";
         progress.trouble(message);
-        progress.discarded();
         record.failure(message, true);
         record.log("warn", message, Map.of("component", "follow"));
         log.warn("migration {}: {}", job.migrationId(), message);

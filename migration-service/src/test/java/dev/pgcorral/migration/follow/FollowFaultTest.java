@@ -117,6 +117,7 @@ class FollowFaultTest extends MigrationTestBase {
             JsonNode m = api.get("/api/v1/migrations/fault");
             assertThat(m.path("status").asString()).isEqualTo("streaming");
             assertThat(m.path("live_trouble").asString()).contains("cannot reach the destination").contains("retrying in");
+            assertThat(m.path("live_lag_seconds").asDouble()).as("the waiting change's age, far under 1 MB behind").isPositive();
         });
         destinationServer.start();
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("200")));
