@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -17,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.util.UriUtils;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -88,8 +91,8 @@ class MigrationApi {
     /** Stops a run; {@code keep_slot} (query, or JSON body as the switchover's {@code timeout_sec}): keep the slot. */
     @PostMapping("/{id}/stop")
     Ack stop(@PathVariable String id, @RequestParam(name = "keep_slot", required = false) Boolean keepQuery,
-             @RequestBody(required = false) StopBody body) {
-        Boolean keep = keepQuery != null ? keepQuery : body == null ? null : body.keepSlot();
+             @RequestBody(required = false) StopBody body, HttpServletRequest request) {
+        Boolean keep = once("keep_slot", request, keepQuery, body == null ? null : body.keepSlot());
         migrations.stop(id, Boolean.TRUE.equals(keep));
         return new Ack(true, "stop requested");
     }
@@ -103,8 +106,8 @@ class MigrationApi {
      */
     @PostMapping("/{id}/switchover")
     Ack switchover(@PathVariable String id, @RequestParam(name = "timeout_sec", required = false) Integer timeoutQuery,
-                   @RequestBody(required = false) SwitchoverBody body) {
-        Integer seconds = timeoutQuery != null ? timeoutQuery : body == null ? null : body.timeoutSec();
+                   @RequestBody(required = false) SwitchoverBody body, HttpServletRequest request) {
+        Integer seconds = once("timeout_sec", request, timeoutQuery, body == null ? null : body.timeoutSec());
         if (seconds != null && (seconds < 1 || seconds > 3600)) {
             throw ApiException.badRequest("timeout_sec must be between 1 and 3600 seconds, was " + seconds);
         }
@@ -125,6 +128,21 @@ class MigrationApi {
     @GetMapping("/{id}/logs")
     List<Map<String, Object>> logs(@PathVariable String id) {
         return MigrationJson.logs(migrations.logs(id));
+    }
+
+    /**
+     * A value that may come in the query or the JSON body: given in both, they must agree; given empty in the query
+     * ({@code ?timeout_sec=}), it is refused rather than read as left out.
+     */
+    private static <T> T once(String name, HttpServletRequest request, T query, T body) {
+        if (query == null && request.getQueryString() != null
+                && UriComponentsBuilder.newInstance().query(request.getQueryString()).build().getQueryParams().containsKey(name)) {
+            throw ApiException.badRequest(name + " is empty in the query: give it a value, or leave it out");
+        }
+        if (query != null && body != null && !query.equals(body)) {
+            throw ApiException.badRequest(name + " is given twice, " + query + " in the query and " + body + " in the body: give it once");
+        }
+        return query != null ? query : body;
     }
 
     private Map<String, Object> json(Migration m) {

@@ -47,6 +47,13 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(zero.status()).isEqualTo(400);
         assertThat(zero.body().path("detail").asString()).contains("timeout_sec must be between 1 and 3600 seconds, was 0");
         assertThat(api.callAsForm("POST", "/api/v1/migrations/so/switchover?timeout_sec=0", "{}").status()).isEqualTo(400);
+        MigrationCalls.Reply twice = api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=5", "{\"timeout_sec\": 7}");
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.body().path("detail").asString()).isEqualTo("timeout_sec is given twice, 5 in the query and 7 in the body: give it once");
+        MigrationCalls.Reply empty = api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=", null);
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.body().path("detail").asString()).contains("timeout_sec is empty in the query");
+        assertThat(api.call("POST", "/api/v1/migrations/so/stop?keep_slot=true", "{\"keep_slot\": false}").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/migrations/so").path("status").asString()).as("no switchover began").isEqualTo("streaming");
         assertThat(api.call("POST", "/api/v1/migrations/nope/switchover", null).status()).isEqualTo(404);
 
