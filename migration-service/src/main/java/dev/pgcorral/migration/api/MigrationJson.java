@@ -83,7 +83,7 @@ final class MigrationJson {
         omitZero(json, "live_tables_copied", live.tablesCopied());
         List<Map<String, Object>> tables = new ArrayList<>();
         for (TableProgress t : live.tables()) {
-            tables.add(table(t.schema(), t.name(), t.status().name().toLowerCase(java.util.Locale.ROOT), t.rowsTotal(), t.rowsCopied(),
+            tables.add(table(t.schema(), t.name(), live.tableStatus(t), t.rowsTotal(), t.rowsCopied(),
                     t.sizeBytes(), t.bytesCopied(), t.percent(), t.elapsedSeconds()));
         }
         if (!tables.isEmpty()) {
@@ -190,7 +190,7 @@ final class MigrationJson {
         List<Map<String, Object>> tables = new ArrayList<>();
         if (live != null) {
             for (TableProgress t : live.tables()) {
-                tables.add(table(t.schema(), t.name(), t.status().name().toLowerCase(java.util.Locale.ROOT), t.rowsTotal(), t.rowsCopied(),
+                tables.add(table(t.schema(), t.name(), live.tableStatus(t), t.rowsTotal(), t.rowsCopied(),
                         t.sizeBytes(), t.bytesCopied(), t.percent(), t.elapsedSeconds()));
             }
         } else if (m != null) {

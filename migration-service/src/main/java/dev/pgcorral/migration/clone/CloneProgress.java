@@ -112,6 +112,16 @@ public final class CloneProgress {
         return Collections.unmodifiableList(tables);
     }
 
+    /**
+     * A table's status as pgmanager reports it: {@code pending}, {@code copying}, {@code copied}, and {@code streaming} for a
+     * copied one once the follow streams (every table at once, as CDC starts), through a switchover.
+     */
+    public String tableStatus(TableProgress table) {
+        String phase = phase();
+        boolean follows = phase.equals("streaming") || phase.startsWith("switchover");
+        return follows && table.status() == TableProgress.Status.COPIED ? "streaming" : table.status().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public int tablesCopied() {
         return (int) tables.stream().filter(t -> t.status() == TableProgress.Status.COPIED).count();
     }

@@ -55,7 +55,7 @@ public final class MigrationStatus implements StatusSource {
             CloneProgress.Rates rates = live.rates();
             List<Table> tables = new ArrayList<>();
             for (TableProgress t : live.tables()) {
-                tables.add(new Table(t.schema(), t.name(), t.status().name().toLowerCase(java.util.Locale.ROOT), t.rowsCopied(), t.rowsTotal(),
+                tables.add(new Table(t.schema(), t.name(), live.tableStatus(t), t.rowsCopied(), t.rowsTotal(),
                         t.bytesCopied(), t.sizeBytes(), t.percent()));
             }
             states.add(new MigrationState(m.id(), m.name(), m.mode().wire(), m.status().wire(), live.phase(), m.errorMessage(),

@@ -125,6 +125,8 @@ class FollowTest extends MigrationTestBase {
 
         JsonNode live = api.get("/api/v1/migrations/follow");
         assertThat(live.path("live_phase").asString()).isEqualTo("streaming");
+        assertThat(live.path("live_tables").valueStream().map(t -> t.path("status").asString()).distinct().toList())
+                .as("every table streams once the follow does, as pgmanager says").containsExactly("streaming");
         assertThat(live.path("live_lsn").asString()).isNotEqualTo("0/0");
         assertThat(live.path("live_lag_formatted").asString()).contains("(latency: ");
         assertThat(live.path("live_transactions_applied").asLong()).as("one per source transaction committed").isEqualTo(24);
