@@ -74,7 +74,8 @@ final class FollowSwitchover {
         record.event("switchover_complete", "switched over: the destination committed past the sentinel at " + result.sentinel()
                 + ", " + result.sequences() + " sequence(s) set; writes were stopped on the source for "
                 + result.writeDowntime().toMillis() + " ms; the source database stays read-only", Map.of());
-        info("switched over at " + result.sentinel() + " with " + result.writeDowntime().toMillis() + " ms without writes; the source "
+        info("switched over at " + result.sentinel() + " with " + result.writeDowntime().toMillis() + " ms without writes, "
+                + result.sequences() + " sequence(s) set on the destination; the source "
                 + "database " + source.database() + " stays read-only (SET default_transaction_read_only = off, then ALTER DATABASE … RESET "
                 + "default_transaction_read_only, gives it writes back)");
         if (begun[0] != null) {

@@ -193,7 +193,7 @@ public final class Migrations implements AutoCloseable {
             return;
         }
         if (keepSlot || !made.owned(m)) {
-            throw ApiException.conflict("migration \"" + id + "\" is not running");
+            throw ApiException.conflict(notRunning(m, "nothing to stop"));
         }
         try {
             made.remove(m);
@@ -214,7 +214,7 @@ public final class Migrations implements AutoCloseable {
         }
         MigrationRun run = running.get(id);
         if (run == null) {
-            throw ApiException.conflict("migration \"" + id + "\" is not running");
+            throw ApiException.conflict(notRunning(m, "start it (a migration that followed follows on), then switch over"));
         }
         if (!run.following()) {
             throw ApiException.conflict("migration \"" + id + "\" does not follow its source yet (phase " + run.record().phase()
@@ -291,6 +291,13 @@ public final class Migrations implements AutoCloseable {
         return "the migration follows the source" + (lag.bytes() >= 0 ? " (" + lag.bytes() + " bytes behind at the last look)" : "")
                 + ": a difference can be a change not applied yet. For an answer that holds, compare once the source takes no "
                 + "writes and the lag is 0, or after a switchover";
+    }
+
+    /** Why a call that needs a run cannot be served, and {@code next}: what to do, unless it switched over already. */
+    private static String notRunning(Migration m, String next) {
+        String switched = "switchover_complete".equals(m.phase()) ? ": it switched over already, and its destination takes the writes"
+                : " (status " + m.status().wire() + "): " + next;
+        return "migration \"" + m.id() + "\" is not running" + switched;
     }
 
     /** Adds to {@code unknown} why {@code clusterId}/{@code nodeId} does not name a registered node. */

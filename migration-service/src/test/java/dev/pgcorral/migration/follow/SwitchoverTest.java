@@ -84,6 +84,12 @@ class SwitchoverTest extends MigrationTestBase {
             assertThat(api.call("POST", "/api/v1/migrations/so/switchover", null).status()).isEqualTo(200);
             JsonNode done = api.awaitStatus("so", "completed", LIMIT);
             assertThat(done.path("phase").asString()).isEqualTo("switchover_complete");
+            MigrationCalls.Reply again = api.call("POST", "/api/v1/migrations/so/switchover", null);
+            assertThat(again.status()).isEqualTo(409);
+            assertThat(again.body().path("detail").asString()).isEqualTo("migration \"so\" is not running: it switched over already, and "
+                    + "its destination takes the writes");
+            assertThat(api.get("/api/v1/migrations/so/logs")).extracting(l -> l.path("message").asString()).anySatisfy(m ->
+                    assertThat(m).startsWith("switched over at").contains("1 sequence(s) set on the destination"));
             assertThat(done.path("switchover_downtime_ms").asLong()).isPositive();
             assertThat(done.path("switchover_lsn").asString()).isNotEmpty();
             JsonNode lastPhase = done.path("phases").get(done.path("phases").size() - 1);
