@@ -154,10 +154,10 @@ public final class Follower {
                         return;
                     }
                     if (!connectionFault(e) && !Origins.IN_USE.equals(e.getSQLState())) {
-                        throw new ApplyException("the destination failed: " + e.getMessage(), e);
+                        throw new ApplyException("the destination failed: " + cause(e), e);
                     }
                     retryLater((connectionFault(e) ? "cannot reach the destination " : "the destination ") + job.destination().redacted()
-                            + ": " + e.getMessage(), backoff);
+                            + ": " + cause(e), backoff);
                 } catch (IllegalStateException e) {
                     if (cancelled) {
                         return; // the stream was closed by cancel()
@@ -406,6 +406,12 @@ public final class Follower {
             }
         }
         return false;
+    }
+
+    /** What went wrong, in the server's or the network's words: a batch's own wrapper ("Batch entry 0 … was aborted") left out. */
+    private static String cause(SQLException e) {
+        SQLException next = e instanceof java.sql.BatchUpdateException ? e.getNextException() : null;
+        return next != null && next.getMessage() != null ? next.getMessage() : e.getMessage();
     }
 
     private static Duration min(Duration a, Duration b) {
