@@ -158,6 +158,9 @@ class RestartTest extends ServiceProcessTest {
             assertThat(api.call("POST", "/api/v1/migrations/" + id + "/switchover?timeout_sec=600", null).status()).isEqualTo(200);
             await().atMost(LIMIT).until(() -> readOnly(source));
             assertThat(readOnly(dest)).as("the destination is held read-only until the switchover ends").isTrue();
+            // the sentinel is written (and kept in the log); its apply waits on the lock, so the switchover cannot complete
+            await().atMost(LIMIT).until(() -> api.get("/api/v1/migrations/" + id + "/logs").valueStream()
+                    .anyMatch(l -> l.path("message").asString().startsWith("writes stopped on the source")));
             service.kill();
             lock.rollback();
         }

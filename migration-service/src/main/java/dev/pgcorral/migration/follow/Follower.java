@@ -133,6 +133,9 @@ public final class Follower {
         prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream, found -> notFollowed = found), 0, LAG_PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
+        if (job.startAt().isValid()) {
+            progress.startedAt(job.startAt()); // where the clone ends: the lag is known even while the destination is not reached yet
+        }
         try {
             while (!cancelled) {
                 long appliedBefore = progress.transactions();

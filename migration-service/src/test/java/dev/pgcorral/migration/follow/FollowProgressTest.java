@@ -55,4 +55,23 @@ class FollowProgressTest {
         progress.probed(Lsn.parse("0/8000000"), Lsn.parse("0/7F80000"), Lsn.parse("0/8000000"));
         assertThat(progress.lag().bytes()).as("nothing waits: from where the slot got").isEqualTo(0x80000);
     }
+
+    @Test
+    void whileTheFollowIsHeldUpTheLagInSecondsCountsFromWhenThatBegan() {
+        FollowProgress progress = new FollowProgress();
+        progress.startedAt(Lsn.parse("0/2000000")); // where the clone ended: never connected to the destination yet
+        progress.probed(Lsn.parse("0/2000100"), Lsn.INVALID, Lsn.INVALID);
+        assertThat(progress.lag().seconds()).as("under 1 MB behind, nothing pending, not held up").isZero();
+
+        progress.trouble("cannot reach the destination");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            progress.probed(Lsn.parse("0/2000100"), Lsn.INVALID, Lsn.INVALID);
+            return progress.lag().seconds() > 0;
+        });
+        assertThat(progress.lag().bytes()).isEqualTo(0x100);
+
+        progress.trouble(null);
+        progress.probed(Lsn.parse("0/2000100"), Lsn.INVALID, Lsn.INVALID);
+        assertThat(progress.lag().seconds()).as("no longer held up").isZero();
+    }
 }
