@@ -129,13 +129,10 @@ public final class Follower {
             t.setDaemon(true);
             return t;
         });
-        LagProbe probe = new LagProbe(job.source(), job.migrationId(), job.publication());
+        LagProbe probe = new LagProbe(job.source(), job.migrationId(), job.slot(), job.publication());
         prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream, found -> notFollowed = found), 0, LAG_PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
-        if (job.startAt().isValid()) {
-            progress.startedAt(job.startAt()); // where the clone ends: the lag is known even while the destination is not reached yet
-        }
         try {
             while (!cancelled) {
                 long appliedBefore = progress.transactions();

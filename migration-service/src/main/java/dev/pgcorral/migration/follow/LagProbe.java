@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.function.Consumer;
 
 import dev.pgcorral.common.logical.ChangeStream;
@@ -12,8 +11,9 @@ import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Lsn;
 
 /**
- * The source's current WAL position, every {@value Follower#LAG_PROBE_MILLIS} ms on a connection of its own, for the lag; and
- * every {@value #TABLES_PROBE_EVERY}th time, whether the publication carries every table.
+ * The source's current WAL position and how far the slot is confirmed, every {@value Follower#LAG_PROBE_MILLIS} ms on a
+ * connection of its own, for the lag; and every {@value #TABLES_PROBE_EVERY}th time, whether the publication carries every
+ * table. The slot's position tells how far the follow is also while no stream runs (the destination is not reached yet).
  */
 final class LagProbe implements AutoCloseable {
 
@@ -25,15 +25,17 @@ final class LagProbe implements AutoCloseable {
     private static final int TABLES_PROBE_EVERY = 25;
     private final ConnectionDetails source;
     private final String name;
+    private final String slot;
     private final String publication;
     private Connection connection;
     private int probes;
     /** The trouble says the stream reconnects to the source. */
     private boolean sourceLost;
 
-    LagProbe(ConnectionDetails source, String migrationId, String publication) {
+    LagProbe(ConnectionDetails source, String migrationId, String slot, String publication) {
         this.source = source;
         this.name = probeName(migrationId);
+        this.slot = slot;
         this.publication = publication;
     }
 
@@ -54,11 +56,16 @@ final class LagProbe implements AutoCloseable {
                     st.execute();
                 }
             }
-            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-                rs.next();
-                ChangeStream.Progress read = stream == null ? null : stream.progress();
-                progress.probed(Lsn.parse(rs.getString(1)), read == null ? Lsn.INVALID : read.confirmed(),
-                        read == null ? Lsn.INVALID : read.received());
+            try (PreparedStatement st = connection.prepareStatement("SELECT pg_current_wal_lsn()::text, "
+                    + "(SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?)")) {
+                st.setString(1, slot);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    Lsn slotConfirmed = rs.getString(2) == null ? Lsn.INVALID : Lsn.parse(rs.getString(2));
+                    ChangeStream.Progress read = stream == null ? null : stream.progress();
+                    progress.probed(Lsn.parse(rs.getString(1)), read == null ? slotConfirmed : Lsn.max(read.confirmed(), slotConfirmed),
+                            read == null ? Lsn.INVALID : read.received());
+                }
             }
             if (probes++ % TABLES_PROBE_EVERY == 0) {
                 String found = SourceReplication.notFollowed(connection, publication);
