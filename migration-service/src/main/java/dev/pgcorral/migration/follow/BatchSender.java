@@ -161,7 +161,8 @@ final class BatchSender implements AutoCloseable {
                 + (changes.size() > MAX_NAMED ? " and " + (changes.size() - MAX_NAMED) + " more" : "") + ")";
     }
 
-    private static String serverMessage(BatchUpdateException e) {
+    /** What a batch failed with, in the server's (or the network's) words, without the driver's "Batch entry n" wrapper. */
+    static String serverMessage(BatchUpdateException e) {
         SQLException next = e.getNextException();
         if (next instanceof PSQLException p && p.getServerErrorMessage() != null) {
             ServerErrorMessage m = p.getServerErrorMessage();

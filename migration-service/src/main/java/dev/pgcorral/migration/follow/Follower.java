@@ -410,8 +410,7 @@ public final class Follower {
 
     /** What went wrong, in the server's or the network's words: a batch's own wrapper ("Batch entry 0 … was aborted") left out. */
     private static String cause(SQLException e) {
-        SQLException next = e instanceof java.sql.BatchUpdateException ? e.getNextException() : null;
-        return next != null && next.getMessage() != null ? next.getMessage() : e.getMessage();
+        return e instanceof java.sql.BatchUpdateException batch ? BatchSender.serverMessage(batch) : e.getMessage();
     }
 
     private static Duration min(Duration a, Duration b) {
