@@ -74,9 +74,11 @@ final class ApplySession implements AutoCloseable {
      * taken for this session (waiting up to {@code originWait} for a session that still holds it to end, and saying so to
      * {@code trouble}; see {@link Origins#take}).
      * {@code catalog}, another connection to the destination, reads its tables' definitions and the origin.
+     * {@code definitions}: the stream's definitions of relations so far in this run, kept by the caller across sessions
+     * ({@link TargetTables}).
      */
-    ApplySession(Connection connection, Connection catalog, String origin, java.time.Duration originWait, Consumer<String> trouble)
-            throws SQLException, InterruptedException {
+    ApplySession(Connection connection, Connection catalog, String origin, java.time.Duration originWait, Consumer<String> trouble,
+                 Map<Integer, Relation> definitions) throws SQLException, InterruptedException {
         this.connection = connection;
         this.catalog = catalog;
         this.origin = origin;
@@ -112,7 +114,7 @@ final class ApplySession implements AutoCloseable {
         this.serverChecksRows = RowCheck.install(connection);
         Origins.take(connection, origin, originWait, trouble);
         // autocommit on: BEGIN and COMMIT are sent in the batches, so the driver adds no round trip of its own
-        this.targets = new TargetTables(catalog);
+        this.targets = new TargetTables(catalog, definitions);
         this.sender = new BatchSender(connection, origin);
     }
 

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgcorral.common.logical.ChangeStream;
 import dev.pgcorral.common.logical.LogicalReplicationException;
+import dev.pgcorral.common.logical.Relation;
 import dev.pgcorral.common.logical.ReplicationMessage;
 import dev.pgcorral.common.logical.ReplicationMessage.Begin;
 import dev.pgcorral.common.logical.ReplicationMessage.Commit;
@@ -81,6 +83,8 @@ public final class Follower {
     private Lsn notFlushed;
     /** When the flushed position was last read ({@link System#nanoTime()}). Apply thread only. */
     private long flushCheckedAt;
+    /** The stream's latest definition of each relation, across reconnects and apply sessions: a type change shows against it. Apply thread only. */
+    private final Map<Integer, Relation> definitions = new HashMap<>();
 
     /** @param record the run's record: events and log lines go there */
     public Follower(Job job, CloneProgress record) {
@@ -184,7 +188,7 @@ public final class Follower {
             dst.close();
             throw e;
         }
-        try (ApplySession session = new ApplySession(dst, catalog, job.origin(), ORIGIN_WAIT, progress::trouble)) {
+        try (ApplySession session = new ApplySession(dst, catalog, job.origin(), ORIGIN_WAIT, progress::trouble, definitions)) {
             if (!session.replicaRole()) {
                 info("the destination's user may not set session_replication_role: its triggers fire and foreign keys are checked "
                         + "again as changes are applied");

@@ -88,12 +88,20 @@ final class TargetTables {
 
     private final Connection destination;
     private final Map<Integer, Target> byRelation = new HashMap<>();
+    /**
+     * The stream's latest definition of each relation, which a redefinition is compared with. The caller keeps it across
+     * sessions and reconnects: the stream defines every relation again after one, and a type changed meanwhile would
+     * otherwise have nothing to be compared with.
+     */
+    private final Map<Integer, Relation> definitions;
     /** The source's own types the stream named (its Type messages), by their OIDs there: {@code schema.name}, unquoted. */
     private final Map<Integer, String> sourceTypes = new HashMap<>();
     private long versions;
 
-    TargetTables(Connection destination) {
+    /** @param definitions the stream's definitions so far (empty at first), kept by the caller and updated here */
+    TargetTables(Connection destination, Map<Integer, Relation> definitions) {
         this.destination = destination;
+        this.definitions = definitions;
     }
 
     /** A type of the source's own (not PostgreSQL's) that the stream named before a relation that uses it. */
@@ -106,9 +114,9 @@ final class TargetTables {
      * type the stream redefines (a schema change on the source) must have the new type on the destination too.
      */
     Target define(Relation relation) throws SQLException {
-        Target before = byRelation.get(relation.id());
-        Target target = lookUp(relation, before == null ? null : before.relation());
+        Target target = lookUp(relation, definitions.get(relation.id()));
         byRelation.put(relation.id(), target);
+        definitions.put(relation.id(), relation);
         return target;
     }
 
@@ -121,12 +129,15 @@ final class TargetTables {
         return target;
     }
 
-    /** Forgets what was looked up (after a rollback: a schema change may have been part of it). */
+    /**
+     * Forgets what was looked up (after a rollback: a schema change may have been part of it); the stream's definitions
+     * stay, to compare the next ones with.
+     */
     void clear() {
         byRelation.clear();
     }
 
-    /** @param before the stream's earlier definition of the relation; null: none */
+    /** @param before the stream's earlier definition of the relation, in this run; null: none */
     private Target lookUp(Relation relation, Relation before) throws SQLException {
         String name = relation.qualifiedName();
         Map<String, Found> found = new HashMap<>();

@@ -53,7 +53,7 @@ class ApplySessionTest extends MigrationTestBase {
     /** The apply session's {@code synchronous_commit}, and whether it says its commits are durable once they return. */
     private static String applySession(ConnectionDetails db, String origin) throws SQLException, InterruptedException {
         Connection applying = db.connect();
-        try (ApplySession session = new ApplySession(applying, db.connect(), origin, Duration.ofSeconds(5), trouble -> { })) {
+        try (ApplySession session = new ApplySession(applying, db.connect(), origin, Duration.ofSeconds(5), trouble -> { }, new java.util.HashMap<>())) {
             return show(applying) + " durable on commit: " + session.durableOnCommit();
         } finally {
             sql(db, "SELECT pg_replication_origin_drop('" + origin + "')");

@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Faults while following: a destination that goes away is retried with back-off, the status says so, and
  * the follow goes on when it is back, losing nothing; a slot dropped under the follow ends it with an error
- * that says so; unknown ids are 404 on every route, never a 500.
+ * that says so; a type changed on the source while its connection was lost still stops the follow; unknown ids are 404
+ * on every route, never a 500.
  */
 class FollowFaultTest extends MigrationTestBase {
 
@@ -133,6 +134,32 @@ class FollowFaultTest extends MigrationTestBase {
         });
         JsonNode failed = api.awaitStatus("fault", "failed", LIMIT);
         assertThat(failed.path("error_message").asString()).contains("slot").contains("does not exist");
+    }
+
+    @Test
+    void aTypeChangedRightAfterTheSourceConnectionWasLostStillStopsTheFollow() throws Exception {
+        ConnectionDetails admin = database("retype_src");
+        // not a superuser: no DDL is captured, so the change shows only as the stream's new definition of the table
+        sql(admin, "CREATE ROLE retyper LOGIN REPLICATION PASSWORD 'retyper-pw'", "ALTER DATABASE retype_src OWNER TO retyper",
+                "GRANT CREATE ON SCHEMA public TO retyper");
+        ConnectionDetails source = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "retyper", "retyper-pw");
+        sql(source, "CREATE TABLE amounts (id int PRIMARY KEY, amount numeric(10,2))", "INSERT INTO amounts VALUES (1, 1.25)");
+        ConnectionDetails dest = database("retype_dst");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("retype", source, dest, "clone_and_follow");
+        api.awaitStatus("retype", "streaming", LIMIT);
+        sql(source, "INSERT INTO amounts VALUES (2, 2.5)"); // the stream defines the table, with its type
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM amounts").equals(List.of("2")));
+
+        // the connection to the source is lost, and the stream defines the table again once it is back: with a new type
+        sql(admin, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'pgmanager_retype'");
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/retype/logs"))
+                .extracting(l -> l.path("message").asString()).anySatisfy(m -> assertThat(m).contains("the stream resumed")));
+        sql(source, "ALTER TABLE amounts ALTER COLUMN amount TYPE numeric(10,4)", "INSERT INTO amounts VALUES (3, 3.1234)");
+        JsonNode retyped = api.awaitStatus("retype", "failed", LIMIT);
+        assertThat(retyped.path("error_message").asString()).contains("column \"amount\" of table \"public\".\"amounts\" changed its type")
+                .contains("TYPE numeric(10,4)");
+        assertThat(rows(dest, "SELECT id FROM amounts ORDER BY id")).as("not rounded into the old type").containsExactly("1", "2");
     }
 
     @Test
