@@ -219,6 +219,9 @@ public final class Follower {
         Group group = new Group();
         notFlushed = null;
         SchemaChanges changes = null; // the schema changes of the transaction being read, which stop the follow at its end
+        // a table the destination lacks, written by the transaction being read: it is read to its end, since a statement that
+        // creates and fills a table (CREATE TABLE … AS) is captured after its rows, and one stop then says both
+        TableMissingException missing = null;
         while (!cancelled) {
             if (notFollowed != null) {
                 throw new ApplyException(notFollowed);
@@ -243,13 +246,20 @@ public final class Follower {
             } else if (message instanceof Origin) {
                 group.skipping = job.skipReplicated();
             } else if (message instanceof RelationMessage r) {
-                if (changes == null) { // after a schema change its tables may not match yet: the next run defines them again
+                if (changes == null && missing == null) { // after a schema change its tables may not match yet: the next run defines them again
                     commitFinished(s, session, group);
-                    session.relation(r.relation());
+                    try {
+                        session.relation(r.relation());
+                    } catch (TableMissingException e) {
+                        missing = e;
+                    }
                 }
             } else if (message instanceof Commit c) {
                 if (changes != null) {
-                    throw changes.stop();
+                    throw changes.stop(missing);
+                }
+                if (missing != null) {
+                    throw missing;
                 }
                 group.lastEnd = c.endLsn();
                 group.lastCommitTime = c.commitTime();
@@ -272,8 +282,9 @@ public final class Follower {
                 session.rollback();
                 group.reset();
                 changes = null;
+                missing = null;
                 event("stream_resumed", "the source connection was lost and the stream resumed from " + r.position() + ": " + r.reason());
-            } else if (!group.skipping && changes == null && change(session, message)) {
+            } else if (!group.skipping && changes == null && missing == null && change(session, message)) {
                 group.changes++;
                 group.changesOfThisTransaction++;
                 progress.changed();
@@ -323,8 +334,9 @@ public final class Follower {
             last = position;
         }
 
-        SchemaChangeException stop() {
-            return new SchemaChangeException(last, String.join("\n", statements));
+        /** @param missing a table the destination lacks that the transaction wrote before these statements; null: none */
+        SchemaChangeException stop(TableMissingException missing) {
+            return new SchemaChangeException(last, String.join("\n", statements), missing == null ? null : missing.table());
         }
     }
 

@@ -151,8 +151,7 @@ final class TargetTables {
             }
         }
         if (found.isEmpty()) {
-            throw new ApplyException("schema change on the source: table " + name + " receives changes but does not exist on the "
-                    + "destination; create it there as on the source, then start the migration again");
+            throw new TableMissingException(name);
         }
         List<Column> columns = new ArrayList<>();
         for (Relation.Column source : relation.columns()) {

@@ -15,7 +15,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Shapes of tables and of schema changes a follow meets less often: identity columns {@code GENERATED ALWAYS}, a
- * publication that publishes partitions as their root, several schema changes at once, and an origin an earlier
+ * publication that publishes partitions as their root, several schema changes at once, a table created with its rows
+ * ({@code CREATE TABLE … AS}), and an origin an earlier
  * migration of the same id left on the destination.
  */
 class FollowEdgesTest extends MigrationTestBase {
@@ -108,6 +109,15 @@ class FollowEdgesTest extends MigrationTestBase {
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM later3").equals(List.of("1")));
         assertThat(rows(dest, "SELECT id || '|' || coalesce(c1, 0) || '|' || coalesce(c2, 0) FROM items ORDER BY id"))
                 .containsExactly("1|0|0", "2|0|0", "3|31|32");
+        assertThat(api.get("/api/v1/migrations/ddls").path("status").asString()).isEqualTo("streaming");
+
+        // CREATE TABLE … AS writes its rows before it is captured: one stop says both, and the table made empty gets the rows
+        sql(source, "CREATE TABLE copied AS SELECT id, v FROM items WHERE id <= 2");
+        assertThat(awaitStop(api, "CREATE TABLE copied AS")).contains("table \"public\".\"copied\", which the destination lacks")
+                .contains("WITH NO DATA");
+        sql(dest, "CREATE TABLE copied AS SELECT id, v FROM items WITH NO DATA");
+        assertThat(api.call("POST", "/api/v1/migrations/ddls/start", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT id FROM copied ORDER BY id").equals(List.of("1", "2")));
         assertThat(api.get("/api/v1/migrations/ddls").path("status").asString()).isEqualTo("streaming");
         assertThat(api.call("DELETE", "/api/v1/migrations/ddls?force=true", null).status()).isEqualTo(204);
     }
