@@ -105,9 +105,9 @@ class MigrationApi {
      * pgmanager's legacy call): how long the source's writes may be stopped.
      */
     @PostMapping("/{id}/switchover")
-    Ack switchover(@PathVariable String id, @RequestParam(name = "timeout_sec", required = false) Integer timeoutQuery,
+    Ack switchover(@PathVariable String id, @RequestParam(name = "timeout_sec", required = false) Long timeoutQuery,
                    @RequestBody(required = false) SwitchoverBody body, HttpServletRequest request) {
-        Integer seconds = once("timeout_sec", request, timeoutQuery, body == null ? null : body.timeoutSec());
+        Long seconds = once("timeout_sec", request, timeoutQuery, body == null ? null : body.timeoutSec()); // long: a huge one gets this range's words
         if (seconds != null && (seconds < 1 || seconds > 3600)) {
             throw ApiException.badRequest("timeout_sec must be between 1 and 3600 seconds, was " + seconds);
         }
@@ -115,7 +115,7 @@ class MigrationApi {
         return new Ack(true, "switchover started");
     }
 
-    record SwitchoverBody(@JsonProperty("timeout_sec") Integer timeoutSec) {
+    record SwitchoverBody(@JsonProperty("timeout_sec") Long timeoutSec) {
     }
 
     /** Ours: source against destination per table, row counts and content hashes. */

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -53,6 +54,12 @@ class SwitchoverTest extends MigrationTestBase {
         MigrationCalls.Reply empty = api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=", null);
         assertThat(empty.status()).isEqualTo(400);
         assertThat(empty.body().path("detail").asString()).contains("timeout_sec is empty in the query");
+        for (String huge : List.of("?timeout_sec=99999999999", "")) { // past an int: the same words as any value out of range
+            MigrationCalls.Reply outOfRange = api.call("POST", "/api/v1/migrations/so/switchover" + huge,
+                    huge.isEmpty() ? "{\"timeout_sec\": 99999999999}" : null);
+            assertThat(outOfRange.status()).isEqualTo(400);
+            assertThat(outOfRange.body().path("detail").asString()).contains("timeout_sec must be between 1 and 3600 seconds, was 99999999999");
+        }
         assertThat(api.call("POST", "/api/v1/migrations/so/stop?keep_slot=true", "{\"keep_slot\": false}").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/migrations/so").path("status").asString()).as("no switchover began").isEqualTo("streaming");
         assertThat(api.call("POST", "/api/v1/migrations/nope/switchover", null).status()).isEqualTo(404);
