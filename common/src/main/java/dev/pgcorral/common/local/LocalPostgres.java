@@ -90,6 +90,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final List<Runnable> deathListeners = new CopyOnWriteArrayList<>();
     private volatile Process process;
     private volatile boolean stopping;
+    private final RestartPacing pacing = new RestartPacing(System::nanoTime);
     private int port;
 
     public LocalPostgres(Options options) {
@@ -105,9 +106,11 @@ public final class LocalPostgres implements AutoCloseable {
     /**
      * From now on, starts the server again whenever it exits without {@link #stop()} (a crash, a {@code kill -9}), on a
      * thread of its own: at once, then after 1 s, doubling up to 30 s, while it does not start (the dead server's
-     * processes may hold its shared memory a little longer). Kept data recovers as after any crash.
+     * processes may hold its shared memory a little longer). A server that keeps dying within a minute of each start
+     * waits before it is started again ({@link RestartPacing}). Kept data recovers as after any crash.
      */
     public void restartWhenItDies() {
+        pacing.started();
         onUnexpectedExit(() -> {
             Thread t = new Thread(this::restartAfterDeath, "pgcorral-postgres-restart-" + port);
             t.setDaemon(true);
@@ -116,11 +119,23 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private void restartAfterDeath() {
+        Duration pause = pacing.pauseAfterDeath();
+        if (!pause.isZero()) {
+            log.warn("PostgreSQL on port {} died again within {} s of its start: starting it again in {} s", port,
+                    RestartPacing.QUICK.toSeconds(), pause.toSeconds());
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         RetryPolicy policy = RetryPolicy.builder().maxRetries(Long.MAX_VALUE).delay(Duration.ofSeconds(1)).multiplier(2)
                 .maxDelay(Duration.ofSeconds(30)).build();
         try {
             new RetryTemplate(policy).execute(() -> {
                 if (startUnlessStopped()) {
+                    pacing.started();
                     log.info("PostgreSQL on port {} started again after it exited unexpectedly", port);
                 }
                 return null;
