@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -216,7 +215,7 @@ public final class Follower {
 
     /** The loop: messages in, destination transactions out. */
     private void apply(ChangeStream s, ApplySession session) throws SQLException, InterruptedException {
-        Group group = new Group();
+        ApplyGroup group = new ApplyGroup();
         notFlushed = null;
         SchemaChanges changes = null; // the schema changes of the transaction being read, which stop the follow at its end
         // a table the destination lacks, written by the transaction being read: it is read to its end, since a statement that
@@ -298,7 +297,7 @@ public final class Follower {
      * Otherwise they would be rolled back with it, and replayed after the user changed the destination, under their
      * old definitions, which it then no longer matches.
      */
-    private void commitFinished(ChangeStream s, ApplySession session, Group group) throws SQLException {
+    private void commitFinished(ChangeStream s, ApplySession session, ApplyGroup group) throws SQLException {
         if (group.lastEnd != null && group.changesOfThisTransaction == 0) {
             commit(s, session, group);
             group.started = System.nanoTime();
@@ -322,53 +321,10 @@ public final class Follower {
     }
 
     /**
-     * The schema changes of one source transaction, read to its end so that one stop names them all (a statement that
-     * holds several sends its text once).
-     */
-    private static final class SchemaChanges {
-        private final LinkedHashSet<String> statements = new LinkedHashSet<>();
-        private Lsn last;
-
-        void add(Lsn position, String statement) {
-            statements.add(statement.strip());
-            last = position;
-        }
-
-        /** @param missing a table the destination lacks that the transaction wrote before these statements; null: none */
-        SchemaChangeException stop(TableMissingException missing) {
-            return new SchemaChangeException(last, String.join("\n", statements), missing == null ? null : missing.table());
-        }
-    }
-
-    /** The source transactions applied in the destination's open transaction. */
-    private static final class Group {
-        Lsn lastEnd;
-        Instant lastCommitTime;
-        int transactions;
-        int changes;
-        long started;
-        boolean skipping;
-        /** Changes applied of the source transaction being read. */
-        int changesOfThisTransaction;
-
-        /** Big or old enough to commit even though the stream has more at hand. */
-        boolean full() {
-            return changes >= GROUP_CHANGES || System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(GROUP_MILLIS);
-        }
-
-        void reset() {
-            lastEnd = null;
-            lastCommitTime = null;
-            transactions = 0;
-            changes = 0;
-        }
-    }
-
-    /**
      * Commits the group; the source is acknowledged once the destination has it on disk: at once where a commit waits for
      * the disk, else from time to time ({@link #acknowledgeFlushed}).
      */
-    private void commit(ChangeStream s, ApplySession session, Group group) throws SQLException {
+    private void commit(ChangeStream s, ApplySession session, ApplyGroup group) throws SQLException {
         Lsn end = group.lastEnd;
         Instant time = group.lastCommitTime;
         int transactions = group.transactions;
