@@ -61,6 +61,17 @@ public abstract class MigrationTestBase {
         return embedded.database(name);
     }
 
+    /**
+     * A database on the embedded server owned by a new role {@code role} (password {@code role + "-pw"}) that may log in
+     * and replicate but is no superuser, and may create tables in {@code public}; returns that role's connection to it.
+     */
+    protected ConnectionDetails ownedByPlainRole(String name, String role) {
+        ConnectionDetails admin = database(name);
+        sql(admin, "CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD '" + role + "-pw'", "ALTER DATABASE " + name + " OWNER TO " + role,
+                "GRANT CREATE ON SCHEMA public TO " + role);
+        return new ConnectionDetails(admin.host(), admin.port(), admin.database(), role, role + "-pw");
+    }
+
     protected static void sql(ConnectionDetails db, String... statements) {
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             for (String s : statements) {

@@ -138,11 +138,9 @@ class FollowFaultTest extends MigrationTestBase {
 
     @Test
     void aTypeChangedRightAfterTheSourceConnectionWasLostStillStopsTheFollow() throws Exception {
-        ConnectionDetails admin = database("retype_src");
         // not a superuser: no DDL is captured, so the change shows only as the stream's new definition of the table
-        sql(admin, "CREATE ROLE retyper LOGIN REPLICATION PASSWORD 'retyper-pw'", "ALTER DATABASE retype_src OWNER TO retyper",
-                "GRANT CREATE ON SCHEMA public TO retyper");
-        ConnectionDetails source = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "retyper", "retyper-pw");
+        ConnectionDetails source = ownedByPlainRole("retype_src", "retyper");
+        ConnectionDetails admin = database("retype_src");
         sql(source, "CREATE TABLE amounts (id int PRIMARY KEY, amount numeric(10,2))", "INSERT INTO amounts VALUES (1, 1.25)");
         ConnectionDetails dest = database("retype_dst");
         MigrationCalls api = new MigrationCalls(port, null);

@@ -306,10 +306,8 @@ class FollowTest extends MigrationTestBase {
 
     @Test
     void followsAsAUserWithoutSuperuserRightsAndSeesASchemaChangeByItsColumns() throws Exception {
+        ConnectionDetails source = ownedByPlainRole("plain_src", "plain"); // the owner: it may stop writes
         ConnectionDetails admin = database("plain_src");
-        sql(admin, "CREATE ROLE plain LOGIN REPLICATION PASSWORD 'plain-pw'", "ALTER DATABASE plain_src OWNER TO plain", // it may stop writes
-                "GRANT CREATE ON SCHEMA public TO plain");
-        ConnectionDetails source = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "plain", "plain-pw");
         sql(source, "CREATE TABLE owned (id int PRIMARY KEY, v text)", "INSERT INTO owned VALUES (1, 'one')");
         ConnectionDetails dest = database("plain_dst");
         MigrationCalls api = new MigrationCalls(port, null);

@@ -206,9 +206,7 @@ class SwitchoverTest extends MigrationTestBase {
 
     @Test
     void aFallbackTheSourceCouldNotApplyIsRefusedBeforeWritesStop() throws Exception {
-        ConnectionDetails admin = database("fbr_src");
-        sql(admin, "CREATE ROLE fbr LOGIN REPLICATION PASSWORD 'fbr-pw'", "ALTER DATABASE fbr_src OWNER TO fbr");
-        ConnectionDetails source = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "fbr", "fbr-pw");
+        ConnectionDetails source = ownedByPlainRole("fbr_src", "fbr");
         sql(source, "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
         ConnectionDetails dest = database("fbr_dst");
         MigrationCalls api = followWithFallback("fbr", source, dest);
