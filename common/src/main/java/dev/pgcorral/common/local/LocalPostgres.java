@@ -121,7 +121,7 @@ public final class LocalPostgres implements AutoCloseable {
     private void restartAfterDeath() {
         Duration pause = pacing.pauseAfterDeath();
         if (!pause.isZero()) {
-            log.warn("PostgreSQL on port {} died again within {} s of its start: starting it again in {} s", port,
+            log.warn("PostgreSQL on port {} died within {} s of its last start: starting it again in {} s, not at once", port,
                     RestartPacing.QUICK.toSeconds(), pause.toSeconds());
             try {
                 Thread.sleep(pause.toMillis());
