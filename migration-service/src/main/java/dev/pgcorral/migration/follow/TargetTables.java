@@ -6,10 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import dev.pgcorral.common.logical.Relation;
 
@@ -141,10 +139,12 @@ final class TargetTables {
     private Target lookUp(Relation relation, Relation before) throws SQLException {
         String name = relation.qualifiedName();
         Map<String, Found> found = new HashMap<>();
+        List<String> names = new ArrayList<>(); // the destination's columns, generated ones too
         try (PreparedStatement st = destination.prepareStatement(COLUMNS)) {
             st.setString(1, name);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
+                    names.add(rs.getString(1));
                     found.put(rs.getString(1), new Found(rs.getString(2), rs.getBoolean(9), rs.getBoolean(3), rs.getBoolean(4),
                             rs.getLong(5), rs.getInt(6), rs.getString(7), rs.getBoolean(8)));
                 }
@@ -153,14 +153,11 @@ final class TargetTables {
         if (found.isEmpty()) {
             throw new TableMissingException(name);
         }
+        ColumnSets.check(name, relation.columns().stream().map(Relation.Column::name).toList(),
+                names.stream().filter(c -> !found.get(c).generated()).toList());
         List<Column> columns = new ArrayList<>();
         for (Relation.Column source : relation.columns()) {
             Found column = found.get(source.name());
-            if (column == null) {
-                throw new ApplyException("schema change on the source: table " + name + " has a column \"" + source.name()
-                        + "\" that the destination does not have; apply the same change to the destination (ALTER TABLE " + name
-                        + " ADD COLUMN …), then start the migration again");
-            }
             if (column.generated()) {
                 throw new ApplyException("table " + name + ": column \"" + source.name() + "\" is generated on the destination "
                         + "but sent by the source; make it an ordinary column on the destination, or generated on both");
@@ -173,16 +170,6 @@ final class TargetTables {
             }
             columns.add(new Column(source.name(), column.type(), column.equality(), source.key(), column.identityAlways(),
                     column.nondeterministic()));
-        }
-        Set<String> sent = new HashSet<>();
-        relation.columns().forEach(c -> sent.add(c.name()));
-        for (Map.Entry<String, Found> column : found.entrySet()) {
-            if (!column.getValue().generated() && !sent.contains(column.getKey())) {
-                throw new ApplyException("schema change on the source: table " + name + " has a column \"" + column.getKey() + "\" on the "
-                        + "destination that the source does not send (dropped there, or left out by the publication's column list); drop "
-                        + "it on the destination too (ALTER TABLE " + name + " DROP COLUMN \"" + column.getKey() + "\"), then start the "
-                        + "migration again");
-            }
         }
         boolean onlyKeyUnique;
         boolean partitioned;

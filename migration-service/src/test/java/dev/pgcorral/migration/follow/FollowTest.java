@@ -346,6 +346,17 @@ class FollowTest extends MigrationTestBase {
         assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT extra FROM owned WHERE id = 5").equals(java.util.List.of("5.1234")));
 
+        // a column renamed on the source: the stop says to rename it on the destination too (an add and a drop would lose its values)
+        sql(source, "ALTER TABLE owned RENAME COLUMN extra TO amount", "INSERT INTO owned VALUES (6, 6.5)");
+        JsonNode renamed = api.awaitStatus("plain", "failed", LIMIT);
+        assertThat(renamed.path("error_message").asString()).contains("has a column \"amount\" that the destination does not have")
+                .contains("the destination has a column \"extra\" that the source does not send")
+                .contains("RENAME COLUMN \"extra\" TO \"amount\"");
+        sql(dest, "ALTER TABLE owned RENAME COLUMN extra TO amount");
+        assertThat(api.call("POST", "/api/v1/migrations/plain/start", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT id || ':' || coalesce(amount::text, '-') FROM owned ORDER BY id")
+                .equals(List.of("1:-", "2:-", "3:3.0000", "4:4.0000", "5:5.1234", "6:6.5000")));
+
         // a table created now is not in the publication (a list of tables): the follow stops, naming it, rather than leave its rows behind
         sql(source, "CREATE TABLE later (id int PRIMARY KEY)", "INSERT INTO later VALUES (1)");
         sql(dest, "CREATE TABLE later (id int PRIMARY KEY)");
