@@ -82,7 +82,10 @@ public final class Follower {
     private Lsn notFlushed;
     /** When the flushed position was last read ({@link System#nanoTime()}). Apply thread only. */
     private long flushCheckedAt;
-    /** The stream's latest definition of each relation, across reconnects and apply sessions: a type change shows against it. Apply thread only. */
+    /**
+     * The stream's latest definition of each relation, across reconnects and apply sessions, else the source catalog's at the
+     * follow's start ({@link #seedDefinitions}): a type change shows against it. Apply thread only.
+     */
     private final Map<Integer, Relation> definitions = new HashMap<>();
 
     /** @param record the run's record: events and log lines go there */
@@ -201,6 +204,7 @@ public final class Follower {
             if (cancelled) {
                 return;
             }
+            seedDefinitions();
             progress.trouble(null);
             info("following from " + (from.isValid() ? from : "the slot's position") + " (slot " + job.slot() + ")");
             apply(s, session);
@@ -210,6 +214,19 @@ public final class Follower {
             if (s != null) {
                 s.close();
             }
+        }
+    }
+
+    /**
+     * Adds the source catalog's definition of each published table the stream has not defined yet in this run, for its
+     * first definition to be compared with. Best effort: without it, a table's first definition is compared with nothing.
+     */
+    private void seedDefinitions() {
+        try {
+            SourceDefinitions.read(job.source(), job.publication()).forEach(definitions::putIfAbsent);
+        } catch (SQLException e) {
+            log.warn("migration {}: cannot read the published tables' columns on the source ({}): a type changed before a table's "
+                    + "first change in this run goes unnoticed", job.migrationId(), e.getMessage());
         }
     }
 
