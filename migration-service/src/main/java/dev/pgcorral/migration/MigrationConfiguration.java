@@ -1,5 +1,7 @@
 package dev.pgcorral.migration;
 
+import java.util.Collection;
+import java.util.Optional;
 import java.util.Set;
 
 import org.springframework.boot.ApplicationRunner;
@@ -9,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.cfg.CoercionAction;
@@ -42,10 +45,20 @@ class MigrationConfiguration {
         return clusters::connection;
     }
 
-    /** A cluster a migration uses cannot be deleted. */
+    /** A cluster a migration uses cannot be deleted, nor a node it uses removed. */
     @Bean
     ClusterUsage migrationsUseClusters(MigrationStore store) {
-        return store::usingCluster;
+        return new ClusterUsage() {
+            @Override
+            public Optional<String> usedBy(String clusterId) {
+                return store.usingCluster(clusterId);
+            }
+
+            @Override
+            public Optional<String> usesNodeBesides(String clusterId, Collection<String> kept) {
+                return store.usingNodeBesides(clusterId, kept);
+            }
+        };
     }
 
     @Bean
@@ -74,7 +87,8 @@ class MigrationConfiguration {
      */
     @Bean
     JsonMapperBuilderCustomizer strictJsonValues() {
-        return builder -> builder.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        return builder -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // {"id": "a", "id": "b"} is refused, not read as b
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .withCoercionConfig(LogicalType.Textual, text -> text.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));

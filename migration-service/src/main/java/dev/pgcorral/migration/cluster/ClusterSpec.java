@@ -21,8 +21,10 @@ import tools.jackson.databind.annotation.JsonNaming;
 public record ClusterSpec(String id, String name, List<NodeSpec> nodes, List<String> tags, String backupPath) {
 
     /** What a client may use as a cluster or node id: it has to fit in a URL path segment as it is. */
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,100}");
-    static final String ID_RULE = "must be 1 to 100 letters, digits, '.', '_', '~' or '-'";
+    static final Pattern ID = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._~-]{1,100}");
+    static final String ID_RULE = "must be 1 to 100 letters, digits, '.', '_', '~' or '-', and not '.' or '..' (which a path reads as a folder)";
+    /** The most characters a cluster's name may have. */
+    static final int MAX_NAME = 200;
 
     /** A host name or an IP address (IPv6 without brackets, with an optional zone): nothing a JDBC URL could read as more. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,253}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
@@ -75,6 +77,8 @@ public record ClusterSpec(String id, String name, List<NodeSpec> nodes, List<Str
         }
         if (!present(name) || name.isBlank()) {
             problems.add("cluster name is required");
+        } else if (name.length() > MAX_NAME) {
+            problems.add("cluster name must be at most " + MAX_NAME + " characters (was " + name.length() + ")");
         }
         noNul(problems, "cluster ", Map.of("name", text(name), "backup_path", text(backupPath), "tags", String.join(",", tagList())));
         List<NodeSpec> list = nodeList();

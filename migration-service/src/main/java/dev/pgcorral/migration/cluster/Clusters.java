@@ -104,6 +104,10 @@ public class Clusters {
         try {
             transactions.executeWithoutResult(tx -> {
                 Cluster old = store.lock(id).orElseThrow(() -> ApiException.notFound("cluster \"" + id + "\" not found"));
+                usages.get().map(u -> u.usesNodeBesides(id, nodeIds)).flatMap(Optional::stream).findFirst().ifPresent(migration -> {
+                    throw ApiException.conflict("cluster \"" + id + "\" was not changed: migration \"" + migration + "\" uses a node this "
+                            + "replacement removes; keep that node (same id) or delete the migration first");
+                });
                 refuseTakenNodes(nodeIds, id);
                 Map<String, String> stored = store.storedPasswords(id);
                 Map<String, String> passwords = new HashMap<>();

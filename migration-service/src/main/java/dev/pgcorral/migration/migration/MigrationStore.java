@@ -104,6 +104,14 @@ public final class MigrationStore {
                 .params(clusterId, clusterId).query(String.class).optional();
     }
 
+    /** A migration that uses a node of {@code clusterId} (as its source or destination) other than {@code kept}. */
+    public Optional<String> usingNodeBesides(String clusterId, java.util.Collection<String> kept) {
+        String[] nodes = kept.toArray(String[]::new);
+        return jdbc.sql("SELECT id FROM migration.migrations WHERE (source_cluster_id = ? AND NOT (source_node_id = ANY (?))) "
+                        + "OR (dest_cluster_id = ? AND NOT (dest_node_id = ANY (?))) ORDER BY id LIMIT 1")
+                .params(clusterId, nodes, clusterId, nodes).query(String.class).optional();
+    }
+
     public boolean delete(String id) {
         return jdbc.sql("DELETE FROM migration.migrations WHERE id = ?").param(id).update() > 0;
     }

@@ -100,6 +100,13 @@ public final class Migrations implements AutoCloseable {
                             + "would record their progress on a destination as " + origin + " (ids are compared in lower case, other "
                             + "characters than a-z, 0-9 and _ as _, the first 63 only); choose another id");
                 });
+        if (m.mode() != Migration.Mode.CLONE_ONLY) {
+            store.list().stream().filter(other -> !other.id().equals(m.id()) && other.mode() != Migration.Mode.CLONE_ONLY
+                    && other.slotName().equals(m.slotName())).findFirst().ifPresent(other -> {
+                        throw ApiException.conflict("slot_name \"" + m.slotName() + "\" is the slot of migration \"" + other.id() + "\": two "
+                                + "migrations cannot stream from one slot; choose another slot_name, or delete that migration first");
+                    });
+        }
         if (!store.insert(m)) {
             throw ApiException.conflict("a migration with id \"" + m.id() + "\" already exists");
         }

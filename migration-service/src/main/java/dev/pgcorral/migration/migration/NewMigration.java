@@ -58,8 +58,10 @@ public record NewMigration(String id, String name, String sourceClusterId, Strin
         if (!blank(id) && id.length() > 200) {
             problems.add("migration id must be at most 200 characters");
         }
-        if (!blank(id) && id.chars().anyMatch(c -> c == '/' || c == '\\' || Character.isISOControl(c))) {
-            problems.add("migration id must not contain '/', '\\' or control characters: it is part of the API's paths");
+        if (!blank(id) && (id.equals(".") || id.equals("..") || id.chars().anyMatch(c -> c == '/' || c == '\\' || c == ';'
+                || Character.isISOControl(c)))) {
+            problems.add("migration id must not contain '/', '\\', ';' or control characters, nor be '.' or '..': it is part of the API's "
+                    + "paths");
         }
         if (copyWorkers != null && copyWorkers > MAX_WORKERS) {
             problems.add("copy_workers must be at most " + MAX_WORKERS + " (0 or less, or left out: the default)");

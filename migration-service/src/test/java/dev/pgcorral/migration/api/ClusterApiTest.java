@@ -134,8 +134,11 @@ class ClusterApiTest extends MigrationTestBase {
         assertProblem(api().post("/api/v1/clusters", "{\"name\":\"x\",\"nodes\":[{\"id\":\"n1\",\"host\":\"h\",\"port\":1},"
                 + "{\"id\":\"n1\",\"host\":\"h\",\"port\":2}]}"), 400, "validation: node 1: id n1 is also the id of node 0");
         assertProblem(api().post("/api/v1/clusters", "{\"id\":\"a/b\",\"name\":\"x\",\"nodes\":[{\"host\":\"h?sslfactory=x\",\"port\":1}]}"),
-                400, "validation: cluster id must be 1 to 100 letters, digits, '.', '_', '~' or '-'\n"
-                        + "node 0: host must be a host name or an IP address (an IPv6 address without brackets)");
+                400, "validation: cluster id must be 1 to 100 letters, digits, '.', '_', '~' or '-', and not '.' or '..' (which a path "
+                        + "reads as a folder)\nnode 0: host must be a host name or an IP address (an IPv6 address without brackets)");
+        assertProblem(api().post("/api/v1/clusters", "{\"id\":\"..\",\"name\":\"" + "n".repeat(201) + "\",\"nodes\":[{\"id\":\".\","
+                + "\"host\":\"h\",\"port\":1}]}"), 400, "validation: cluster id must be 1 to 100 letters, digits, '.', '_', '~' or '-', and "
+                + "not '.' or '..' (which a path reads as a folder)\ncluster name must be at most 200 characters (was 201)\nnode 0: id must be");
         assertThat(api().post("/api/v1/clusters", "{\"name\":").status()).isEqualTo(400);
         assertThat(api().post("/api/v1/clusters", "").status()).isEqualTo(400);
         assertThat(api().post("/api/v1/clusters", "{\"name\":\"x\",\"nodes\":[{\"host\":\"h\",\"port\":\"many\"}]}").status()).isEqualTo(400);

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,13 @@ class MigrationApiTest extends MigrationTestBase {
         MigrationCalls.Reply slash = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "a/b"));
         assertThat(slash.status()).isEqualTo(400);
         assertThat(slash.body().path("detail").asString()).contains("migration id must not contain '/'");
+        for (String pathBreaking : List.of(".", "..", "x;y")) { // a path reads them otherwise ('..' a folder, ';' a parameter)
+            MigrationCalls.Reply refused = call("POST", "/api/v1/migrations", body.replace("Orders-Move", pathBreaking));
+            assertThat(refused.status()).as(pathBreaking).isEqualTo(400);
+            assertThat(refused.body().path("detail").asString()).contains("nor be '.' or '..'");
+        }
+        assertThat(call("POST", "/api/v1/migrations", body.replace("{\"id\":\"Orders-Move\",", "{\"id\":\"d1\",\"id\":\"d2\",")).status())
+                .as("a key given twice").isEqualTo(400);
         MigrationCalls.Reply workers = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "w").replace("\"copy_workers\":2",
                 "\"copy_workers\":100000"));
         assertThat(workers.status()).isEqualTo(400);
@@ -86,8 +94,26 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(call("GET", "/api/v1/migrations/nope", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/nope/start", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/Orders-Move/stop", null).status()).isEqualTo(409);
+        // a followed migration's slot is its own: another migration may not name it
+        String followed = body.replace("Orders-Move", "follows").replace("clone_only", "clone_and_follow");
+        assertThat(call("POST", "/api/v1/migrations", followed.replace("\"copy_workers\":2", "\"copy_workers\":2,\"slot_name\":\"shared\""))
+                .status()).isEqualTo(201);
+        MigrationCalls.Reply sameSlot = call("POST", "/api/v1/migrations", followed.replace("follows", "follows_too")
+                .replace("\"copy_workers\":2", "\"copy_workers\":2,\"slot_name\":\"shared\""));
+        assertThat(sameSlot.status()).isEqualTo(409);
+        assertThat(sameSlot.body().path("detail").asString()).contains("slot_name \"shared\" is the slot of migration \"follows\"");
+        assertThat(call("DELETE", "/api/v1/migrations/follows", null).status()).isEqualTo(204);
+        // a node a migration uses stays: a replacement of its cluster without it is refused, and one that keeps it goes through
+        String destination = "{\"name\":\"destination\",\"nodes\":[{\"id\":\"%s\",\"host\":\"" + dest.host() + "\",\"port\":"
+                + dest.port() + ",\"user\":\"" + dest.user() + "\",\"dbname\":\"" + dest.database() + "\"}]}";
+        MigrationCalls.Reply removes = call("PUT", "/api/v1/clusters/" + dst, destination.formatted("nd_other"));
+        assertThat(removes.status()).isEqualTo(409);
+        assertThat(removes.body().path("detail").asString()).contains("migration \"Orders-Move\" uses a node this replacement removes");
+        assertThat(call("GET", "/api/v1/clusters/" + dst, null).body().path("nodes").get(0).path("id").asString()).isEqualTo(dstNode);
+        assertThat(call("PUT", "/api/v1/clusters/" + dst, destination.formatted(dstNode)).status()).isEqualTo(200);
         assertThat(call("GET", "/api/v1/migrations", null).body()).extracting(m -> m.path("id").asString())
-                .contains("Orders-Move").doesNotContain("x", "f", "u", "a/b", "w", "orders_move", "e");
+                .contains("Orders-Move").doesNotContain("x", "f", "u", "a/b", "w", "orders_move", "e", ".", "..", "x;y", "d1", "d2",
+                        "follows_too");
 
         MigrationCalls.Reply started = call("POST", "/api/v1/migrations/Orders-Move/start", null);
         assertThat(started.status()).isEqualTo(200);
