@@ -27,7 +27,7 @@ import dev.pgcorral.migration.cluster.Clusters;
  * problem documents ({@code application/problem+json}) whose {@code detail} is pgmanager's message text
  * (e.g. {@code validation: cluster name is required}, {@code cluster not found}): a client that showed
  * pgmanager's plain-text error shows the same words from {@code detail}. An unknown id is 404 on every route;
- * 409 is only for a taken id or a cluster a migration still uses, and says which.
+ * 409 is only for a taken id or a cluster (on a replace, a node) a migration still uses, and says which.
  */
 @RestController
 @RequestMapping("/api/v1/clusters")
