@@ -94,6 +94,9 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(call("GET", "/api/v1/migrations/nope", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/nope/start", null).status()).isEqualTo(404);
         assertThat(call("POST", "/api/v1/migrations/Orders-Move/stop", null).status()).isEqualTo(409);
+        MigrationCalls.Reply twice = call("DELETE", "/api/v1/migrations/Orders-Move?force=true&keep_slot=1&keep_slot=false", null);
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.body().path("detail").asString()).isEqualTo("keep_slot is given 2 times in the query (1, false): give it once");
         // a followed migration's slot is its own: another migration may not name it
         String followed = body.replace("Orders-Move", "follows").replace("clone_only", "clone_and_follow");
         assertThat(call("POST", "/api/v1/migrations", followed.replace("\"copy_workers\":2", "\"copy_workers\":2,\"slot_name\":\"shared\""))
