@@ -285,8 +285,13 @@ public final class Migrations implements AutoCloseable {
         Optional<CloneState> clone = kept.get(id).filter(CloneState::completedAndOpen);
         try {
             Comparer.Result result = new Comparer().compare(source, destination, clone.isPresent() ? clone.get()::beginOnSnapshot : null);
-            return result.equal() ? result : live(id).map(LiveRun::follow).filter(f -> !f.hasEnded())
-                    .map(f -> result.withNote(whileFollowing(f.lag()))).orElse(result);
+            if (result.equal()) {
+                return result;
+            }
+            if (m.status() == Migration.Status.CREATED) {
+                return result.withNote("the migration has not run yet: its destination holds nothing it copied. Start it, then compare");
+            }
+            return live(id).map(LiveRun::follow).filter(f -> !f.hasEnded()).map(f -> result.withNote(whileFollowing(f.lag()))).orElse(result);
         } catch (java.sql.SQLException e) {
             throw new ApiException(HttpStatus.BAD_GATEWAY, "Compare failed", "cannot compare " + source.redacted()
                     + " with " + destination.redacted() + ": " + e.getMessage());

@@ -118,6 +118,10 @@ class MigrationApiTest extends MigrationTestBase {
                 .contains("Orders-Move").doesNotContain("x", "f", "u", "a/b", "w", "orders_move", "e", ".", "..", "x;y", "d1", "d2",
                         "follows_too");
 
+        JsonNode notRun = call("POST", "/api/v1/migrations/Orders-Move/compare", null).body();
+        assertThat(notRun.path("equal").asBoolean()).isFalse();
+        assertThat(notRun.path("note").asString()).contains("the migration has not run yet");
+
         MigrationCalls.Reply started = call("POST", "/api/v1/migrations/Orders-Move/start", null);
         assertThat(started.status()).isEqualTo(200);
         assertThat(started.body().path("ok").asBoolean()).isTrue();
