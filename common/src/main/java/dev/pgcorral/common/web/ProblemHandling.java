@@ -95,7 +95,9 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers, HttpStatusCode status,
                                                         WebRequest request) {
         String name = ex instanceof MethodArgumentTypeMismatchException m ? m.getName() : ex.getPropertyName();
-        InvalidField field = new InvalidField(name == null ? "value" : name, expectation(ex.getRequiredType()), ex.getValue());
+        boolean tooLarge = WHOLE_NUMBERS.contains(ex.getRequiredType()) && ex.getValue() instanceof String v && v.matches("[+-]?\\d+");
+        InvalidField field = new InvalidField(name == null ? "value" : name, tooLarge ? "is out of range" : expectation(ex.getRequiredType()),
+                ex.getValue());
         return invalid(ex, List.of(field), headers, HttpStatus.BAD_REQUEST, request);
     }
 

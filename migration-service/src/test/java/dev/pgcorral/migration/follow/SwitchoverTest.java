@@ -60,6 +60,9 @@ class SwitchoverTest extends MigrationTestBase {
             assertThat(outOfRange.status()).isEqualTo(400);
             assertThat(outOfRange.body().path("detail").asString()).contains("timeout_sec must be between 1 and 3600 seconds, was 99999999999");
         }
+        MigrationCalls.Reply pastLong = api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=99999999999999999999", null);
+        assertThat(pastLong.status()).isEqualTo(400);
+        assertThat(pastLong.body().path("detail").asString()).contains("timeout_sec is out of range");
         assertThat(api.call("POST", "/api/v1/migrations/so/stop?keep_slot=true", "{\"keep_slot\": false}").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/migrations/so").path("status").asString()).as("no switchover began").isEqualTo("streaming");
         assertThat(api.call("POST", "/api/v1/migrations/nope/switchover", null).status()).isEqualTo(404);
