@@ -178,7 +178,7 @@ class MigrationDashboardBrowserTest {
     void aMigrationCreatedOnThePageRunsLiveAndStopsWhenAsked() throws Exception {
         type("migration-name", "Shop copy");
         assertThat(browser().findElement(By.id("migration-id")).getAttribute("value")).as("the id follows the name").isEqualTo(MIGRATION);
-        new Select(browser().findElement(By.id("source-cluster"))).selectByVisibleText("shop");
+        choose("source-cluster", "shop");
         assertThat(new Select(browser().findElement(By.id("dest-cluster"))).getFirstSelectedOption().getAttribute("value"))
                 .as("the embedded destination by default").isEqualTo("embedded");
         assertThat(browser().findElement(By.id("dest-node")).isEnabled()).isFalse();
@@ -314,8 +314,8 @@ class MigrationDashboardBrowserTest {
     @Order(7)
     void aMigrationThatCannotBeCreatedOrRunSaysWhy() throws Exception {
         type("migration-name", "Onto itself");
-        new Select(browser().findElement(By.id("source-cluster"))).selectByVisibleText("shop");
-        new Select(browser().findElement(By.id("dest-cluster"))).selectByVisibleText("shop");
+        choose("source-cluster", "shop");
+        choose("dest-cluster", "shop");
         assertThat(browser().findElement(By.id("dest-node")).isEnabled()).isTrue();
         browser().findElement(By.id("create-migration")).click();
         waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("error")).isDisplayed());
@@ -350,8 +350,8 @@ class MigrationDashboardBrowserTest {
         chromium.driver.navigate().refresh();
         waitFor(Duration.ofSeconds(10), d -> clusterRow("replica"));
         type("migration-name", "Shop follow");
-        new Select(browser().findElement(By.id("source-cluster"))).selectByVisibleText("shop");
-        new Select(browser().findElement(By.id("dest-cluster"))).selectByVisibleText("replica");
+        choose("source-cluster", "shop");
+        choose("dest-cluster", "replica");
         Select mode = new Select(browser().findElement(By.id("migration-mode")));
         assertThat(mode.getOptions()).extracting(WebElement::getText)
                 .containsExactly("clone only", "clone, then follow", "clone, follow, switch over");
@@ -559,6 +559,15 @@ class MigrationDashboardBrowserTest {
     private static List<String> logMessages() {
         return (List<String>) ((JavascriptExecutor) browser()).executeScript(
                 "return Array.from(document.querySelectorAll('#logs .log-entry .message')).map(e => e.textContent.trim())");
+    }
+
+    /** Picks the option of a cluster list by its text, again should the page render the list anew meanwhile (it refreshes live). */
+    private static void choose(String select, String option) {
+        waitFor(Duration.ofSeconds(10), d -> {
+            Select list = new Select(d.findElement(By.id(select)));
+            list.selectByVisibleText(option);
+            return option.equals(list.getFirstSelectedOption().getText().strip());
+        });
     }
 
     private static <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
