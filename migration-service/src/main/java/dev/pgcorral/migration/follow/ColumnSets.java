@@ -19,12 +19,13 @@ final class ColumnSets {
     /**
      * @param table       the table, quoted
      * @param sent        the columns the source sends, in order
-     * @param destination the destination's columns that are not generated, in order
+     * @param destination the destination's columns, in order
+     * @param generated   those of them that are generated (the source need not send them)
      * @throws ApplyException naming the differences and what to do
      */
-    static void check(String table, List<String> sent, List<String> destination) {
+    static void check(String table, List<String> sent, List<String> destination, Collection<String> generated) {
         List<String> lacking = without(sent, destination);
-        List<String> unsent = without(destination, sent);
+        List<String> unsent = without(without(destination, generated), sent);
         if (!lacking.isEmpty() && !unsent.isEmpty()) {
             String rename = lacking.size() == 1 && unsent.size() == 1
                     ? "If the source renamed " + quoted(unsent) + " to " + quoted(lacking) + ", rename it on the destination (ALTER TABLE "

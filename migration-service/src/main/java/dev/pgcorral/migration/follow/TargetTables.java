@@ -139,7 +139,7 @@ final class TargetTables {
     private Target lookUp(Relation relation, Relation before) throws SQLException {
         String name = relation.qualifiedName();
         Map<String, Found> found = new HashMap<>();
-        List<String> names = new ArrayList<>(); // the destination's columns, generated ones too
+        List<String> names = new ArrayList<>(); // the destination's columns, in order
         try (PreparedStatement st = destination.prepareStatement(COLUMNS)) {
             st.setString(1, name);
             try (ResultSet rs = st.executeQuery()) {
@@ -153,8 +153,8 @@ final class TargetTables {
         if (found.isEmpty()) {
             throw new TableMissingException(name);
         }
-        ColumnSets.check(name, relation.columns().stream().map(Relation.Column::name).toList(),
-                names.stream().filter(c -> !found.get(c).generated()).toList());
+        ColumnSets.check(name, relation.columns().stream().map(Relation.Column::name).toList(), names,
+                names.stream().filter(c -> found.get(c).generated()).toList());
         List<Column> columns = new ArrayList<>();
         for (Relation.Column source : relation.columns()) {
             Found column = found.get(source.name());
