@@ -93,20 +93,7 @@ public final class Migrations implements AutoCloseable {
                 EMBEDDED.equals(request.destClusterId()) ? EMBEDDED : request.destNodeId(), Migration.Mode.fromWire(request.mode()), Boolean.TRUE.equals(request.fallback()), Migration.Status.CREATED,
                 "", "", request.slotOrDefault(), request.publicationOrDefault(), request.workers(settings.workers()), null, 0, 0, 0, 0, false,
                 null, null, now, now);
-        String origin = MigrationRun.origin(m.id());
-        store.list().stream().filter(other -> !other.id().equals(m.id()) && MigrationRun.origin(other.id()).equals(origin)).findFirst()
-                .ifPresent(other -> {
-                    throw ApiException.conflict("migration id \"" + m.id() + "\" is too like that of migration \"" + other.id() + "\": both "
-                            + "would record their progress on a destination as " + origin + " (ids are compared in lower case, other "
-                            + "characters than a-z, 0-9 and _ as _, the first 63 only); choose another id");
-                });
-        if (m.mode() != Migration.Mode.CLONE_ONLY) {
-            store.list().stream().filter(other -> !other.id().equals(m.id()) && other.mode() != Migration.Mode.CLONE_ONLY
-                    && other.slotName().equals(m.slotName())).findFirst().ifPresent(other -> {
-                        throw ApiException.conflict("slot_name \"" + m.slotName() + "\" is the slot of migration \"" + other.id() + "\": two "
-                                + "migrations cannot stream from one slot; choose another slot_name, or delete that migration first");
-                    });
-        }
+        SharedNames.refuse(m, store.list());
         if (!store.insert(m)) {
             throw ApiException.conflict("a migration with id \"" + m.id() + "\" already exists");
         }
