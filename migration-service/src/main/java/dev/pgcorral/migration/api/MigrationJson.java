@@ -74,6 +74,16 @@ final class MigrationJson {
         return json;
     }
 
+    /** The tables of a run in progress, each as pgmanager shows one. */
+    private static List<Map<String, Object>> liveTables(CloneProgress live) {
+        List<Map<String, Object>> tables = new ArrayList<>();
+        for (TableProgress t : live.tables()) {
+            tables.add(table(t.schema(), t.name(), live.tableStatus(t), t.rowsTotal(), t.rowsCopied(), t.sizeBytes(), t.bytesCopied(),
+                    t.percent(), t.elapsedSeconds()));
+        }
+        return tables;
+    }
+
     /** pgmanager's {@code live_*} fields, every one omitted when empty or zero. */
     private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow) {
         CloneProgress.Rates rates = live.rates();
@@ -81,11 +91,7 @@ final class MigrationJson {
         json.put("live_lsn", follow == null ? "0/0" : follow.applied().toString());
         omitZero(json, "live_tables_total", live.tables().size());
         omitZero(json, "live_tables_copied", live.tablesCopied());
-        List<Map<String, Object>> tables = new ArrayList<>();
-        for (TableProgress t : live.tables()) {
-            tables.add(table(t.schema(), t.name(), live.tableStatus(t), t.rowsTotal(), t.rowsCopied(),
-                    t.sizeBytes(), t.bytesCopied(), t.percent(), t.elapsedSeconds()));
-        }
+        List<Map<String, Object>> tables = liveTables(live);
         if (!tables.isEmpty()) {
             json.put("live_tables", tables);
         }
@@ -187,13 +193,8 @@ final class MigrationJson {
         json.put("confirmed_lsn", applied);
         json.put("lag_bytes", lag == null ? 0 : Math.max(0, lag.bytes()));
         json.put("lag_formatted", lagFormatted(lag));
-        List<Map<String, Object>> tables = new ArrayList<>();
-        if (live != null) {
-            for (TableProgress t : live.tables()) {
-                tables.add(table(t.schema(), t.name(), live.tableStatus(t), t.rowsTotal(), t.rowsCopied(),
-                        t.sizeBytes(), t.bytesCopied(), t.percent(), t.elapsedSeconds()));
-            }
-        } else if (m != null) {
+        List<Map<String, Object>> tables = live != null ? liveTables(live) : new ArrayList<>();
+        if (live == null && m != null) {
             for (MigrationStore.StoredTable t : store.tables(m.id())) {
                 tables.add(table(t.schema(), t.name(), t.status(), t.rowsTotal(), t.rowsCopied(), t.sizeBytes(), t.bytesCopied(), t.percent(),
                         t.elapsedSeconds()));
