@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,18 +24,16 @@ final class AfterRestart {
     private static final Logger log = LoggerFactory.getLogger(AfterRestart.class);
 
     private final MigrationStore store;
-    private final NodeResolver nodes;
+    private final MigrationEndpoints endpoints;
     private final MadeOnSource made;
-    private final Function<Migration, ConnectionDetails> destinations;
     /** Starts a migration again, with what its events say about the restart. */
     private final BiConsumer<String, String> start;
 
-    AfterRestart(MigrationStore store, NodeResolver nodes, MadeOnSource made, Function<Migration, ConnectionDetails> destinations,
+    AfterRestart(MigrationStore store, MigrationEndpoints endpoints, MadeOnSource made,
                  BiConsumer<String, String> start) {
         this.store = store;
-        this.nodes = nodes;
+        this.endpoints = endpoints;
         this.made = made;
-        this.destinations = destinations;
         this.start = start;
     }
 
@@ -47,8 +44,8 @@ final class AfterRestart {
      */
     private String giveWritesBack(Migration m) {
         Switchover.ReadOnly before = store.readOnlyBefore(m.id());
-        boolean source = !before.source() && !tryGivingWritesBack(m, "the source", nodes.connection(m.sourceClusterId(), m.sourceNodeId()));
-        boolean destination = !before.destination() && !tryGivingWritesBack(m, "the destination", destinations.apply(m));
+        boolean source = !before.source() && !tryGivingWritesBack(m, "the source", endpoints.source(m));
+        boolean destination = !before.destination() && !tryGivingWritesBack(m, "the destination", endpoints.destination(m));
         store.writesOwed(m.id(), new MigrationStore.WritesOwed(source, destination));
         String note = "the service restarted during a switchover, which did not complete; "
                 + side("the source", before.source(), source) + "; " + side("the destination", before.destination(), destination)

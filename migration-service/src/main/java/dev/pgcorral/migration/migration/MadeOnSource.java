@@ -1,12 +1,10 @@
 package dev.pgcorral.migration.migration;
 
 import java.sql.SQLException;
-import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.migration.follow.Origins;
 import dev.pgcorral.migration.follow.SourceReplication;
 
@@ -20,13 +18,11 @@ final class MadeOnSource {
     private static final Logger log = LoggerFactory.getLogger(MadeOnSource.class);
 
     private final MigrationStore store;
-    private final NodeResolver nodes;
-    private final Function<Migration, ConnectionDetails> destinations;
+    private final MigrationEndpoints endpoints;
 
-    MadeOnSource(MigrationStore store, NodeResolver nodes, Function<Migration, ConnectionDetails> destinations) {
+    MadeOnSource(MigrationStore store, MigrationEndpoints endpoints) {
         this.store = store;
-        this.nodes = nodes;
-        this.destinations = destinations;
+        this.endpoints = endpoints;
     }
 
     /** Whether the migration made a slot that is still recorded (a {@code follow_only} one following the user's slot did not). */
@@ -36,7 +32,7 @@ final class MadeOnSource {
 
     /** Why the source cannot be reached to drop them; null when it answers. */
     String unreachable(Migration m) {
-        try (java.sql.Connection c = nodes.connection(m.sourceClusterId(), m.sourceNodeId()).connect()) {
+        try (java.sql.Connection c = endpoints.source(m).connect()) {
             return null;
         } catch (SQLException e) {
             return e.getMessage();
@@ -46,11 +42,11 @@ final class MadeOnSource {
     /** Drops them; throws when the source cannot be reached (the origin on the destination is dropped where it can be). */
     void remove(Migration m) {
         boolean publicationCreated = store.followState(m.id()).publicationCreated();
-        new SourceReplication(nodes.connection(m.sourceClusterId(), m.sourceNodeId()), m.slotName(), m.publication())
+        new SourceReplication(endpoints.source(m), m.slotName(), m.publication())
                 .remove(publicationCreated);
         store.slotRemoved(m.id());
         try {
-            Origins.drop(destinations.apply(m), MigrationRun.origin(m.id()));
+            Origins.drop(endpoints.destination(m), MigrationRun.origin(m.id()));
         } catch (SQLException | RuntimeException e) {
             log.info("migration {}: its origin on the destination stays ({})", m.id(), e.getMessage());
         }
@@ -69,7 +65,7 @@ final class MadeOnSource {
         }
         store.originOwned(m.id(), false);
         try {
-            Origins.drop(destinations.apply(m), MigrationRun.origin(m.id()));
+            Origins.drop(endpoints.destination(m), MigrationRun.origin(m.id()));
         } catch (SQLException | RuntimeException e) {
             log.info("migration {}: its origin on the destination stays until its next start ({})", m.id(), e.getMessage());
         }

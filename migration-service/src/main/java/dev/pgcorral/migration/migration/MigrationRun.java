@@ -198,7 +198,7 @@ final class MigrationRun {
 
     /** The origin on the destination that records how far the follow applied. */
     static String origin(String migrationId) {
-        return "pgcorral_" + Migrations.embeddedDatabase(migrationId);
+        return "pgcorral_" + MigrationEndpoints.embeddedDatabase(migrationId);
     }
 
     /** The publications migrations made on their sources, this one's included once its slot is made. */

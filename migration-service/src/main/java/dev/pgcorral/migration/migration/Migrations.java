@@ -3,7 +3,6 @@ package dev.pgcorral.migration.migration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,18 +28,16 @@ import dev.pgcorral.migration.state.EmbeddedServer;
 
 /**
  * Creates, starts, stops and deletes migrations; each start runs the clone on its own thread and records
- * its phases and outcome. A destination cluster {@value #EMBEDDED} is the embedded server: the clone goes
- * into a database there named after the migration ({@link #embeddedDatabase}).
+ * its phases and outcome. Where a migration's ends are: {@link MigrationEndpoints}.
  */
 public final class Migrations implements AutoCloseable {
 
-    public static final String EMBEDDED = "embedded";
+    public static final String EMBEDDED = MigrationEndpoints.EMBEDDED;
 
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
     private final MigrationStore store;
-    private final NodeResolver nodes;
-    private final EmbeddedServer embedded;
+    private final MigrationEndpoints endpoints;
     private final PgTools tools;
     private final MigrationProperties.Copy settings;
     private final MigrationProperties.Switchover switchoverSettings;
@@ -60,12 +57,11 @@ public final class Migrations implements AutoCloseable {
     public Migrations(MigrationStore store, NodeResolver nodes, EmbeddedServer embedded, PgTools tools, MigrationProperties.Copy settings,
                       MigrationProperties.Switchover switchoverSettings) {
         this.store = store;
-        this.nodes = nodes;
-        this.embedded = embedded;
+        this.endpoints = new MigrationEndpoints(nodes, embedded);
         this.tools = tools;
         this.settings = settings;
         this.switchoverSettings = switchoverSettings;
-        this.made = new MadeOnSource(store, nodes, this::destination);
+        this.made = new MadeOnSource(store, endpoints);
         this.kept = new KeptSnapshots(settings.keepSnapshot(), store, made);
         sweeper.scheduleWithFixedDelay(() -> kept.dropExpired(running::containsKey), 30, 30, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::recordPositions, 2, 2, TimeUnit.SECONDS);
@@ -80,11 +76,7 @@ public final class Migrations implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw ApiException.badRequest("validation: " + String.join("\n", problems));
         }
-        List<String> unknown = new java.util.ArrayList<>();
-        node("source", request.sourceClusterId(), request.sourceNodeId(), unknown);
-        if (!EMBEDDED.equals(request.destClusterId())) {
-            node("destination", request.destClusterId(), request.destNodeId(), unknown);
-        }
+        List<String> unknown = endpoints.unknown(request);
         if (!unknown.isEmpty()) {
             throw ApiException.badRequest("validation: " + String.join("\n", unknown));
         }
@@ -146,8 +138,8 @@ public final class Migrations implements AutoCloseable {
         ConnectionDetails source;
         ConnectionDetails destination;
         try {
-            source = nodes.connection(m.sourceClusterId(), m.sourceNodeId());
-            destination = destination(m);
+            source = endpoints.source(m);
+            destination = endpoints.destination(m);
         } catch (ApiException e) {
             if (e.status() != HttpStatus.NOT_FOUND) {
                 throw e;
@@ -267,8 +259,8 @@ public final class Migrations implements AutoCloseable {
      */
     public Comparer.Result compare(String id) {
         Migration m = get(id);
-        ConnectionDetails source = nodes.connection(m.sourceClusterId(), m.sourceNodeId());
-        ConnectionDetails destination = destination(m);
+        ConnectionDetails source = endpoints.source(m);
+        ConnectionDetails destination = endpoints.destination(m);
         Optional<CloneState> clone = kept.get(id).filter(CloneState::completedAndOpen);
         try {
             Comparer.Result result = new Comparer().compare(source, destination, clone.isPresent() ? clone.get()::beginOnSnapshot : null);
@@ -297,37 +289,6 @@ public final class Migrations implements AutoCloseable {
         String switched = "switchover_complete".equals(m.phase()) ? ": it switched over already, and its destination takes the writes"
                 : " (status " + m.status().wire() + "): " + next;
         return "migration \"" + m.id() + "\" is not running" + switched;
-    }
-
-    /** Adds to {@code unknown} why {@code clusterId}/{@code nodeId} does not name a registered node. */
-    private void node(String which, String clusterId, String nodeId, List<String> unknown) {
-        try {
-            nodes.connection(clusterId, nodeId);
-        } catch (ApiException e) {
-            if (e.status() != HttpStatus.NOT_FOUND) {
-                throw e;
-            }
-            unknown.add(which + ": " + e.getMessage());
-        }
-    }
-
-    /** The destination of a migration: a registered node, or a database on the embedded server. */
-    ConnectionDetails destination(Migration m) {
-        if (EMBEDDED.equals(m.destClusterId())) {
-            try {
-                return embedded.database(embeddedDatabase(m.id()));
-            } catch (RuntimeException e) {
-                throw ApiException.conflict("the embedded destination is not available: " + e.getMessage() + "; point "
-                        + "pgcorral.migration.embedded.data-dir at a folder the service may write, or clone into a registered cluster");
-            }
-        }
-        return nodes.connection(m.destClusterId(), m.destNodeId());
-    }
-
-    /** The embedded destination's database: the migration id in lower case, other characters as _. */
-    public static String embeddedDatabase(String id) {
-        String name = id.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
     /** Ends the runs' kept snapshots. */
@@ -444,6 +405,6 @@ public final class Migrations implements AutoCloseable {
 
     /** At start-up, the runs the process's end cut off (see {@link AfterRestart}). */
     public void resumeInterrupted() {
-        new AfterRestart(store, nodes, made, this::destination, this::startAfterRestart).resume();
+        new AfterRestart(store, endpoints, made, this::startAfterRestart).resume();
     }
 }
