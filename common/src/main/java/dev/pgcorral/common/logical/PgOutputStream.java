@@ -14,7 +14,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.postgresql.PGConnection;
 import org.postgresql.replication.PGReplicationStream;
-import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.retry.RetryException;
@@ -396,35 +395,13 @@ final class PgOutputStream implements ChangeStream {
             // after what the consumer applied (the source skips the transactions that end before it), but only what is
             // durable is reported to the source as flushed
             Lsn start = Lsn.max(durable, new Lsn(applied.get()));
-            ChainedLogicalStreamBuilder builder = connection.getReplicationAPI().replicationStream().logical()
-                    .withSlotName(settings.slot)
-                    .withStartPosition(ReplicationConnections.toPg(start))
-                    .withSlotOption("proto_version", settings.protocol == Protocol.V2_STREAMING ? "2" : "1")
-                    .withSlotOption("publication_names", String.join(",", quotedPublications()))
-                    .withSlotOption("messages", settings.messages ? "true" : "false")
-                    .withStatusInterval((int) Math.min(Integer.MAX_VALUE, settings.statusInterval.toMillis()), TimeUnit.MILLISECONDS);
-            if (settings.protocol == Protocol.V2_STREAMING) {
-                builder.withSlotOption("streaming", "on");
-            }
-            if (settings.binary) {
-                builder.withSlotOption("binary", "true");
-            }
-            PGReplicationStream stream = builder.start();
+            PGReplicationStream stream = ReplicationConnections.startStream(connection, settings, start);
             confirm(stream, durable);
             return new Session(connection, stream);
         } catch (SQLException e) {
             ReplicationConnections.closeQuietly(connection);
             throw ReplicationErrors.translate("starting to stream from " + describe, e);
         }
-    }
-
-    /** pgoutput reads the list as identifiers: quote each so any name survives. */
-    private List<String> quotedPublications() {
-        List<String> quoted = new ArrayList<>();
-        for (String publication : settings.publications) {
-            quoted.add('"' + publication.replace("\"", "\"\"") + '"');
-        }
-        return quoted;
     }
 
     private void reportFinalPosition(Session last) {

@@ -2,15 +2,23 @@ package dev.pgcorral.common.logical;
 
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Lsn;
 
-/** Opens pgjdbc's logical replication connections, set up the way the decoder and value conversion expect. */
+/**
+ * Opens pgjdbc's logical replication connections, set up the way the decoder and value conversion expect, and starts
+ * pgoutput streams on them.
+ */
 final class ReplicationConnections {
 
     /**
@@ -35,6 +43,33 @@ final class ReplicationConnections {
         props.setProperty("ApplicationName", applicationName);
         props.setProperty("options", SESSION_OPTIONS);
         return DriverManager.getConnection(source.jdbcUrl(), props).unwrap(PGConnection.class);
+    }
+
+    /** Starts streaming from the builder's slot at {@code start}, with pgoutput's options as the builder asks for them. */
+    static PGReplicationStream startStream(PGConnection connection, ChangeStream.Builder settings, Lsn start) throws SQLException {
+        ChainedLogicalStreamBuilder builder = connection.getReplicationAPI().replicationStream().logical()
+                .withSlotName(settings.slot)
+                .withStartPosition(toPg(start))
+                .withSlotOption("proto_version", settings.protocol == ChangeStream.Protocol.V2_STREAMING ? "2" : "1")
+                .withSlotOption("publication_names", String.join(",", quoted(settings.publications)))
+                .withSlotOption("messages", settings.messages ? "true" : "false")
+                .withStatusInterval((int) Math.min(Integer.MAX_VALUE, settings.statusInterval.toMillis()), TimeUnit.MILLISECONDS);
+        if (settings.protocol == ChangeStream.Protocol.V2_STREAMING) {
+            builder.withSlotOption("streaming", "on");
+        }
+        if (settings.binary) {
+            builder.withSlotOption("binary", "true");
+        }
+        return builder.start();
+    }
+
+    /** pgoutput reads the publication list as identifiers: each is quoted so any name survives. */
+    private static List<String> quoted(List<String> publications) {
+        List<String> quoted = new ArrayList<>();
+        for (String publication : publications) {
+            quoted.add('"' + publication.replace("\"", "\"\"") + '"');
+        }
+        return quoted;
     }
 
     static LogSequenceNumber toPg(Lsn lsn) {
