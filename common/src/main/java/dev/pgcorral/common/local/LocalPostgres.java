@@ -172,7 +172,7 @@ public final class LocalPostgres implements AutoCloseable {
         try {
             boolean fresh = !Files.exists(options.dataDir().resolve("PG_VERSION"));
             try {
-                initIfNeeded();
+                InitDb.ifNeeded(options);
                 launchOnAPort();
             } catch (IllegalStateException e) {
                 if (options.keepData() || fresh) {
@@ -181,7 +181,7 @@ public final class LocalPostgres implements AutoCloseable {
                 log.warn("PostgreSQL in {} did not start ({}); starting over with a fresh data directory",
                         options.dataDir(), e.getMessage().lines().findFirst().orElse(""));
                 deleteTree(options.dataDir());
-                initIfNeeded();
+                InitDb.ifNeeded(options);
                 launchOnAPort();
             }
         } catch (IOException e) {
@@ -288,45 +288,6 @@ public final class LocalPostgres implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    private void initIfNeeded() throws IOException {
-        Path dataDir = options.dataDir();
-        if (Files.exists(dataDir.resolve("PG_VERSION"))) {
-            return;
-        }
-        if (!options.keepData()) {
-            deleteTree(dataDir);
-        }
-        Files.createDirectories(dataDir);
-        Path pwFile = dataDir.resolveSibling(dataDir.getFileName() + ".pw");
-        Files.deleteIfExists(pwFile);
-        Files.createFile(pwFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(pwFile, options.password().isEmpty() ? "postgres" : options.password());
-        options.account().own(dataDir);
-        options.account().own(pwFile);
-        try {
-            List<String> command = List.of(options.binaries().initdb().toString(), "-D", dataDir.toString(),
-                    "-U", options.superuser(), "--pwfile=" + pwFile, "--auth-local=trust",
-                    "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync");
-            Process initdb = new ProcessBuilder(options.account().wrap(command)).redirectErrorStream(true).start();
-            String out = new String(initdb.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!initdb.waitFor(120, TimeUnit.SECONDS) || initdb.exitValue() != 0) {
-                initdb.destroyForcibly();
-                throw new IllegalStateException("initdb failed in " + dataDir + ":\n" + out.strip());
-            }
-            Files.writeString(dataDir.resolve("pg_hba.conf"),
-                    "local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n"
-                            + "local replication all trust\nhost replication all 0.0.0.0/0 scram-sha-256\n"
-                            + "host replication all ::/0 scram-sha-256\n",
-                    java.nio.file.StandardOpenOption.APPEND);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during initdb", e);
-        } finally {
-            Files.deleteIfExists(pwFile);
         }
     }
 
