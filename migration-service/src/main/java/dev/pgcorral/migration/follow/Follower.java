@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,9 +55,10 @@ public final class Follower {
      * @param skipReplicated leave out transactions that reached the source by replication (from an origin): no echo back
      * @param passDdlAt      the last schema change an earlier run stopped at, which the user applied to the destination (with
      *                       those before it); null: none
+     * @param known          the source's table definitions kept across runs, which a table's first definition is compared with
      */
     public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, String slot, String publication,
-                      String origin, Lsn startAt, boolean skipReplicated, Lsn passDdlAt) {
+                      String origin, Lsn startAt, boolean skipReplicated, Lsn passDdlAt, KnownDefinitions known) {
     }
 
     static final int GROUP_MILLIS = 5;
@@ -83,10 +86,13 @@ public final class Follower {
     /** When the flushed position was last read ({@link System#nanoTime()}). Apply thread only. */
     private long flushCheckedAt;
     /**
-     * The stream's latest definition of each relation, across reconnects and apply sessions, else the source catalog's at the
-     * follow's start ({@link #seedDefinitions}): a type change shows against it. Apply thread only.
+     * The stream's latest definition of each relation, across reconnects and apply sessions, else the one kept from an
+     * earlier run ({@link Job#known}), else the source catalog's at the follow's start ({@link #seedDefinitions}): a type
+     * change shows against it. Apply thread only.
      */
     private final Map<Integer, Relation> definitions = new HashMap<>();
+    /** What {@link Job#known} holds, reduced ({@link KnownDefinitions#reduced}). Apply thread only. */
+    private final Map<Integer, Relation> kept = new HashMap<>();
 
     /** @param record the run's record: events and log lines go there */
     public Follower(Job job, CloneProgress record) {
@@ -139,6 +145,7 @@ public final class Follower {
         prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream, found -> notFollowed = found), 0, LAG_PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
+        loadKnown();
         try {
             while (!cancelled) {
                 long appliedBefore = progress.transactions();
@@ -218,15 +225,46 @@ public final class Follower {
     }
 
     /**
-     * Adds the source catalog's definition of each published table the stream has not defined yet in this run, for its
-     * first definition to be compared with. Best effort: without it, a table's first definition is compared with nothing.
+     * Adds the source catalog's definition of each published table that has none yet (the stream has not defined it in this
+     * run, and none was kept), for its first definition to be compared with, and keeps those. Best effort: without it, a
+     * table's first definition is compared with nothing.
      */
     private void seedDefinitions() {
         try {
-            SourceDefinitions.read(job.source(), job.publication()).forEach(definitions::putIfAbsent);
+            List<Relation> fresh = new ArrayList<>();
+            SourceDefinitions.read(job.source(), job.publication()).forEach((id, relation) -> {
+                if (definitions.putIfAbsent(id, relation) == null) {
+                    fresh.add(relation);
+                }
+            });
+            keep(fresh);
         } catch (SQLException e) {
             log.warn("migration {}: cannot read the published tables' columns on the source ({}): a type changed before a table's "
                     + "first change in this run goes unnoticed", job.migrationId(), e.getMessage());
+        }
+    }
+
+    private void loadKnown() {
+        try {
+            kept.putAll(job.known().load());
+            definitions.putAll(kept);
+        } catch (RuntimeException e) {
+            log.warn("migration {}: cannot read the source's table definitions kept by earlier runs ({}): a type changed while it "
+                    + "did not follow shows only where the source's catalog still tells", job.migrationId(), e.getMessage());
+        }
+    }
+
+    /** Keeps the definitions that differ from what {@link Job#known} holds; best effort, as {@link #loadKnown}. */
+    private void keep(List<Relation> relations) {
+        List<Relation> changed = relations.stream().map(KnownDefinitions::reduced).filter(r -> !r.equals(kept.get(r.id()))).toList();
+        if (changed.isEmpty()) {
+            return;
+        }
+        try {
+            job.known().keep(changed);
+            changed.forEach(r -> kept.put(r.id(), r));
+        } catch (RuntimeException e) {
+            log.warn("migration {}: cannot keep the source's table definitions for later runs: {}", job.migrationId(), e.getMessage());
         }
     }
 
@@ -266,6 +304,7 @@ public final class Follower {
                     commitFinished(s, session, group);
                     try {
                         session.relation(r.relation());
+                        keep(List.of(r.relation())); // the destination takes it: later runs compare with it
                     } catch (TableMissingException e) {
                         missing = e;
                     }

@@ -18,7 +18,7 @@ import dev.pgcorral.common.pg.ConnectionDetails;
  * first definition in a run is compared with, so that a type changed before it (while the service was down, or the
  * connection was lost) still shows. Only names and types are read.
  */
-final class SourceDefinitions {
+public final class SourceDefinitions {
 
     private static final String COLUMNS = """
             SELECT c.oid, n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod
@@ -34,9 +34,16 @@ final class SourceDefinitions {
 
     /** The tables of {@code publication}, by their OIDs on the source. */
     static Map<Integer, Relation> read(ConnectionDetails source, String publication) throws SQLException {
+        try (Connection c = source.connect()) {
+            return read(c, publication);
+        }
+    }
+
+    /** As {@link #read(ConnectionDetails, String)}, on {@code c}: in its transaction's snapshot, if it has one. */
+    public static Map<Integer, Relation> read(Connection c, String publication) throws SQLException {
         Map<Integer, List<Relation.Column>> columns = new HashMap<>();
         Map<Integer, String[]> names = new HashMap<>();
-        try (Connection c = source.connect(); PreparedStatement st = c.prepareStatement(COLUMNS)) {
+        try (PreparedStatement st = c.prepareStatement(COLUMNS)) {
             st.setString(1, publication);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

@@ -268,6 +268,10 @@ final class MigrationRun {
             };
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
                     migration.destWritten(), slotSnapshot, true, this::madePublications));
+            String unread = new StoredDefinitions(store, migration.id()).replaceFromSnapshot(source, migration.publication(), clone.leftover());
+            if (unread != null) {
+                warn("definitions_unread", unread);
+            }
             store.cloneCompleted(migration.id(), record);
             clone.leftover().ifPresent(CloneState::close); // the follow reads from the slot; its snapshot is of no more use
         }
@@ -277,7 +281,8 @@ final class MigrationRun {
         Lsn consistent = store.followState(migration.id()).consistentLsn();
         Lsn startAt = consistent == null ? Lsn.INVALID : consistent;
         Follower f = new Follower(new Follower.Job(migration.id(), source, destination, migration.slotName(), migration.publication(),
-                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn()),
+                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn(),
+                new StoredDefinitions(store, migration.id())),
                 record);
         follower = f;
         if (cancelled) {

@@ -4,7 +4,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -12,6 +15,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.pgcorral.common.logical.Relation;
 import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.TableProgress;
@@ -188,6 +192,32 @@ public final class MigrationStore {
                     .params(id, position++, p.phase(), Timestamp.from(p.startedAt()), p.endedAt() == null ? null : Timestamp.from(p.endedAt()))
                     .update();
         }
+    }
+
+    /** The source's table definitions kept for the migration's follow
+     * ({@link dev.pgcorral.migration.follow.KnownDefinitions}), by their OIDs there. */
+    public Map<Integer, Relation> sourceDefinitions(String id) {
+        Map<Integer, Relation> kept = new HashMap<>();
+        jdbc.sql("SELECT relid, definition::text FROM migration.source_definitions WHERE migration_id = ?").param(id)
+                .query((ResultSet rs) -> {
+                    kept.put((int) rs.getLong(1), JSON.readValue(rs.getString(2), Relation.class));
+                });
+        return kept;
+    }
+
+    /** Keeps these definitions, in place of those kept for the same tables. */
+    public void keepSourceDefinitions(String id, Collection<Relation> relations) {
+        tx.executeWithoutResult(s -> relations.forEach(r -> jdbc.sql("INSERT INTO migration.source_definitions VALUES (?, ?, ?::jsonb) "
+                        + "ON CONFLICT (migration_id, relid) DO UPDATE SET definition = excluded.definition")
+                .params(id, Integer.toUnsignedLong(r.id()), JSON.writeValueAsString(r)).update()));
+    }
+
+    /** Replaces every definition kept (a clone completed: its snapshot's). */
+    public void replaceSourceDefinitions(String id, Collection<Relation> relations) {
+        tx.executeWithoutResult(s -> {
+            jdbc.sql("DELETE FROM migration.source_definitions WHERE migration_id = ?").param(id).update();
+            keepSourceDefinitions(id, relations);
+        });
     }
 
     public FollowState followState(String id) {

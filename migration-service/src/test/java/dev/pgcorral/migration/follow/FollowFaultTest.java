@@ -167,6 +167,47 @@ class FollowFaultTest extends MigrationTestBase {
         assertThat(rows(dest, "SELECT id FROM amounts ORDER BY id")).as("not rounded into the old type").containsExactly("1", "2");
     }
 
+    @Test
+    void aTypeChangedWhileTheMigrationWasStoppedStopsItsNextRun() throws Exception {
+        // not a superuser: no DDL is captured, and the source's catalog already has the new type when the next run starts
+        ConnectionDetails source = ownedByPlainRole("paused_src", "pauser");
+        sql(source, "CREATE TABLE quiet (id int PRIMARY KEY, n numeric(10,2))", "INSERT INTO quiet VALUES (1, 1.25)",
+                "CREATE TABLE flips (id int PRIMARY KEY, amount numeric(10,4))", "INSERT INTO flips VALUES (1, 1.5)");
+        ConnectionDetails dest = database("paused_dst");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("paused", source, dest, "clone_and_follow");
+        api.awaitStatus("paused", "streaming", LIMIT);
+
+        // a table with no change in the run: compared with what the clone's snapshot had
+        stopKeepingTheSlot(api);
+        sql(source, "ALTER TABLE quiet ALTER COLUMN n TYPE numeric(10,4)", "INSERT INTO quiet VALUES (2, 2.1234)");
+        for (int start = 1; start <= 2; start++) { // started again with the destination unchanged, it stops again
+            assertThat(api.call("POST", "/api/v1/migrations/paused/start", null).status()).isEqualTo(200);
+            assertThat(api.awaitStatus("paused", "failed", LIMIT).path("error_message").asString()).as("start %d", start)
+                    .contains("column \"n\" of table \"public\".\"quiet\" changed its type").contains("TYPE numeric(10,4)");
+            assertThat(rows(dest, "SELECT id FROM quiet ORDER BY id")).as("not rounded into the old type").containsExactly("1");
+        }
+        sql(dest, "ALTER TABLE quiet ALTER COLUMN n TYPE numeric(10,4)");
+        assertThat(api.call("POST", "/api/v1/migrations/paused/start", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT n FROM quiet WHERE id = 2").equals(List.of("2.1234")));
+
+        // a type the follow took (narrowed on both sides) is what a later run compares with: widened again on the source alone
+        sql(dest, "ALTER TABLE flips ALTER COLUMN amount TYPE numeric(10,2)");
+        sql(source, "ALTER TABLE flips ALTER COLUMN amount TYPE numeric(10,2)", "INSERT INTO flips VALUES (2, 2.25)");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT amount FROM flips WHERE id = 2").equals(List.of("2.25")));
+        stopKeepingTheSlot(api);
+        sql(source, "ALTER TABLE flips ALTER COLUMN amount TYPE numeric(10,4)", "INSERT INTO flips VALUES (3, 3.1234)");
+        assertThat(api.call("POST", "/api/v1/migrations/paused/start", null).status()).isEqualTo(200);
+        assertThat(api.awaitStatus("paused", "failed", LIMIT).path("error_message").asString())
+                .contains("column \"amount\" of table \"public\".\"flips\" changed its type").contains("TYPE numeric(10,4)");
+        assertThat(rows(dest, "SELECT id FROM flips ORDER BY id")).as("not rounded into the old type").containsExactly("1", "2");
+    }
+
+    private static void stopKeepingTheSlot(MigrationCalls api) throws Exception {
+        assertThat(api.call("POST", "/api/v1/migrations/paused/stop?keep_slot=true", null).status()).isEqualTo(200);
+        api.awaitStatus("paused", "stopped", LIMIT);
+    }
+
     /** Ends the follow's WAL sender on the source and waits until the stream has resumed ({@code times} so far). */
     private static void loseTheSourceConnection(ConnectionDetails admin, MigrationCalls api, int times) {
         await().atMost(LIMIT).until(() -> rows(admin, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_retype' "
