@@ -84,6 +84,11 @@ final class MigrationJson {
         return tables;
     }
 
+    /** The rows the clone copied plus the changes the run's follow applied (pgmanager counts its transactions). */
+    private static long totalRows(CloneProgress live, FollowProgress follow) {
+        return live.rowsCopied() + (follow == null ? 0 : follow.changes());
+    }
+
     /** pgmanager's {@code live_*} fields, every one omitted when empty or zero. */
     private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow) {
         CloneProgress.Rates rates = live.rates();
@@ -97,7 +102,7 @@ final class MigrationJson {
         }
         omitZero(json, "live_rows_per_sec", rates.rowsPerSecond());
         omitZero(json, "live_bytes_per_sec", rates.bytesPerSecond());
-        omitZero(json, "live_total_rows", live.rowsCopied() + (follow == null ? 0 : follow.changes()));
+        omitZero(json, "live_total_rows", totalRows(live, follow));
         omitZero(json, "live_total_bytes", live.bytesCopied());
         FollowProgress.Lag lag = follow == null ? null : follow.lag();
         if (lag != null && lag.bytes() >= 0) {
@@ -201,12 +206,13 @@ final class MigrationJson {
             }
         }
         json.put("tables_total", tables.size());
-        json.put("tables_copied", tables.stream().filter(t -> "copied".equals(t.get("status"))).count());
+        // as pgmanager counts them: a copied table reads "streaming" once the follow streams
+        json.put("tables_copied", tables.stream().filter(t -> "copied".equals(t.get("status")) || "streaming".equals(t.get("status"))).count());
         json.put("tables", tables);
         CloneProgress.Rates rates = live == null ? new CloneProgress.Rates(0, 0) : live.rates();
         json.put("rows_per_sec", rates.rowsPerSecond());
         json.put("bytes_per_sec", rates.bytesPerSecond());
-        json.put("total_rows", live != null ? live.rowsCopied() : m == null ? 0 : m.rowsCopied());
+        json.put("total_rows", live != null ? totalRows(live, follow) : m == null ? 0 : m.rowsCopied());
         json.put("total_bytes", live != null ? live.bytesCopied() : m == null ? 0 : m.bytesCopied());
         List<CloneProgress.Failure> failures = live == null ? List.of() : live.failures();
         json.put("error_count", failures.size());
