@@ -430,13 +430,13 @@ async function compare() {
 
 // --- the log ---
 
-// The service keeps a run's log only while it runs: once the run has ended the page keeps what it read.
+// The service keeps a migration's last log lines, of every run, across its restarts.
 const loadLogs = throttled(async () => {
   const id = migration.selected;
   if (!id) return;
   const answer = await read(migrationPath("/logs"), "log");
   if (!answer || id !== migration.selected) return;
-  if (answer.length || !migration.logs.length) migration.logs = answer;
+  migration.logs = answer;
   renderLogs();
 }, 1000);
 

@@ -14,8 +14,9 @@ import dev.pgcorral.migration.follow.Origins;
 /**
  * Whether a server can be the source of a migration (logical replication with pgoutput), and if not what to
  * change: one check each for the version, being a primary, {@code wal_level}, a free replication slot, a free
- * WAL sender, the REPLICATION attribute and the right to create a publication. Read over the connection the
- * caller opened (its user and database are the ones judged); a check whose query fails is not ok and says why.
+ * WAL sender, the REPLICATION attribute and the right to create a publication; then {@code switchover}, which does not
+ * decide {@code ready}: whether a switchover could stop the writes there. Read over the connection the caller opened
+ * (its user and database are the ones judged); a check whose query fails is not ok and says why.
  *
  * @param ready  every check is ok
  * @param checks in the order above
@@ -27,7 +28,7 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
 
     /**
      * @param name   {@code version}, {@code primary}, {@code wal_level}, {@code replication_slots}, {@code wal_senders},
-     *               {@code replication_privilege} or {@code publication_privilege}
+     *               {@code replication_privilege}, {@code publication_privilege} or {@code switchover}
      * @param detail what was found and, when not ok, what to do
      */
     public record Check(String name, boolean ok, String detail) {
@@ -51,7 +52,9 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
         }
         checks.add(replication(role));
         checks.add(publication(connection, role));
-        return of(checks);
+        boolean ready = checks.stream().allMatch(Check::ok);
+        checks.add(switchover(connection, role));
+        return new MigrationReadiness(ready, List.copyOf(checks));
     }
 
     /**
@@ -92,7 +95,7 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
                     ? new Check("origin_functions", true, "role " + role.name() + " may call the replication origin functions")
                     : new Check("origin_functions", false, "role " + role.name() + " may not call " + String.join(", ", missing)
                       + ", with which the follow records how far it got: GRANT EXECUTE ON FUNCTION … TO " + Identifiers.quote(role.name())
-                      + " as a superuser");
+                      + " as a superuser, in database " + role.database() + " itself (functions' rights are per database)");
         } catch (SQLException e) {
             return failed("origin_functions", e);
         }
@@ -196,6 +199,32 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
         }
         return new Check("replication_privilege", false, "role " + role.name() + " lacks the REPLICATION attribute that logical"
                 + " replication needs: run ALTER ROLE " + Identifiers.quote(role.name()) + " REPLICATION as a superuser");
+    }
+
+    /** Whether a switchover could stop the source's writes: own the database (to make it read-only) and end other roles' sessions. */
+    private static Check switchover(Connection c, Role role) {
+        if (role.superuser()) {
+            return new Check("switchover", true, "role " + role.name() + " is a superuser: a switchover can make database " + role.database()
+                    + " read-only and end the sessions that could still write there");
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_has_role(datdba, 'USAGE'), "
+                + "pg_has_role('pg_signal_backend', 'USAGE') FROM pg_database WHERE datname = current_database()")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return new Check("switchover", false, "role " + role.name() + " does not own database " + role.database() + ": a switchover,"
+                        + " which makes it read-only (ALTER DATABASE … SET default_transaction_read_only), is refused (ALTER DATABASE "
+                        + Identifiers.quote(role.database()) + " OWNER TO " + Identifiers.quote(role.name()) + " as a superuser)");
+            }
+            return rs.getBoolean(2)
+                    ? new Check("switchover", true, "role " + role.name() + " owns database " + role.database() + " and may end other roles'"
+                      + " sessions: a switchover can make it read-only and end the sessions that could still write there (a superuser's"
+                      + " session only a superuser may end)")
+                    : new Check("switchover", false, "role " + role.name() + " owns database " + role.database() + " but may end only its"
+                      + " own roles' sessions: a switchover is refused while a session of another role is connected there (GRANT"
+                      + " pg_signal_backend TO " + Identifiers.quote(role.name()) + " as a superuser)");
+        } catch (SQLException e) {
+            return failed("switchover", e);
+        }
     }
 
     private static Check publication(Connection c, Role role) {

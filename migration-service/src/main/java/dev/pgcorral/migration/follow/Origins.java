@@ -94,7 +94,8 @@ public final class Origins {
                 throw new ApplyException("the destination's user may not create a replication origin, which records how far the "
                         + "migration got: use a superuser, or GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), "
                         + "pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), "
-                        + "pg_replication_origin_progress(text, boolean) TO the user", e);
+                        + "pg_replication_origin_progress(text, boolean) TO the user, in the destination database itself (functions' "
+                        + "rights are per database)", e);
             }
             throw e;
         }
@@ -175,6 +176,12 @@ public final class Origins {
                     st.execute();
                     return;
                 } catch (SQLException e) {
+                    if ("42501".equals(e.getSQLState())) {
+                        throw new SQLException("the destination's user may not drop the replication origin " + origin + " in database "
+                                + destination.database() + " (" + e.getMessage() + "): use a superuser, or GRANT EXECUTE ON FUNCTION "
+                                + "pg_replication_origin_drop(text) TO the user, in that database (functions' rights are per database)",
+                                e.getSQLState(), e);
+                    }
                     if (!IN_USE.equals(e.getSQLState()) || System.nanoTime() > deadline) {
                         throw e;
                     }

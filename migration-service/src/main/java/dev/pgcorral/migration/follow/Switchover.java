@@ -80,6 +80,8 @@ public final class Switchover {
     private final Fallback fallback;
     private final Consumer<ReadOnly> readOnlyFound;
     private ReadOnly before = new ReadOnly(false, false);
+    /** The source's database was made read-only by this switchover: a failure gives its writes back. */
+    private boolean sourceStopped;
 
     /**
      * @param publication the follow's, to check that it carries every table
@@ -103,6 +105,15 @@ public final class Switchover {
         this.readOnlyFound = readOnlyFound;
     }
 
+    /** The destination's sessions a switchover ends: all but the service's own ({@code pgcorral}, {@code pgcorral …}). */
+    private static final DatabaseSessions DESTINATION_SESSIONS = new DatabaseSessions("application_name ~ '^pgcorral( |$)'");
+    /**
+     * The source's: all but the service's own that only read there (other migrations' clones: JDBC and pg_dump sessions named
+     * {@code pgcorral}; lag probes), not an apply session ({@code pgcorral <origin>}, a fallback's), which writes.
+     */
+    private static final DatabaseSessions SOURCE_SESSIONS =
+            new DatabaseSessions("application_name = 'pgcorral' OR application_name LIKE 'pgcorral lag probe %'");
+
     public Result run() throws Exception {
         awaitCaughtUp();
         if (fallback != null) {
@@ -110,6 +121,7 @@ public final class Switchover {
         }
         before = readOnlyNow();
         readOnlyFound.accept(before);
+        checkMayStopSourceWrites();
         try {
             holdDestination();
         } catch (SQLException e) {
@@ -126,10 +138,12 @@ public final class Switchover {
             releaseDestination(false);
             throw e;
         } catch (SQLException e) {
+            boolean stoppedThere = sourceStopped;
             giveWritesBack();
             releaseDestination(false);
             throw new IllegalStateException("cannot stop writes on the source: " + e.getMessage() + " (the user needs to own database "
-                    + source.database() + " and be allowed to end its sessions); writes were given back", e);
+                    + source.database() + " and be allowed to end its sessions); " + (stoppedThere ? "writes were given back"
+                    : "the source's writes were not touched"), e);
         }
         try {
             try (Connection c = source.connect()) {
@@ -180,16 +194,12 @@ public final class Switchover {
     private void holdDestination() throws SQLException {
         try (Connection c = destination.connectReadWrite(); Statement st = c.createStatement()) {
             st.execute("ALTER DATABASE " + Identifiers.quote(destination.database()) + " SET default_transaction_read_only = on");
-            // the service's own sessions are named pgcorral (ConnectionDetails), its apply sessions "pgcorral <origin>"
-            try (PreparedStatement end = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
-                    + "AND NOT coalesce(application_name ~ '^pgcorral( |$)', false)")) {
-                try (ResultSet rs = end.executeQuery()) {
-                    rs.next();
-                    info("the destination is read-only until the switchover ends (" + rs.getInt(1) + " session(s) there ended)");
-                }
-            } catch (SQLException e) {
-                info("the destination is read-only for new sessions until the switchover ends; its earlier sessions stay: " + e.getMessage());
+            DatabaseSessions.Ended ended = DESTINATION_SESSIONS.end(c, null);
+            info("the destination is read-only for new sessions until the switchover ends (" + ended.count() + " session(s) there ended)");
+            if (!ended.left().isEmpty()) {
+                warn(ended.left().size() + " session(s) of the destination that began before stay, which its user may not end (GRANT "
+                        + "pg_signal_backend to it; a superuser's only a superuser may end): they may write there during the switchover: "
+                        + ended.left());
             }
         }
     }
@@ -263,51 +273,56 @@ public final class Switchover {
     private int stopWrites() throws SQLException, InterruptedException {
         try (Connection c = writable(); Statement st = c.createStatement()) {
             st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " SET default_transaction_read_only = on");
+            sourceStopped = true;
             Timestamp since;
             try (ResultSet rs = st.executeQuery("SELECT clock_timestamp()")) {
                 rs.next();
                 since = rs.getTimestamp(1);
             }
-            String before = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    + "AND backend_type = 'client backend' AND backend_start <= ? "
-                    // the service's own sessions that only read there: other migrations' clones (JDBC and pg_dump sessions,
-                    // named pgcorral) and lag probes; not an apply session ("pgcorral <origin>", a fallback's), which writes
-                    + "AND NOT coalesce(application_name = 'pgcorral' OR application_name LIKE 'pgcorral lag probe %', false)";
             if (!settings.endSessions()) {
                 long deadline = System.nanoTime() + timeout.toNanos();
-                try (PreparedStatement left = c.prepareStatement("SELECT count(*)" + before)) {
-                    left.setTimestamp(1, since);
-                    while (true) {
-                        try (ResultSet rs = left.executeQuery()) {
-                            rs.next();
-                            if (rs.getLong(1) == 0) {
-                                return 0;
-                            }
-                            if (System.nanoTime() > deadline) {
-                                throw new IllegalStateException(rs.getLong(1) + " session(s) that began before the writes stopped are "
-                                        + "still connected after " + timeout.toSeconds() + " s (end-sessions is off)");
-                            }
-                            if (follow.hasEnded()) {
-                                throw new IllegalStateException("the follow ended (the migration was stopped, or its follow failed) while "
-                                        + rs.getLong(1) + " session(s) that began before the writes stopped were still connected");
-                            }
-                        }
-                        Thread.sleep(50); // sessions end on their clients' time; nothing to wait on but time
+                while (true) {
+                    long left = SOURCE_SESSIONS.count(c, since);
+                    if (left == 0) {
+                        return 0;
                     }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(left + " session(s) that began before the writes stopped are still connected after "
+                                + timeout.toSeconds() + " s (end-sessions is off)");
+                    }
+                    if (follow.hasEnded()) {
+                        throw new IllegalStateException("the follow ended (the migration was stopped, or its follow failed) while " + left
+                                + " session(s) that began before the writes stopped were still connected");
+                    }
+                    Thread.sleep(50); // sessions end on their clients' time; nothing to wait on but time
                 }
             }
             // sessions that began before the setting took effect run with writes on: end them (twice: one may be starting)
             int ended = 0;
-            try (PreparedStatement end = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))" + before)) {
-                end.setTimestamp(1, since);
-                for (int round = 0; round < 2; round++) {
-                    try (ResultSet rs = end.executeQuery()) {
-                        rs.next();
-                        ended += rs.getInt(1);
-                    }
+            for (int round = 0; round < 2; round++) {
+                DatabaseSessions.Ended result = SOURCE_SESSIONS.end(c, since);
+                ended += result.count();
+                if (!result.left().isEmpty()) {
+                    throw new IllegalStateException("cannot stop writes on the source: " + result.left().size() + " session(s) there that "
+                            + "may have begun before could not be ended, and could write after the sentinel: " + result.left()
+                            + "; GRANT pg_signal_backend to the source's user, or end those sessions (a superuser's only a superuser may "
+                            + "end); writes were given back");
                 }
             }
             return ended;
+        }
+    }
+
+    /**
+     * Refuses, before anything is changed, a switchover whose source user could not stop the writes: one that does not own
+     * the source database, or that may not end the sessions there of the roles found connected.
+     */
+    private void checkMayStopSourceWrites() throws SQLException {
+        try (Connection c = source.connect()) {
+            String cannot = SOURCE_SESSIONS.whyWritesCannotStop(c, settings.endSessions());
+            if (cannot != null) {
+                throw new IllegalStateException(cannot + "; the source's writes were not touched");
+            }
         }
     }
 
@@ -334,7 +349,9 @@ public final class Switchover {
     }
 
     private void giveWritesBack() {
-        giveWritesBack(source, "the source", before.source());
+        if (sourceStopped) {
+            giveWritesBack(source, "the source", before.source());
+        }
     }
 
     /**
@@ -378,6 +395,11 @@ public final class Switchover {
     /** A connection to the source that may write while its database is read-only for everyone else. */
     private Connection writable() throws SQLException {
         return source.connectReadWrite();
+    }
+
+    private void warn(String message) {
+        record.log("warn", message, Map.of("component", "switchover"));
+        log.warn("migration {}: {}", migrationId, message);
     }
 
     private void info(String message) {

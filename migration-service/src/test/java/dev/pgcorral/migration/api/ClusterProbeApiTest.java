@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 class ClusterProbeApiTest extends MigrationTestBase {
 
     private static final List<String> CHECKS = List.of("version", "primary", "wal_level", "replication_slots", "wal_senders",
-            "replication_privilege", "publication_privilege");
+            "replication_privilege", "publication_privilege", "switchover");
     /** A role's password with the characters that break unescaped URLs. */
     private static final String APP_PASSWORD = "p@ss:w/rd #1";
 
@@ -116,6 +116,14 @@ class ClusterProbeApiTest extends MigrationTestBase {
         assertThat(check(granted.get("migration_readiness"), "publication_privilege").get("detail").asString())
                 .isEqualTo("role app has CREATE on database shop: it can create a publication for a list of tables it owns"
                         + " (FOR ALL TABLES needs a superuser)");
+        // what a switchover would need does not decide ready: it says what to grant before one
+        assertThat(check(granted.get("migration_readiness"), "switchover").get("detail").asString())
+                .contains("does not own database shop").contains("OWNER TO \"app\"");
+        sql(admin, "ALTER DATABASE shop OWNER TO app");
+        assertThat(check(testConnection(keyValue).json().get("migration_readiness"), "switchover").get("detail").asString())
+                .contains("may end only its own roles' sessions").contains("GRANT pg_signal_backend TO \"app\"");
+        sql(admin, "GRANT pg_signal_backend TO app");
+        assertThat(check(testConnection(keyValue).json().get("migration_readiness"), "switchover").get("ok").asBoolean()).isTrue();
     }
 
     @Test

@@ -224,6 +224,52 @@ class SwitchoverTest extends MigrationTestBase {
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM items").equals(java.util.List.of("2")));
     }
 
+    @Test
+    void aSourceUserThatCouldNotStopEveryWriteIsRefusedBeforeWritesStop() throws Exception {
+        ConnectionDetails source = ownedByPlainRole("sr_src", "sr_owner");
+        ConnectionDetails admin = database("sr_src");
+        sql(source, "CREATE TABLE orders (id bigserial PRIMARY KEY, who text NOT NULL)");
+        sql(admin, "CREATE ROLE sr_app LOGIN PASSWORD 'sr_app-pw'", "GRANT INSERT ON orders TO sr_app",
+                "GRANT USAGE ON SEQUENCE orders_id_seq TO sr_app");
+        ConnectionDetails app = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "sr_app", "sr_app-pw");
+        ConnectionDetails dest = database("sr_dst");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("sr", source, dest, "clone_and_follow");
+        api.awaitStatus("sr", "streaming", LIMIT);
+
+        // a user that does not own the source database could not make it read-only: refused before anything changes
+        sql(admin, "ALTER DATABASE sr_src OWNER TO " + admin.user());
+        assertThat(api.call("POST", "/api/v1/migrations/sr/switchover", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/sr").path("live_events"))
+                .anySatisfy(e -> assertThat(e.path("message").asString()).contains("does not own database sr_src")));
+        api.awaitStatus("sr", "streaming", LIMIT);
+        assertThat(api.get("/api/v1/migrations/sr/logs")).extracting(l -> l.path("message").asString())
+                .noneSatisfy(m -> assertThat(m).contains("give writes back")).noneSatisfy(m -> assertThat(m).contains("given back"));
+        sql(admin, "ALTER DATABASE sr_src OWNER TO sr_owner");
+
+        try (Connection session = app.connect(); Statement st = session.createStatement()) {
+            st.execute("SET application_name = 'application'");
+            st.execute("INSERT INTO orders (who) VALUES ('app')");
+            // the source's user may not end it: refused before the writes stop, naming the role and the grant
+            assertThat(api.call("POST", "/api/v1/migrations/sr/switchover", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/sr").path("live_events"))
+                    .anySatisfy(e -> assertThat(e.path("message").asString()).contains("sessions of role(s) sr_app")
+                            .contains("pg_signal_backend").contains("the source's writes were not touched")));
+            api.awaitStatus("sr", "streaming", LIMIT);
+            st.execute("INSERT INTO orders (who) VALUES ('app')"); // its session was left alone and writes on
+            assertThat(rows(source, "SHOW default_transaction_read_only")).containsExactly("off");
+
+            // allowed to end it: the switchover ends the session, and every row it wrote is on the destination
+            sql(admin, "GRANT pg_signal_backend TO sr_owner");
+            assertThat(api.call("POST", "/api/v1/migrations/sr/switchover", null).status()).isEqualTo(200);
+            api.awaitStatus("sr", "completed", LIMIT);
+            assertThatThrownBy(() -> st.execute("INSERT INTO orders (who) VALUES ('app')")).as("ended by the switchover")
+                    .isInstanceOf(SQLException.class);
+        }
+        assertThat(rows(dest, "SELECT count(*) FROM orders")).containsExactly("2");
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE sr_src RESET default_transaction_read_only");
+    }
+
     /** A {@code clone_and_follow} migration with {@code fallback}, started and streaming. */
     private MigrationCalls followWithFallback(String id, ConnectionDetails source, ConnectionDetails dest) throws Exception {
         MigrationCalls api = new MigrationCalls(port, null);

@@ -111,7 +111,7 @@ public class MigrationActions {
         return client.delete(service, migration(migration, "") + flags(force, keepSlot));
     }
 
-    /** The log of the migration's run in progress (none once it has ended: the service keeps it only while it runs). */
+    /** The migration's last log lines, of every run (the service keeps them across runs and restarts). */
     public JsonNode logs(UiProperties.Service service, String migration) {
         return client.get(service, migration(migration, "/logs"));
     }
