@@ -69,6 +69,9 @@ class FollowFaultTest extends MigrationTestBase {
         MigrationCalls.Reply notStopped = api.call("POST", "/api/v1/migrations/source-down/stop", null);
         assertThat(notStopped.status()).isEqualTo(409);
         assertThat(notStopped.body().path("detail").asString()).contains("stop with ?keep_slot=true").contains("the migration goes on");
+        MigrationCalls.Reply compare = api.call("POST", "/api/v1/migrations/source-down/compare", null);
+        assertThat(compare.status()).as("a fault past the service").isEqualTo(502);
+        assertThat(compare.body().path("detail").asString()).startsWith("cannot compare");
         assertThat(api.get("/api/v1/migrations/source-down").path("status").asString()).isEqualTo("streaming");
         sourceServer.start();
         sql(source, "INSERT INTO t SELECT generate_series(11, 20)");
