@@ -269,6 +269,11 @@ final class ApplySession implements AutoCloseable {
         prepared.clear();
     }
 
+    /** When the batch the destination works on now was sent ({@link System#nanoTime()}); 0 while none is. */
+    long busySince() {
+        return sender.busySince();
+    }
+
     /** Throws what a batch sent earlier failed with, if it did already; never waits. */
     void check() throws SQLException {
         sender.check();

@@ -35,6 +35,8 @@ final class BatchSender implements AutoCloseable {
     private final Statement statement;
     private final ExecutorService thread;
     private Future<?> inFlight;
+    /** When the batch the destination works on was sent ({@link System#nanoTime()}); 0 while none is. */
+    private volatile long busySince;
 
     BatchSender(Connection connection, String name) throws SQLException {
         this.statement = connection.createStatement();
@@ -93,6 +95,11 @@ final class BatchSender implements AutoCloseable {
         }
     }
 
+    /** When the batch the destination works on now was sent ({@link System#nanoTime()}); 0 while none is. */
+    long busySince() {
+        return busySince;
+    }
+
     /** Throws what the last batch failed with if it is answered already; never waits. */
     void check() throws SQLException {
         Future<?> f = inFlight;
@@ -121,6 +128,7 @@ final class BatchSender implements AutoCloseable {
             statement.addBatch(s);
         }
         int[] counts;
+        busySince = System.nanoTime();
         try {
             counts = statement.executeBatch();
         } catch (BatchUpdateException e) {
@@ -132,6 +140,7 @@ final class BatchSender implements AutoCloseable {
             }
             throw new ApplyException("the destination refused a change" + refusedTable(e, entries) + ": " + serverMessage(e), e);
         } finally {
+            busySince = 0;
             statement.clearBatch();
         }
         for (int i = 0; i < counts.length; i++) {

@@ -4,9 +4,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgcorral.common.logical.ChangeStream;
 import dev.pgcorral.common.logical.LogicalReplicationException;
-import dev.pgcorral.common.logical.Relation;
 import dev.pgcorral.common.logical.ReplicationMessage;
 import dev.pgcorral.common.logical.ReplicationMessage.Begin;
 import dev.pgcorral.common.logical.ReplicationMessage.Commit;
@@ -79,25 +75,22 @@ public final class Follower {
     private volatile boolean cancelled;
     private volatile ChangeStream stream;
     private volatile Connection applying;
+    /** The apply session of the connection in use, for {@link ApplyWatch}; null between them. */
+    private volatile ApplySession session;
     /** What the lag probe found the publication leaves out, said as the follow's error; null: nothing. */
     private volatile String notFollowed;
     /** The last source transaction committed on the destination and not yet known to be on its disk; null: none. Apply thread only. */
     private Lsn notFlushed;
     /** When the flushed position was last read ({@link System#nanoTime()}). Apply thread only. */
     private long flushCheckedAt;
-    /**
-     * The stream's latest definition of each relation, across reconnects and apply sessions, else the one kept from an
-     * earlier run ({@link Job#known}), else the source catalog's at the follow's start ({@link #seedDefinitions}): a type
-     * change shows against it. Apply thread only.
-     */
-    private final Map<Integer, Relation> definitions = new HashMap<>();
-    /** What {@link Job#known} holds, reduced ({@link KnownDefinitions#reduced}). Apply thread only. */
-    private final Map<Integer, Relation> kept = new HashMap<>();
+    /** The source's table definitions a type change shows against. */
+    private final RunDefinitions definitions;
 
     /** @param record the run's record: events and log lines go there */
     public Follower(Job job, CloneProgress record) {
         this.job = job;
         this.record = record;
+        this.definitions = new RunDefinitions(job.known(), job.migrationId());
     }
 
     public FollowProgress progress() {
@@ -142,10 +135,14 @@ public final class Follower {
             return t;
         });
         LagProbe probe = new LagProbe(job.source(), job.migrationId(), job.slot(), job.publication());
-        prober.scheduleWithFixedDelay(() -> probe.probe(progress, stream, found -> notFollowed = found), 0, LAG_PROBE_MILLIS,
-                TimeUnit.MILLISECONDS);
+        ApplyWatch watch = new ApplyWatch(job.destination(), job.origin(), job.migrationId());
+        prober.scheduleWithFixedDelay(() -> {
+            probe.probe(progress, stream, found -> notFollowed = found);
+            ApplySession s = session;
+            watch.check(progress, () -> s == null ? 0 : s.busySince());
+        }, 0, LAG_PROBE_MILLIS, TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
-        loadKnown();
+        definitions.load();
         try {
             while (!cancelled) {
                 long appliedBefore = progress.transactions();
@@ -183,6 +180,7 @@ public final class Follower {
             progress.ended();
             prober.shutdownNow();
             probe.close();
+            watch.close();
         }
     }
 
@@ -197,7 +195,8 @@ public final class Follower {
             dst.close();
             throw e;
         }
-        try (ApplySession session = new ApplySession(dst, catalog, job.origin(), ORIGIN_WAIT, progress::trouble, definitions)) {
+        try (ApplySession session = new ApplySession(dst, catalog, job.origin(), ORIGIN_WAIT, progress::trouble, definitions.latest())) {
+            this.session = session;
             if (!session.replicaRole()) {
                 info("the destination's user may not set session_replication_role: its triggers fire and foreign keys are checked "
                         + "again as changes are applied");
@@ -211,60 +210,17 @@ public final class Follower {
             if (cancelled) {
                 return;
             }
-            seedDefinitions();
+            definitions.seed(job.source(), job.publication());
             progress.trouble(null);
             info("following from " + (from.isValid() ? from : "the slot's position") + " (slot " + job.slot() + ")");
             apply(s, session);
         } finally {
             applying = null;
+            session = null;
             stream = null;
             if (s != null) {
                 s.close();
             }
-        }
-    }
-
-    /**
-     * Adds the source catalog's definition of each published table that has none yet (the stream has not defined it in this
-     * run, and none was kept), for its first definition to be compared with, and keeps those. Best effort: without it, a
-     * table's first definition is compared with nothing.
-     */
-    private void seedDefinitions() {
-        try {
-            List<Relation> fresh = new ArrayList<>();
-            SourceDefinitions.read(job.source(), job.publication()).forEach((id, relation) -> {
-                if (definitions.putIfAbsent(id, relation) == null) {
-                    fresh.add(relation);
-                }
-            });
-            keep(fresh);
-        } catch (SQLException e) {
-            log.warn("migration {}: cannot read the published tables' columns on the source ({}): a type changed before a table's "
-                    + "first change in this run goes unnoticed", job.migrationId(), e.getMessage());
-        }
-    }
-
-    private void loadKnown() {
-        try {
-            kept.putAll(job.known().load());
-            definitions.putAll(kept);
-        } catch (RuntimeException e) {
-            log.warn("migration {}: cannot read the source's table definitions kept by earlier runs ({}): a type changed while it "
-                    + "did not follow shows only where the source's catalog still tells", job.migrationId(), e.getMessage());
-        }
-    }
-
-    /** Keeps the definitions that differ from what {@link Job#known} holds; best effort, as {@link #loadKnown}. */
-    private void keep(List<Relation> relations) {
-        List<Relation> changed = relations.stream().map(KnownDefinitions::reduced).filter(r -> !r.equals(kept.get(r.id()))).toList();
-        if (changed.isEmpty()) {
-            return;
-        }
-        try {
-            job.known().keep(changed);
-            changed.forEach(r -> kept.put(r.id(), r));
-        } catch (RuntimeException e) {
-            log.warn("migration {}: cannot keep the source's table definitions for later runs: {}", job.migrationId(), e.getMessage());
         }
     }
 
@@ -304,7 +260,7 @@ public final class Follower {
                     commitFinished(s, session, group);
                     try {
                         session.relation(r.relation());
-                        keep(List.of(r.relation())); // the destination takes it: later runs compare with it
+                        definitions.taken(r.relation());
                     } catch (TableMissingException e) {
                         missing = e;
                     }

@@ -23,18 +23,15 @@ final class LagProbe implements AutoCloseable {
     }
 
     private static final int TABLES_PROBE_EVERY = 25;
-    private final ConnectionDetails source;
-    private final String name;
     private final String slot;
     private final String publication;
-    private Connection connection;
+    private final ProbeConnection connection;
     private int probes;
     /** The trouble says the stream reconnects to the source. */
     private boolean sourceLost;
 
     LagProbe(ConnectionDetails source, String migrationId, String slot, String publication) {
-        this.source = source;
-        this.name = probeName(migrationId);
+        this.connection = new ProbeConnection(source, probeName(migrationId));
         this.slot = slot;
         this.publication = publication;
     }
@@ -49,13 +46,7 @@ final class LagProbe implements AutoCloseable {
             sourceLost = false;
         }
         try {
-            if (connection == null || connection.isClosed()) {
-                connection = source.connect();
-                try (PreparedStatement st = connection.prepareStatement("SELECT set_config('application_name', ?, false)")) {
-                    st.setString(1, name);
-                    st.execute();
-                }
-            }
+            Connection connection = this.connection.get();
             try (PreparedStatement st = connection.prepareStatement("SELECT pg_current_wal_lsn()::text, "
                     + "(SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?)")) {
                 st.setString(1, slot);
@@ -80,14 +71,7 @@ final class LagProbe implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // gone already
-            }
-            connection = null;
-        }
+    public void close() {
+        connection.close();
     }
 }

@@ -255,6 +255,29 @@ class FollowFaultTest extends MigrationTestBase {
     }
 
     @Test
+    void anApplyWaitingForALockOnTheDestinationSaysWhoHoldsIt() throws Exception {
+        ConnectionDetails source = database("blocked_src");
+        ConnectionDetails dest = database("blocked_dst");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("blocked", source, dest, "clone_and_follow");
+        api.awaitStatus("blocked", "streaming", LIMIT);
+
+        try (Connection locker = dest.connect(); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+            String pid = rows(dest, "SELECT pid FROM pg_stat_activity WHERE datname = 'blocked_dst' AND state = 'idle in transaction'").get(0);
+            sql(source, "INSERT INTO t VALUES (2)");
+            await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/blocked").path("live_trouble").asString())
+                    .contains("waits for a lock").contains("held by the destination's session(s) " + pid));
+            assertThat(api.get("/api/v1/migrations/blocked").path("status").asString()).isEqualTo("streaming");
+            locker.rollback();
+        }
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("2")));
+        await().atMost(LIMIT).until(() -> api.get("/api/v1/migrations/blocked").path("live_trouble").isMissingNode());
+    }
+
+    @Test
     void unknownIdsAre404OnEveryRoute() throws Exception {
         MigrationCalls api = new MigrationCalls(port, null);
         for (String[] call : new String[][] {{"GET", ""}, {"DELETE", ""}, {"POST", "/start"}, {"POST", "/stop"}, {"POST", "/switchover"},
