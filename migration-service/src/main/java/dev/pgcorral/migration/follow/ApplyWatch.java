@@ -45,10 +45,11 @@ final class ApplyWatch implements AutoCloseable {
         }
         lookedAt = now;
         String waiting = lockWait(TimeUnit.NANOSECONDS.toSeconds(now - since));
-        if (waiting != null && (progress.trouble() == null || progress.trouble().equals(said))) { // not in place of another trouble
-            progress.trouble(waiting);
-            said = waiting;
+        if (progress.trouble() != null && !progress.trouble().equals(said)) {
+            return; // not in place of another trouble
         }
+        progress.trouble(waiting); // null once the session no longer waits for a lock
+        said = waiting;
     }
 
     /** What the apply session waits for, when it waits for a lock; null otherwise (it works, or cannot be looked at). */

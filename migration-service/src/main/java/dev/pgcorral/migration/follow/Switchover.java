@@ -272,8 +272,13 @@ public final class Switchover {
      */
     private int stopWrites() throws SQLException, InterruptedException {
         try (Connection c = writable(); Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " SET default_transaction_read_only = on");
-            sourceStopped = true;
+            sourceStopped = true; // from here a failure gives the writes back: the setting may have taken though its answer was lost
+            try {
+                st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " SET default_transaction_read_only = on");
+            } catch (SQLException e) {
+                sourceStopped = !"42501".equals(e.getSQLState()); // refused: nothing was set
+                throw e;
+            }
             Timestamp since;
             try (ResultSet rs = st.executeQuery("SELECT clock_timestamp()")) {
                 rs.next();
