@@ -79,6 +79,9 @@ class ApiErrorsTest extends PoolTestBase {
         assertProblem(html, 404);
         assertThat(assertProblem(client.apiPost("/api/v1/leases", "{not json"), 400).get("detail").asString())
                 .startsWith("the body is not valid JSON");
+        assertThat(assertProblem(client.apiPost("/api/v1/leases", "{"), 400).get("detail").asString())
+                .as("the parser's words and where, not its internals").startsWith("the body is not valid JSON: Unexpected end-of-input")
+                .contains("(line 1, column").doesNotContain("Source").doesNotContain("StreamReadFeature");
         assertThat(assertProblem(client.apiPost("/api/v1/leases", "[1]"), 400).get("detail").asString())
                 .isEqualTo("the body must be a JSON object");
         assertThat(pool.status().counts().free()).isEqualTo(TOTAL);

@@ -122,7 +122,7 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         if (path.isEmpty()) {
             String detail = json instanceof MismatchedInputException
                     ? "the body must be a JSON object"
-                    : "the body is not valid JSON: " + json.getOriginalMessage() + where(json.getLocation());
+                    : "the body is not valid JSON: " + readerWords(json) + where(json.getLocation());
             return problem(ex, detail, headers, status, request);
         }
         InvalidField field;
@@ -249,6 +249,13 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
             }
         }
         return path.toString();
+    }
+
+    /** The parser's words without the reader's internals it may add (where a start marker was, the source's description). */
+    private static String readerWords(JacksonException json) {
+        String words = json.getOriginalMessage();
+        int cut = words.indexOf(" (start marker at");
+        return cut < 0 ? words : words.substring(0, cut);
     }
 
     private static String where(TokenStreamLocation location) {

@@ -215,11 +215,14 @@ final class MigrationJson {
         json.put("total_rows", live != null ? totalRows(live, follow) : m == null ? 0 : m.rowsCopied());
         json.put("total_bytes", live != null ? live.bytesCopied() : m == null ? 0 : m.bytesCopied());
         List<CloneProgress.Failure> failures = live == null ? List.of() : live.failures();
-        json.put("error_count", failures.size());
         if (!failures.isEmpty()) {
+            json.put("error_count", failures.size());
             json.put("last_error", failures.get(failures.size() - 1).message());
-        } else if (m != null && !m.errorMessage().isEmpty()) {
+        } else if (m != null && !m.errorMessage().isEmpty()) { // an ended run's error: the one it ended with
+            json.put("error_count", 1);
             json.put("last_error", m.errorMessage());
+        } else {
+            json.put("error_count", 0);
         }
         List<CloneProgress.Phase> phases = live != null ? live.phases() : m == null ? List.of() : store.phases(m.id());
         if (!phases.isEmpty()) {

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.pgcorral.common.logical.ExportedSnapshot;
 import dev.pgcorral.common.logical.Publications;
 import dev.pgcorral.common.logical.ReplicationSlots;
@@ -49,6 +52,9 @@ public final class SourceReplication {
             "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION");
     /** Where the DDL capture lives on the source (its functions; the event triggers run them). */
     public static final String SCHEMA = "pgcorral_migration";
+    private static final Logger log = LoggerFactory.getLogger(SourceReplication.class);
+    /** Taken in a transaction that installs or removes a DDL trigger, so two migrations' never cross in {@link #SCHEMA}. */
+    private static final String LOCK_SCHEMA = "SELECT pg_advisory_xact_lock(hashtext('" + SCHEMA + "'))";
 
     private final ConnectionDetails source;
     private final String slot;
@@ -95,17 +101,30 @@ public final class SourceReplication {
         if (!existing) {
             publications.createForDatabase(publication, Set.of());
         }
+        ExportedSnapshot snapshot = null;
         try {
             List<String> withoutIdentity = tablesWithoutIdentity();
-            ExportedSnapshot snapshot = slots.createWithSnapshot(slot);
+            snapshot = slots.createWithSnapshot(slot);
             // after the snapshot: the clone (pg_dump through it) does not see the trigger, so the destination does not get it
             boolean ddl = installDdlTrigger();
             return new Begun(snapshot, snapshot.consistentPoint(), !existing, withoutIdentity, ddl);
         } catch (SQLException | RuntimeException e) {
+            if (snapshot != null) { // the slot is made, but nobody records it: dropped here, else it would keep the source's WAL
+                snapshot.close();
+                dropQuietly(slots);
+            }
             if (!existing) {
                 publications.drop(publication);
             }
             throw e;
+        }
+    }
+
+    private void dropQuietly(ReplicationSlots slots) {
+        try {
+            slots.dropEndingItsUser(slot);
+        } catch (RuntimeException e) {
+            log.warn("cannot drop the replication slot {} on the source that a failed start made: {}", slot, e.getMessage());
         }
     }
 
@@ -119,11 +138,17 @@ public final class SourceReplication {
         if (!existing) {
             publications.createForDatabase(publication, Set.of());
         }
+        ReplicationSlots slots = new ReplicationSlots(source);
+        boolean made = false;
         try {
             List<String> withoutIdentity = tablesWithoutIdentity();
-            dev.pgcorral.common.pg.Lsn start = new ReplicationSlots(source).create(slot);
+            dev.pgcorral.common.pg.Lsn start = slots.create(slot);
+            made = true;
             return new Begun(null, start, !existing, withoutIdentity, installDdlTrigger());
         } catch (SQLException | RuntimeException e) {
+            if (made) {
+                dropQuietly(slots);
+            }
             if (!existing) {
                 publications.drop(publication);
             }
@@ -154,10 +179,13 @@ public final class SourceReplication {
             new Publications(source).drop(publication);
         }
         try (Connection c = source.connectReadWrite(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute(LOCK_SCHEMA);
             st.execute("DROP EVENT TRIGGER IF EXISTS " + trigger());
             st.execute("DROP FUNCTION IF EXISTS " + SCHEMA + "." + trigger() + "()");
             st.execute("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
                     + "WHERE n.nspname = '" + SCHEMA + "') THEN DROP SCHEMA IF EXISTS " + SCHEMA + "; END IF; END$$");
+            c.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot drop the DDL trigger " + trigger() + " on the source: " + e.getMessage(), e);
         }
@@ -176,7 +204,19 @@ public final class SourceReplication {
                 }
             }
             c.setAutoCommit(false);
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    st.execute(LOCK_SCHEMA); // one migration's install or removal at a time
+                    st.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+                    break;
+                } catch (SQLException e) {
+                    c.rollback();
+                    // made by another session meanwhile (IF NOT EXISTS is no guard against a concurrent CREATE): it is there now
+                    if (attempt > 1 || !("23505".equals(e.getSQLState()) || "42P06".equals(e.getSQLState()))) {
+                        throw e;
+                    }
+                }
+            }
             st.execute("CREATE OR REPLACE FUNCTION " + SCHEMA + "." + trigger() + "() RETURNS event_trigger LANGUAGE plpgsql AS $fn$\n"
                     + "BEGIN\n"
                     + "  PERFORM pg_logical_emit_message(true, '" + DDL_PREFIX + "', current_query());\n"

@@ -42,7 +42,7 @@ final class MigrationEndpoints {
         return nodes.connection(m.destClusterId(), m.destNodeId());
     }
 
-    /** Why the request's source and destination do not name registered nodes; empty when they do. */
+    /** Why the request's source and destination do not name registered nodes; empty when they do (or are not given). */
     List<String> unknown(NewMigration request) {
         List<String> unknown = new ArrayList<>();
         node("source", request.sourceClusterId(), request.sourceNodeId(), unknown);
@@ -53,6 +53,9 @@ final class MigrationEndpoints {
     }
 
     private void node(String which, String clusterId, String nodeId, List<String> unknown) {
+        if (clusterId == null || clusterId.isBlank() || nodeId == null || nodeId.isBlank()) {
+            return; // a missing id is the request's own problem (NewMigration)
+        }
         try {
             nodes.connection(clusterId, nodeId);
         } catch (ApiException e) {

@@ -72,13 +72,10 @@ public final class Migrations implements AutoCloseable {
     }
 
     public Migration create(NewMigration request) {
-        List<String> problems = request.problems();
+        List<String> problems = new java.util.ArrayList<>(request.problems()); // all at once, joined as pgmanager does
+        problems.addAll(endpoints.unknown(request));
         if (!problems.isEmpty()) {
             throw ApiException.badRequest("validation: " + String.join("\n", problems));
-        }
-        List<String> unknown = endpoints.unknown(request);
-        if (!unknown.isEmpty()) {
-            throw ApiException.badRequest("validation: " + String.join("\n", unknown));
         }
         Instant now = Instant.now();
         Migration m = new Migration(request.id(), request.name(), request.sourceClusterId(), request.destClusterId(), request.sourceNodeId(),

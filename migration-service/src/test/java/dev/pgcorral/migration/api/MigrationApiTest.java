@@ -57,6 +57,10 @@ class MigrationApiTest extends MigrationTestBase {
         MigrationCalls.Reply unknownCluster = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "u").replace(src, "cl_nope"));
         assertThat(unknownCluster.status()).isEqualTo(400);
         assertThat(unknownCluster.body().path("detail").asString()).contains("source").contains("cl_nope");
+        MigrationCalls.Reply twoProblems = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "u").replace(src, "cl_nope")
+                .replace("\"copy_workers\":2", "\"copy_workers\":65"));
+        assertThat(twoProblems.body().path("detail").asString()).as("every problem in one answer, joined as pgmanager does")
+                .startsWith("validation: ").contains("copy_workers must be at most 64").contains("\nsource: ").contains("cl_nope");
         assertThat(call("POST", "/api/v1/migrations", "").status()).isEqualTo(400);
         MigrationCalls.Reply slash = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "a/b"));
         assertThat(slash.status()).isEqualTo(400);

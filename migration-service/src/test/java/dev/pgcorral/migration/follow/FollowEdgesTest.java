@@ -209,4 +209,21 @@ class FollowEdgesTest extends MigrationTestBase {
             return state.path("status").asString().equals("failed") ? state.path("error_message").asString() : "";
         }, message -> message.contains(statement));
     }
+
+    @Test
+    void aStartThatFailsAfterMakingItsSlotDropsIt() throws Exception {
+        ConnectionDetails source = database("slotleft_src");
+        ConnectionDetails dest = database("slotleft_dst");
+        sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "CREATE SCHEMA IF NOT EXISTS " + SourceReplication.SCHEMA,
+                // in the way of the DDL capture, which comes after the slot: its function cannot be made
+                "CREATE FUNCTION " + SourceReplication.SCHEMA + ".pgcorral_ddl_pgmanager_slotleft() RETURNS int LANGUAGE sql AS 'SELECT 1'");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("slotleft", source, dest, "clone_and_follow");
+        assertThat(api.awaitStatus("slotleft", "failed", LIMIT).path("error_message").asString()).contains("return type");
+        assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_slotleft'"))
+                .as("no slot left keeping the source's WAL").containsExactly("0");
+        sql(source, "DROP FUNCTION " + SourceReplication.SCHEMA + ".pgcorral_ddl_pgmanager_slotleft()");
+        assertThat(api.call("POST", "/api/v1/migrations/slotleft/start", null).status()).isEqualTo(200);
+        api.awaitStatus("slotleft", "streaming", LIMIT);
+    }
 }
