@@ -24,7 +24,8 @@ const migration = {
 const READINESS = {
   version: "PostgreSQL version", primary: "a primary, not a standby", wal_level: "wal_level",
   replication_slots: "a free replication slot", wal_senders: "a free WAL sender",
-  replication_privilege: "the REPLICATION privilege", publication_privilege: "may create a publication"
+  replication_privilege: "the REPLICATION privilege", publication_privilege: "may create a publication",
+  switchover: "a switchover could stop its writes (not needed to be ready)"
 };
 
 function migrationPath(rest) {
