@@ -109,10 +109,11 @@ public final class Switchover {
     private static final DatabaseSessions DESTINATION_SESSIONS = new DatabaseSessions("application_name ~ '^pgcorral( |$)'");
     /**
      * The source's: all but the service's own that only read there (other migrations' clones: JDBC and pg_dump sessions named
-     * {@code pgcorral}; lag probes), not an apply session ({@code pgcorral <origin>}, a fallback's), which writes.
+     * {@code pgcorral}; lag probes; the streams of migrations that follow it, {@code pgcorral migration <id>}), not an apply
+     * session ({@code pgcorral <origin>}, a fallback's), which writes.
      */
-    private static final DatabaseSessions SOURCE_SESSIONS =
-            new DatabaseSessions("application_name = 'pgcorral' OR application_name LIKE 'pgcorral lag probe %'");
+    private static final DatabaseSessions SOURCE_SESSIONS = new DatabaseSessions("application_name = 'pgcorral' "
+            + "OR application_name LIKE 'pgcorral lag probe %' OR application_name LIKE 'pgcorral migration %'");
 
     public Result run() throws Exception {
         awaitCaughtUp();

@@ -233,6 +233,7 @@ class SwitchoverTest extends MigrationTestBase {
                 "GRANT USAGE ON SEQUENCE orders_id_seq TO sr_app");
         ConnectionDetails app = new ConnectionDetails(admin.host(), admin.port(), admin.database(), "sr_app", "sr_app-pw");
         ConnectionDetails dest = database("sr_dst");
+        ConnectionDetails otherDest = database("sr_other_dst");
         MigrationCalls api = new MigrationCalls(port, null);
         api.createAndStart("sr", source, dest, "clone_and_follow");
         api.awaitStatus("sr", "streaming", LIMIT);
@@ -259,7 +260,10 @@ class SwitchoverTest extends MigrationTestBase {
             st.execute("INSERT INTO orders (who) VALUES ('app')"); // its session was left alone and writes on
             assertThat(rows(source, "SHOW default_transaction_read_only")).containsExactly("off");
 
-            // allowed to end it: the switchover ends the session, and every row it wrote is on the destination
+            // allowed to end it: the switchover ends the session, and every row it wrote is on the destination; another
+            // migration's stream from the same database (a superuser's, whose sessions it may not end) only reads, and stays
+            api.createAndStart("sr-other", admin, otherDest, "clone_and_follow");
+            api.awaitStatus("sr-other", "streaming", LIMIT);
             sql(admin, "GRANT pg_signal_backend TO sr_owner");
             assertThat(api.call("POST", "/api/v1/migrations/sr/switchover", null).status()).isEqualTo(200);
             api.awaitStatus("sr", "completed", LIMIT);
@@ -267,6 +271,12 @@ class SwitchoverTest extends MigrationTestBase {
                     .isInstanceOf(SQLException.class);
         }
         assertThat(rows(dest, "SELECT count(*) FROM orders")).containsExactly("2");
+        assertThat(rows(otherDest, "SELECT count(*) FROM orders")).containsExactly("2");
+        assertThat(api.get("/api/v1/migrations/sr-other").path("status").asString()).isEqualTo("streaming");
+        assertThat(api.get("/api/v1/migrations/sr-other").path("live_events")).as("its stream was left alone")
+                .noneSatisfy(e -> assertThat(e.path("type").asString()).isEqualTo("stream_resumed"));
+        assertThat(api.call("POST", "/api/v1/migrations/sr-other/stop", null).status()).isEqualTo(200);
+        api.awaitStatus("sr-other", "stopped", LIMIT);
         sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE sr_src RESET default_transaction_read_only");
     }
 
