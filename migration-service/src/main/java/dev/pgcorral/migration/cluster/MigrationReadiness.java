@@ -10,6 +10,7 @@ import java.util.List;
 import dev.pgcorral.common.pg.Identifiers;
 import dev.pgcorral.common.pg.UserSchemas;
 import dev.pgcorral.migration.follow.Origins;
+import dev.pgcorral.migration.follow.WriteStopRights;
 
 /**
  * Whether a server can be the source of a migration (logical replication with pgoutput), and if not what to
@@ -207,15 +208,14 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
             return new Check("switchover", true, "role " + role.name() + " is a superuser: a switchover can make database " + role.database()
                     + " read-only and end the sessions that could still write there");
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_has_role(datdba, 'USAGE'), "
-                + "pg_has_role('pg_signal_backend', 'USAGE') FROM pg_database WHERE datname = current_database()")) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
+        try {
+            WriteStopRights rights = WriteStopRights.of(c);
+            if (!rights.ownsDatabase()) {
                 return new Check("switchover", false, "role " + role.name() + " does not own database " + role.database() + ": a switchover,"
                         + " which makes it read-only (ALTER DATABASE … SET default_transaction_read_only), is refused (ALTER DATABASE "
                         + Identifiers.quote(role.database()) + " OWNER TO " + Identifiers.quote(role.name()) + " as a superuser)");
             }
-            return rs.getBoolean(2)
+            return rights.mayEndOtherRoles()
                     ? new Check("switchover", true, "role " + role.name() + " owns database " + role.database() + " and may end other roles'"
                       + " sessions: a switchover can make it read-only and end the sessions that could still write there (a superuser's"
                       + " session only a superuser may end)")

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,13 +39,10 @@ final class DatabaseSessions {
      * {@code endingSessions}, sessions of roles it may not end are connected there; null when it could.
      */
     String whyWritesCannotStop(Connection c, boolean endingSessions) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT pg_has_role(datdba, 'USAGE'), current_user, current_database() FROM pg_database WHERE datname = current_database()")) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
-                return "the user " + rs.getString(2) + " does not own database " + rs.getString(3) + ", which a switchover makes read-only "
-                        + "(ALTER DATABASE … SET default_transaction_read_only): make it the owner, or register the node with the owner's role";
-            }
+        if (!WriteStopRights.of(c).ownsDatabase()) {
+            return "the user " + c.getMetaData().getUserName() + " does not own database " + c.getCatalog() + ", which a switchover makes "
+                    + "read-only (ALTER DATABASE … SET default_transaction_read_only): make it the owner, or register the node with the "
+                    + "owner's role";
         }
         List<String> roles = endingSessions ? rolesItMayNotEnd(c) : List.of();
         return roles.isEmpty() ? null : "database " + c.getCatalog() + " has sessions of role(s) " + String.join(", ", roles) + ", which "
