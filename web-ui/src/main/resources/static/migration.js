@@ -174,6 +174,10 @@ function renderSelected() {
   // after a switchover the destination takes the writes: the service refuses a start, which would clone over it
   document.getElementById("migration-start").disabled = live || !!(d && d.switchover_lsn);
   document.getElementById("migration-stop").disabled = !live;
+  // a switchover moves the writes of a migration that follows; the service refuses it otherwise (409)
+  document.getElementById("migration-switchover").hidden = !follows(m);
+  document.getElementById("switchover-timeout-choice").hidden = !follows(m);
+  document.getElementById("migration-switchover").disabled = m.status !== "streaming";
   document.getElementById("keep-slot-choice").hidden = !follows(m);
   if (m.status !== migration.detailStatus) {
     migration.detailStatus = m.status;
@@ -384,6 +388,25 @@ async function stopMigration() {
   note.hidden = !running(selectedMigration());
 }
 
+function fallbackOf(m) {
+  const d = migration.detail;
+  return !!(d && d.id === m.id && d.fallback);
+}
+
+// The service answers at once; the status (switchover, then completed, or streaming again) and the log say how it goes.
+async function switchOver() {
+  const m = selectedMigration();
+  if (!m) return;
+  const timeout = document.getElementById("switchover-timeout").value.trim();
+  const answer = await act(migrationPath("/switchover"), {timeoutSec: timeout === "" ? null : Number(timeout)}, "Switch " + m.id
+      + " over to its destination? Once the lag is small, the source's database becomes read-only and its client sessions are"
+      + " ended; when the destination has every change and its sequences are set, it takes the writes. The source stays"
+      + " read-only afterwards" + (fallbackOf(m) ? ", and the destination's changes replicate back to it (fallback)" : "")
+      + ". If the switchover fails or runs out of time (" + (timeout === "" ? "the service's timeout" : timeout + " s")
+      + "), the source gets its writes back and the follow goes on.", "switchover");
+  if (answer) loadLogs();
+}
+
 async function deleteMigration() {
   const m = selectedMigration();
   if (!m) return;
@@ -491,7 +514,8 @@ async function createMigration(event) {
   const dest = value("dest-cluster");
   const body = {id: value("migration-id"), name: value("migration-name"), sourceClusterId: value("source-cluster"),
     sourceNodeId: value("source-node"), destClusterId: dest, destNodeId: dest === EMBEDDED ? null : value("dest-node"),
-    mode: value("migration-mode"), copyWorkers: Number(value("copy-workers"))};
+    mode: value("migration-mode"), fallback: document.getElementById("migration-fallback").checked,
+    copyWorkers: Number(value("copy-workers"))};
   if (!body.sourceClusterId) { showError("add a cluster first: it is the migration's source"); return; }
   const button = document.getElementById("create-migration");
   button.disabled = true;
@@ -500,6 +524,7 @@ async function createMigration(event) {
   if (!answer) return;
   document.getElementById("migration-name").value = "";
   document.getElementById("migration-id").value = "";
+  document.getElementById("migration-fallback").checked = false;
   migration.idEdited = false;
   selectMigration(answer.id);
 }
@@ -620,6 +645,7 @@ function wireMigrationPage() {
   document.getElementById("migration-id").oninput = (e) => { migration.idEdited = e.target.value !== ""; };
   document.getElementById("migration-start").onclick = startMigration;
   document.getElementById("migration-stop").onclick = stopMigration;
+  document.getElementById("migration-switchover").onclick = switchOver;
   document.getElementById("migration-delete").onclick = deleteMigration;
   document.getElementById("compare").onclick = compare;
   document.getElementById("logs-refresh").onclick = loadLogs;

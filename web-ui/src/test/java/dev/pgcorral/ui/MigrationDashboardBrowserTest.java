@@ -193,6 +193,7 @@ class MigrationDashboardBrowserTest {
         assertThat(stored.get("mode").asString()).isEqualTo("clone_only");
         assertThat(stored.get("dest_cluster_id").asString()).isEqualTo("embedded");
         assertThat(stored.get("copy_workers").asInt()).isEqualTo(2);
+        assertThat(browser().findElement(By.id("migration-switchover")).isDisplayed()).as("a clone only has no switchover").isFalse();
 
         try (Connection lock = source.connect("shop")) {
             holdBack(lock);
@@ -321,6 +322,15 @@ class MigrationDashboardBrowserTest {
         waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("error")).isDisplayed());
         assertThat(text("error-text")).isEqualTo("create migration failed: validation: source and destination cannot be the same node");
         browser().findElement(By.id("error-close")).click();
+
+        new Select(browser().findElement(By.id("dest-cluster"))).selectByValue("embedded");
+        browser().findElement(By.id("migration-fallback")).click();
+        browser().findElement(By.id("create-migration")).click();
+        waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("error")).isDisplayed());
+        assertThat(text("error-text")).as("the service's reasons, both").contains("fallback").contains("needs a mode that follows")
+                .contains("needs a registered destination cluster");
+        browser().findElement(By.id("error-close")).click();
+        browser().findElement(By.id("migration-fallback")).click();
 
         // the earlier clone's database is still there, and a new migration of that id does not write over it
         new Select(browser().findElement(By.id("dest-cluster"))).selectByValue("embedded");
@@ -468,8 +478,24 @@ class MigrationDashboardBrowserTest {
             selectMigration("shop-moved");
             waitFor(Duration.ofSeconds(90), d -> "streaming".equals(badge()));
             assertThat(browser().findElement(By.id("migration-start")).isEnabled()).isFalse();
-            service.api("POST", "/api/v1/migrations/shop-moved/switchover", null);
+            WebElement switchover = browser().findElement(By.id("migration-switchover"));
+            assertThat(switchover.isDisplayed() && switchover.isEnabled()).as("a streaming migration can be switched over").isTrue();
+
+            type("switchover-timeout", "0");
+            switchover.click();
+            assertThat(chromium.accept()).contains("becomes read-only").contains("(0 s)");
+            waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("error")).isDisplayed());
+            assertThat(text("error-text")).startsWith("switchover failed: ").contains("timeoutSec");
+            browser().findElement(By.id("error-close")).click();
+            assertThat(badge()).as("a refused switchover leaves the follow as it was").isEqualTo("streaming");
+
+            browser().findElement(By.id("switchover-timeout")).clear();
+            type("switchover-timeout", "20");
+            switchover.click();
+            assertThat(chromium.accept()).startsWith("Switch shop-moved over to its destination?").contains("(20 s)")
+                    .contains("The source stays read-only afterwards");
             waitFor(Duration.ofSeconds(60), d -> "completed".equals(badge()) && text("selected-route").contains("switched over at "));
+            assertThat(logMessages()).anySatisfy(message -> assertThat(message).contains("20 s"));
             assertThat(text("selected-route")).containsPattern("switched over at [0-9A-F]+/[0-9A-F]+ with \\d+ ms without writes");
             assertThat(browser().findElement(By.id("migration-start")).isEnabled()).as("the service would refuse it (409)").isFalse();
         } finally {

@@ -158,6 +158,12 @@ class WebUiSecurityTest {
                 .statusCode()).isEqualTo(400);
         assertThat(action("POST", actions + "/migrations", migration.formatted("m1", "clone_only", 4), "application/json", session)
                 .statusCode()).as("well-formed: passed on to the service, which is down").isEqualTo(502);
+        assertThat(action("POST", actions + "/migrations/m1/switchover", "{\"timeoutSec\":0}", "application/json", session).statusCode())
+                .isEqualTo(400);
+        assertThat(action("POST", actions + "/migrations/m1/switchover", "{\"timeoutSec\":3601}", "application/json", session).statusCode())
+                .isEqualTo(400);
+        assertThat(action("POST", actions + "/migrations/m1/switchover", "{}", "application/json", session).statusCode())
+                .as("well-formed: passed on to the service, which is down").isEqualTo(502);
         assertThat(action("GET", actions + "/clusters/cl_1/test-connection?node=a%2Fb", null, "application/json", session).statusCode())
                 .isEqualTo(400);
         assertThat(action("POST", actions + "/migrations/m1/start", "", "application/x-www-form-urlencoded", session).statusCode())

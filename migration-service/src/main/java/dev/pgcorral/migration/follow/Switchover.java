@@ -1,7 +1,6 @@
 package dev.pgcorral.migration.follow;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -116,6 +115,8 @@ public final class Switchover {
             + "OR application_name LIKE 'pgcorral lag probe %' OR application_name LIKE 'pgcorral migration %'");
 
     public Result run() throws Exception {
+        info("switchover: once the follow is within " + settings.maxLag().toKilobytes() + " kB of the source (waiting "
+                + settings.catchUp().toSeconds() + " s at most), the source's writes stop for " + timeout.toSeconds() + " s at most");
         awaitCaughtUp();
         if (fallback != null) {
             fallback.check();
@@ -194,7 +195,7 @@ public final class Switchover {
      */
     private void holdDestination() throws SQLException {
         try (Connection c = destination.connectReadWrite(); Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE " + Identifiers.quote(destination.database()) + " SET default_transaction_read_only = on");
+            DatabaseReadOnly.set(st, destination.database());
             DatabaseSessions.Ended ended = DESTINATION_SESSIONS.end(c, null);
             info("the destination is read-only for new sessions until the switchover ends (" + ended.count() + " session(s) there ended)");
             if (!ended.left().isEmpty()) {
@@ -217,7 +218,7 @@ public final class Switchover {
     private ReadOnly readOnlyNow() throws SQLException {
         ReadOnly found;
         try (Connection src = source.connect(); Connection dst = destination.connect()) {
-            found = new ReadOnly(readOnly(src, source.database()), readOnly(dst, destination.database()));
+            found = new ReadOnly(DatabaseReadOnly.isSet(src, source.database()), DatabaseReadOnly.isSet(dst, destination.database()));
         }
         if (found.source()) {
             info("the source database " + source.database() + " is read-only already (default_transaction_read_only set on it): it stays "
@@ -228,20 +229,6 @@ public final class Switchover {
                     + "takes writes once the switchover completes, and stays read-only if it does not");
         }
         return found;
-    }
-
-    /** Whether {@code default_transaction_read_only} is on for every role in {@code database} ({@code ALTER DATABASE … SET}). */
-    static boolean readOnly(Connection c, String database) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("""
-                SELECT coalesce(bool_or(substr(c, length('default_transaction_read_only=') + 1)::boolean), false)
-                FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) c
-                WHERE d.datname = ? AND s.setrole = 0 AND c LIKE 'default\\_transaction\\_read\\_only=%'""")) {
-            st.setString(1, database);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
     }
 
     /** Waits, writes untouched, until a lag probed after this call is below {@code max-lag}. */
@@ -275,7 +262,7 @@ public final class Switchover {
         try (Connection c = writable(); Statement st = c.createStatement()) {
             sourceStopped = true; // from here a failure gives the writes back: the setting may have taken though its answer was lost
             try {
-                st.execute("ALTER DATABASE " + Identifiers.quote(source.database()) + " SET default_transaction_read_only = on");
+                DatabaseReadOnly.set(st, source.database());
             } catch (SQLException e) {
                 sourceStopped = !"42501".equals(e.getSQLState()); // refused: nothing was set
                 throw e;
@@ -373,7 +360,7 @@ public final class Switchover {
         String fix = "; run ALTER DATABASE " + Identifiers.quote(db.database()) + " RESET default_transaction_read_only there";
         try {
             new UntilReachable(migrationId, record).ask("cannot give writes back to " + which + " yet", () -> {
-                giveWritesBack(db);
+                DatabaseReadOnly.reset(db);
                 return null;
             });
             info("writes given back to " + which + " (ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
@@ -389,13 +376,6 @@ public final class Switchover {
         record.trouble(null);
         record.log("error", message, Map.of("component", "switchover"));
         log.error("migration {}: {}", migrationId, message);
-    }
-
-    /** Lets new sessions of the database write again (what stopping its writes, or holding it, set, reset). */
-    public static void giveWritesBack(ConnectionDetails db) throws SQLException {
-        try (Connection c = db.connectReadWrite(); Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE " + Identifiers.quote(db.database()) + " RESET default_transaction_read_only");
-        }
     }
 
     /** A connection to the source that may write while its database is read-only for everyone else. */

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.migration.clone.CloneProgress;
+import dev.pgcorral.migration.follow.DatabaseReadOnly;
 import dev.pgcorral.migration.follow.Switchover;
 
 /**
@@ -75,7 +76,7 @@ final class AfterRestart {
     /** Gives writes back to a side a switchover held read-only; false when it cannot now. */
     private static boolean tryGivingWritesBack(Migration m, String side, ConnectionDetails db) {
         try {
-            Switchover.giveWritesBack(db);
+            DatabaseReadOnly.reset(db);
             log.info("migration {}: writes given back to {}", m.id(), side);
             return true;
         } catch (SQLException | RuntimeException e) {

@@ -20,6 +20,7 @@ import dev.pgcorral.migration.clone.CloneRun;
 import dev.pgcorral.migration.clone.CloneSnapshot;
 import dev.pgcorral.migration.clone.CloneState;
 import dev.pgcorral.migration.clone.TableProgress;
+import dev.pgcorral.migration.follow.DatabaseReadOnly;
 import dev.pgcorral.migration.follow.Follower;
 import dev.pgcorral.migration.follow.Origins;
 import dev.pgcorral.migration.follow.SchemaChangeException;
@@ -327,7 +328,7 @@ final class MigrationRun {
 
     private void giveWritesBack(String side, ConnectionDetails db) throws SQLException, InterruptedException {
         reachable.ask("cannot reach " + side, () -> {
-            Switchover.giveWritesBack(db);
+            DatabaseReadOnly.reset(db);
             return null;
         });
         warn("writes_given_back", "writes given back to " + side + ", which a switchover the restart cut off had left read-only "

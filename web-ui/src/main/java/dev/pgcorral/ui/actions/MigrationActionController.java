@@ -66,6 +66,7 @@ public class MigrationActionController {
                                 @NotNull @Pattern(regexp = ID, message = ID_MESSAGE) String destClusterId,
                                 @Pattern(regexp = ID, message = ID_MESSAGE) String destNodeId,
                                 @Pattern(regexp = "clone_only|clone_and_follow|clone_follow_switchover", message = "must be a migration mode") String mode,
+                                Boolean fallback,
                                 @Min(1) @Max(64) Integer copyWorkers) {
     }
 
@@ -74,6 +75,10 @@ public class MigrationActionController {
     }
 
     public record DeleteForm(boolean force, boolean keepSlot) {
+    }
+
+    /** {@code timeoutSec}: how long the source may be without writes (null: the service's default). */
+    public record SwitchoverForm(@Min(1) @Max(3600) Integer timeoutSec) {
     }
 
     @GetMapping("/clusters")
@@ -109,7 +114,7 @@ public class MigrationActionController {
     public JsonNode createMigration(@PathVariable String service, @Valid @RequestBody MigrationForm form) {
         return migrations.createMigration(migrationService(service), new MigrationActions.NewMigration(form.id(), form.name().strip(),
                 form.sourceClusterId(), form.sourceNodeId(), form.destClusterId(), form.destNodeId(),
-                form.mode() == null ? "clone_only" : form.mode(), form.copyWorkers()));
+                form.mode() == null ? "clone_only" : form.mode(), Boolean.TRUE.equals(form.fallback()), form.copyWorkers()));
     }
 
     @GetMapping("/migrations/{migration}")
@@ -126,6 +131,12 @@ public class MigrationActionController {
     public JsonNode stop(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration,
                          @RequestBody StopForm form) {
         return migrations.stop(migrationService(service), migration, form.keepSlot());
+    }
+
+    @PostMapping(value = "/migrations/{migration}/switchover", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public JsonNode switchover(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration,
+                               @Valid @RequestBody SwitchoverForm form) {
+        return migrations.switchover(migrationService(service), migration, form.timeoutSec());
     }
 
     @PostMapping(value = "/migrations/{migration}/delete", consumes = MediaType.APPLICATION_JSON_VALUE)

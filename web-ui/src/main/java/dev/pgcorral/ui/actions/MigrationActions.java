@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * What the migration page asks of a migration-service's pgmanager-compatible API: the cluster registry (list,
  * add a cluster of one node, delete, test a registered node, introspect) and migrations (read, create, start,
- * stop and delete, either of them keeping the slot if asked, logs, compare). Ids go into paths encoded, as the
+ * stop and delete, either of them keeping the slot if asked, switch over, logs, compare). Ids go into paths encoded, as the
  * service lets a client choose them.
  */
 @Component
@@ -41,7 +41,7 @@ public class MigrationActions {
 
     /** A migration as the page creates it; {@code destNodeId} is ignored for the {@link #EMBEDDED} destination. */
     public record NewMigration(String id, String name, String sourceClusterId, String sourceNodeId, String destClusterId,
-                               String destNodeId, String mode, Integer copyWorkers) {
+                               String destNodeId, String mode, boolean fallback, Integer copyWorkers) {
     }
 
     public JsonNode clusters(UiProperties.Service service) {
@@ -88,6 +88,9 @@ public class MigrationActions {
         json.put("dest_cluster_id", m.destClusterId());
         json.put("dest_node_id", embedded ? EMBEDDED : m.destNodeId());
         json.put("mode", m.mode());
+        if (m.fallback()) {
+            json.put("fallback", true);
+        }
         if (m.copyWorkers() != null) {
             json.put("copy_workers", m.copyWorkers());
         }
@@ -101,6 +104,11 @@ public class MigrationActions {
     /** Stops a run; a following migration's slot and publication on the source are dropped unless {@code keepSlot}. */
     public JsonNode stop(UiProperties.Service service, String migration, boolean keepSlot) {
         return client.post(service, migration(migration, "/stop") + flags(false, keepSlot), "{}");
+    }
+
+    /** Starts a switchover of a following migration, bounded by {@code timeoutSeconds} (null: the service's default). */
+    public JsonNode switchover(UiProperties.Service service, String migration, Integer timeoutSeconds) {
+        return client.post(service, migration(migration, "/switchover"), timeoutSeconds == null ? Map.of() : Map.of("timeout_sec", timeoutSeconds));
     }
 
     /**
