@@ -7,6 +7,8 @@
 const EMBEDDED = "embedded";
 const TERMINAL_PHASES = ["done", "stopped", "error", "stale"];
 const LAG_SPAN_MS = 5 * 60 * 1000;
+// How long the service keeps a stopped or failed run's snapshot for a start to resume on.
+const KEPT_SNAPSHOT = "if the start comes while the service keeps that snapshot (keep-snapshot: 10 minutes unless configured)";
 const migration = {
   list: [], // the newest snapshot's migrations
   selected: null, // the selected migration's id
@@ -193,7 +195,7 @@ function renderSelected() {
   const stored = !live && migration.detail && migration.detail.id === m.id ? migration.detail : null;
   const tables = m.tables && m.tables.length ? m.tables : stored ? storedTables(stored) : [];
   const phases = m.phases && m.phases.length ? m.phases : stored ? storedPhases(stored) : [];
-  renderTables(tables);
+  renderTables(tables, m);
   renderPhases(phases, m);
   renderThroughput(m, phases);
   renderFollow(m);
@@ -262,10 +264,14 @@ function tableRow(t) {
   return row;
 }
 
-function renderTables(tables) {
+// The clone's tables; a follow_only migration copies none (it follows a slot the user made).
+function renderTables(tables, m) {
   placeRows(document.getElementById("tables"), tables.map(tableRow));
   for (const key of tableRows.keys()) if (!tables.some((t) => t.schema + "." + t.name === key)) tableRows.delete(key);
-  document.getElementById("tables-empty").hidden = tables.length > 0;
+  const empty = document.getElementById("tables-empty");
+  empty.hidden = tables.length > 0;
+  setText(empty.querySelector("td"), m && m.mode === "follow_only" ? "no copy: a follow_only migration follows its slot from where it is"
+      : "no tables yet: they are listed when the copy starts");
 }
 
 // The phases in order, each with how long it took; the ongoing one's time keeps counting. The phase a run
@@ -331,8 +337,10 @@ function renderFollow(m) {
   if (!f) return;
   const measured = f.lagBytes >= 0;
   text("follow-lsn", f.appliedLsn === "0/0" ? "none yet" : f.appliedLsn);
-  text("follow-lag-bytes", measured ? bytes(f.lagBytes) : "measuring");
-  text("follow-lag-seconds", measured ? seconds(f.lagSeconds) : "measuring");
+  // not measured: at first, or while something keeps the follow from going on (the warning says what)
+  const unmeasured = f.trouble ? "unknown" : "measuring";
+  text("follow-lag-bytes", measured ? bytes(f.lagBytes) : unmeasured);
+  text("follow-lag-seconds", measured ? seconds(f.lagSeconds) : unmeasured);
   text("follow-transactions", count(f.transactions));
   text("follow-changes", count(f.changes));
   const trouble = document.getElementById("follow-trouble");
@@ -366,8 +374,10 @@ async function startMigration() {
   if (!m) return;
   const again = m.status !== "created";
   const answer = await act(migrationPath("/start"), {}, again ? "Start " + m.id + " again? "
-      + (follows(m) ? "If its clone had completed and its slot is still on the source, it follows on from there; otherwise it" : "It")
-      + " starts over: what an earlier run made in the destination is dropped first." : null, "start");
+      + (follows(m) ? "If its clone had completed and its slot is still on the source, it follows on from there. " : "")
+      + "If its last run failed or was stopped while copying" + (follows(m) ? " (stopped keeping the slot)" : "") + ", it resumes on"
+      + " that run's snapshot, " + KEPT_SNAPSHOT + ". Otherwise it starts over: what an earlier run made in the destination is dropped"
+      + " first." : null, "start");
   if (!answer) return;
   migration.logs = [];
   clearCompare();
@@ -380,7 +390,8 @@ async function stopMigration() {
   if (!m) return;
   const keep = keepSlot(m);
   const answer = await act(migrationPath("/stop"), {keepSlot: keep}, "Stop " + m.id + "?"
-      + (follows(m) ? slotWords(m, keep) : " The run cannot resume; started again, it starts over."), "stop");
+      + (follows(m) ? slotWords(m, keep) : " Started again, it resumes on this run's snapshot where the copy was, " + KEPT_SNAPSHOT
+          + "; later, or before the copy began, it starts over."), "stop");
   if (!answer || m.id !== migration.selected) return;
   document.getElementById("keep-slot").checked = false;
   const note = document.getElementById("selected-note");
@@ -515,7 +526,7 @@ async function createMigration(event) {
   const body = {id: value("migration-id"), name: value("migration-name"), sourceClusterId: value("source-cluster"),
     sourceNodeId: value("source-node"), destClusterId: dest, destNodeId: dest === EMBEDDED ? null : value("dest-node"),
     mode: value("migration-mode"), fallback: document.getElementById("migration-fallback").checked,
-    copyWorkers: Number(value("copy-workers"))};
+    copyWorkers: value("copy-workers") === "" ? null : Number(value("copy-workers"))};
   if (!body.sourceClusterId) { showError("add a cluster first: it is the migration's source"); return; }
   const button = document.getElementById("create-migration");
   button.disabled = true;
@@ -649,6 +660,11 @@ function wireMigrationPage() {
   document.getElementById("migration-delete").onclick = deleteMigration;
   document.getElementById("compare").onclick = compare;
   document.getElementById("logs-refresh").onclick = loadLogs;
+  // a link to another migration of this page (#migration=<id>) selects it
+  window.addEventListener("hashchange", () => {
+    const wanted = new URLSearchParams(location.hash.substring(1)).get("migration");
+    if (wanted && migration.list.some((m) => m.id === wanted)) selectMigration(wanted);
+  });
   renderLogs();
   fillPickers();
   loadClusters();

@@ -208,7 +208,7 @@ class MigrationDashboardBrowserTest {
             chromium.screenshot("migration-running.png");
 
             browser().findElement(By.id("migration-stop")).click();
-            chromium.accept();
+            assertThat(chromium.accept()).contains("it resumes on this run's snapshot where the copy was");
             // a stop aborts the run's connections, so the run may have ended by the time the page has the service's answer
             waitFor(Duration.ofSeconds(10), d -> "stop requested: the run ends at its next step".equals(text("selected-note"))
                     || "stopped".equals(badge()));
@@ -233,7 +233,8 @@ class MigrationDashboardBrowserTest {
         try (Connection lock = source.connect("shop")) {
             holdBack(lock);
             browser().findElement(By.id("migration-start")).click();
-            chromium.accept();
+            assertThat(chromium.accept()).as("a clone only has no slot").doesNotContain("slot")
+                    .contains("it resumes on that run's snapshot").contains("Otherwise it starts over");
             waitFor(Duration.ofSeconds(10), d -> "running".equals(badge()));
             waitFor(Duration.ofSeconds(10), d -> logMessages().contains("phase connecting"));
             lock.rollback();
@@ -421,7 +422,7 @@ class MigrationDashboardBrowserTest {
         selectMigration(FOLLOW);
         waitFor(Duration.ofSeconds(10), d -> "stopped".equals(badge()));
         browser().findElement(By.id("migration-start")).click();
-        assertThat(chromium.accept()).contains("otherwise it starts over");
+        assertThat(chromium.accept()).contains("it follows on from there").contains("Otherwise it starts over");
         waitFor(Duration.ofSeconds(90), d -> "streaming".equals(badge()));
 
         browser().findElement(By.id("keep-slot")).click();
@@ -498,6 +499,9 @@ class MigrationDashboardBrowserTest {
             assertThat(logMessages()).anySatisfy(message -> assertThat(message).contains("20 s"));
             assertThat(text("selected-route")).containsPattern("switched over at [0-9A-F]+/[0-9A-F]+ with \\d+ ms without writes");
             assertThat(browser().findElement(By.id("migration-start")).isEnabled()).as("the service would refuse it (409)").isFalse();
+
+            ((JavascriptExecutor) browser()).executeScript("location.hash = '#migration=" + MIGRATION + "'");
+            waitFor(Duration.ofSeconds(10), d -> text("selected-name").endsWith("(" + MIGRATION + ")"));
         } finally {
             sql("shop", "SET default_transaction_read_only = off", "ALTER DATABASE shop RESET default_transaction_read_only");
         }

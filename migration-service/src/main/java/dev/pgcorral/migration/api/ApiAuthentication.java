@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.pgcorral.migration.MigrationProperties;
 
 /**
- * Who may call {@code /api/*} ({@link ApiAuthenticationFilter}). {@code Authorization: Bearer <password>}
+ * Who may call {@code /api/*} and open the live status, {@code /ws} ({@link ApiAuthenticationFilter}). {@code Authorization: Bearer <password>}
  * ({@code pgcorral.migration.password}, {@code PGCORRAL_PASSWORD}) is always accepted (compared in constant time;
  * a wrong one is 401). A request without an {@code Authorization} header is served only when both
  * <ul>
@@ -46,7 +46,7 @@ public class ApiAuthentication {
         }
         FilterRegistrationBean<ApiAuthenticationFilter> registration =
                 new FilterRegistrationBean<>(new ApiAuthenticationFilter(properties.password(), open));
-        registration.addUrlPatterns("/api/*");
+        registration.addUrlPatterns("/api/*", "/ws", "/ws/*"); // the live status too: it names migrations and their errors
         return registration;
     }
 

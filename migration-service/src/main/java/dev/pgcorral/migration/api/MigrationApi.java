@@ -28,6 +28,7 @@ import dev.pgcorral.common.web.ApiException;
 import dev.pgcorral.migration.migration.Migration;
 import dev.pgcorral.migration.migration.Migrations;
 import dev.pgcorral.migration.migration.NewMigration;
+import tools.jackson.databind.JsonNode;
 
 /**
  * pgmanager's migration API ({@code /api/v1/migrations}): the same paths, bodies and status codes, with
@@ -91,13 +92,10 @@ class MigrationApi {
     /** Stops a run; {@code keep_slot} (query, or JSON body as the switchover's {@code timeout_sec}): keep the slot. */
     @PostMapping("/{id}/stop")
     Ack stop(@PathVariable String id, @RequestParam(name = "keep_slot", required = false) Boolean keepQuery,
-             @RequestBody(required = false) StopBody body, HttpServletRequest request) {
-        Boolean keep = once("keep_slot", request, keepQuery, body == null ? null : body.keepSlot());
+             @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
+        Boolean keep = once("keep_slot", request, keepQuery, CallBody.of(body, "keep_slot").bool("keep_slot"));
         migrations.stop(id, Boolean.TRUE.equals(keep));
         return new Ack(true, "stop requested");
-    }
-
-    record StopBody(@JsonProperty("keep_slot") Boolean keepSlot) {
     }
 
     /**
@@ -106,16 +104,14 @@ class MigrationApi {
      */
     @PostMapping("/{id}/switchover")
     Ack switchover(@PathVariable String id, @RequestParam(name = "timeout_sec", required = false) Long timeoutQuery,
-                   @RequestBody(required = false) SwitchoverBody body, HttpServletRequest request) {
-        Long seconds = once("timeout_sec", request, timeoutQuery, body == null ? null : body.timeoutSec()); // long: a huge one gets this range's words
+                   @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
+        // long: a huge one gets this range's words
+        Long seconds = once("timeout_sec", request, timeoutQuery, CallBody.of(body, "timeout_sec").whole("timeout_sec"));
         if (seconds != null && (seconds < 1 || seconds > 3600)) {
             throw ApiException.badRequest("timeout_sec must be between 1 and 3600 seconds, was " + seconds);
         }
         migrations.switchover(id, seconds == null ? null : java.time.Duration.ofSeconds(seconds));
         return new Ack(true, "switchover started");
-    }
-
-    record SwitchoverBody(@JsonProperty("timeout_sec") Long timeoutSec) {
     }
 
     /** Ours: source against destination per table, row counts and content hashes. */

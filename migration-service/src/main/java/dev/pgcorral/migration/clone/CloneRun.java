@@ -32,14 +32,16 @@ public final class CloneRun {
      * @param snapshots   where the snapshot comes from (a slot's, for a clone that is followed)
      * @param followed    a follow comes next: the run ends after finishing, without a phase done
      * @param madePublications the publications migrations made on the source (read when the schema is dumped): the clone leaves them out
+     * @param made        what an earlier run made in the destination ({@link Listener#destinationMade}); null: not known
      */
     public record Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove,
-                      boolean startOver, CloneSnapshot.Source snapshots, boolean followed, Supplier<Set<String>> madePublications) {
+                      boolean startOver, CloneSnapshot.Source snapshots, boolean followed, Supplier<Set<String>> madePublications,
+                      Set<Long> made) {
 
         /** A clone that is not followed: its own exported snapshot. */
         public Job(String migrationId, ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove,
-                   boolean startOver, Supplier<Set<String>> madePublications) {
-            this(migrationId, source, destination, workers, splitAbove, startOver, CloneSnapshot::export, false, madePublications);
+                   boolean startOver, Supplier<Set<String>> madePublications, Set<Long> made) {
+            this(migrationId, source, destination, workers, splitAbove, startOver, CloneSnapshot::export, false, madePublications, made);
         }
     }
 
@@ -49,6 +51,12 @@ public final class CloneRun {
 
         /** The destination is about to be written: a later run must clean it first. */
         void writingDestination();
+
+        /**
+         * What the clone made in the destination, by OID (relations but indexes, and schemas), once its schema is restored
+         * there; null when the destination was cleaned and is not known again yet. A run that starts over drops nothing else.
+         */
+        void destinationMade(List<Long> objects);
     }
 
     private static final Logger log = LoggerFactory.getLogger(CloneRun.class);
@@ -126,6 +134,7 @@ public final class CloneRun {
                 state.schema.dump(state.snapshot.name(), job.madePublications().get());
                 listener.writingDestination();
                 state.schema.restorePreData();
+                listener.destinationMade(Destination.objects(dst));
                 state.schemaRestored = true;
                 progress.event("schema_applied", "pre-data section restored (types, tables, functions, views)", Map.of());
                 check();
@@ -208,9 +217,18 @@ public final class CloneRun {
             throw new IllegalStateException("the destination database " + job.destination().database() + " is not empty ("
                     + String.join(", ", contents) + "): a clone goes into an empty database");
         }
+        if (job.made() != null) {
+            List<String> others = Destination.notMade(dst, job.made(), 10);
+            if (!others.isEmpty()) {
+                throw new IllegalStateException("the destination database " + job.destination().database() + " holds what this "
+                        + "migration did not make (" + String.join(", ", others) + "): starting over drops what an earlier run made "
+                        + "there, and would take those with it; move or drop them (or empty the database), then start again");
+            }
+        }
         info("starting over: the destination holds what an earlier run of this migration made, and that run's snapshot is gone; "
                 + "dropping it from " + job.destination().database() + " (" + String.join(", ", contents) + ")");
         Destination.clean(dst);
+        listener.destinationMade(null);
     }
 
     private void check() {

@@ -1,11 +1,14 @@
 package dev.pgcorral.migration.clone;
 
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import dev.pgcorral.common.pg.Identifiers;
 import dev.pgcorral.common.pg.Transactions;
@@ -45,6 +48,48 @@ final class Destination {
                 rs.next();
                 if (rs.getLong(1) > 0) {
                     found.add(rs.getLong(1) + " large object(s)");
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The OIDs of the relations (indexes aside, which go with their tables) and schemas the database holds now. */
+    static List<Long> objects(Connection destination) throws SQLException {
+        List<Long> oids = new ArrayList<>();
+        try (Statement st = destination.createStatement(); ResultSet rs = st.executeQuery("SELECT c.oid FROM pg_class c JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE c.relkind NOT IN ('i', 'I') AND " + UserSchemas.CONDITION
+                + " UNION ALL SELECT n.oid FROM pg_namespace n WHERE " + UserSchemas.CONDITION)) {
+            while (rs.next()) {
+                oids.add(rs.getLong(1));
+            }
+        }
+        return oids;
+    }
+
+    /**
+     * What the database holds that is not in {@code made} ({@link #objects}, taken when the clone had restored its schema):
+     * relations (indexes aside), unless part of one that is (an identity's or serial column's sequence), and schemas but
+     * {@code public}; in words, at most {@code limit} of them.
+     */
+    static List<String> notMade(Connection destination, Set<Long> made, int limit) throws SQLException {
+        String query = "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind NOT IN ('i', 'I') AND " + UserSchemas.CONDITION + " AND NOT c.oid = ANY (?)"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
+                + " AND d.deptype IN ('a', 'i') AND d.refobjid = ANY (?))"
+                + " UNION ALL SELECT 'schema ' || quote_ident(n.nspname) FROM pg_namespace n"
+                + " WHERE " + UserSchemas.CONDITION + " AND n.nspname <> 'public' AND NOT n.oid = ANY (?)"
+                + " ORDER BY 1 LIMIT ?";
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement st = destination.prepareStatement(query)) {
+            Array oids = destination.createArrayOf("bigint", made.toArray());
+            st.setArray(1, oids);
+            st.setArray(2, oids);
+            st.setArray(3, oids);
+            st.setInt(4, limit);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
                 }
             }
         }

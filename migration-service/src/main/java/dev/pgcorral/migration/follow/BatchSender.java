@@ -132,7 +132,7 @@ final class BatchSender implements AutoCloseable {
         try {
             counts = statement.executeBatch();
         } catch (BatchUpdateException e) {
-            if (Follower.connectionFault(e)) {
+            if (SqlFaults.connectionFault(e)) {
                 throw e;
             }
             if (e.getNextException() != null && RowCheck.SQLSTATE.equals(e.getNextException().getSQLState())) {

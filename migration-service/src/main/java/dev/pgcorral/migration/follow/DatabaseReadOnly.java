@@ -19,7 +19,7 @@ public final class DatabaseReadOnly {
     }
 
     /** Whether it is set on {@code database}. */
-    static boolean isSet(Connection c, String database) throws SQLException {
+    public static boolean isSet(Connection c, String database) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("""
                 SELECT coalesce(bool_or(substr(c, length('default_transaction_read_only=') + 1)::boolean), false)
                 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) c

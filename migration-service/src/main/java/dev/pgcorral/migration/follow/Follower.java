@@ -163,11 +163,11 @@ public final class Follower {
                     if (cancelled) {
                         return;
                     }
-                    if (!connectionFault(e) && !Origins.IN_USE.equals(e.getSQLState())) {
-                        throw new ApplyException("the destination failed: " + cause(e), e);
+                    if (!SqlFaults.connectionFault(e) && !Origins.IN_USE.equals(e.getSQLState())) {
+                        throw new ApplyException("the destination failed: " + SqlFaults.cause(e), e);
                     }
-                    retryLater((connectionFault(e) ? "cannot reach the destination " : "the destination ") + job.destination().redacted()
-                            + ": " + cause(e), backoff);
+                    retryLater((SqlFaults.connectionFault(e) ? "cannot reach the destination " : "the destination ") + job.destination().redacted()
+                            + ": " + SqlFaults.cause(e), backoff);
                 } catch (IllegalStateException e) {
                     if (cancelled) {
                         return; // the stream was closed by cancel()
@@ -278,6 +278,9 @@ public final class Follower {
                 if (group.full()) {
                     commit(s, session, group);
                 }
+            } else if (message instanceof Message m && m.transactional() && SourceReplication.NOTE_PREFIX.equals(m.prefix())) {
+                warn("schema_change_not_followed", "a schema change on the source that the follow goes on past, and that the "
+                        + "destination needs too (make it there before the switchover): " + m.contentAsString().strip());
             } else if (message instanceof Message m && m.transactional() && SourceReplication.DDL_PREFIX.equals(m.prefix())) {
                 if (job.passDdlAt() != null && !m.messageLsn().isAfter(job.passDdlAt())) {
                     info("passing the schema change at " + m.messageLsn() + ", applied to the destination by hand: " + m.contentAsString().strip());
@@ -378,25 +381,6 @@ public final class Follower {
         }
     }
 
-    /**
-     * A fault that waiting can cure: the connection broke or could not be made (08), the server shuts down or
-     * starts (57P01-57P03).
-     */
-    public static boolean connectionFault(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            String state = x.getSQLState();
-            if (state != null && (state.startsWith("08") || state.startsWith("57P0"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** What went wrong, in the server's or the network's words: a batch's own wrapper ("Batch entry 0 … was aborted") left out. */
-    private static String cause(SQLException e) {
-        return e instanceof java.sql.BatchUpdateException batch ? BatchSender.serverMessage(batch) : e.getMessage();
-    }
-
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
     }
@@ -404,6 +388,12 @@ public final class Follower {
     private void info(String message) {
         record.log("info", message, Map.of("component", "follow"));
         log.info("migration {}: {}", job.migrationId(), message);
+    }
+
+    private void warn(String type, String message) {
+        record.event(type, message, Map.of());
+        record.log("warn", message, Map.of("component", "follow"));
+        log.warn("migration {}: {}", job.migrationId(), message);
     }
 
     private void event(String type, String message) {

@@ -37,7 +37,7 @@ final class RowCheck {
                     + " ELSE format('%s found %s of its %s rows on the destination', what, got, expected) END; END IF; END$$");
             return true;
         } catch (SQLException e) {
-            if (Follower.connectionFault(e)) {
+            if (SqlFaults.connectionFault(e)) {
                 throw e;
             }
             return false;

@@ -43,13 +43,45 @@ public final class SourceReplication {
 
     /** The prefix of the logical message that carries a DDL statement. */
     public static final String DDL_PREFIX = "pgcorral.migration.ddl";
+    /** The prefix of one that carries a statement the follow goes on past, saying the destination needs it too. */
+    public static final String NOTE_PREFIX = "pgcorral.migration.ddl-note";
     /**
      * The DDL that changes what rows look like, which the follow must not run past: tables, their columns, the
-     * types and domains they use, schemas renamed or dropped. Not indexes, grants, comments, publications.
+     * types and domains they use, schemas renamed or dropped. Not indexes, grants, comments, publications; and not
+     * temporary objects, which no other session sees. Captured once done ({@code ddl_command_end}), but drops.
      */
-    static final List<String> DDL_TAGS = List.of("CREATE TABLE", "CREATE TABLE AS", "SELECT INTO", "ALTER TABLE", "DROP TABLE",
-            "CREATE TYPE", "ALTER TYPE", "DROP TYPE", "CREATE DOMAIN", "ALTER DOMAIN", "DROP DOMAIN", "ALTER SCHEMA", "DROP SCHEMA",
-            "CREATE EXTENSION", "ALTER EXTENSION", "DROP EXTENSION");
+    static final List<String> DDL_TAGS = List.of("CREATE TABLE", "CREATE TABLE AS", "SELECT INTO", "ALTER TABLE",
+            "CREATE TYPE", "ALTER TYPE", "CREATE DOMAIN", "ALTER DOMAIN", "ALTER SCHEMA", "CREATE EXTENSION", "ALTER EXTENSION");
+    /** The drops among them, captured when the objects go ({@code sql_drop}), which tells whether they were temporary. */
+    static final List<String> DROP_TAGS = List.of("DROP TABLE", "DROP TYPE", "DROP DOMAIN", "DROP SCHEMA", "DROP EXTENSION");
+    /**
+     * What rows do not depend on but an application may: the follow goes on past it, and its log says the destination
+     * needs it too ({@link #NOTE_PREFIX}).
+     */
+    static final List<String> NOTE_TAGS = List.of("CREATE VIEW", "ALTER VIEW", "CREATE MATERIALIZED VIEW", "ALTER MATERIALIZED VIEW",
+            "CREATE FUNCTION", "ALTER FUNCTION", "CREATE PROCEDURE", "ALTER PROCEDURE", "CREATE TRIGGER", "ALTER TRIGGER",
+            "CREATE SEQUENCE", "ALTER SEQUENCE", "CREATE INDEX", "ALTER INDEX");
+    /** The drops among those. */
+    static final List<String> NOTE_DROP_TAGS = List.of("DROP VIEW", "DROP MATERIALIZED VIEW", "DROP FUNCTION", "DROP PROCEDURE",
+            "DROP TRIGGER", "DROP SEQUENCE", "DROP INDEX");
+    /**
+     * The capture's body: a DDL statement goes into the WAL unless everything it made, changed or dropped is temporary
+     * (a statement nothing is reported for is captured all the same).
+     */
+    private static final String CAPTURE = """
+            BEGIN
+              IF tg_event = 'sql_drop' THEN
+                IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects())
+                   AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() WHERE NOT is_temporary) THEN
+                  RETURN;
+                END IF;
+              ELSIF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands())
+                    AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
+                                    WHERE schema_name IS NULL OR (schema_name <> 'pg_temp' AND schema_name NOT LIKE 'pg\\_temp\\_%%')) THEN
+                RETURN;
+              END IF;
+              PERFORM pg_logical_emit_message(true, CASE WHEN tg_tag IN (%s) THEN '%s' ELSE '%s' END, current_query());
+            END""";
     /** Where the DDL capture lives on the source (its functions; the event triggers run them). */
     public static final String SCHEMA = "pgcorral_migration";
     private static final Logger log = LoggerFactory.getLogger(SourceReplication.class);
@@ -182,6 +214,7 @@ public final class SourceReplication {
             c.setAutoCommit(false);
             st.execute(LOCK_SCHEMA);
             st.execute("DROP EVENT TRIGGER IF EXISTS " + trigger());
+            st.execute("DROP EVENT TRIGGER IF EXISTS " + dropTrigger());
             st.execute("DROP FUNCTION IF EXISTS " + SCHEMA + "." + trigger() + "()");
             st.execute("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
                     + "WHERE n.nspname = '" + SCHEMA + "') THEN DROP SCHEMA IF EXISTS " + SCHEMA + "; END IF; END$$");
@@ -193,7 +226,7 @@ public final class SourceReplication {
 
     /**
      * Where the user is a superuser: an event trigger that writes every DDL statement of the database that changes
-     * rows' shape ({@link #DDL_TAGS}) into the WAL as a transactional logical message, so the follow stops at it,
+     * rows' shape ({@link #DDL_TAGS}, {@link #DROP_TAGS}), on objects that are not temporary, into the WAL as a transactional logical message, so the follow stops at it,
      * naming it. Returns whether it is there.
      */
     private boolean installDdlTrigger() throws SQLException {
@@ -218,12 +251,14 @@ public final class SourceReplication {
                 }
             }
             st.execute("CREATE OR REPLACE FUNCTION " + SCHEMA + "." + trigger() + "() RETURNS event_trigger LANGUAGE plpgsql AS $fn$\n"
-                    + "BEGIN\n"
-                    + "  PERFORM pg_logical_emit_message(true, '" + DDL_PREFIX + "', current_query());\n"
-                    + "END\n$fn$");
-            st.execute("DROP EVENT TRIGGER IF EXISTS " + trigger()); // an earlier run's, left by a failure before its slot was kept
-            st.execute("CREATE EVENT TRIGGER " + trigger() + " ON ddl_command_end WHEN TAG IN (" + String.join(", ", DDL_TAGS.stream()
-                    .map(t -> "'" + t + "'").toList()) + ") EXECUTE FUNCTION " + SCHEMA + "." + trigger() + "()");
+                    + CAPTURE.formatted(tags(NOTE_TAGS) + ", " + tags(NOTE_DROP_TAGS), NOTE_PREFIX, DDL_PREFIX) + "\n$fn$");
+            // an earlier run's, left by a failure before its slot was kept
+            st.execute("DROP EVENT TRIGGER IF EXISTS " + trigger());
+            st.execute("DROP EVENT TRIGGER IF EXISTS " + dropTrigger());
+            st.execute("CREATE EVENT TRIGGER " + trigger() + " ON ddl_command_end WHEN TAG IN (" + tags(DDL_TAGS) + ", " + tags(NOTE_TAGS)
+                    + ") EXECUTE FUNCTION " + SCHEMA + "." + trigger() + "()");
+            st.execute("CREATE EVENT TRIGGER " + dropTrigger() + " ON sql_drop WHEN TAG IN (" + tags(DROP_TAGS) + ", " + tags(NOTE_DROP_TAGS)
+                    + ") EXECUTE FUNCTION " + SCHEMA + "." + trigger() + "()");
             c.commit();
             return true;
         }
@@ -249,6 +284,15 @@ public final class SourceReplication {
 
     private String trigger() {
         return "pgcorral_ddl_" + slot;
+    }
+
+    /** The drops' trigger: a prefix of its own, so that a long slot name cut to 63 characters still names two triggers. */
+    private String dropTrigger() {
+        return "pgcorral_drop_" + slot;
+    }
+
+    private static String tags(List<String> tags) {
+        return String.join(", ", tags.stream().map(t -> "'" + t + "'").toList());
     }
 
     /** The published tables that have no replica identity: the source refuses UPDATE and DELETE on them. */

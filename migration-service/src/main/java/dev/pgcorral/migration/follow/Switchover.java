@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.Finishing;
+import dev.pgcorral.migration.clone.UnloggedTables;
 
 /**
  * Moves the writes from the source to the destination, provably leaving nothing behind:
@@ -37,11 +39,12 @@ import dev.pgcorral.migration.clone.Finishing;
  * comes after every transaction that committed before the writes stopped;</li>
  * <li>waits until the destination has committed past it, read from the destination's own record (its
  * replication origin), not from memory;</li>
+ * <li>copies the source's unlogged tables again (the WAL, and so the follow, carries none of their changes);</li>
  * <li>sets every sequence on the destination to the source's value;</li>
  * <li>with a fallback, creates the publication and slot on the destination that replicate it back.</li>
  * </ol>
- * The write downtime is from step 2 to the end. When a step fails or the time is up, the source gets its
- * writes back and the follow goes on; the exception says what happened.
+ * The write downtime is from step 3 to the end, and {@code timeout} bounds it as a whole. When a step fails or the time
+ * is up, the source gets its writes back and the follow goes on; the exception says what happened.
  */
 public final class Switchover {
 
@@ -132,9 +135,10 @@ public final class Switchover {
                     + "needs to own database " + destination.database() + "); the source's writes were not touched", e);
         }
         Instant stopped = Instant.now();
+        long deadline = System.nanoTime() + timeout.toNanos(); // one bound for all the time the source is without writes
         int ended;
         try {
-            ended = stopWrites();
+            ended = stopWrites(deadline);
         } catch (IllegalStateException e) {
             giveWritesBack();
             releaseDestination(false);
@@ -156,14 +160,13 @@ public final class Switchover {
             }
             info("writes stopped on the source (" + ended + " session(s) ended); writing the sentinel");
             Lsn sentinel = writeSentinel();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            if (!follow.awaitApplied(sentinel, timeout)) {
+            if (!follow.awaitApplied(sentinel, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                 if (follow.hasEnded()) {
                     throw new IllegalStateException("the follow ended (the migration was stopped, or its follow failed) before the "
                             + "destination committed past the sentinel at " + sentinel);
                 }
-                throw new IllegalStateException("the destination did not commit past the sentinel at " + sentinel + " within " + timeout.toSeconds()
-                        + " s (it applied up to " + follow.applied() + ")");
+                throw new IllegalStateException("the destination did not commit past the sentinel at " + sentinel + " within the "
+                        + timeout.toSeconds() + " s the source may be without writes (it applied up to " + follow.applied() + ")");
             }
             Lsn confirmed;
             try (Connection dst = destination.connect()) {
@@ -172,6 +175,7 @@ public final class Switchover {
             if (confirmed.isBefore(sentinel)) {
                 throw new IllegalStateException("the destination's origin reads " + confirmed + ", before the sentinel at " + sentinel);
             }
+            copyUnloggedTables();
             int sequences = copySequences();
             if (fallback != null) {
                 fallback.begin();
@@ -256,9 +260,10 @@ public final class Switchover {
 
     /**
      * Makes the database read-only for new sessions; the sessions that began before could still write: they are
-     * ended, or, with {@code end-sessions} off, waited for until they end by themselves. Returns how many were ended.
+     * ended, or, with {@code end-sessions} off, waited for until they end by themselves, until {@code deadline}
+     * ({@link System#nanoTime()}). Returns how many were ended.
      */
-    private int stopWrites() throws SQLException, InterruptedException {
+    private int stopWrites(long deadline) throws SQLException, InterruptedException {
         try (Connection c = writable(); Statement st = c.createStatement()) {
             sourceStopped = true; // from here a failure gives the writes back: the setting may have taken though its answer was lost
             try {
@@ -273,7 +278,6 @@ public final class Switchover {
                 since = rs.getTimestamp(1);
             }
             if (!settings.endSessions()) {
-                long deadline = System.nanoTime() + timeout.toNanos();
                 while (true) {
                     long left = SOURCE_SESSIONS.count(c, since);
                     if (left == 0) {
@@ -327,6 +331,19 @@ public final class Switchover {
                 rs.next();
                 return Lsn.parse(rs.getString(1));
             }
+        }
+    }
+
+    /** Unlogged tables: no change of theirs reached the destination through the WAL, so their rows are copied again now. */
+    private void copyUnloggedTables() throws SQLException {
+        Map<String, Long> copied;
+        try (Connection src = source.connect(); Connection dst = destination.connectReadWrite()) {
+            copied = UnloggedTables.copyAgain(src, dst);
+        }
+        if (!copied.isEmpty()) {
+            info("unlogged tables copied again while writes are stopped (their changes are not in the WAL, so the follow did not "
+                    + "carry them): " + copied.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " rows)")
+                    .collect(Collectors.joining(", ")));
         }
     }
 

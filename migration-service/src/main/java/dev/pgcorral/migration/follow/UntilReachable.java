@@ -63,7 +63,7 @@ public final class UntilReachable {
                 }
                 problem = e.getMessage();
             } catch (SQLException e) {
-                if (!Follower.connectionFault(e)) {
+                if (!SqlFaults.connectionFault(e)) {
                     throw e;
                 }
                 problem = e.getMessage();

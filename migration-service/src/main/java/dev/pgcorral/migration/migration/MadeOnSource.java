@@ -39,19 +39,25 @@ final class MadeOnSource {
         }
     }
 
-    /** Drops them; throws when the source cannot be reached (the origin on the destination is dropped where it can be). */
-    void remove(Migration m) {
+    /**
+     * Drops them; throws when the source cannot be reached (the origin on the destination is dropped where it can be).
+     * Returns what was dropped, in words.
+     */
+    String remove(Migration m) {
         boolean publicationCreated = store.followState(m.id()).publicationCreated();
         new SourceReplication(endpoints.source(m), m.slotName(), m.publication())
                 .remove(publicationCreated);
         store.slotRemoved(m.id());
+        String origin = ", and its origin on the destination";
         try {
             Origins.drop(endpoints.destination(m), MigrationRun.origin(m.id()));
         } catch (SQLException | RuntimeException e) {
-            log.info("migration {}: its origin on the destination stays ({})", m.id(), e.getMessage());
+            origin = "; its origin on the destination stays (" + e.getMessage() + ")";
         }
-        log.info("migration {}: slot {} dropped on the source{}", m.id(), m.slotName(),
-                publicationCreated ? ", with publication " + m.publication() : "");
+        String said = "slot " + m.slotName() + " dropped on the source" + (publicationCreated ? ", with publication " + m.publication() : "")
+                + origin;
+        log.info("migration {}: {}", m.id(), said);
+        return said;
     }
 
     /**
@@ -88,17 +94,22 @@ final class MadeOnSource {
                 + m.slotName() + "')";
     }
 
-    /** {@link #remove} when the migration {@link #owned} them; a failure logged with what to do instead of thrown. */
-    void removeQuietly(Migration m, String why) {
+    /**
+     * {@link #remove} when the migration {@link #owned} them; a failure logged with what to do instead of thrown. Returns what
+     * happened, in words; null when there was nothing to drop.
+     */
+    String removeQuietly(Migration m, String why) {
         if (!owned(m)) {
-            return;
+            return null;
         }
         try {
-            remove(m);
+            return remove(m);
         } catch (RuntimeException e) {
-            log.warn("migration {}: {}, but its slot {} could not be dropped on the source: {}; drop it there "
-                    + "(SELECT pg_drop_replication_slot('{}')) or delete the migration once the source is reachable", m.id(), why,
-                    m.slotName(), e.getMessage(), m.slotName());
+            String said = why + ", but its slot " + m.slotName() + " could not be dropped on the source: " + e.getMessage()
+                    + "; drop it there (SELECT pg_drop_replication_slot('" + m.slotName() + "')) or delete the migration once the "
+                    + "source is reachable";
+            log.warn("migration {}: {}", m.id(), said);
+            return said;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgcorral.migration.migration;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,8 @@ import dev.pgcorral.migration.clone.CloneRun;
 import dev.pgcorral.migration.clone.CloneSnapshot;
 import dev.pgcorral.migration.clone.CloneState;
 import dev.pgcorral.migration.clone.TableProgress;
+import dev.pgcorral.migration.clone.UnloggedTables;
+import dev.pgcorral.migration.follow.ApplyException;
 import dev.pgcorral.migration.follow.DatabaseReadOnly;
 import dev.pgcorral.migration.follow.Follower;
 import dev.pgcorral.migration.follow.Origins;
@@ -211,7 +214,7 @@ final class MigrationRun {
         if (!followed()) {
             store.cloneStarting(migration.id());
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
-                    migration.destWritten(), this::madePublications));
+                    migration.destWritten(), this::madePublications, store.destinationMade(migration.id())));
             return;
         }
         SourceReplication replication = sourceReplication();
@@ -235,13 +238,13 @@ final class MigrationRun {
                 store.originOwned(migration.id(), true);
             }
             info("following slot " + migration.slotName() + " on the source");
-            warnWithoutIdentity(reachable.ask("cannot reach the source", replication::tablesWithoutIdentity));
+            warnAboutSourceTables(reachable.ask("cannot reach the source", replication::tablesWithoutIdentity));
         } else if (state.cloneCompleted() && state.consistentLsn() != null && reachable.ask("cannot reach the source", replication::slotExists)) {
             restoreClone();
             record.enterPhase("connecting");
             info("the destination holds the clone and the slot " + migration.slotName() + " is there: following on");
             // again at each start: tables created while it followed (a schema change stops it, and a start follows on)
-            warnWithoutIdentity(reachable.ask("cannot reach the source", replication::tablesWithoutIdentity));
+            warnAboutSourceTables(reachable.ask("cannot reach the source", replication::tablesWithoutIdentity));
         } else {
             if (state.cloneCompleted() && restarted) {
                 throw new IllegalStateException("the replication slot " + migration.slotName() + " is gone from the source (dropped while "
@@ -264,11 +267,11 @@ final class MigrationRun {
                     info("DDL statements are not captured (that needs a superuser on the source): a schema change there shows as a "
                             + "table or column the destination lacks");
                 }
-                warnWithoutIdentity(begun.withoutIdentity());
+                warnAboutSourceTables(begun.withoutIdentity());
                 return CloneSnapshot.of(begun.snapshot());
             };
             clone(new CloneRun.Job(migration.id(), source, destination, migration.copyWorkers(), settings.splitAbove().toBytes(),
-                    migration.destWritten(), slotSnapshot, true, this::madePublications));
+                    migration.destWritten(), slotSnapshot, true, this::madePublications, store.destinationMade(migration.id())));
             String unread = new StoredDefinitions(store, migration.id()).replaceFromSnapshot(source, migration.publication(), clone.leftover());
             if (unread != null) {
                 warn("definitions_unread", unread);
@@ -304,8 +307,27 @@ final class MigrationRun {
             f.run();
         } catch (SchemaChangeException e) {
             store.ddlStopped(migration.id(), e.position());
-            throw e;
+            throw withReadOnlyHint(e);
+        } catch (ApplyException e) {
+            throw withReadOnlyHint(e);
         }
+    }
+
+    /**
+     * A follow that stopped for the user to change the destination: where that database is read-only (a fallback's
+     * destination is the source a switchover left so), the message says how to change it all the same.
+     */
+    private Exception withReadOnlyHint(ApplyException e) {
+        try (Connection c = destination.connect()) {
+            if (!DatabaseReadOnly.isSet(c, destination.database())) {
+                return e;
+            }
+        } catch (SQLException unreachable) {
+            return e;
+        }
+        return new IllegalStateException(e.getMessage() + ". The destination database " + destination.database() + " is read-only "
+                + "(default_transaction_read_only is set on it, as a switchover leaves its source): run SET "
+                + "default_transaction_read_only = off first in the session that changes it", e);
     }
 
     /**
@@ -335,12 +357,24 @@ final class MigrationRun {
                 + "(ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
     }
 
-    private void warnWithoutIdentity(List<String> tables) {
+    /** Says which tables of the source a follow cannot carry as they are: those without a replica identity, and unlogged ones. */
+    private void warnAboutSourceTables(List<String> tables) throws SQLException, InterruptedException {
         if (!tables.isEmpty()) {
             warn("no_replica_identity", "tables without a replica identity: " + String.join(", ", tables)
                     + ". While they are published, the source refuses UPDATE and DELETE on them (INSERT works); if the "
-                    + "application updates or deletes their rows, give each a primary key or run ALTER TABLE … REPLICA "
-                    + "IDENTITY FULL on the source");
+                    + "application updates or deletes their rows, run ALTER TABLE … REPLICA IDENTITY DEFAULT on the source "
+                    + "for a table that has a primary key (its identity was set to NOTHING), give one that has none a primary "
+                    + "key, or run ALTER TABLE … REPLICA IDENTITY FULL");
+        }
+        List<String> unlogged = reachable.ask("cannot reach the source", () -> {
+            try (Connection c = source.connect()) {
+                return UnloggedTables.names(c);
+            }
+        });
+        if (!unlogged.isEmpty()) {
+            warn("unlogged_tables", "unlogged tables: " + String.join(", ", unlogged) + ". Their changes are not written to the WAL, "
+                    + "so the follow does not carry them (a compare shows them differing); a switchover copies them again while the "
+                    + "source's writes are stopped");
         }
     }
 
@@ -364,6 +398,11 @@ final class MigrationRun {
             @Override
             public void writingDestination() {
                 store.destinationWritten(migration.id());
+            }
+
+            @Override
+            public void destinationMade(List<Long> objects) {
+                store.destinationMade(migration.id(), objects);
             }
         }, record, resumeFrom);
         clone = run;

@@ -148,6 +148,21 @@ public final class MigrationStore {
         jdbc.sql("UPDATE migration.migrations SET dest_written = true, updated_at = now() WHERE id = ?").param(id).update();
     }
 
+    /** What the clone made in the destination, by OID (see {@code CloneRun.Listener#destinationMade}); null: not known. */
+    public void destinationMade(String id, List<Long> objects) {
+        jdbc.sql("UPDATE migration.migrations SET dest_made = ?, updated_at = now() WHERE id = ?")
+                .params(objects == null ? null : objects.toArray(Long[]::new), id).update();
+    }
+
+    /** What {@link #destinationMade(String, List)} recorded; null when nothing is. */
+    public Set<Long> destinationMade(String id) {
+        return jdbc.sql("SELECT dest_made FROM migration.migrations WHERE id = ?").param(id)
+                .query((rs, n) -> {
+                    java.sql.Array made = rs.getArray(1);
+                    return made == null ? null : Set.<Long>copyOf(java.util.Arrays.asList((Long[]) made.getArray()));
+                }).optional().orElse(null);
+    }
+
     /** A run ended: its outcome and what it leaves to show (tables, phases) in one transaction. */
     public void finished(String id, Migration.Status status, String phase, String error, CloneProgress progress) {
         tx.executeWithoutResult(s -> {
@@ -259,6 +274,15 @@ public final class MigrationStore {
     public void status(String id, Migration.Status status, String phase) {
         jdbc.sql("UPDATE migration.migrations SET status = ?, phase = ?, updated_at = now() WHERE id = ?").params(status.wire(), phase, id)
                 .update();
+    }
+
+    /**
+     * A migration whose run had ended was stopped, its slot dropped: status {@code stopped}, and the run's error, which
+     * told how a start would go on from the slot, cleared (the error history keeps it).
+     */
+    public void stoppedAfterRun(String id) {
+        jdbc.sql("UPDATE migration.migrations SET status = ?, phase = 'stopped', error_message = '', updated_at = now() WHERE id = ?")
+                .params(Migration.Status.STOPPED.wire(), id).update();
     }
 
     /** The follow stopped at a schema change: a next start passes it. */

@@ -178,12 +178,17 @@ public final class Migrations implements AutoCloseable {
         if (keepSlot || !made.owned(m)) {
             throw ApiException.conflict(notRunning(m, "nothing to stop"));
         }
+        String dropped;
         try {
-            made.remove(m);
+            dropped = made.remove(m);
         } catch (RuntimeException e) {
             throw ApiException.conflict("migration \"" + id + "\" is not running, and its slot " + m.slotName()
                     + " could not be dropped on the source: " + e.getMessage());
         }
+        // what it said it would do on a start (follow on from its slot) no longer holds: a start clones again
+        store.stoppedAfterRun(id);
+        store.keepLog(id, new CloneProgress.LogEntry(Instant.now(), "info", "stopped after its run had ended (" + m.status().wire()
+                + "): " + dropped + "; a start clones again", Map.of("component", "migration")));
     }
 
     /**
@@ -324,8 +329,12 @@ public final class Migrations implements AutoCloseable {
             }
             wrapUp(id, run);
             if (stopped && !run.keepSlot()) {
-                made.removeQuietly(run.migration(), "it was stopped");
+                String dropped = made.removeQuietly(run.migration(), "it was stopped");
                 made.forgetOrigin(run.migration());
+                run.record().log("info", "stopped" + (dropped == null ? "" : ": " + dropped), java.util.Map.of("component", "migration"));
+            } else if (stopped) {
+                run.record().log("info", "stopped" + (made.owned(run.migration()) ? ", keeping slot " + run.migration().slotName()
+                        + " on the source: a start follows on from where it stopped" : ""), java.util.Map.of("component", "migration"));
             }
             try {
                 store.finished(id, stopped ? Migration.Status.STOPPED : Migration.Status.FAILED, stopped ? "stopped" : "error", message,

@@ -3,6 +3,12 @@ package dev.pgcorral.migration.api;
 import static dev.pgcorral.migration.api.ClusterApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.test.context.TestPropertySource;
@@ -10,7 +16,7 @@ import org.springframework.test.context.TestPropertySource;
 import dev.pgcorral.migration.MigrationTestBase;
 import dev.pgcorral.migration.cluster.HttpCalls;
 
-/** Listening on every interface (as in the compose deployment), every /api/ call needs the Bearer password. */
+/** Listening on every interface (as in the compose deployment), every /api/ call and the live status need the Bearer password. */
 @TestPropertySource(properties = "server.address=0.0.0.0")
 class ClusterAuthTest extends MigrationTestBase {
 
@@ -18,7 +24,7 @@ class ClusterAuthTest extends MigrationTestBase {
     String address;
 
     @Test
-    void withoutTheBearerPasswordEveryApiCallIs401() {
+    void withoutTheBearerPasswordEveryApiCallIs401() throws IOException {
         assertThat(address).isEqualTo("0.0.0.0");
         HttpCalls anonymous = new HttpCalls(port, null);
         var list = anonymous.get("/api/v1/clusters");
@@ -34,5 +40,20 @@ class ClusterAuthTest extends MigrationTestBase {
         assertThat(created.status()).isEqualTo(201);
         assertThat(authorized.delete("/api/v1/clusters/" + created.json().get("id").asString()).status()).isEqualTo(204);
         assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+
+        assertThat(upgrade(null)).as("the live status names migrations and their errors").startsWith("HTTP/1.1 401");
+        assertThat(upgrade("wrong")).startsWith("HTTP/1.1 401");
+        assertThat(upgrade(PASSWORD)).startsWith("HTTP/1.1 101");
+    }
+
+    /** The first line of the answer to a WebSocket upgrade of /ws (the live status), with the Bearer password if not null. */
+    private String upgrade(String password) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            String request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + (password == null ? "" : "Authorization: Bearer " + password + "\r\n") + "\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+        }
     }
 }

@@ -101,6 +101,16 @@ class MigrationApiTest extends MigrationTestBase {
         MigrationCalls.Reply twice = call("DELETE", "/api/v1/migrations/Orders-Move?force=true&keep_slot=1&keep_slot=false", null);
         assertThat(twice.status()).isEqualTo(400);
         assertThat(twice.body().path("detail").asString()).isEqualTo("keep_slot is given 2 times in the query (1, false): give it once");
+        // a misspelt option, ignored, would drop the slot it asked to keep
+        MigrationCalls.Reply misspelt = call("POST", "/api/v1/migrations/Orders-Move/stop?keepslot=true", null);
+        assertThat(misspelt.status()).isEqualTo(400);
+        assertThat(misspelt.body().path("detail").asString()).isEqualTo("unknown query parameter keepslot: this call takes keep_slot");
+        MigrationCalls.Reply misspeltInBody = call("POST", "/api/v1/migrations/Orders-Move/stop", "{\"keepSlot\": true}");
+        assertThat(misspeltInBody.status()).isEqualTo(400);
+        assertThat(misspeltInBody.body().path("detail").asString()).isEqualTo("unknown key keepSlot in the body: this call takes keep_slot");
+        assertThat(call("DELETE", "/api/v1/migrations/Orders-Move?force=true&keepslot=true", null).body().path("detail").asString())
+                .isEqualTo("unknown query parameter keepslot: this call takes force, keep_slot");
+        assertThat(call("GET", "/api/v1/migrations/Orders-Move?unused=1", null).status()).as("a read changes nothing").isEqualTo(200);
         // a followed migration's slot is its own: another migration may not name it
         String followed = body.replace("Orders-Move", "follows").replace("clone_only", "clone_and_follow");
         assertThat(call("POST", "/api/v1/migrations", followed.replace("\"copy_workers\":2", "\"copy_workers\":2,\"slot_name\":\"shared\""))
@@ -194,8 +204,15 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(inUse.status()).isEqualTo(409);
         assertThat(inUse.body().path("detail").asString()).contains("Orders-Move");
 
-        // started again: the destination holds what the first run made, so it starts over cleanly
+        // started again: the destination holds what the first run made, so it starts over, dropping that; but not a table
+        // made there since (notes, made again above), which it names, and leaves
         sql(source, "INSERT INTO items (name) VALUES ('later')");
+        assertThat(call("POST", "/api/v1/migrations/Orders-Move/start", null).status()).isEqualTo(200);
+        awaitStatus("Orders-Move", "failed");
+        assertThat(call("GET", "/api/v1/migrations/Orders-Move", null).body().path("error_message").asString())
+                .contains("holds what this migration did not make (public.notes)");
+        assertThat(rows(dest, "SELECT count(*) FROM items")).as("nothing dropped").containsExactly("4999");
+        sql(dest, "DROP TABLE notes");
         assertThat(call("POST", "/api/v1/migrations/Orders-Move/start", null).status()).isEqualTo(200);
         awaitStatus("Orders-Move", "completed");
         assertThat(rows(dest, "SELECT count(*) FROM items")).containsExactly("5002");

@@ -141,7 +141,7 @@ class CloneRunTest extends MigrationTestBase {
 
     private CloneRun run(ConnectionDetails source, ConnectionDetails destination, int workers, long splitAbove, boolean startOver,
                          CloneState resume, java.util.function.Consumer<String> onPhase) {
-        return new CloneRun(new CloneRun.Job("test", source, destination, workers, splitAbove, startOver, java.util.Set::of),
+        return new CloneRun(new CloneRun.Job("test", source, destination, workers, splitAbove, startOver, java.util.Set::of, null),
                 new PgTools(embedded.server().binaries()), new CloneRun.Listener() {
                     @Override
                     public void phase(String phase) {
@@ -150,6 +150,10 @@ class CloneRunTest extends MigrationTestBase {
 
                     @Override
                     public void writingDestination() {
+                    }
+
+                    @Override
+                    public void destinationMade(List<Long> objects) {
                     }
                 }, new CloneProgress(logLines::add), resume);
     }

@@ -119,7 +119,58 @@ class FollowEdgesTest extends MigrationTestBase {
         assertThat(api.call("POST", "/api/v1/migrations/ddls/start", null).status()).isEqualTo(200);
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT id FROM copied ORDER BY id").equals(List.of("1", "2")));
         assertThat(api.get("/api/v1/migrations/ddls").path("status").asString()).isEqualTo("streaming");
+
+        // temporary tables, which no other session sees, do not stop it, made, changed or dropped; a table dropped does
+        sql(source, "CREATE TEMP TABLE scratch (id int)", "ALTER TABLE scratch ADD COLUMN v text", "DROP TABLE scratch",
+                "INSERT INTO items VALUES (4, 4, 0, 0)",
+                "BEGIN", "CREATE TEMP TABLE gone (id serial PRIMARY KEY) ON COMMIT DROP", "INSERT INTO items VALUES (5, 5, 0, 0)", "COMMIT");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM items").equals(List.of("5")));
+        assertThat(api.get("/api/v1/migrations/ddls").path("status").asString()).isEqualTo("streaming");
+        // a view or an index does not stop it either, but the log says the destination needs it too
+        sql(source, "CREATE VIEW recent AS SELECT id FROM items WHERE id > 3", "CREATE INDEX items_v ON items (v)",
+                "INSERT INTO items VALUES (6, 6, 0, 0)");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM items").equals(List.of("6")));
+        assertThat(api.get("/api/v1/migrations/ddls/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).contains("that the destination needs too").endsWith("CREATE VIEW recent AS SELECT id FROM items WHERE id > 3"))
+                .anySatisfy(m -> assertThat(m).contains("that the destination needs too").endsWith("CREATE INDEX items_v ON items (v)"))
+                .noneSatisfy(m -> assertThat(m).contains("scratch"));
+        assertThat(api.get("/api/v1/migrations/ddls").path("status").asString()).isEqualTo("streaming");
+        sql(source, "DROP TABLE later1");
+        assertThat(awaitStop(api, "DROP TABLE later1")).doesNotContain("scratch");
         assertThat(api.call("DELETE", "/api/v1/migrations/ddls?force=true", null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void aFailedMigrationStoppedSaysAStartClonesAgainAndThatCloneNeverDropsWhatItDidNotMake() throws Exception {
+        ConnectionDetails source = database("again_src");
+        ConnectionDetails dest = database("again_dst");
+        sql(source, "CREATE TABLE items (id int PRIMARY KEY, v int)", "INSERT INTO items VALUES (1, 1)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("again", source, dest, "clone_and_follow");
+        api.awaitStatus("again", "streaming", LIMIT);
+        sql(source, "ALTER TABLE items ADD COLUMN c serial", "INSERT INTO items VALUES (2, 2)");
+        assertThat(api.awaitStatus("again", "failed", LIMIT).path("error_message").asString()).contains("start the migration again");
+        // the user applies the change as told, and makes a table of their own there
+        sql(dest, "ALTER TABLE items ADD COLUMN c serial", "CREATE TABLE mine (id int)", "INSERT INTO mine VALUES (7)");
+
+        assertThat(api.call("POST", "/api/v1/migrations/again/stop", null).status()).isEqualTo(200);
+        JsonNode stopped = api.get("/api/v1/migrations/again");
+        assertThat(stopped.path("status").asString()).as("its slot is gone: it cannot go on from there").isEqualTo("stopped");
+        assertThat(stopped.path("error_message").asString()).isEmpty();
+        assertThat(api.get("/api/v1/migrations/again/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).startsWith("stopped after its run had ended (failed): slot pgmanager_again dropped")
+                        .endsWith("a start clones again"));
+
+        assertThat(api.call("POST", "/api/v1/migrations/again/start", null).status()).isEqualTo(200);
+        assertThat(api.awaitStatus("again", "failed", LIMIT).path("error_message").asString())
+                .contains("holds what this migration did not make (public.mine)").doesNotContain("items_c_seq");
+        assertThat(rows(dest, "SELECT id FROM mine")).containsExactly("7");
+
+        sql(dest, "DROP TABLE mine");
+        assertThat(api.call("POST", "/api/v1/migrations/again/start", null).status()).isEqualTo(200);
+        api.awaitStatus("again", "streaming", LIMIT);
+        assertThat(rows(dest, "SELECT id || '|' || c FROM items ORDER BY id")).containsExactly("1|1", "2|2");
+        assertThat(api.call("DELETE", "/api/v1/migrations/again?force=true", null).status()).isEqualTo(204);
     }
 
     @Test

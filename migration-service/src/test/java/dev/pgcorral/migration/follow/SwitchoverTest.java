@@ -44,10 +44,15 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": \"x\"}").status()).isEqualTo(400);
         // as curl -d sends it (form data's content type), with a query string too: the body is still read as JSON
         assertThat(api.callAsForm("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": \"x\"}").status()).isEqualTo(400);
-        MigrationCalls.Reply zero = api.callAsForm("POST", "/api/v1/migrations/so/switchover?unused=a+b", "{\"timeout_sec\": 0}");
+        MigrationCalls.Reply zero = api.callAsForm("POST", "/api/v1/migrations/so/switchover?timeout_sec=0", "{\"timeout_sec\": 0}");
         assertThat(zero.status()).isEqualTo(400);
         assertThat(zero.body().path("detail").asString()).contains("timeout_sec must be between 1 and 3600 seconds, was 0");
         assertThat(api.callAsForm("POST", "/api/v1/migrations/so/switchover?timeout_sec=0", "{}").status()).isEqualTo(400);
+        MigrationCalls.Reply misspelt = api.call("POST", "/api/v1/migrations/so/switchover?timeout=5", null);
+        assertThat(misspelt.status()).as("ignored, it would switch over with another timeout than asked").isEqualTo(400);
+        assertThat(misspelt.body().path("detail").asString()).isEqualTo("unknown query parameter timeout: this call takes timeout_sec");
+        assertThat(api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout\": 5}").body().path("detail").asString())
+                .isEqualTo("unknown key timeout in the body: this call takes timeout_sec");
         MigrationCalls.Reply twice = api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=5", "{\"timeout_sec\": 7}");
         assertThat(twice.status()).isEqualTo(400);
         assertThat(twice.body().path("detail").asString()).isEqualTo("timeout_sec is given twice, 5 in the query and 7 in the body: give it once");
@@ -171,6 +176,38 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(rows(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_auto'")).containsExactly("0");
         assertThat(api.call("POST", "/api/v1/migrations/auto/switchover", null).status()).isEqualTo(409);
         sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE auto_src RESET default_transaction_read_only");
+    }
+
+    @Test
+    void unloggedTablesTheFollowCannotSeeAreCopiedAgainByTheSwitchover() throws Exception {
+        ConnectionDetails source = database("unl_src");
+        ConnectionDetails dest = database("unl_dst");
+        sql(source, "CREATE TABLE t (id serial PRIMARY KEY, v text)",
+                "CREATE UNLOGGED TABLE cache (k int PRIMARY KEY, v text)", "INSERT INTO cache SELECT g, 'v' || g FROM generate_series(1, 10) g",
+                "CREATE UNLOGGED TABLE cache_item (k int REFERENCES cache, n int)", "INSERT INTO cache_item VALUES (1, 1), (2, 2)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("unl", source, dest, "clone_and_follow");
+        api.awaitStatus("unl", "streaming", LIMIT);
+        assertThat(api.get("/api/v1/migrations/unl/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).startsWith("unlogged tables: public.cache, public.cache_item.")
+                        .contains("a switchover copies them again"));
+
+        sql(source, "INSERT INTO cache SELECT g, 'v' || g FROM generate_series(11, 15) g", "UPDATE cache SET v = 'changed' WHERE k <= 3",
+                "DELETE FROM cache_item WHERE k = 2", "DELETE FROM cache WHERE k = 2", "INSERT INTO cache_item VALUES (15, 15)",
+                "INSERT INTO t (v) VALUES ('logged')");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("1")));
+        String cache = "SELECT string_agg(k || ':' || v, ',' ORDER BY k) FROM cache";
+        String items = "SELECT string_agg(k || ':' || n, ',' ORDER BY k) FROM cache_item";
+        assertThat(rows(dest, cache)).as("the WAL carries no change of an unlogged table").isNotEqualTo(rows(source, cache));
+
+        assertThat(api.call("POST", "/api/v1/migrations/unl/switchover", null).status()).isEqualTo(200);
+        api.awaitStatus("unl", "completed", LIMIT);
+        assertThat(rows(dest, cache)).isEqualTo(rows(source, cache));
+        assertThat(rows(dest, items)).containsExactly("1:1,15:15");
+        assertThat(api.get("/api/v1/migrations/unl/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).contains("unlogged tables copied again while writes are stopped")
+                        .contains("public.cache (14 rows)").contains("public.cache_item (2 rows)"));
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE unl_src RESET default_transaction_read_only");
     }
 
     @Test

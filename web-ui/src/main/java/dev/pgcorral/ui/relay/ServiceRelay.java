@@ -25,6 +25,7 @@ import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.util.MimeTypeUtils;
+import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.messaging.WebSocketStompClient;
 
 import dev.pgcorral.common.status.LiveStatusConfiguration;
@@ -142,7 +143,10 @@ public class ServiceRelay implements StatusSource, SmartLifecycle {
             if (!running) {
                 return;
             }
-            stomp.connectAsync(service.webSocket().toString(), this).whenComplete((s, failure) -> {
+            // the service's password, as web-ui's actions send it: migration-service asks for it off loopback
+            WebSocketHttpHeaders handshake = new WebSocketHttpHeaders();
+            handshake.set("Authorization", "Bearer " + (service.password() == null ? "" : service.password()));
+            stomp.connectAsync(service.webSocket().toString(), handshake, this).whenComplete((s, failure) -> {
                 if (failure != null) {
                     lost();
                 }

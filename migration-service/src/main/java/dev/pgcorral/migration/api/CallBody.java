@@ -1,0 +1,73 @@
+package dev.pgcorral.migration.api;
+
+import java.util.Arrays;
+import java.util.List;
+
+import dev.pgcorral.common.web.ApiException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The JSON body of a call that takes a few keys ({@code stop}'s {@code keep_slot}, {@code switchover}'s
+ * {@code timeout_sec}). A key it does not take is a 400: ignored, a misspelt one would have the call do what was not
+ * asked (drop a slot asked to be kept).
+ */
+final class CallBody {
+
+    private final JsonNode body;
+
+    private CallBody(JsonNode body) {
+        this.body = body;
+    }
+
+    /** {@code body} (null: none), which may hold only {@code keys}. */
+    static CallBody of(JsonNode body, String... keys) {
+        if (body == null || body.isNull() || body.isMissingNode()) {
+            return new CallBody(null);
+        }
+        if (!body.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON object, such as {\"" + keys[0] + "\": …}");
+        }
+        List<String> taken = Arrays.asList(keys);
+        for (String key : body.propertyNames()) {
+            if (!taken.contains(key)) {
+                throw ApiException.badRequest("unknown key " + key + " in the body: this call takes " + String.join(", ", keys));
+            }
+        }
+        return new CallBody(body);
+    }
+
+    /** A true or false (as text too); null when absent or null. */
+    Boolean bool(String key) {
+        JsonNode value = value(key);
+        if (value == null) {
+            return null;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isString() && (value.stringValue().equals("true") || value.stringValue().equals("false"))) {
+            return Boolean.valueOf(value.stringValue());
+        }
+        throw ApiException.badRequest(key + " must be true or false, was " + value);
+    }
+
+    /** A whole number (as text too); null when absent or null. */
+    Long whole(String key) {
+        JsonNode value = value(key);
+        if (value == null) {
+            return null;
+        }
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            return value.longValue();
+        }
+        if (value.isString() && value.stringValue().matches("-?\\d{1,18}")) {
+            return Long.valueOf(value.stringValue());
+        }
+        throw ApiException.badRequest(key + " must be a whole number, was " + value);
+    }
+
+    private JsonNode value(String key) {
+        JsonNode value = body == null ? null : body.get(key);
+        return value == null || value.isNull() ? null : value;
+    }
+}
