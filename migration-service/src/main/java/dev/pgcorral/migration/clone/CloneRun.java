@@ -53,8 +53,9 @@ public final class CloneRun {
         void writingDestination();
 
         /**
-         * What the clone made in the destination, by OID (relations but indexes, and schemas), once its schema is restored
-         * there; null when the destination was cleaned and is not known again yet. A run that starts over drops nothing else.
+         * What the clone made in the destination, by OID (relations, schemas, functions, types, large objects, publications),
+         * each time it has written more there; null when the destination was cleaned and is not known again yet. A run that
+         * starts over drops nothing else.
          */
         void destinationMade(List<Long> objects);
     }
@@ -143,6 +144,7 @@ public final class CloneRun {
             phase("copy");
             if (!state.largeObjectsRestored) {
                 state.schema.restoreLargeObjects();
+                listener.destinationMade(Destination.objects(dst));
                 state.largeObjectsRestored = true;
             }
             List<TablePart> remaining = state.remaining();
@@ -155,6 +157,7 @@ public final class CloneRun {
             state.pastCopy = true;
             phase("indexes");
             state.schema.restorePostData(job.workers());
+            listener.destinationMade(Destination.objects(dst)); // publications come with the post-data section
             check();
 
             phase(LAST_FOLLOWED_PHASE);
@@ -179,9 +182,7 @@ public final class CloneRun {
                 progress.failure(e.getMessage(), false);
                 progress.log("error", e.getMessage(), Map.of("component", "clone"));
             }
-            if (state != null && state.resumable()) {
-                info("the snapshot is kept: started again, the migration resumes on it (" + state.describe() + ")");
-            } else if (state != null) {
+            if (state != null && !state.resumable()) { // one that is: its owner keeps it or not (see leftover()), and says so
                 state.close();
                 state = null;
             }
@@ -225,7 +226,7 @@ public final class CloneRun {
                         + "there, and would take those with it; move or drop them (or empty the database), then start again");
             }
         }
-        info("starting over: the destination holds what an earlier run of this migration made, and that run's snapshot is gone; "
+        info("starting over: the destination holds what an earlier run of this migration made, with no snapshot to resume on; "
                 + "dropping it from " + job.destination().database() + " (" + String.join(", ", contents) + ")");
         Destination.clean(dst);
         listener.destinationMade(null);

@@ -1,8 +1,6 @@
 package dev.pgcorral.migration.clone;
 
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -54,12 +52,29 @@ final class Destination {
         return found;
     }
 
-    /** The OIDs of the relations (indexes aside, which go with their tables) and schemas the database holds now. */
+    /**
+     * What a start over must account for, one row each: its OID and, in words, what it is; {@code owned}: whether it goes
+     * with another object (a table's index, sequence, row type or rule; an array or multirange type), which counts for it.
+     * Relations, schemas but {@code public}, functions, types, large objects and publications.
+     */
+    private static final String OBJECTS = "SELECT c.oid, format('%I.%I', n.nspname, c.relname),"
+            + " EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')"
+            + " AND d.refclassid = 'pg_class'::regclass) OR c.relkind IN ('i', 'I')"
+            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " + UserSchemas.CONDITION
+            + " UNION ALL SELECT n.oid, 'schema ' || quote_ident(n.nspname), false FROM pg_namespace n WHERE " + UserSchemas.CONDITION
+            + " AND n.nspname <> 'public'"
+            + " UNION ALL SELECT p.oid, format('function %I.%I', n.nspname, p.proname), false FROM pg_proc p"
+            + " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE " + UserSchemas.CONDITION
+            + " UNION ALL SELECT t.oid, format('type %I.%I', n.nspname, t.typname), t.typrelid <> 0 OR EXISTS (SELECT 1 FROM pg_depend d"
+            + " WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('a', 'i'))"
+            + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE " + UserSchemas.CONDITION
+            + " UNION ALL SELECT oid, 'large object ' || oid, false FROM pg_largeobject_metadata"
+            + " UNION ALL SELECT oid, 'publication ' || quote_ident(pubname), false FROM pg_publication";
+
+    /** The OIDs of what the database holds now (see {@link #OBJECTS}): once a clone has written it, what it made. */
     static List<Long> objects(Connection destination) throws SQLException {
         List<Long> oids = new ArrayList<>();
-        try (Statement st = destination.createStatement(); ResultSet rs = st.executeQuery("SELECT c.oid FROM pg_class c JOIN pg_namespace n"
-                + " ON n.oid = c.relnamespace WHERE c.relkind NOT IN ('i', 'I') AND " + UserSchemas.CONDITION
-                + " UNION ALL SELECT n.oid FROM pg_namespace n WHERE " + UserSchemas.CONDITION)) {
+        try (Statement st = destination.createStatement(); ResultSet rs = st.executeQuery(OBJECTS)) {
             while (rs.next()) {
                 oids.add(rs.getLong(1));
             }
@@ -68,30 +83,27 @@ final class Destination {
     }
 
     /**
-     * What the database holds that is not in {@code made} ({@link #objects}, taken when the clone had restored its schema):
-     * relations (indexes aside), unless part of one that is (an identity's or serial column's sequence), and schemas but
-     * {@code public}; in words, at most {@code limit} of them.
+     * What the database holds that is not in {@code made} ({@link #objects}, taken as the clone wrote it), and that does not
+     * go with something else (which is named instead), in words: at most {@code limit}, then how many more.
      */
     static List<String> notMade(Connection destination, Set<Long> made, int limit) throws SQLException {
-        String query = "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relkind NOT IN ('i', 'I') AND " + UserSchemas.CONDITION + " AND NOT c.oid = ANY (?)"
-                + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
-                + " AND d.deptype IN ('a', 'i') AND d.refobjid = ANY (?))"
-                + " UNION ALL SELECT 'schema ' || quote_ident(n.nspname) FROM pg_namespace n"
-                + " WHERE " + UserSchemas.CONDITION + " AND n.nspname <> 'public' AND NOT n.oid = ANY (?)"
-                + " ORDER BY 1 LIMIT ?";
         List<String> found = new ArrayList<>();
-        try (PreparedStatement st = destination.prepareStatement(query)) {
-            Array oids = destination.createArrayOf("bigint", made.toArray());
-            st.setArray(1, oids);
-            st.setArray(2, oids);
-            st.setArray(3, oids);
-            st.setInt(4, limit);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    found.add(rs.getString(1));
+        int more = 0;
+        try (Statement st = destination.createStatement(); ResultSet rs = st.executeQuery("SELECT oid, what FROM (" + OBJECTS
+                + ") o (oid, what, owned) WHERE NOT owned ORDER BY what")) {
+            while (rs.next()) {
+                if (made.contains(rs.getLong(1))) {
+                    continue;
+                }
+                if (found.size() < limit) {
+                    found.add(rs.getString(2));
+                } else {
+                    more++;
                 }
             }
+        }
+        if (more > 0) {
+            found.add("and " + more + " more");
         }
         return found;
     }

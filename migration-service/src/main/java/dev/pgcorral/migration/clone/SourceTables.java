@@ -34,24 +34,34 @@ public final class SourceTables {
 
     /** The tables, largest first (the copy order). */
     public static List<SourceTable> list(Connection source) throws SQLException {
-        boolean generatedColumns = source.getMetaData().getDatabaseMajorVersion() >= 12;
-        String columnsQuery = "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped"
-                + (generatedColumns ? " AND attgenerated = ''" : "") + " ORDER BY attnum";
         List<SourceTable> tables = new ArrayList<>();
         try (PreparedStatement st = source.prepareStatement(TABLES); ResultSet rs = st.executeQuery();
-             PreparedStatement columns = source.prepareStatement(columnsQuery)) {
+             PreparedStatement columns = source.prepareStatement(columnsQuery(source))) {
             while (rs.next()) {
-                columns.setLong(1, rs.getLong(1));
-                List<String> names = new ArrayList<>();
-                try (ResultSet c = columns.executeQuery()) {
-                    while (c.next()) {
-                        names.add(c.getString(1));
-                    }
-                }
-                tables.add(new SourceTable(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), List.copyOf(names)));
+                tables.add(new SourceTable(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
+                        columns(columns, rs.getLong(1))));
             }
         }
         return tables;
+    }
+
+    /** The query of a table's columns a COPY moves (by the table's OID): not dropped, not generated. */
+    static String columnsQuery(Connection source) throws SQLException {
+        boolean generatedColumns = source.getMetaData().getDatabaseMajorVersion() >= 12;
+        return "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped"
+                + (generatedColumns ? " AND attgenerated = ''" : "") + " ORDER BY attnum";
+    }
+
+    /** The columns of the table {@code oid}, through {@link #columnsQuery}. */
+    static List<String> columns(PreparedStatement columnsQuery, long oid) throws SQLException {
+        columnsQuery.setLong(1, oid);
+        List<String> names = new ArrayList<>();
+        try (ResultSet c = columnsQuery.executeQuery()) {
+            while (c.next()) {
+                names.add(c.getString(1));
+            }
+        }
+        return List.copyOf(names);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.postgresql.PGConnection;
@@ -21,12 +22,20 @@ import dev.pgcorral.common.pg.UserSchemas;
 
 /**
  * The source's unlogged tables. Their changes are not written to the WAL, so logical replication never carries them:
- * after the clone, a follow sees nothing of them. A switchover copies them again while the source's writes are stopped.
+ * after the clone, a follow sees nothing of them, nor of what changed in a table while it was unlogged. A switchover
+ * copies them again while the source's writes are stopped.
  */
 public final class UnloggedTables {
 
     private static final String UNLOGGED = "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE c.relkind = 'r' AND c.relpersistence = 'u' AND " + UserSchemas.CONDITION + " ORDER BY 1";
+    /** Plain tables (as a clone copies them) unlogged now, or named in the array parameter ({@code schema.table}). */
+    private static final String TO_COPY = "SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind = 'r' AND " + UserSchemas.CONDITION + " AND (c.relpersistence = 'u' OR n.nspname || '.' || c.relname = ANY (?))"
+            + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')"
+            + " ORDER BY 2, 3";
+    /** How many rows are copied between two looks at the deadline. */
+    private static final int ROWS_PER_LOOK = 1000;
 
     private UnloggedTables() {
     }
@@ -43,14 +52,50 @@ public final class UnloggedTables {
     }
 
     /**
-     * Replaces the rows of each one a clone copies (see {@link SourceTables}) on the destination with the source's, in one
-     * destination transaction: {@code TRUNCATE ONLY} of them all, then a {@code COPY} each. Returns the rows copied per
-     * table. {@code destination} writes (its database may be held read-only for new sessions); it is left with
+     * The tables to copy again: those unlogged now and those in {@code onceUnlogged} ({@code schema.table}) that are still
+     * there, with the columns a clone copies (see {@link SourceTables}). Read from the catalog alone: no table is locked,
+     * so a table an application holds locked does not hold this up.
+     */
+    public static List<SourceTable> toCopy(Connection source, Set<String> onceUnlogged) throws SQLException {
+        List<SourceTable> tables = new ArrayList<>();
+        try (PreparedStatement st = source.prepareStatement(TO_COPY);
+             PreparedStatement columns = source.prepareStatement(SourceTables.columnsQuery(source))) {
+            st.setArray(1, source.createArrayOf("text", onceUnlogged.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new SourceTable(rs.getString(2), rs.getString(3), 0, 0, 0, SourceTables.columns(columns, rs.getLong(1))));
+                }
+            }
+        }
+        return tables;
+    }
+
+    /** Those of {@code tables} the destination lacks. */
+    public static List<String> missingOn(Connection destination, List<SourceTable> tables) throws SQLException {
+        List<String> missing = new ArrayList<>();
+        try (PreparedStatement st = destination.prepareStatement("SELECT to_regclass(?) IS NULL")) {
+            for (SourceTable table : tables) {
+                st.setString(1, table.qualifiedName());
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        missing.add(table.label());
+                    }
+                }
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * Replaces the rows of {@code tables} on the destination with the source's, in one destination transaction:
+     * {@code TRUNCATE ONLY} of them all, then a {@code COPY} each. Returns the rows copied per table. Past {@code deadline}
+     * ({@link System#nanoTime()}) it stops, rolled back, and throws with {@code late} and where it was.
+     * {@code destination} writes (its database may be held read-only for new sessions); it is left with
      * {@code session_replication_role = replica} where its user may set it.
      */
-    public static Map<String, Long> copyAgain(Connection source, Connection destination) throws SQLException {
-        List<String> names = names(source);
-        List<SourceTable> tables = SourceTables.list(source).stream().filter(t -> names.contains(t.label())).toList();
+    public static Map<String, Long> copyAgain(Connection source, Connection destination, List<SourceTable> tables, long deadline,
+                                              String late) throws SQLException {
         Map<String, Long> copied = new LinkedHashMap<>();
         if (tables.isEmpty()) {
             return copied;
@@ -63,20 +108,25 @@ public final class UnloggedTables {
         Transactions.run(destination, st -> {
             st.execute("TRUNCATE " + tables.stream().map(t -> "ONLY " + t.qualifiedName()).collect(Collectors.joining(", ")));
             for (SourceTable table : tables) {
-                copied.put(table.label(), copy(TablePart.whole(table), source, destination));
+                copied.put(table.label(), copy(TablePart.whole(table), source, destination, deadline, late));
             }
         });
         return copied;
     }
 
-    private static long copy(TablePart table, Connection source, Connection destination) throws SQLException {
+    private static long copy(TablePart table, Connection source, Connection destination, long deadline, String late) throws SQLException {
         CopyOut reading = source.unwrap(PGConnection.class).getCopyAPI().copyOut(table.copyOut());
         CopyIn writing = null;
         try {
             writing = destination.unwrap(PGConnection.class).getCopyAPI().copyIn(table.copyIn());
             byte[] row;
+            long rows = 0;
             while ((row = reading.readFromCopy()) != null) {
                 writing.writeToCopy(row, 0, row.length);
+                if (++rows % ROWS_PER_LOOK == 0 && System.nanoTime() > deadline) {
+                    throw new IllegalStateException(late + ", copying unlogged table " + table.table().label() + " again (" + rows
+                            + " of its rows so far): give it a longer timeout_sec");
+                }
             }
             return writing.endCopy();
         } catch (SQLException | RuntimeException e) {

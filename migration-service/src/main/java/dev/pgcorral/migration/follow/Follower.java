@@ -278,10 +278,10 @@ public final class Follower {
                 if (group.full()) {
                     commit(s, session, group);
                 }
-            } else if (message instanceof Message m && m.transactional() && SourceReplication.NOTE_PREFIX.equals(m.prefix())) {
+            } else if (message instanceof Message m && m.transactional() && SourceReplication.prefixOf(m.prefix(), SourceReplication.NOTE_PREFIX, job.slot())) {
                 warn("schema_change_not_followed", "a schema change on the source that the follow goes on past, and that the "
                         + "destination needs too (make it there before the switchover): " + m.contentAsString().strip());
-            } else if (message instanceof Message m && m.transactional() && SourceReplication.DDL_PREFIX.equals(m.prefix())) {
+            } else if (message instanceof Message m && m.transactional() && SourceReplication.prefixOf(m.prefix(), SourceReplication.DDL_PREFIX, job.slot())) {
                 if (job.passDdlAt() != null && !m.messageLsn().isAfter(job.passDdlAt())) {
                     info("passing the schema change at " + m.messageLsn() + ", applied to the destination by hand: " + m.contentAsString().strip());
                 } else {

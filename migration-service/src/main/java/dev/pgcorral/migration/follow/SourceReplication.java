@@ -41,9 +41,12 @@ public final class SourceReplication {
                    OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
             ORDER BY 1""";
 
-    /** The prefix of the logical message that carries a DDL statement. */
+    /**
+     * The prefix of the logical message that carries a DDL statement; a migration's own trigger adds {@code /<slot>}, so
+     * that two migrations from one database each read their own (a trigger of an earlier version wrote it bare).
+     */
     public static final String DDL_PREFIX = "pgcorral.migration.ddl";
-    /** The prefix of one that carries a statement the follow goes on past, saying the destination needs it too. */
+    /** The prefix of one that carries a statement the follow goes on past, saying the destination needs it too; as above. */
     public static final String NOTE_PREFIX = "pgcorral.migration.ddl-note";
     /**
      * The DDL that changes what rows look like, which the follow must not run past: tables, their columns, the
@@ -58,26 +61,29 @@ public final class SourceReplication {
      * What rows do not depend on but an application may: the follow goes on past it, and its log says the destination
      * needs it too ({@link #NOTE_PREFIX}).
      */
-    static final List<String> NOTE_TAGS = List.of("CREATE VIEW", "ALTER VIEW", "CREATE MATERIALIZED VIEW", "ALTER MATERIALIZED VIEW",
+    static final List<String> NOTE_TAGS = List.of("CREATE SCHEMA", "CREATE VIEW", "ALTER VIEW", "CREATE MATERIALIZED VIEW", "ALTER MATERIALIZED VIEW",
             "CREATE FUNCTION", "ALTER FUNCTION", "CREATE PROCEDURE", "ALTER PROCEDURE", "CREATE TRIGGER", "ALTER TRIGGER",
             "CREATE SEQUENCE", "ALTER SEQUENCE", "CREATE INDEX", "ALTER INDEX");
     /** The drops among those. */
     static final List<String> NOTE_DROP_TAGS = List.of("DROP VIEW", "DROP MATERIALIZED VIEW", "DROP FUNCTION", "DROP PROCEDURE",
             "DROP TRIGGER", "DROP SEQUENCE", "DROP INDEX");
     /**
-     * The capture's body: a DDL statement goes into the WAL unless everything it made, changed or dropped is temporary
-     * (a statement nothing is reported for is captured all the same).
+     * The capture's body: a DDL statement goes into the WAL unless everything it made, changed or dropped is temporary,
+     * or belongs to a temporary table (a trigger or a view's rule, "… on pg_temp.t"); a statement nothing is reported for
+     * is captured all the same.
      */
     private static final String CAPTURE = """
             BEGIN
               IF tg_event = 'sql_drop' THEN
                 IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects())
-                   AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() WHERE NOT is_temporary) THEN
+                   AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects()
+                                   WHERE NOT is_temporary AND coalesce(object_identity, '') NOT LIKE '%% on pg\\_temp.%%') THEN
                   RETURN;
                 END IF;
               ELSIF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands())
                     AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
-                                    WHERE schema_name IS NULL OR (schema_name <> 'pg_temp' AND schema_name NOT LIKE 'pg\\_temp\\_%%')) THEN
+                                    WHERE (schema_name IS NULL OR (schema_name <> 'pg_temp' AND schema_name NOT LIKE 'pg\\_temp\\_%%'))
+                                      AND coalesce(object_identity, '') NOT LIKE '%% on pg\\_temp.%%') THEN
                 RETURN;
               END IF;
               PERFORM pg_logical_emit_message(true, CASE WHEN tg_tag IN (%s) THEN '%s' ELSE '%s' END, current_query());
@@ -251,7 +257,8 @@ public final class SourceReplication {
                 }
             }
             st.execute("CREATE OR REPLACE FUNCTION " + SCHEMA + "." + trigger() + "() RETURNS event_trigger LANGUAGE plpgsql AS $fn$\n"
-                    + CAPTURE.formatted(tags(NOTE_TAGS) + ", " + tags(NOTE_DROP_TAGS), NOTE_PREFIX, DDL_PREFIX) + "\n$fn$");
+                    + CAPTURE.formatted(tags(NOTE_TAGS) + ", " + tags(NOTE_DROP_TAGS), NOTE_PREFIX + "/" + slot, DDL_PREFIX + "/" + slot)
+                    + "\n$fn$");
             // an earlier run's, left by a failure before its slot was kept
             st.execute("DROP EVENT TRIGGER IF EXISTS " + trigger());
             st.execute("DROP EVENT TRIGGER IF EXISTS " + dropTrigger());
@@ -289,6 +296,11 @@ public final class SourceReplication {
     /** The drops' trigger: a prefix of its own, so that a long slot name cut to 63 characters still names two triggers. */
     private String dropTrigger() {
         return "pgcorral_drop_" + slot;
+    }
+
+    /** Whether a logical message's {@code prefix} is {@code wanted}'s ({@link #DDL_PREFIX}, {@link #NOTE_PREFIX}) for {@code slot}. */
+    public static boolean prefixOf(String prefix, String wanted, String slot) {
+        return prefix.equals(wanted + "/" + slot) || prefix.equals(wanted);
     }
 
     private static String tags(List<String> tags) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -75,6 +76,7 @@ public final class Switchover {
     private final ConnectionDetails destination;
     private final String origin;
     private final String publication;
+    private final Set<String> onceUnlogged;
     private final FollowProgress follow;
     private final CloneProgress record;
     private final MigrationProperties.Switchover settings;
@@ -87,18 +89,20 @@ public final class Switchover {
 
     /**
      * @param publication the follow's, to check that it carries every table
+     * @param onceUnlogged tables found unlogged at an earlier start (schema.table): copied again as unlogged ones are
      * @param timeout  how long writes may be stopped (the configured one when the caller gives none)
      * @param fallback the way back to prepare, or null
      * @param readOnlyFound told, before anything is changed, which sides were read-only already (to keep for a restart)
      */
     public Switchover(String migrationId, ConnectionDetails source, ConnectionDetails destination, String origin, String publication,
-                      FollowProgress follow, CloneProgress record, MigrationProperties.Switchover settings, Duration timeout, Fallback fallback,
+                      Set<String> onceUnlogged, FollowProgress follow, CloneProgress record, MigrationProperties.Switchover settings, Duration timeout, Fallback fallback,
                       Consumer<ReadOnly> readOnlyFound) {
         this.migrationId = migrationId;
         this.source = source;
         this.destination = destination;
         this.origin = origin;
         this.publication = publication;
+        this.onceUnlogged = onceUnlogged;
         this.follow = follow;
         this.record = record;
         this.settings = settings;
@@ -127,6 +131,7 @@ public final class Switchover {
         before = readOnlyNow();
         readOnlyFound.accept(before);
         checkMayStopSourceWrites();
+        checkUnloggedTablesThere();
         try {
             holdDestination();
         } catch (SQLException e) {
@@ -175,7 +180,7 @@ public final class Switchover {
             if (confirmed.isBefore(sentinel)) {
                 throw new IllegalStateException("the destination's origin reads " + confirmed + ", before the sentinel at " + sentinel);
             }
-            copyUnloggedTables();
+            copyUnloggedTables(deadline);
             int sequences = copySequences();
             if (fallback != null) {
                 fallback.begin();
@@ -334,11 +339,27 @@ public final class Switchover {
         }
     }
 
-    /** Unlogged tables: no change of theirs reached the destination through the WAL, so their rows are copied again now. */
-    private void copyUnloggedTables() throws SQLException {
+    /** Refuses, before anything is changed, a switchover whose unlogged tables (see below) the destination lacks. */
+    private void checkUnloggedTablesThere() throws SQLException {
+        try (Connection src = source.connect(); Connection dst = destination.connect()) {
+            List<String> missing = UnloggedTables.missingOn(dst, UnloggedTables.toCopy(src, onceUnlogged));
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("the destination lacks unlogged table(s) " + String.join(", ", missing) + ", which the "
+                        + "switchover copies again (their changes are not in the WAL): create them there as on the source; the source's "
+                        + "writes were not touched");
+            }
+        }
+    }
+
+    /**
+     * Unlogged tables, and those that were at an earlier start: no change of theirs reached the destination through the WAL
+     * while they were, so their rows are copied again now, by {@code deadline}.
+     */
+    private void copyUnloggedTables(long deadline) throws SQLException {
         Map<String, Long> copied;
         try (Connection src = source.connect(); Connection dst = destination.connectReadWrite()) {
-            copied = UnloggedTables.copyAgain(src, dst);
+            copied = UnloggedTables.copyAgain(src, dst, UnloggedTables.toCopy(src, onceUnlogged), deadline,
+                    "the switchover took longer than " + timeout.toSeconds() + " s");
         }
         if (!copied.isEmpty()) {
             info("unlogged tables copied again while writes are stopped (their changes are not in the WAL, so the follow did not "

@@ -68,7 +68,7 @@ final class FollowSwitchover {
             }
         };
         Switchover.Result result = new Switchover(migration.id(), source, destination, MigrationRun.origin(migration.id()),
-                migration.publication(), follower.progress(), record, settings,
+                migration.publication(), store.unloggedSeen(migration.id()), follower.progress(), record, settings,
                 timeout, fallback, before -> store.readOnlyBefore(migration.id(), before)).run();
         store.switchedOver(migration.id(), result.sentinel(), result.writeDowntime().toMillis());
         record.event("switchover_complete", "switched over: the destination committed past the sentinel at " + result.sentinel()

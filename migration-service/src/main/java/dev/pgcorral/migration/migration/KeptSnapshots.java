@@ -42,6 +42,10 @@ final class KeptSnapshots implements AutoCloseable {
                 state.close();
             } else {
                 kept.put(id, new Kept(state, Instant.now().plus(keepFor)));
+                if (state.resumable()) {
+                    run.record().log("info", "the snapshot is kept for " + keepFor.toMinutes() + " min: started again within that time, "
+                            + "the migration resumes on it (" + state.describe() + ")", java.util.Map.of("component", "clone"));
+                }
             }
         });
     }

@@ -372,9 +372,10 @@ final class MigrationRun {
             }
         });
         if (!unlogged.isEmpty()) {
+            store.unloggedSeen(migration.id(), unlogged);
             warn("unlogged_tables", "unlogged tables: " + String.join(", ", unlogged) + ". Their changes are not written to the WAL, "
                     + "so the follow does not carry them (a compare shows them differing); a switchover copies them again while the "
-                    + "source's writes are stopped");
+                    + "source's writes are stopped (so it does once they are logged, for what changed before), within its timeout");
         }
     }
 

@@ -285,6 +285,19 @@ public final class MigrationStore {
                 .params(Migration.Status.STOPPED.wire(), id).update();
     }
 
+    /** Adds {@code tables} (schema.table) to the tables found unlogged at a start of the migration. */
+    public void unloggedSeen(String id, List<String> tables) {
+        jdbc.sql("UPDATE migration.migrations SET unlogged_seen = ARRAY(SELECT DISTINCT unnest(unlogged_seen || ?::text[]) ORDER BY 1), "
+                + "updated_at = now() WHERE id = ?").params(tables.toArray(String[]::new), id).update();
+    }
+
+    /** Every table found unlogged at a start of the migration, logged since or not. */
+    public Set<String> unloggedSeen(String id) {
+        return jdbc.sql("SELECT unlogged_seen FROM migration.migrations WHERE id = ?").param(id)
+                .query((rs, n) -> Set.<String>copyOf(java.util.Arrays.asList((String[]) rs.getArray(1).getArray())))
+                .optional().orElse(Set.of());
+    }
+
     /** The follow stopped at a schema change: a next start passes it. */
     public void ddlStopped(String id, Lsn position) {
         jdbc.sql("UPDATE migration.migrations SET ddl_stop_lsn = ?, updated_at = now() WHERE id = ?").params(position.value(), id).update();

@@ -176,7 +176,8 @@ public final class Migrations implements AutoCloseable {
             return;
         }
         if (keepSlot || !made.owned(m)) {
-            throw ApiException.conflict(notRunning(m, "nothing to stop"));
+            throw ApiException.conflict(notRunning(m, "nothing to stop" + (keepSlot && made.owned(m)
+                    ? "; its slot " + m.slotName() + " is kept already (a stop without keep_slot drops it)" : "")));
         }
         String dropped;
         try {
@@ -334,7 +335,9 @@ public final class Migrations implements AutoCloseable {
                 run.record().log("info", "stopped" + (dropped == null ? "" : ": " + dropped), java.util.Map.of("component", "migration"));
             } else if (stopped) {
                 run.record().log("info", "stopped" + (made.owned(run.migration()) ? ", keeping slot " + run.migration().slotName()
-                        + " on the source: a start follows on from where it stopped" : ""), java.util.Map.of("component", "migration"));
+                        + " on the source: a start " + (store.followState(id).cloneCompleted() ? "follows on from where it stopped"
+                        : "resumes the clone on its kept snapshot, or clones again once that is gone") : ""),
+                        java.util.Map.of("component", "migration"));
             }
             try {
                 store.finished(id, stopped ? Migration.Status.STOPPED : Migration.Status.FAILED, stopped ? "stopped" : "error", message,

@@ -121,7 +121,11 @@ class FollowEdgesTest extends MigrationTestBase {
         assertThat(api.get("/api/v1/migrations/ddls").path("status").asString()).isEqualTo("streaming");
 
         // temporary tables, which no other session sees, do not stop it, made, changed or dropped; a table dropped does
-        sql(source, "CREATE TEMP TABLE scratch (id int)", "ALTER TABLE scratch ADD COLUMN v text", "DROP TABLE scratch",
+        sql(source, "CREATE TEMP TABLE scratch (id int)", "ALTER TABLE scratch ADD COLUMN v text",
+                "CREATE TEMP VIEW scratch_view AS SELECT id FROM scratch", "DROP VIEW scratch_view",
+                "CREATE FUNCTION pg_temp.scratch_fn() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+                "CREATE TRIGGER scratch_trigger BEFORE INSERT ON scratch FOR EACH ROW EXECUTE FUNCTION pg_temp.scratch_fn()",
+                "DROP TABLE scratch",
                 "INSERT INTO items VALUES (4, 4, 0, 0)",
                 "BEGIN", "CREATE TEMP TABLE gone (id serial PRIMARY KEY) ON COMMIT DROP", "INSERT INTO items VALUES (5, 5, 0, 0)", "COMMIT");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM items").equals(List.of("5")));
@@ -151,7 +155,9 @@ class FollowEdgesTest extends MigrationTestBase {
         sql(source, "ALTER TABLE items ADD COLUMN c serial", "INSERT INTO items VALUES (2, 2)");
         assertThat(api.awaitStatus("again", "failed", LIMIT).path("error_message").asString()).contains("start the migration again");
         // the user applies the change as told, and makes a table of their own there
-        sql(dest, "ALTER TABLE items ADD COLUMN c serial", "CREATE TABLE mine (id int)", "INSERT INTO mine VALUES (7)");
+        sql(dest, "ALTER TABLE items ADD COLUMN c serial", "CREATE TABLE mine (id serial, v int)", "INSERT INTO mine (v) VALUES (7)",
+                "CREATE FUNCTION my_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'", "CREATE TYPE my_mood AS ENUM ('calm')",
+                "SELECT lo_from_bytea(0, 'precious')");
 
         assertThat(api.call("POST", "/api/v1/migrations/again/stop", null).status()).isEqualTo(200);
         JsonNode stopped = api.get("/api/v1/migrations/again");
@@ -163,10 +169,12 @@ class FollowEdgesTest extends MigrationTestBase {
 
         assertThat(api.call("POST", "/api/v1/migrations/again/start", null).status()).isEqualTo(200);
         assertThat(api.awaitStatus("again", "failed", LIMIT).path("error_message").asString())
-                .contains("holds what this migration did not make (public.mine)").doesNotContain("items_c_seq");
-        assertThat(rows(dest, "SELECT id FROM mine")).containsExactly("7");
+                .contains("holds what this migration did not make (function public.my_fn, large object ")
+                .contains(", public.mine, type public.my_mood)").as("a table's own sequence goes with it").doesNotContain("_seq");
+        assertThat(rows(dest, "SELECT v || '|' || my_fn() || '|' || 'calm'::my_mood || '|' || (SELECT count(*) FROM pg_largeobject_metadata) FROM mine"))
+                .as("nothing dropped").containsExactly("7|1|calm|1");
 
-        sql(dest, "DROP TABLE mine");
+        sql(dest, "DROP TABLE mine", "DROP FUNCTION my_fn", "DROP TYPE my_mood", "SELECT lo_unlink(oid) FROM pg_largeobject_metadata");
         assertThat(api.call("POST", "/api/v1/migrations/again/start", null).status()).isEqualTo(200);
         api.awaitStatus("again", "streaming", LIMIT);
         assertThat(rows(dest, "SELECT id || '|' || c FROM items ORDER BY id")).containsExactly("1|1", "2|2");

@@ -184,18 +184,38 @@ class SwitchoverTest extends MigrationTestBase {
         ConnectionDetails dest = database("unl_dst");
         sql(source, "CREATE TABLE t (id serial PRIMARY KEY, v text)",
                 "CREATE UNLOGGED TABLE cache (k int PRIMARY KEY, v text)", "INSERT INTO cache SELECT g, 'v' || g FROM generate_series(1, 10) g",
-                "CREATE UNLOGGED TABLE cache_item (k int REFERENCES cache, n int)", "INSERT INTO cache_item VALUES (1, 1), (2, 2)");
+                "CREATE UNLOGGED TABLE cache_item (k int REFERENCES cache, n int)", "INSERT INTO cache_item VALUES (1, 1), (2, 2)",
+                "CREATE UNLOGGED TABLE was_unlogged (k int PRIMARY KEY)", "INSERT INTO was_unlogged VALUES (1)");
         MigrationCalls api = new MigrationCalls(port, null);
         api.createAndStart("unl", source, dest, "clone_and_follow");
         api.awaitStatus("unl", "streaming", LIMIT);
         assertThat(api.get("/api/v1/migrations/unl/logs")).extracting(l -> l.path("message").asString())
-                .anySatisfy(m -> assertThat(m).startsWith("unlogged tables: public.cache, public.cache_item.")
+                .anySatisfy(m -> assertThat(m).startsWith("unlogged tables: public.cache, public.cache_item, public.was_unlogged.")
                         .contains("a switchover copies them again"));
 
         sql(source, "INSERT INTO cache SELECT g, 'v' || g FROM generate_series(11, 15) g", "UPDATE cache SET v = 'changed' WHERE k <= 3",
                 "DELETE FROM cache_item WHERE k = 2", "DELETE FROM cache WHERE k = 2", "INSERT INTO cache_item VALUES (15, 15)",
-                "INSERT INTO t (v) VALUES ('logged')");
+                "INSERT INTO was_unlogged VALUES (2)", "INSERT INTO t (v) VALUES ('logged')");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("1")));
+        // made logged while followed: what changed before is still not on the destination, and the switchover copies it too
+        sql(source, "ALTER TABLE was_unlogged SET LOGGED");
+        api.awaitStatus("unl", "failed", LIMIT);
+        sql(dest, "ALTER TABLE was_unlogged SET LOGGED");
+        assertThat(api.call("POST", "/api/v1/migrations/unl/start", null).status()).isEqualTo(200);
+        api.awaitStatus("unl", "streaming", LIMIT);
+        sql(source, "INSERT INTO was_unlogged VALUES (3)", "INSERT INTO t (v) VALUES ('logged')");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("2")));
+        assertThat(rows(dest, "SELECT string_agg(k::text, ',' ORDER BY k) FROM was_unlogged")).containsExactly("1,3");
+
+        // an unlogged table the destination lacks: refused before the source's writes stop
+        sql(dest, "ALTER TABLE cache_item RENAME TO cache_item_away");
+        assertThat(api.call("POST", "/api/v1/migrations/unl/switchover", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/unl/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).contains("the destination lacks unlogged table(s) public.cache_item")
+                        .contains("the source's writes were not touched")));
+        api.awaitStatus("unl", "streaming", LIMIT);
+        sql(source, "INSERT INTO t (v) VALUES ('still writable')");
+        sql(dest, "ALTER TABLE cache_item_away RENAME TO cache_item");
         String cache = "SELECT string_agg(k || ':' || v, ',' ORDER BY k) FROM cache";
         String items = "SELECT string_agg(k || ':' || n, ',' ORDER BY k) FROM cache_item";
         assertThat(rows(dest, cache)).as("the WAL carries no change of an unlogged table").isNotEqualTo(rows(source, cache));
@@ -204,6 +224,7 @@ class SwitchoverTest extends MigrationTestBase {
         api.awaitStatus("unl", "completed", LIMIT);
         assertThat(rows(dest, cache)).isEqualTo(rows(source, cache));
         assertThat(rows(dest, items)).containsExactly("1:1,15:15");
+        assertThat(rows(dest, "SELECT string_agg(k::text, ',' ORDER BY k) FROM was_unlogged")).containsExactly("1,2,3");
         assertThat(api.get("/api/v1/migrations/unl/logs")).extracting(l -> l.path("message").asString())
                 .anySatisfy(m -> assertThat(m).contains("unlogged tables copied again while writes are stopped")
                         .contains("public.cache (14 rows)").contains("public.cache_item (2 rows)"));
