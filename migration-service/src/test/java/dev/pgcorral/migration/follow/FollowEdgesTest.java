@@ -145,6 +145,25 @@ class FollowEdgesTest extends MigrationTestBase {
     }
 
     @Test
+    void twoMigrationsFromOneDatabaseEachReadTheirOwnSchemaChangesOnce() throws Exception {
+        ConnectionDetails source = database("pair_src");
+        sql(source, "CREATE TABLE items (id int PRIMARY KEY)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        for (String id : List.of("pair-one", "pair-two")) {
+            api.createAndStart(id, source, database(id.replace('-', '_') + "_dst"), "clone_and_follow");
+            api.awaitStatus(id, "streaming", LIMIT);
+        }
+        sql(source, "CREATE VIEW pair_view AS SELECT id FROM items", "ALTER TABLE items ADD COLUMN v int");
+        for (String id : List.of("pair-one", "pair-two")) {
+            assertThat(api.awaitStatus(id, "failed", LIMIT).path("error_message").asString()).containsOnlyOnce("ADD COLUMN v int");
+            assertThat(api.get("/api/v1/migrations/" + id + "/logs")).extracting(l -> l.path("message").asString())
+                    .filteredOn(m -> m.endsWith("CREATE VIEW pair_view AS SELECT id FROM items")).as("each trigger's note read by its own migration")
+                    .hasSize(1);
+            assertThat(api.call("DELETE", "/api/v1/migrations/" + id + "?force=true", null).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
     void aFailedMigrationStoppedSaysAStartClonesAgainAndThatCloneNeverDropsWhatItDidNotMake() throws Exception {
         ConnectionDetails source = database("again_src");
         ConnectionDetails dest = database("again_dst");
