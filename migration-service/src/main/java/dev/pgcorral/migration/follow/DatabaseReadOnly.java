@@ -19,7 +19,7 @@ public final class DatabaseReadOnly {
     }
 
     /** Whether it is set on {@code database}. */
-    public static boolean isSet(Connection c, String database) throws SQLException {
+    static boolean isSet(Connection c, String database) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("""
                 SELECT coalesce(bool_or(substr(c, length('default_transaction_read_only=') + 1)::boolean), false)
                 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) c
@@ -35,6 +35,23 @@ public final class DatabaseReadOnly {
     /** Sets it on {@code database}, through {@code st}. */
     static void set(Statement st, String database) throws SQLException {
         st.execute("ALTER DATABASE " + Identifiers.quote(database) + " SET default_transaction_read_only = on");
+    }
+
+    /**
+     * A follow that stopped for the user to change {@code destination}: where that database is read-only (a fallback's
+     * destination is the source a switchover left so), the message says how to change it all the same.
+     */
+    public static RuntimeException withHint(ApplyException e, ConnectionDetails destination) {
+        try (Connection c = destination.connect()) {
+            if (!isSet(c, destination.database())) {
+                return e;
+            }
+        } catch (SQLException unreachable) {
+            return e;
+        }
+        return new IllegalStateException(e.getMessage() + ". The destination database " + destination.database() + " is read-only "
+                + "(default_transaction_read_only is set on it, as a switchover leaves its source): run SET "
+                + "default_transaction_read_only = off first in the session that changes it", e);
     }
 
     /** Lets new sessions of the database write again (what stopping its writes, or holding it, set, reset). */

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,6 @@ import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.Finishing;
-import dev.pgcorral.migration.clone.UnloggedTables;
 
 /**
  * Moves the writes from the source to the destination, provably leaving nothing behind:
@@ -76,7 +74,7 @@ public final class Switchover {
     private final ConnectionDetails destination;
     private final String origin;
     private final String publication;
-    private final Set<String> onceUnlogged;
+    private final UnloggedCopy unlogged;
     private final FollowProgress follow;
     private final CloneProgress record;
     private final MigrationProperties.Switchover settings;
@@ -95,14 +93,14 @@ public final class Switchover {
      * @param readOnlyFound told, before anything is changed, which sides were read-only already (to keep for a restart)
      */
     public Switchover(String migrationId, ConnectionDetails source, ConnectionDetails destination, String origin, String publication,
-                      Set<String> onceUnlogged, FollowProgress follow, CloneProgress record, MigrationProperties.Switchover settings, Duration timeout, Fallback fallback,
-                      Consumer<ReadOnly> readOnlyFound) {
+                      Set<String> onceUnlogged, FollowProgress follow, CloneProgress record, MigrationProperties.Switchover settings,
+                      Duration timeout, Fallback fallback, Consumer<ReadOnly> readOnlyFound) {
         this.migrationId = migrationId;
         this.source = source;
         this.destination = destination;
         this.origin = origin;
         this.publication = publication;
-        this.onceUnlogged = onceUnlogged;
+        this.unlogged = new UnloggedCopy(source, destination, onceUnlogged);
         this.follow = follow;
         this.record = record;
         this.settings = settings;
@@ -131,7 +129,7 @@ public final class Switchover {
         before = readOnlyNow();
         readOnlyFound.accept(before);
         checkMayStopSourceWrites();
-        checkUnloggedTablesThere();
+        unlogged.checkThere();
         try {
             holdDestination();
         } catch (SQLException e) {
@@ -180,7 +178,10 @@ public final class Switchover {
             if (confirmed.isBefore(sentinel)) {
                 throw new IllegalStateException("the destination's origin reads " + confirmed + ", before the sentinel at " + sentinel);
             }
-            copyUnloggedTables(deadline);
+            String copied = unlogged.copy(deadline, "the switchover took longer than " + timeout.toSeconds() + " s");
+            if (copied != null) {
+                info(copied);
+            }
             int sequences = copySequences();
             if (fallback != null) {
                 fallback.begin();
@@ -336,35 +337,6 @@ public final class Switchover {
                 rs.next();
                 return Lsn.parse(rs.getString(1));
             }
-        }
-    }
-
-    /** Refuses, before anything is changed, a switchover whose unlogged tables (see below) the destination lacks. */
-    private void checkUnloggedTablesThere() throws SQLException {
-        try (Connection src = source.connect(); Connection dst = destination.connect()) {
-            List<String> missing = UnloggedTables.missingOn(dst, UnloggedTables.toCopy(src, onceUnlogged));
-            if (!missing.isEmpty()) {
-                throw new IllegalStateException("the destination lacks unlogged table(s) " + String.join(", ", missing) + ", which the "
-                        + "switchover copies again (their changes are not in the WAL): create them there as on the source; the source's "
-                        + "writes were not touched");
-            }
-        }
-    }
-
-    /**
-     * Unlogged tables, and those that were at an earlier start: no change of theirs reached the destination through the WAL
-     * while they were, so their rows are copied again now, by {@code deadline}.
-     */
-    private void copyUnloggedTables(long deadline) throws SQLException {
-        Map<String, Long> copied;
-        try (Connection src = source.connect(); Connection dst = destination.connectReadWrite()) {
-            copied = UnloggedTables.copyAgain(src, dst, UnloggedTables.toCopy(src, onceUnlogged), deadline,
-                    "the switchover took longer than " + timeout.toSeconds() + " s");
-        }
-        if (!copied.isEmpty()) {
-            info("unlogged tables copied again while writes are stopped (their changes are not in the WAL, so the follow did not "
-                    + "carry them): " + copied.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " rows)")
-                    .collect(Collectors.joining(", ")));
         }
     }
 

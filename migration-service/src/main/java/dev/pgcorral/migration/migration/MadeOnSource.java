@@ -1,10 +1,12 @@
 package dev.pgcorral.migration.migration;
 
 import java.sql.SQLException;
+import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.follow.Origins;
 import dev.pgcorral.migration.follow.SourceReplication;
 
@@ -92,6 +94,24 @@ final class MadeOnSource {
         return owned ? null : "slot " + m.slotName() + " and publication " + m.publication() + " are yours and stay on the source; "
                 + "the slot holds WAL on the source until it is dropped: SELECT pg_drop_replication_slot('"
                 + m.slotName() + "')";
+    }
+
+    /**
+     * What a stopped run leaves: unless its stop kept the slot, what it made is dropped (see {@link #removeQuietly}); its
+     * {@code record} says which, and what a start does next.
+     */
+    void afterStop(Migration m, boolean keptSlot, CloneProgress record) {
+        String said;
+        if (!keptSlot) {
+            String dropped = removeQuietly(m, "it was stopped");
+            forgetOrigin(m);
+            said = dropped == null ? "stopped" : "stopped: " + dropped;
+        } else {
+            said = "stopped" + (owned(m) ? ", keeping slot " + m.slotName() + " on the source: a start "
+                    + (store.followState(m.id()).cloneCompleted() ? "follows on from where it stopped"
+                    : "resumes the clone on its kept snapshot, or clones again once that is gone") : "");
+        }
+        record.log("info", said, Map.of("component", "migration"));
     }
 
     /**

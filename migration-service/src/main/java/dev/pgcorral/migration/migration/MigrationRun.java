@@ -307,27 +307,10 @@ final class MigrationRun {
             f.run();
         } catch (SchemaChangeException e) {
             store.ddlStopped(migration.id(), e.position());
-            throw withReadOnlyHint(e);
+            throw DatabaseReadOnly.withHint(e, destination);
         } catch (ApplyException e) {
-            throw withReadOnlyHint(e);
+            throw DatabaseReadOnly.withHint(e, destination);
         }
-    }
-
-    /**
-     * A follow that stopped for the user to change the destination: where that database is read-only (a fallback's
-     * destination is the source a switchover left so), the message says how to change it all the same.
-     */
-    private Exception withReadOnlyHint(ApplyException e) {
-        try (Connection c = destination.connect()) {
-            if (!DatabaseReadOnly.isSet(c, destination.database())) {
-                return e;
-            }
-        } catch (SQLException unreachable) {
-            return e;
-        }
-        return new IllegalStateException(e.getMessage() + ". The destination database " + destination.database() + " is read-only "
-                + "(default_transaction_read_only is set on it, as a switchover leaves its source): run SET "
-                + "default_transaction_read_only = off first in the session that changes it", e);
     }
 
     /**

@@ -329,15 +329,8 @@ public final class Migrations implements AutoCloseable {
                 }
             }
             wrapUp(id, run);
-            if (stopped && !run.keepSlot()) {
-                String dropped = made.removeQuietly(run.migration(), "it was stopped");
-                made.forgetOrigin(run.migration());
-                run.record().log("info", "stopped" + (dropped == null ? "" : ": " + dropped), java.util.Map.of("component", "migration"));
-            } else if (stopped) {
-                run.record().log("info", "stopped" + (made.owned(run.migration()) ? ", keeping slot " + run.migration().slotName()
-                        + " on the source: a start " + (store.followState(id).cloneCompleted() ? "follows on from where it stopped"
-                        : "resumes the clone on its kept snapshot, or clones again once that is gone") : ""),
-                        java.util.Map.of("component", "migration"));
+            if (stopped) {
+                made.afterStop(run.migration(), run.keepSlot(), run.record());
             }
             try {
                 store.finished(id, stopped ? Migration.Status.STOPPED : Migration.Status.FAILED, stopped ? "stopped" : "error", message,
