@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,8 +101,25 @@ class DockerdRestartTest {
 
     /** Time enough for an attempt whose container never answered (its readiness wait is 60 s) and the next one. */
     private void awaitHealthy() {
-        await().atMost(Duration.ofSeconds(150)).until(() -> pool.healthy() && "ok".equals(pool.status().status())
-                && pool.status().counts().free() == 2);
+        try {
+            await().atMost(Duration.ofSeconds(150)).until(() -> pool.healthy() && "ok".equals(pool.status().status())
+                    && pool.status().counts().free() == 2);
+        } catch (ConditionTimeoutException e) {
+            // a rare hang seen in CI only: what every thread was doing is what tells its cause
+            System.err.println("pool not healthy in time: " + pool.status() + "\n" + threadDump());
+            throw e;
+        }
+    }
+
+    private static String threadDump() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+            for (StackTraceElement frame : stack) {
+                dump.append("    at ").append(frame).append('\n');
+            }
+        });
+        return dump.toString();
     }
 
     private static int leaseStatus(LockServiceClient client, JsonNode lease) {
