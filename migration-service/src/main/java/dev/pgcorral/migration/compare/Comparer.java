@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.migration.clone.SourceTable;
 import dev.pgcorral.migration.clone.SourceTables;
+import dev.pgcorral.migration.clone.UnloggedTables;
 
 /**
  * Compares a source and a destination database table by table: row count and content hash
@@ -53,6 +55,7 @@ public final class Comparer {
         try (Connection src = open(source, sourceView); Connection dst = open(destination, null)) {
             Map<String, SourceTable> onSource = byName(SourceTables.list(src));
             Map<String, SourceTable> onDestination = byName(SourceTables.list(dst));
+            Set<String> unlogged = Set.copyOf(UnloggedTables.names(src));
             List<String> names = new ArrayList<>(onSource.keySet());
             onDestination.keySet().stream().filter(n -> !onSource.containsKey(n)).forEach(names::add);
             List<TableResult> results = new ArrayList<>();
@@ -65,7 +68,7 @@ public final class Comparer {
                         : CompletableFuture.supplyAsync(() -> hash(src, s, order));
                 TableHash.Result destSide = d == null ? null : hash(dst, d, order);
                 TableHash.Result sourceResult = join(sourceSide);
-                results.add(result(any, sourceResult, destSide));
+                results.add(result(any, sourceResult, destSide, unlogged.contains(any.label())));
             }
             int differing = (int) results.stream().filter(r -> !r.equal()).count();
             return new Result(differing == 0, results.size(), differing, sourceView == null ? "a new snapshot of the source"
@@ -73,7 +76,8 @@ public final class Comparer {
         }
     }
 
-    private static TableResult result(SourceTable table, TableHash.Result source, TableHash.Result destination) {
+    /** @param unlogged the table is unlogged on the source: a difference is then said to be what the follow cannot carry */
+    private static TableResult result(SourceTable table, TableHash.Result source, TableHash.Result destination, boolean unlogged) {
         String difference;
         if (source == null) {
             difference = "only on the destination";
@@ -86,6 +90,10 @@ public final class Comparer {
             difference = "same row count, different content";
         } else {
             difference = null;
+        }
+        if (difference != null && unlogged && destination != null) {
+            difference += " (unlogged on the source: its changes are not in the WAL, so no follow carries them; a switchover"
+                    + " copies it again)";
         }
         return new TableResult(table.schema(), table.name(), source == null ? null : source.rows(),
                 destination == null ? null : destination.rows(), source == null ? null : source.hash(),
