@@ -51,11 +51,14 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
     static final String INSTANCE_LABEL = "dev.pgcorral.instance";
     private static final String DATA = "/var/lib/postgresql/data";
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
+    /** How long one call to the Docker engine (create, start, inspect, remove, list) may take before it counts as failed. */
+    private static final Duration CALL_LIMIT = Duration.ofSeconds(60);
     private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
 
     private final LockProperties properties;
     private final LockProperties.Docker docker;
     private final DockerClient client;
+    private final EngineCalls calls = new EngineCalls(CALL_LIMIT);
     private final boolean watchEvents;
     private final List<DockerInstance> instances = new CopyOnWriteArrayList<>();
     private final DeathWatch deaths;
@@ -73,7 +76,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
         this.client = DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .connectionTimeout(Duration.ofSeconds(10))
-                .responseTimeout(Duration.ofMinutes(2))
+                .responseTimeout(Duration.ofMinutes(2)) // reaches a tcp:// engine only: EngineCalls bounds every call
                 .build());
         this.deaths = new DeathWatch(client, docker.poolName(), instances, this::ours);
     }
@@ -86,14 +89,14 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
     @Override
     public List<PostgresInstance> create(int count) {
         try {
-            client.pingCmd().exec();
+            calls.run("ping", () -> client.pingCmd().exec());
         } catch (RuntimeException e) {
             throw new IllegalStateException("the docker runtime cannot reach a Docker engine (" + e.getMessage()
                     + "); start dockerd, set DOCKER_HOST, or use pgcorral.lock.runtime.type=local", e);
         }
         String image = docker.effectiveImage();
         try {
-            client.inspectImageCmd(image).exec();
+            calls.run("inspect image " + image, () -> client.inspectImageCmd(image).exec());
         } catch (NotFoundException e) {
             log.info("pulling image {}", image);
             try {
@@ -125,8 +128,8 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
 
     /** The containers labelled as this pool's, running or not. */
     List<Container> ours() {
-        return client.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(POOL_LABEL, docker.poolName())).exec();
+        return calls.answer("list the pool's containers", () -> client.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(POOL_LABEL, docker.poolName())).exec());
     }
 
     /** The event stream is open and the look that follows each subscription has been taken. */
@@ -142,6 +145,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
     @Override
     public void close() {
         deaths.close();
+        calls.close();
         try {
             client.close();
         } catch (IOException e) {
@@ -151,10 +155,14 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
 
     private void remove(String id) {
         try {
-            client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+            calls.run("remove container " + shortId(id), () -> client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec());
         } catch (NotFoundException ignored) {
             // already gone
         }
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
     }
 
     private static String name(Container c) {
@@ -224,11 +232,13 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
             }
             if (containerId == null) {
                 containerId = createContainer();
-                client.startContainerCmd(containerId).exec();
+                String created = containerId;
+                calls.run("start container " + shortId(created), () -> client.startContainerCmd(created).exec());
             } else {
                 log.info("adopting running container {} for instance {}", containerId.substring(0, 12), index);
             }
-            locate(client.inspectContainerCmd(containerId).exec());
+            String started = containerId;
+            locate(calls.answer("inspect container " + shortId(started), () -> client.inspectContainerCmd(started).exec()));
             try {
                 // a fresh container initialises and starts in seconds; one whose port never answers is replaced sooner
                 Readiness.await(adminDetails("postgres"), () -> isRunning(containerId), READY_WITHIN);
@@ -287,7 +297,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
                     .withExposedPorts(pg)
                     .withHostConfig(host)
                     .withCmd(command);
-            return create.exec().getId();
+            return calls.answer("create the container of instance " + index, () -> create.exec().getId());
         }
 
         /** Where pgcorral reaches the server (the container's address) and where clients do (the published port). */
@@ -401,7 +411,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
 
         private boolean isRunning(String id) {
             try {
-                Boolean running = client.inspectContainerCmd(id).exec().getState().getRunning();
+                Boolean running = calls.answer("inspect container " + shortId(id), () -> client.inspectContainerCmd(id).exec()).getState().getRunning();
                 return Boolean.TRUE.equals(running);
             } catch (NotFoundException e) {
                 return false;
