@@ -3,7 +3,6 @@ package dev.pgcorral.lock.runtime;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +19,9 @@ import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.NetworkSettings;
 import com.github.dockerjava.api.model.PortBinding;
-import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -49,7 +45,6 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
 
     static final String POOL_LABEL = "dev.pgcorral.pool";
     static final String INSTANCE_LABEL = "dev.pgcorral.instance";
-    private static final String DATA = "/var/lib/postgresql/data";
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
     /** How long one call to the Docker engine (create, start, inspect, remove, list) may take before it counts as failed. */
     private static final Duration CALL_LIMIT = Duration.ofSeconds(60);
@@ -259,44 +254,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
         }
 
         private String createContainer() {
-            List<String> command = new ArrayList<>(List.of("postgres"));
-            Map<String, String> settings = properties.runtime().serverSettings();
-            if (docker.hostNetwork()) {
-                settings.put("port", Integer.toString(clientPort));
-            }
-            settings.forEach((name, value) -> {
-                command.add("-c");
-                command.add(name + "=" + value);
-            });
-            HostConfig host = HostConfig.newHostConfig()
-                    .withTmpFs(Map.of(DATA, "rw,size=" + docker.tmpfsSize().toBytes()))
-                    .withShmSize(docker.shmSize().toBytes());
-            if (docker.cpus() > 0) {
-                host.withNanoCPUs((long) (docker.cpus() * 1_000_000_000L));
-            }
-            if (docker.memory() != null) {
-                host.withMemory(docker.memory().toBytes());
-            }
-            ExposedPort pg = ExposedPort.tcp(5432);
-            if (docker.hostNetwork()) {
-                host.withNetworkMode("host");
-            } else {
-                Ports ports = new Ports();
-                ports.bind(pg, clientPort == 0 ? Ports.Binding.bindIp(docker.publishHost())
-                        : Ports.Binding.bindIpAndPort(docker.publishHost(), clientPort));
-                host.withPortBindings(ports);
-                if (docker.network() != null && !docker.network().isBlank()) {
-                    host.withNetworkMode(docker.network());
-                }
-            }
-            CreateContainerCmd create = client.createContainerCmd(docker.effectiveImage())
-                    .withName("pgcorral-" + docker.poolName() + "-" + index)
-                    .withLabels(Map.of(POOL_LABEL, docker.poolName(), INSTANCE_LABEL, Integer.toString(index)))
-                    .withEnv("POSTGRES_USER=" + properties.user(), "POSTGRES_PASSWORD=" + properties.password(),
-                            "POSTGRES_DB=postgres", "PGDATA=" + DATA)
-                    .withExposedPorts(pg)
-                    .withHostConfig(host)
-                    .withCmd(command);
+            CreateContainerCmd create = ContainerSpec.create(client, properties, index, clientPort);
             return calls.answer("create the container of instance " + index, () -> create.exec().getId());
         }
 
