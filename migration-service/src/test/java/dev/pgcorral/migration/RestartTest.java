@@ -67,6 +67,34 @@ class RestartTest extends ServiceProcessTest {
     }
 
     @Test
+    void aSwitchoverCutOffWhileItWaitedForTheFollowToCatchUpSaysItHadNotStoppedAnyWrites() throws Exception {
+        MigrationCalls api = followingOnOneServer("early");
+        ConnectionDetails source = server.database("src");
+        ConnectionDetails dest = server.database("dst");
+        try (Connection lock = dest.connect(); Statement st = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            st.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE"); // the follow waits: over 1 MB behind, the switchover waits too
+            sql(source, "INSERT INTO items SELECT g FROM generate_series(2, 40000) g");
+            assertThat(api.call("POST", "/api/v1/migrations/early/switchover", null).status()).isEqualTo(200);
+            await().atMost(LIMIT).until(() -> api.get("/api/v1/migrations/early/logs").valueStream()
+                    .anyMatch(l -> l.path("message").asString().startsWith("switchover: once the follow is within")));
+            service.kill();
+            lock.rollback();
+        }
+        assertThat(readOnly(source)).isFalse();
+
+        service.start();
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/early").path("live_events")).anySatisfy(e ->
+                assertThat(e.path("message").asString()).contains("restarted during a switchover")
+                        .contains("the switchover had not stopped the writes of the source")
+                        .contains("the switchover had not stopped the writes of the destination")));
+        assertThat(api.get("/api/v1/migrations/early/logs")).extracting(l -> l.path("message").asString())
+                .allSatisfy(m -> assertThat(m).doesNotContain("given back"));
+        api.awaitStatus("early", "streaming", LIMIT);
+        await().atMost(LIMIT).until(() -> TestServer.count(dest, "SELECT count(*) FROM items") == 40000);
+    }
+
+    @Test
     void aSwitchoverCutOffWhileTheSourceIsDownGetsItsWritesBackOnceTheSourceIsBack() throws Exception {
         server = new TestServer(dir);
         server.create("meta", "dst");

@@ -35,13 +35,19 @@ final class StreamPreflight {
                 }
             }
             try (PreparedStatement st = c.prepareStatement("SELECT coalesce(plugin, ''), coalesce(database, ''), "
-                    + "coalesce(confirmed_flush_lsn::text, '0/0') FROM pg_replication_slots WHERE slot_name = ?")) {
+                    + "coalesce(confirmed_flush_lsn::text, '0/0'), slot_type FROM pg_replication_slots WHERE slot_name = ?")) {
                 st.setString(1, settings.slot);
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
                         throw new LogicalReplicationException(LogicalReplicationException.Reason.SLOT_MISSING,
                                 "streaming from " + describe + " failed: the replication slot does not exist; create it first "
                                         + "(see pg_replication_slots)", null);
+                    }
+                    if (!"logical".equals(rs.getString(4))) {
+                        throw new LogicalReplicationException(LogicalReplicationException.Reason.FAILED,
+                                "streaming from " + describe + " failed: the slot is a " + rs.getString(4) + " slot (a standby's); "
+                                        + "logical replication needs a logical slot with plugin 'pgoutput' in database '"
+                                        + settings.source.database() + "'", null);
                     }
                     if (!"pgoutput".equals(rs.getString(1)) || !settings.source.database().equals(rs.getString(2))) {
                         throw new LogicalReplicationException(LogicalReplicationException.Reason.FAILED,

@@ -177,6 +177,12 @@ class SlotsAndPublicationsTest {
         }
         assertRefused(() -> ChangeStream.builder(db).slot("absent").publications("p").open(), Reason.SLOT_MISSING,
                 "does not exist");
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("SELECT pg_create_physical_replication_slot('standby')");
+        }
+        assertRefused(() -> ChangeStream.builder(db).slot("standby").publications("p").open(), Reason.FAILED,
+                "the slot is a physical slot (a standby's); logical replication needs a logical slot");
+        slots.drop("standby");
         assertRefused(() -> ChangeStream.builder(db).slot("taken").publications("p", "nope").open(),
                 Reason.PUBLICATION_MISSING, "publication nope does not exist");
         assertRefused(() -> slots.create("taken"), Reason.SLOT_EXISTS, "already exists");

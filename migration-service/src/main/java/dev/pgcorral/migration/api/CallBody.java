@@ -36,9 +36,9 @@ final class CallBody {
         return new CallBody(body);
     }
 
-    /** A true or false (as text too); null when absent or null. */
+    /** A true or false (as text too); null when absent. A JSON null is refused: read as false, it would drop a slot to keep. */
     Boolean bool(String key) {
-        JsonNode value = value(key);
+        JsonNode value = body == null ? null : body.get(key);
         if (value == null) {
             return null;
         }
@@ -51,9 +51,9 @@ final class CallBody {
         throw ApiException.badRequest(key + " must be true or false, was " + value);
     }
 
-    /** A whole number (as text too); null when absent or null. */
+    /** A whole number (as text too); null when absent. A JSON null is refused, as for {@link #bool}. */
     Long whole(String key) {
-        JsonNode value = value(key);
+        JsonNode value = body == null ? null : body.get(key);
         if (value == null) {
             return null;
         }
@@ -64,10 +64,5 @@ final class CallBody {
             return Long.valueOf(value.stringValue());
         }
         throw ApiException.badRequest(key + " must be a whole number, was " + value);
-    }
-
-    private JsonNode value(String key) {
-        JsonNode value = body == null ? null : body.get(key);
-        return value == null || value.isNull() ? null : value;
     }
 }

@@ -79,8 +79,8 @@ class MigrationApi {
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String id, @RequestParam(defaultValue = "false") boolean force,
-                @RequestParam(name = "keep_slot", defaultValue = "false") boolean keepSlot) {
-        migrations.delete(id, force, keepSlot);
+                @RequestParam(name = "keep_slot", required = false) String keepSlot, HttpServletRequest request) {
+        migrations.delete(id, force, Boolean.TRUE.equals(once("keep_slot", request, flag("keep_slot", keepSlot), null)));
     }
 
     @PostMapping("/{id}/start")
@@ -91,9 +91,9 @@ class MigrationApi {
 
     /** Stops a run; {@code keep_slot} (query, or JSON body as the switchover's {@code timeout_sec}): keep the slot. */
     @PostMapping("/{id}/stop")
-    Ack stop(@PathVariable String id, @RequestParam(name = "keep_slot", required = false) Boolean keepQuery,
+    Ack stop(@PathVariable String id, @RequestParam(name = "keep_slot", required = false) String keepQuery,
              @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
-        Boolean keep = once("keep_slot", request, keepQuery, CallBody.of(body, "keep_slot").bool("keep_slot"));
+        Boolean keep = once("keep_slot", request, flag("keep_slot", keepQuery), CallBody.of(body, "keep_slot").bool("keep_slot"));
         migrations.stop(id, Boolean.TRUE.equals(keep));
         return new Ack(true, "stop requested");
     }
@@ -136,9 +136,24 @@ class MigrationApi {
             throw ApiException.badRequest(name + " is empty in the query: give it a value, or leave it out");
         }
         if (query != null && body != null && !query.equals(body)) {
-            throw ApiException.badRequest(name + " is given twice, " + query + " in the query and " + body + " in the body: give it once");
+            throw ApiException.badRequest(name + " is " + query + " in the query and " + body + " in the body: give it once, or the "
+                    + "same in both");
         }
         return query != null ? query : body;
+    }
+
+    /**
+     * A query flag of ours: {@code true} or {@code false} (any case); null when absent or empty (which {@link #once}
+     * refuses). Nothing else, so that no value is read the way it was not meant ({@code ?keep_slot=1}, {@code =no}).
+     */
+    private static Boolean flag(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.valueOf(value);
+        }
+        throw ApiException.badRequest(name + " must be true or false, was " + value);
     }
 
     private Map<String, Object> json(Migration m) {

@@ -36,9 +36,10 @@ public final class Finishing {
     }
 
     /** The source's sequences (not those an extension owns) and their positions, read on {@code source}. */
-    public static List<SequenceValue> sequences(Connection source) throws SQLException {
+    /** The user sequences of {@code db} (schema, name), read from the catalog alone: no sequence is locked. */
+    public static List<String[]> sequenceNames(Connection db) throws SQLException {
         List<String[]> names = new ArrayList<>();
-        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname NOT LIKE 'pg\\_%' "
                 + "AND n.nspname <> 'information_schema' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
                 + "AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1, 2")) {
@@ -46,6 +47,11 @@ public final class Finishing {
                 names.add(new String[] {rs.getString(1), rs.getString(2)});
             }
         }
+        return names;
+    }
+
+    public static List<SequenceValue> sequences(Connection source) throws SQLException {
+        List<String[]> names = sequenceNames(source);
         List<SequenceValue> values = new ArrayList<>();
         try (Statement st = source.createStatement()) {
             for (String[] n : names) {

@@ -14,4 +14,23 @@ public class ApplyException extends RuntimeException {
     public ApplyException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Whether the destination refused it for a key it holds already ({@code unique_violation}). */
+    public boolean duplicateKey() {
+        for (Throwable t = getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql) {
+                for (java.sql.SQLException next = sql; next != null; next = next.getNextException()) {
+                    if ("23505".equals(next.getSQLState())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** This one, with {@code hint} after its message. */
+    public ApplyException withHint(String hint) {
+        return new ApplyException(getMessage() + ". " + hint, getCause());
+    }
 }

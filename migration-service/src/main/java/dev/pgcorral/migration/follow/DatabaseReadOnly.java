@@ -32,6 +32,13 @@ public final class DatabaseReadOnly {
         }
     }
 
+    /** Whether it is set on {@code db}'s database. */
+    public static boolean isSet(ConnectionDetails db) throws SQLException {
+        try (Connection c = db.connect()) {
+            return isSet(c, db.database());
+        }
+    }
+
     /** Sets it on {@code database}, through {@code st}. */
     static void set(Statement st, String database) throws SQLException {
         st.execute("ALTER DATABASE " + Identifiers.quote(database) + " SET default_transaction_read_only = on");
@@ -42,8 +49,8 @@ public final class DatabaseReadOnly {
      * destination is the source a switchover left so), the message says how to change it all the same.
      */
     public static RuntimeException withHint(ApplyException e, ConnectionDetails destination) {
-        try (Connection c = destination.connect()) {
-            if (!isSet(c, destination.database())) {
+        try {
+            if (!isSet(destination)) {
                 return e;
             }
         } catch (SQLException unreachable) {

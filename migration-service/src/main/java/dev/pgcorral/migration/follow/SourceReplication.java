@@ -274,19 +274,23 @@ public final class SourceReplication {
     /**
      * Tables of the source that the publication does not carry, so their changes are not followed: a table created after
      * a migration began on a source whose user is not a superuser (its publication lists tables), or one left out of a
-     * publication of the user's. Null when there are none.
+     * publication of the user's; what to do is said for both, since which it is cannot be told from here. Null when there
+     * are none.
      */
     public static String notFollowed(Connection source, String publication) throws SQLException {
         List<Publications.Table> tables = Publications.unpublished(source, publication, Set.of(SCHEMA));
         if (tables.isEmpty()) {
             return null;
         }
-        return "table" + (tables.size() == 1 ? " " : "s ") + tables.stream().map(Publications.Table::quoted).collect(Collectors.joining(", "))
-                + (tables.size() == 1 ? " is" : " are") + " on the source but not in publication " + publication + ", so " + (tables.size() == 1 ? "its" : "their")
-                + " changes are not followed (a table created after the migration began, where the source's user is not a superuser: "
-                + "its publication lists tables). Stop the migration and start it again: it clones again, with every table (with a "
-                + "publication of your own, first ALTER PUBLICATION " + publication + " ADD TABLE …; a follow_only migration does not "
-                + "clone: add the table to the publication, give the destination its rows, then start it again)";
+        String names = tables.stream().map(Publications.Table::quoted).collect(Collectors.joining(", "));
+        boolean one = tables.size() == 1;
+        return "table" + (one ? " " : "s ") + names + (one ? " is" : " are") + " on the source but not in publication " + publication
+                + ", so " + (one ? "its" : "their") + " changes are not followed. Where the migration made that publication (it lists "
+                + "tables when the source's user is not a superuser), " + (one ? "the table was" : "they were") + " created after the "
+                + "migration began: stop the migration and start it again, and it clones again with every table. Where the publication "
+                + "is yours (a follow_only migration's, or one named at create), add " + (one ? "it" : "them") + " (ALTER PUBLICATION "
+                + publication + " ADD TABLE " + names + "), give the destination " + (one ? "its" : "their") + " rows, then start the "
+                + "migration again (a follow_only migration does not clone)";
     }
 
     private String trigger() {

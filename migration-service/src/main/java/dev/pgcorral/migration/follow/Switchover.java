@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -21,7 +20,6 @@ import dev.pgcorral.common.pg.Identifiers;
 import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneProgress;
-import dev.pgcorral.migration.clone.Finishing;
 
 /**
  * Moves the writes from the source to the destination, provably leaving nothing behind:
@@ -75,6 +73,7 @@ public final class Switchover {
     private final String origin;
     private final String publication;
     private final UnloggedCopy unlogged;
+    private final SequenceCopy sequences;
     private final FollowProgress follow;
     private final CloneProgress record;
     private final MigrationProperties.Switchover settings;
@@ -101,6 +100,7 @@ public final class Switchover {
         this.origin = origin;
         this.publication = publication;
         this.unlogged = new UnloggedCopy(source, destination, onceUnlogged);
+        this.sequences = new SequenceCopy(source, destination);
         this.follow = follow;
         this.record = record;
         this.settings = settings;
@@ -130,6 +130,7 @@ public final class Switchover {
         readOnlyFound.accept(before);
         checkMayStopSourceWrites();
         unlogged.checkThere();
+        sequences.checkThere();
         try {
             holdDestination();
         } catch (SQLException e) {
@@ -154,6 +155,7 @@ public final class Switchover {
                     + source.database() + " and be allowed to end its sessions); " + (stoppedThere ? "writes were given back"
                     : "the source's writes were not touched"), e);
         }
+        String step = "reading the source's publication";
         try {
             try (Connection c = source.connect()) {
                 String left = SourceReplication.notFollowed(c, publication);
@@ -162,7 +164,9 @@ public final class Switchover {
                 }
             }
             info("writes stopped on the source (" + ended + " session(s) ended); writing the sentinel");
+            step = "writing the sentinel on the source";
             Lsn sentinel = writeSentinel();
+            step = "waiting for the destination to commit past the sentinel";
             if (!follow.awaitApplied(sentinel, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                 if (follow.hasEnded()) {
                     throw new IllegalStateException("the follow ended (the migration was stopped, or its follow failed) before the "
@@ -172,18 +176,22 @@ public final class Switchover {
                         + timeout.toSeconds() + " s the source may be without writes (it applied up to " + follow.applied() + ")");
             }
             Lsn confirmed;
+            step = "reading the destination's progress (its replication origin)";
             try (Connection dst = destination.connect()) {
                 confirmed = Origins.flushed(dst, origin); // on the destination's disk: a crash of it cannot take it back
             }
             if (confirmed.isBefore(sentinel)) {
                 throw new IllegalStateException("the destination's origin reads " + confirmed + ", before the sentinel at " + sentinel);
             }
+            step = "copying the unlogged tables again";
             String copied = unlogged.copy(deadline, "the switchover took longer than " + timeout.toSeconds() + " s");
             if (copied != null) {
                 info(copied);
             }
-            int sequences = copySequences();
+            step = "setting the destination's sequences";
+            int sequencesSet = sequences.copy();
             if (fallback != null) {
+                step = "starting the way back (fallback)";
                 fallback.begin();
             }
             if (System.nanoTime() > deadline) {
@@ -191,7 +199,11 @@ public final class Switchover {
             }
             releaseDestination(true);
             Duration downtime = Duration.between(stopped, Instant.now());
-            return new Result(sentinel, downtime, sequences, ended);
+            return new Result(sentinel, downtime, sequencesSet, ended);
+        } catch (SQLException e) {
+            giveWritesBack();
+            releaseDestination(false);
+            throw new IllegalStateException(step + ": " + e.getMessage(), e); // the bare driver's words name neither side nor step
         } catch (Exception e) {
             giveWritesBack();
             releaseDestination(false);
@@ -338,17 +350,6 @@ public final class Switchover {
                 return Lsn.parse(rs.getString(1));
             }
         }
-    }
-
-    private int copySequences() throws SQLException {
-        List<Finishing.SequenceValue> values;
-        try (Connection src = source.connect()) {
-            values = Finishing.sequences(src);
-        }
-        try (Connection dst = destination.connectReadWrite()) {
-            Finishing.setSequences(dst, values);
-        }
-        return values.size();
     }
 
     private void giveWritesBack() {

@@ -45,14 +45,28 @@ final class AfterRestart {
      */
     private String giveWritesBack(Migration m) {
         Switchover.ReadOnly before = store.readOnlyBefore(m.id());
-        boolean source = !before.source() && !tryGivingWritesBack(m, "the source", endpoints.source(m));
-        boolean destination = !before.destination() && !tryGivingWritesBack(m, "the destination", endpoints.destination(m));
-        store.writesOwed(m.id(), new MigrationStore.WritesOwed(source, destination));
-        String note = "the service restarted during a switchover, which did not complete; "
-                + side("the source", before.source(), source) + "; " + side("the destination", before.destination(), destination)
-                + "; the follow goes on";
+        Writes source = before.source() ? Writes.READ_ONLY_BEFORE : tryGivingWritesBack(m, "the source", endpoints.source(m));
+        Writes destination = before.destination() ? Writes.READ_ONLY_BEFORE
+                : tryGivingWritesBack(m, "the destination", endpoints.destination(m));
+        store.writesOwed(m.id(), new MigrationStore.WritesOwed(source == Writes.LATER, destination == Writes.LATER));
+        String note = "the service restarted during a switchover, which did not complete; " + source.said("the source") + "; "
+                + destination.said("the destination") + "; the follow goes on";
         log.warn("migration {}: {}", m.id(), note);
         return note;
+    }
+
+    /** What became of a side's writes after a switchover the restart cut off. */
+    private enum Writes {
+        READ_ONLY_BEFORE, NEVER_STOPPED, GIVEN_BACK, LATER;
+
+        String said(String side) {
+            return switch (this) {
+                case READ_ONLY_BEFORE -> side + " stays read-only, as it was before the switchover";
+                case NEVER_STOPPED -> "the switchover had not stopped the writes of " + side;
+                case GIVEN_BACK -> "writes were given back to " + side;
+                case LATER -> "writes go back to " + side + " once the run reaches it (see live_trouble)";
+            };
+        }
     }
 
     /** What a run the restart starts says when an earlier restart's switchover left a side waiting for its writes; null: none. */
@@ -65,23 +79,18 @@ final class AfterRestart {
                 + "reaches " + (owed.source() && owed.destination() ? "them" : "it") + " (see live_trouble)";
     }
 
-    /** What became of a side's writes: {@code later}, the new run gives them back once it reaches it. */
-    private static String side(String side, boolean readOnlyBefore, boolean later) {
-        if (readOnlyBefore) {
-            return side + " stays read-only, as it was before the switchover";
-        }
-        return later ? "writes go back to " + side + " once the run reaches it (see live_trouble)" : "writes were given back to " + side;
-    }
-
-    /** Gives writes back to a side a switchover held read-only; false when it cannot now. */
-    private static boolean tryGivingWritesBack(Migration m, String side, ConnectionDetails db) {
+    /** Gives writes back to a side a switchover may have made read-only (it had not, where the setting is not there). */
+    private static Writes tryGivingWritesBack(Migration m, String side, ConnectionDetails db) {
         try {
+            if (!DatabaseReadOnly.isSet(db)) {
+                return Writes.NEVER_STOPPED;
+            }
             DatabaseReadOnly.reset(db);
             log.info("migration {}: writes given back to {}", m.id(), side);
-            return true;
+            return Writes.GIVEN_BACK;
         } catch (SQLException | RuntimeException e) {
             log.warn("migration {}: cannot give writes back to {} now ({}); the run will, once it can", m.id(), side, e.getMessage());
-            return false;
+            return Writes.LATER;
         }
     }
 

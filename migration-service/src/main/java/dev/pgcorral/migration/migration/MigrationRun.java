@@ -225,9 +225,10 @@ final class MigrationRun {
             record.enterPhase("connecting");
             if (!reachable.ask("cannot reach the source", replication::slotExists) || !reachable.ask("cannot reach the source", replication::publicationExists)) {
                 throw new IllegalStateException("follow_only follows a slot and a publication that exist on the source: "
-                        + (replication.slotExists() ? "" : "slot " + migration.slotName() + " does not exist (create it with SELECT "
-                        + "pg_create_logical_replication_slot('" + migration.slotName() + "', 'pgoutput') once the destination holds "
-                        + "the data as of it); ") + (replication.publicationExists() ? "" : "publication " + migration.publication()
+                        + (replication.slotExists() ? "" : "slot " + migration.slotName() + " does not exist (the destination must "
+                        + "hold the data as of its position: create it with the source's writes stopped, SELECT "
+                        + "pg_create_logical_replication_slot('" + migration.slotName() + "', 'pgoutput'), or on a replication "
+                        + "connection with EXPORT_SNAPSHOT to copy through; see the docs' follow_only); ") + (replication.publicationExists() ? "" : "publication " + migration.publication()
                         + " does not exist (CREATE PUBLICATION … FOR ALL TABLES); ") + "or clone with mode clone_and_follow");
             }
             if (!state.originOwned()) { // left by an earlier migration of this id, maybe at another source's position
@@ -309,7 +310,10 @@ final class MigrationRun {
             store.ddlStopped(migration.id(), e.position());
             throw DatabaseReadOnly.withHint(e, destination);
         } catch (ApplyException e) {
-            throw DatabaseReadOnly.withHint(e, destination);
+            throw DatabaseReadOnly.withHint(migration.mode() == Migration.Mode.FOLLOW_ONLY && e.duplicateKey() ? e.withHint(
+                    "A follow_only destination holds the data as of the slot's position: a row it has already means the slot was "
+                    + "made before the destination's copy, whose changes it replays (see the docs' follow_only for making both at one "
+                    + "point)") : e, destination);
         }
     }
 
@@ -332,10 +336,16 @@ final class MigrationRun {
     }
 
     private void giveWritesBack(String side, ConnectionDetails db) throws SQLException, InterruptedException {
-        reachable.ask("cannot reach " + side, () -> {
+        boolean wasSet = reachable.ask("cannot reach " + side, () -> {
+            if (!DatabaseReadOnly.isSet(db)) {
+                return false; // the switchover had not stopped them
+            }
             DatabaseReadOnly.reset(db);
-            return null;
+            return true;
         });
+        if (!wasSet) {
+            return;
+        }
         warn("writes_given_back", "writes given back to " + side + ", which a switchover the restart cut off had left read-only "
                 + "(ALTER DATABASE " + db.database() + " RESET default_transaction_read_only)");
     }

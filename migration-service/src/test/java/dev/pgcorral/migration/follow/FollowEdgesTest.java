@@ -235,7 +235,7 @@ class FollowEdgesTest extends MigrationTestBase {
         sql(source, "CREATE TABLE c (id int PRIMARY KEY)", "INSERT INTO c VALUES (1)", "INSERT INTO a VALUES (1)");
         JsonNode stopped = api.awaitStatus("fopub", "failed", LIMIT);
         assertThat(stopped.path("error_message").asString()).contains("\"public\".\"c\" is on the source but not in publication pgmanager_pub_fopub")
-                .contains("a follow_only migration does not clone");
+                .contains("add it (ALTER PUBLICATION pgmanager_pub_fopub ADD TABLE \"public\".\"c\")");
         assertThat(api.call("DELETE", "/api/v1/migrations/fopub", null).status()).isEqualTo(204);
         sql(source, "SELECT pg_drop_replication_slot('pgmanager_fopub')");
     }
@@ -268,6 +268,25 @@ class FollowEdgesTest extends MigrationTestBase {
      * A {@code follow_only} migration {@code id}, streaming, of the user's slot {@code pgmanager_<id>} and publication
      * {@code pgmanager_pub_<id>}, which carries table {@code a} (on both sides).
      */
+    @Test
+    void aFollowOnlyDestinationCopiedAfterItsSlotWasMadeIsToldWhyItHoldsTheRowAlready() throws Exception {
+        ConnectionDetails source = database("foold_src");
+        ConnectionDetails dest = database("foold_dst");
+        for (ConnectionDetails db : List.of(source, dest)) {
+            sql(db, "CREATE TABLE a (id int PRIMARY KEY)");
+        }
+        sql(source, "CREATE PUBLICATION pgmanager_pub_foold FOR TABLE a",
+                "SELECT pg_create_logical_replication_slot('pgmanager_foold', 'pgoutput')", "INSERT INTO a VALUES (1)");
+        sql(dest, "INSERT INTO a VALUES (1)"); // copied after the slot was made: the slot replays the insert onto it
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("foold", source, dest, "follow_only");
+        JsonNode failed = api.awaitStatus("foold", "failed", LIMIT);
+        assertThat(failed.path("error_message").asString()).contains("duplicate key")
+                .contains("the slot was made before the destination's copy");
+        assertThat(api.call("DELETE", "/api/v1/migrations/foold", null).status()).isEqualTo(204);
+        sql(source, "SELECT pg_drop_replication_slot('pgmanager_foold')");
+    }
+
     private MigrationCalls followingTableA(String id, ConnectionDetails source, ConnectionDetails dest) throws Exception {
         for (ConnectionDetails db : List.of(source, dest)) {
             sql(db, "CREATE TABLE a (id int PRIMARY KEY)");

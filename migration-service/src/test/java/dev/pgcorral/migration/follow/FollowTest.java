@@ -362,7 +362,7 @@ class FollowTest extends MigrationTestBase {
         sql(dest, "CREATE TABLE later (id int PRIMARY KEY)");
         JsonNode unpublished = api.awaitStatus("plain", "failed", LIMIT);
         assertThat(unpublished.path("error_message").asString()).contains("\"public\".\"later\" is on the source but not in publication "
-                + "pgmanager_pub_plain").contains("Stop the migration and start it again");
+                + "pgmanager_pub_plain").contains("stop the migration and start it again, and it clones again with every table");
         assertThat(api.call("POST", "/api/v1/migrations/plain/switchover", null).status()).as("not streaming").isEqualTo(409);
         // as it says: stop (its slot goes), start (it clones again, with the new table)
         sql(dest, "DROP TABLE later");

@@ -55,7 +55,8 @@ class SwitchoverTest extends MigrationTestBase {
                 .isEqualTo("unknown key timeout in the body: this call takes timeout_sec");
         MigrationCalls.Reply twice = api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=5", "{\"timeout_sec\": 7}");
         assertThat(twice.status()).isEqualTo(400);
-        assertThat(twice.body().path("detail").asString()).isEqualTo("timeout_sec is given twice, 5 in the query and 7 in the body: give it once");
+        assertThat(twice.body().path("detail").asString())
+                .isEqualTo("timeout_sec is 5 in the query and 7 in the body: give it once, or the same in both");
         MigrationCalls.Reply empty = api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=", null);
         assertThat(empty.status()).isEqualTo(400);
         assertThat(empty.body().path("detail").asString()).contains("timeout_sec is empty in the query");
@@ -69,6 +70,19 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(pastLong.status()).isEqualTo(400);
         assertThat(pastLong.body().path("detail").asString()).contains("timeout_sec is out of range");
         assertThat(api.call("POST", "/api/v1/migrations/so/stop?keep_slot=true", "{\"keep_slot\": false}").status()).isEqualTo(400);
+        // keep_slot is true or false, nothing else: a null, a 1 or a yes read as false would drop the slot to keep
+        for (String[] call : List.of(new String[] {"", "{\"keep_slot\": null}", "keep_slot must be true or false, was null"},
+                new String[] {"", "{\"keep_slot\": 1}", "keep_slot must be true or false, was 1"},
+                new String[] {"?keep_slot=yes", null, "keep_slot must be true or false, was yes"},
+                new String[] {"?keep_slot=1", null, "keep_slot must be true or false, was 1"})) {
+            MigrationCalls.Reply refused = api.call("POST", "/api/v1/migrations/so/stop" + call[0], call[1]);
+            assertThat(refused.status()).as(call[0] + call[1]).isEqualTo(400);
+            assertThat(refused.body().path("detail").asString()).isEqualTo(call[2]);
+        }
+        assertThat(api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": null}").body().path("detail").asString())
+                .isEqualTo("timeout_sec must be a whole number, was null");
+        assertThat(api.call("DELETE", "/api/v1/migrations/so?force=true&keep_slot=on", null).body().path("detail").asString())
+                .isEqualTo("keep_slot must be true or false, was on");
         assertThat(api.get("/api/v1/migrations/so").path("status").asString()).as("no switchover began").isEqualTo("streaming");
         assertThat(api.call("POST", "/api/v1/migrations/nope/switchover", null).status()).isEqualTo(404);
 
@@ -288,6 +302,33 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(after.path("switchover_downtime_ms").isMissingNode() || after.path("switchover_downtime_ms").isNull()).as(after.toString()).isTrue();
         sql(source, "INSERT INTO items VALUES (2)"); // the source kept its writes
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM items").equals(java.util.List.of("2")));
+    }
+
+    @Test
+    void aSequenceMadeOnTheSourceWhileFollowingIsFoundBeforeWritesStopAndSetOnceItIsThere() throws Exception {
+        ConnectionDetails source = database("seq_src");
+        ConnectionDetails dest = database("seq_dst");
+        sql(source, "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("seq", source, dest, "clone_and_follow");
+        api.awaitStatus("seq", "streaming", LIMIT);
+        sql(source, "CREATE SEQUENCE late_seq START 500", "SELECT nextval('late_seq')", "SELECT nextval('late_seq')");
+
+        assertThat(api.call("POST", "/api/v1/migrations/seq/switchover", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/seq").path("live_events"))
+                .anySatisfy(e -> assertThat(e.path("message").asString()).contains("the destination lacks sequence(s) public.late_seq")
+                        .contains("the source's writes were not touched")));
+        api.awaitStatus("seq", "streaming", LIMIT);
+        sql(source, "INSERT INTO items VALUES (2)"); // never stopped
+        assertThat(api.get("/api/v1/migrations/seq/logs")).extracting(l -> l.path("message").asString())
+                .allSatisfy(m -> assertThat(m).doesNotContain("writes stopped on the source"));
+
+        sql(dest, "CREATE SEQUENCE late_seq START 500");
+        assertThat(api.call("POST", "/api/v1/migrations/seq/switchover", null).status()).isEqualTo(200);
+        api.awaitStatus("seq", "completed", LIMIT);
+        assertThat(rows(dest, "SELECT nextval('late_seq')")).containsExactly("502");
+        assertThat(rows(dest, "SELECT count(*) FROM items")).containsExactly("2");
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE seq_src RESET default_transaction_read_only");
     }
 
     @Test
