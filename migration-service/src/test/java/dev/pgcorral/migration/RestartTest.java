@@ -71,7 +71,10 @@ class RestartTest extends ServiceProcessTest {
         MigrationCalls api = followingOnOneServer("early");
         ConnectionDetails source = server.database("src");
         ConnectionDetails dest = server.database("dst");
+        // read-only before (as a fallback's destination, the old source, is): it must stay so whatever a restart finds
+        sql(dest, "ALTER DATABASE dst SET default_transaction_read_only = on");
         try (Connection lock = dest.connect(); Statement st = lock.createStatement()) {
+            st.execute("SET default_transaction_read_only = off");
             lock.setAutoCommit(false);
             st.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE"); // the follow waits: over 1 MB behind, the switchover waits too
             sql(source, "INSERT INTO items SELECT g FROM generate_series(2, 40000) g");
@@ -87,11 +90,13 @@ class RestartTest extends ServiceProcessTest {
         await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/early").path("live_events")).anySatisfy(e ->
                 assertThat(e.path("message").asString()).contains("restarted during a switchover")
                         .contains("the switchover had not stopped the writes of the source")
-                        .contains("the switchover had not stopped the writes of the destination")));
+                        .contains("the destination stays read-only, as it was before the switchover")));
+        assertThat(readOnly(dest)).isTrue();
         assertThat(api.get("/api/v1/migrations/early/logs")).extracting(l -> l.path("message").asString())
                 .allSatisfy(m -> assertThat(m).doesNotContain("given back"));
         api.awaitStatus("early", "streaming", LIMIT);
         await().atMost(LIMIT).until(() -> TestServer.count(dest, "SELECT count(*) FROM items") == 40000);
+        sql(dest, "SET default_transaction_read_only = off", "ALTER DATABASE dst RESET default_transaction_read_only");
     }
 
     @Test

@@ -226,6 +226,7 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
                 containerId = null;
             }
             if (containerId == null) {
+                removeStrays();
                 containerId = createContainer();
                 String created = containerId;
                 calls.run("start container " + shortId(created), () -> client.startContainerCmd(created).exec());
@@ -251,6 +252,19 @@ public final class DockerRuntime implements PostgresRuntime, Closeable {
             }
             log.info("PostgreSQL {} in container {} ({}) ready for instance {}: clients use {}:{}", version,
                     containerId.substring(0, 12), docker.effectiveImage(), index, docker.advertisedHost(), clientPort);
+        }
+
+        /**
+         * Removes containers of this instance the runtime does not hold: one a create made although its call ran out of time
+         * (the engine answered late) would take the container's name, and every create after it would be refused.
+         */
+        private void removeStrays() {
+            for (Container stray : ours()) {
+                if (Integer.toString(index).equals(stray.getLabels().get(INSTANCE_LABEL))) {
+                    log.info("removing container {} of instance {}, which this runtime does not hold", name(stray), index);
+                    remove(stray.getId());
+                }
+            }
         }
 
         private String createContainer() {

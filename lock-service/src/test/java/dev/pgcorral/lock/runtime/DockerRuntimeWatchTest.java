@@ -111,6 +111,24 @@ class DockerRuntimeWatchTest {
         assertThat(instance.isAlive()).isFalse();
     }
 
+    /**
+     * A container of the instance that the runtime does not hold (made by a create whose call ran out of time while the
+     * engine still made it) takes the instance's name: the next start removes it rather than be refused for good.
+     */
+    @Test
+    void aStartRemovesAContainerOfItsInstanceItDoesNotHold() {
+        PostgresInstance instance = startOne(false, "0s");
+        String held = containerId();
+        instance.stop();
+        String stray = docker.createContainerCmd(DockerEngine.POSTGRES_IMAGE).withName("pgcorral-" + POOL + "-1")
+                .withLabels(Map.of(DockerRuntime.POOL_LABEL, POOL, DockerRuntime.INSTANCE_LABEL, "1")).exec().getId();
+
+        instance.start();
+        assertThat(instance.isAlive()).isTrue();
+        assertThat(containerId()).isNotIn(held, stray);
+        assertThat(DockerEngine.containersOfPool(docker, POOL)).extracting(Container::getId).doesNotContain(stray);
+    }
+
     private PostgresInstance startOne(boolean events, String checkInterval) {
         LockProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
                 "pgcorral.lock.instances", "1",

@@ -53,13 +53,12 @@ class EngineCallsTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            DockerClient silentEngine = client("unix://" + socket, Duration.ofSeconds(1));
+            try (DockerClient silentEngine = client("unix://" + socket, Duration.ofSeconds(1));
+                 EngineCalls calls = new EngineCalls(Duration.ofSeconds(1))) {
+                // docker-java alone: still waiting well past its response timeout of 1 s
+                CompletableFuture<Void> unbounded = CompletableFuture.runAsync(() -> silentEngine.pingCmd().exec());
+                assertThatThrownBy(() -> unbounded.get(3, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
 
-            // docker-java alone: still waiting well past its response timeout of 1 s
-            CompletableFuture<Void> unbounded = CompletableFuture.runAsync(() -> silentEngine.pingCmd().exec());
-            assertThatThrownBy(() -> unbounded.get(3, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
-
-            try (EngineCalls calls = new EngineCalls(Duration.ofSeconds(1))) {
                 assertThatThrownBy(() -> calls.run("ping", () -> silentEngine.pingCmd().exec()))
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessage("the Docker engine did not answer (ping) within 1 s");

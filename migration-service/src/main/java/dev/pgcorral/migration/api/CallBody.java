@@ -45,8 +45,8 @@ final class CallBody {
         if (value.isBoolean()) {
             return value.booleanValue();
         }
-        if (value.isString() && (value.stringValue().equals("true") || value.stringValue().equals("false"))) {
-            return Boolean.valueOf(value.stringValue());
+        if (value.isString() && (value.stringValue().equalsIgnoreCase("true") || value.stringValue().equalsIgnoreCase("false"))) {
+            return Boolean.valueOf(value.stringValue()); // as in the query
         }
         throw ApiException.badRequest(key + " must be true or false, was " + value);
     }

@@ -35,8 +35,7 @@ public final class Finishing {
     private Finishing() {
     }
 
-    /** The source's sequences (not those an extension owns) and their positions, read on {@code source}. */
-    /** The user sequences of {@code db} (schema, name), read from the catalog alone: no sequence is locked. */
+    /** The user sequences of {@code db} (schema, name; not those an extension owns), read from the catalog alone: none is locked. */
     public static List<String[]> sequenceNames(Connection db) throws SQLException {
         List<String[]> names = new ArrayList<>();
         try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
@@ -50,6 +49,7 @@ public final class Finishing {
         return names;
     }
 
+    /** The source's sequences (not those an extension owns) and their positions, read on {@code source}. */
     public static List<SequenceValue> sequences(Connection source) throws SQLException {
         List<String[]> names = sequenceNames(source);
         List<SequenceValue> values = new ArrayList<>();

@@ -120,14 +120,15 @@ public final class Switchover {
             + "OR application_name LIKE 'pgcorral lag probe %' OR application_name LIKE 'pgcorral migration %'");
 
     public Result run() throws Exception {
+        // first: a restart during the catch-up wait finds what was read-only before, and gives nothing the switchover did not take
+        before = readOnlyNow();
+        readOnlyFound.accept(before);
         info("switchover: once the follow is within " + settings.maxLag().toKilobytes() + " kB of the source (waiting "
                 + settings.catchUp().toSeconds() + " s at most), the source's writes stop for " + timeout.toSeconds() + " s at most");
         awaitCaughtUp();
         if (fallback != null) {
             fallback.check();
         }
-        before = readOnlyNow();
-        readOnlyFound.accept(before);
         checkMayStopSourceWrites();
         unlogged.checkThere();
         sequences.checkThere();

@@ -44,7 +44,12 @@ final class AfterRestart {
      * back once it can (or the run after the next restart, if the service stops first). Returns what the run's events say.
      */
     private String giveWritesBack(Migration m) {
-        Switchover.ReadOnly before = store.readOnlyBefore(m.id());
+        Switchover.ReadOnly before = store.readOnlyBefore(m.id()).orElse(null);
+        if (before == null) { // cut off before it read anything: it had changed nothing
+            String note = "the service restarted as a switchover began, before it had stopped any writes; the follow goes on";
+            log.warn("migration {}: {}", m.id(), note);
+            return note;
+        }
         Writes source = before.source() ? Writes.READ_ONLY_BEFORE : tryGivingWritesBack(m, "the source", endpoints.source(m));
         Writes destination = before.destination() ? Writes.READ_ONLY_BEFORE
                 : tryGivingWritesBack(m, "the destination", endpoints.destination(m));

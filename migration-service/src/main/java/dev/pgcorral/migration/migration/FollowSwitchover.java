@@ -50,7 +50,7 @@ final class FollowSwitchover {
     }
 
     Switchover.Result run(Follower follower, Duration timeout) throws Exception {
-        store.status(migration.id(), Migration.Status.SWITCHOVER, "switchover");
+        store.switchoverBegins(migration.id());
         record.enterPhase("switchover");
         SourceReplication back = new SourceReplication(destination, cut(migration.slotName() + "_reverse"),
                 cut(migration.publication() + "_reverse"));

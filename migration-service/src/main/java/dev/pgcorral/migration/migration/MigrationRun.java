@@ -311,9 +311,9 @@ final class MigrationRun {
             throw DatabaseReadOnly.withHint(e, destination);
         } catch (ApplyException e) {
             throw DatabaseReadOnly.withHint(migration.mode() == Migration.Mode.FOLLOW_ONLY && e.duplicateKey() ? e.withHint(
-                    "A follow_only destination holds the data as of the slot's position: a row it has already means the slot was "
-                    + "made before the destination's copy, whose changes it replays (see the docs' follow_only for making both at one "
-                    + "point)") : e, destination);
+                    "A follow_only destination holds the data as of the slot's position: a row it has already most likely means "
+                    + "the slot was made before the destination's copy, whose changes it replays, unless something wrote there (see "
+                    + "the docs' follow_only for making both at one point)") : e, destination);
         }
     }
 

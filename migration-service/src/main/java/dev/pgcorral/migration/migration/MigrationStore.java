@@ -309,12 +309,21 @@ public final class MigrationStore {
                 .params(before.source(), before.destination(), id).update();
     }
 
-    /** Whether each side's database was read-only when the last switchover began; not known (no switchover since V5): no. */
-    public Switchover.ReadOnly readOnlyBefore(String id) {
-        return jdbc.sql("SELECT coalesce(source_read_only_before, false), coalesce(dest_read_only_before, false) FROM migration.migrations "
-                        + "WHERE id = ?").param(id)
+    /**
+     * Whether each side's database was read-only when the switchover under way began; empty while it has not read that yet
+     * (it reads it before it changes anything: see {@link #switchoverBegins}).
+     */
+    public java.util.Optional<Switchover.ReadOnly> readOnlyBefore(String id) {
+        return jdbc.sql("SELECT source_read_only_before, dest_read_only_before FROM migration.migrations WHERE id = ? "
+                        + "AND source_read_only_before IS NOT NULL AND dest_read_only_before IS NOT NULL").param(id)
                 .query((rs, n) -> new Switchover.ReadOnly(rs.getBoolean(1), rs.getBoolean(2)))
-                .optional().orElse(new Switchover.ReadOnly(false, false));
+                .optional();
+    }
+
+    /** A switchover begins: status {@code switchover}, and what an earlier one found read-only forgotten. */
+    public void switchoverBegins(String id) {
+        jdbc.sql("UPDATE migration.migrations SET status = ?, phase = 'switchover', source_read_only_before = NULL, "
+                + "dest_read_only_before = NULL, updated_at = now() WHERE id = ?").params(Migration.Status.SWITCHOVER.wire(), id).update();
     }
 
     /**

@@ -264,10 +264,6 @@ class FollowEdgesTest extends MigrationTestBase {
                 "SELECT pg_drop_replication_slot('pgmanager_fosw')");
     }
 
-    /**
-     * A {@code follow_only} migration {@code id}, streaming, of the user's slot {@code pgmanager_<id>} and publication
-     * {@code pgmanager_pub_<id>}, which carries table {@code a} (on both sides).
-     */
     @Test
     void aFollowOnlyDestinationCopiedAfterItsSlotWasMadeIsToldWhyItHoldsTheRowAlready() throws Exception {
         ConnectionDetails source = database("foold_src");
@@ -287,6 +283,10 @@ class FollowEdgesTest extends MigrationTestBase {
         sql(source, "SELECT pg_drop_replication_slot('pgmanager_foold')");
     }
 
+    /**
+     * A {@code follow_only} migration {@code id}, streaming, of the user's slot {@code pgmanager_<id>} and publication
+     * {@code pgmanager_pub_<id>}, which carries table {@code a} (on both sides).
+     */
     private MigrationCalls followingTableA(String id, ConnectionDetails source, ConnectionDetails dest) throws Exception {
         for (ConnectionDetails db : List.of(source, dest)) {
             sql(db, "CREATE TABLE a (id int PRIMARY KEY)");

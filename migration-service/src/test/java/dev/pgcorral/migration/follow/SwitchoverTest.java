@@ -70,7 +70,7 @@ class SwitchoverTest extends MigrationTestBase {
         assertThat(pastLong.status()).isEqualTo(400);
         assertThat(pastLong.body().path("detail").asString()).contains("timeout_sec is out of range");
         assertThat(api.call("POST", "/api/v1/migrations/so/stop?keep_slot=true", "{\"keep_slot\": false}").status()).isEqualTo(400);
-        // keep_slot is true or false, nothing else: a null, a 1 or a yes read as false would drop the slot to keep
+        // keep_slot is true or false, nothing else: a null was read as false (the slot to keep dropped), a yes or a 1 as true
         for (String[] call : List.of(new String[] {"", "{\"keep_slot\": null}", "keep_slot must be true or false, was null"},
                 new String[] {"", "{\"keep_slot\": 1}", "keep_slot must be true or false, was 1"},
                 new String[] {"?keep_slot=yes", null, "keep_slot must be true or false, was yes"},
