@@ -56,10 +56,23 @@ function follows(m) {
   return !!m && m.mode !== "clone_only";
 }
 
-// A mode as the form's choice names it.
+// A mode as the form's choice names it (follow_only, made by a fallback, is not one of them).
 function modeLabel(mode) {
   const option = [...document.getElementById("migration-mode").options].find((o) => o.value === mode);
-  return option ? option.text : mode;
+  return option ? option.text : mode === "follow_only" ? "follow a slot" : mode;
+}
+
+// The service's phase codes, in words where the code is not one.
+const PHASE_WORDS = {switchover_complete: "switched over", "switchover-complete": "switched over", switchover_failed: "switchover failed",
+  error: "failed", stale: "cut off by a restart"};
+
+function phaseLabel(phase) {
+  return PHASE_WORDS[phase] || phase || "";
+}
+
+// The clone's copy rates, while it copies rows (not while it builds indexes or finishes).
+function copyRates(m) {
+  return copying(m) && m.phase === "copy";
 }
 
 function count(n) {
@@ -102,14 +115,14 @@ function migrationRow(m) {
     row.onclick = () => selectMigration(m.id);
     migrationRows.set(m.id, row);
   }
-  const c = row.children, rates = copying(m);
+  const c = row.children, rates = copyRates(m);
   setText(c[0], m.name === m.id ? m.id : m.name + " (" + m.id + ")");
   setText(c[1], modeLabel(m.mode));
   setAttr(c[1], "title", m.mode);
   setAttr(row, "data-status", m.status);
   setAttr(c[2], "class", "status status-" + m.status);
   setText(c[2], m.status);
-  setText(c[3], m.phase || "");
+  setText(c[3], phaseLabel(m.phase));
   setText(c[4], m.tablesCopied + " / " + m.tablesTotal);
   setText(c[5], count(m.rowsCopied));
   setText(c[6], bytes(m.bytesCopied));
@@ -171,6 +184,7 @@ function renderSelected() {
   const error = document.getElementById("selected-error");
   error.hidden = !m.error;
   setText(error, m.error || "");
+  renderSwitchoverOutcome(m, migration.detail && migration.detail.id === m.id ? migration.detail : null);
   if (!live) document.getElementById("selected-note").hidden = true;
   const d = migration.detail && migration.detail.id === m.id ? migration.detail : null;
   // after a switchover the destination takes the writes: the service refuses a start, which would clone over it
@@ -186,12 +200,12 @@ function renderSelected() {
     loadDetail();
     loadLogs(); // a run that just ended: its last lines (the service keeps the last run's log)
   }
-  text("selected-phase", m.phase || "–");
+  text("selected-phase", phaseLabel(m.phase) || "–");
   text("selected-tables", m.tablesCopied + " / " + m.tablesTotal);
   text("selected-rows", count(m.rowsCopied));
   text("selected-bytes", bytes(m.bytesCopied));
-  text("selected-rows-rate", copying(m) ? count(Math.round(m.rowsPerSecond)) : "–");
-  text("selected-bytes-rate", copying(m) ? megabytesPerSecond(m.bytesPerSecond) : "–");
+  text("selected-rows-rate", copyRates(m) ? count(Math.round(m.rowsPerSecond)) : "–");
+  text("selected-bytes-rate", copyRates(m) ? megabytesPerSecond(m.bytesPerSecond) : "–");
   const stored = !live && migration.detail && migration.detail.id === m.id ? migration.detail : null;
   const tables = m.tables && m.tables.length ? m.tables : stored ? storedTables(stored) : [];
   const phases = m.phases && m.phases.length ? m.phases : stored ? storedPhases(stored) : [];
@@ -201,6 +215,29 @@ function renderSelected() {
   renderFollow(m);
   renderRoute();
   if (live) loadLogs();
+}
+
+// How the last switchover went, where the status alone does not say: one that failed (the follow goes on, streaming),
+// from the run's events; one that completed, with what it leaves: the source read-only, and a fallback's way back.
+function renderSwitchoverOutcome(m, d) {
+  const note = document.getElementById("selected-switchover");
+  let words = "", failed = false;
+  if (d && d.switchover_lsn) {
+    words = "Switched over: the destination takes the writes. The source database stays read-only (in one session there,"
+        + " SET default_transaction_read_only = off, then ALTER DATABASE … RESET default_transaction_read_only gives it"
+        + " writes back)." + (d.fallback ? " The destination's changes replicate back to the source as a follow_only"
+        + " migration " + m.id + "-reverse (or -reverse-2 and on, where taken): see the migrations." : "");
+  } else if (d && m.status === "streaming") {
+    const last = (d.live_events || []).filter((e) => String(e.type).startsWith("switchover_")).pop();
+    if (last && last.type === "switchover_failed") {
+      words = "The switchover at " + new Date(last.time).toLocaleTimeString() + " failed; the source has its writes and the"
+          + " follow goes on: " + String(last.message).replace(/^switchover failed: /, "");
+      failed = true;
+    }
+  }
+  note.hidden = words === "";
+  setAttr(note, "class", failed ? "error" : "notice");
+  setText(note, words);
 }
 
 // A finished run's tables and phases come from the service's record, in pgmanager's names.
@@ -286,7 +323,7 @@ function renderPhases(phases, m) {
       const state = terminal ? "terminal" : last && ["failed", "stopped"].includes(m.status) ? m.status
           : p.endedAt ? "ended" : live ? "current" : "cut-off";
       return el("li", {class: "phase phase-" + state, "data-phase": p.phase, "data-state": state},
-          el("b", {class: "name"}, p.phase), " ",
+          el("b", {class: "name"}, phaseLabel(p.phase)), " ",
           el("span", {class: "duration"}), " ",
           el("span", {class: "meta"}, (terminal ? "at " : "from ") + new Date(p.startedAt).toLocaleTimeString()));
     }));
@@ -304,7 +341,7 @@ function renderPhases(phases, m) {
 function renderThroughput(m, phases) {
   const copy = phases.find((p) => p.phase === "copy");
   let words = "";
-  if (copying(m) && (m.rowsPerSecond > 0 || m.phase === "copy")) {
+  if (copyRates(m)) {
     words = "copying at " + count(Math.round(m.rowsPerSecond)) + " rows/s, " + megabytesPerSecond(m.bytesPerSecond) + " MB/s";
   } else if (copy && copy.endedAt) {
     const took = (Date.parse(copy.endedAt) - Date.parse(copy.startedAt)) / 1000;
@@ -373,11 +410,15 @@ async function startMigration() {
   const m = selectedMigration();
   if (!m) return;
   const again = m.status !== "created";
+  // this mode switches over by itself: starting it is asking for that, so it is said as the Switch over button says it
+  const switches = m.mode === "clone_follow_switchover" ? "Once it has caught up it switches over by itself, with the service's"
+      + " timeout: the source's database becomes read-only and its client sessions are ended (so are the destination's), and"
+      + " the source stays read-only afterwards" + (fallbackOf(m) ? ", the destination's changes replicating back to it" : "") + "." : "";
   const answer = await act(migrationPath("/start"), {}, again ? "Start " + m.id + " again? "
       + (follows(m) ? "If its clone had completed and its slot is still on the source, it follows on from there. " : "")
       + "If its last run failed or was stopped while copying" + (follows(m) ? " (stopped keeping the slot)" : "") + ", it resumes on"
       + " that run's snapshot, " + KEPT_SNAPSHOT + ". Otherwise it starts over: what an earlier run made in the destination is dropped"
-      + " first." : null, "start");
+      + " first." + (switches ? " " + switches : "") : switches ? "Start " + m.id + "? " + switches : null, "start");
   if (!answer) return;
   migration.logs = [];
   clearCompare();
@@ -409,9 +450,14 @@ async function switchOver() {
   const m = selectedMigration();
   if (!m) return;
   const timeout = document.getElementById("switchover-timeout").value.trim();
+  if (timeout !== "" && !(/^\d+$/.test(timeout) && Number(timeout) >= 1 && Number(timeout) <= 3600)) {
+    showError("the switchover's timeout is a whole number of seconds from 1 to 3600 (or empty for the service's), not " + timeout);
+    return;
+  }
   const answer = await act(migrationPath("/switchover"), {timeoutSec: timeout === "" ? null : Number(timeout)}, "Switch " + m.id
       + " over to its destination? Once the lag is small, the source's database becomes read-only and its client sessions are"
-      + " ended; when the destination has every change and its sequences are set, it takes the writes. The source stays"
+      + " ended (so are the destination's, which is held read-only until the switchover ends); when the destination has every"
+      + " change and its sequences are set, it takes the writes. The source stays"
       + " read-only afterwards" + (fallbackOf(m) ? ", and the destination's changes replicate back to it (fallback)" : "")
       + ". If the switchover fails or runs out of time (" + (timeout === "" ? "the service's timeout" : timeout + " s")
       + "), the source gets its writes back and the follow goes on.", "switchover");
@@ -480,14 +526,15 @@ function renderLogs() {
   if (signature === migration.shownLogs) return;
   migration.shownLogs = signature;
   const box = document.getElementById("logs");
-  const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+  // the newest lines in view: at first (a box still hidden has no size), and while the reader has not scrolled up
+  const atEnd = box.hidden || box.clientHeight === 0 || box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
   box.replaceChildren(...migration.logs.map((e) => el("div", {class: "log-entry level-" + e.level, "data-level": e.level},
       el("span", {class: "meta"}, new Date(e.time).toLocaleTimeString()), " ", el("b", {class: "level"}, e.level), " ",
       el("span", {class: "message"}, e.message),
       e.fields ? el("span", {class: "meta fields"}, " " + Object.entries(e.fields).map(([k, v]) => k + "=" + v).join(" ")) : "")));
-  if (atEnd) box.scrollTop = box.scrollHeight;
   box.hidden = migration.logs.length === 0;
   document.getElementById("logs-empty").hidden = migration.logs.length > 0;
+  if (atEnd) requestAnimationFrame(() => { box.scrollTop = box.scrollHeight; });
 }
 
 // --- the migration form ---

@@ -111,6 +111,14 @@ final class Chromium implements AutoCloseable {
         return text;
     }
 
+    /** Declines the question a button asks (a confirm): it does not act; the question. */
+    String dismiss() {
+        Alert question = new WebDriverWait(driver, Duration.ofSeconds(5)).until(ExpectedConditions.alertIsPresent());
+        String text = question.getText();
+        question.dismiss();
+        return text;
+    }
+
     String text(String id) {
         List<WebElement> found = driver.findElements(By.id(id));
         return found.isEmpty() ? null : found.get(0).getText();

@@ -472,6 +472,19 @@ class MigrationDashboardBrowserTest {
                 + "\",\"dest_cluster_id\":\"" + moved.get("id").asString() + "\",\"dest_node_id\":\"" + moved.get("nodes").get(0).get("id").asString()
                 + "\"}");
         assertThat(JSON.readTree(created).path("id").asString()).as(created).isEqualTo("shop-moved");
+        // a mode that switches over by itself: its start asks first, as the Switch over button does
+        service.api("POST", "/api/v1/migrations", "{\"id\":\"shop-auto\",\"name\":\"Shop auto\","
+                + "\"mode\":\"clone_follow_switchover\",\"source_cluster_id\":\"" + shop.get("id").asString() + "\",\"source_node_id\":\""
+                + shop.get("nodes").get(0).get("id").asString() + "\",\"dest_cluster_id\":\"" + moved.get("id").asString()
+                + "\",\"dest_node_id\":\"" + moved.get("nodes").get(0).get("id").asString() + "\"}");
+        chromium.driver.navigate().refresh();
+        selectMigration("shop-auto");
+        waitFor(Duration.ofSeconds(10), d -> "created".equals(badge()));
+        browser().findElement(By.id("migration-start")).click();
+        assertThat(chromium.dismiss()).startsWith("Start shop-auto? Once it has caught up it switches over by itself")
+                .contains("the source's database becomes read-only");
+        assertThat(badge()).as("declined: not started").isEqualTo("created");
+        service.api("DELETE", "/api/v1/migrations/shop-auto", null);
         String started = service.api("POST", "/api/v1/migrations/shop-moved/start", null);
         assertThat(started).contains("\"ok\":true");
         try {
@@ -482,20 +495,36 @@ class MigrationDashboardBrowserTest {
             WebElement switchover = browser().findElement(By.id("migration-switchover"));
             assertThat(switchover.isDisplayed() && switchover.isEnabled()).as("a streaming migration can be switched over").isTrue();
 
-            type("switchover-timeout", "0");
-            switchover.click();
-            assertThat(chromium.accept()).contains("becomes read-only").contains("(0 s)");
-            waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("error")).isDisplayed());
-            assertThat(text("error-text")).startsWith("switchover failed: ").contains("timeoutSec");
-            browser().findElement(By.id("error-close")).click();
+            for (String refused : List.of("0", "1.5")) { // the service takes whole seconds: the page says so, asks nothing
+                browser().findElement(By.id("switchover-timeout")).clear();
+                type("switchover-timeout", refused);
+                switchover.click();
+                waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("error")).isDisplayed());
+                assertThat(text("error-text")).isEqualTo("the switchover's timeout is a whole number of seconds from 1 to 3600 "
+                        + "(or empty for the service's), not " + refused);
+                browser().findElement(By.id("error-close")).click();
+            }
             assertThat(badge()).as("a refused switchover leaves the follow as it was").isEqualTo("streaming");
 
+            // one the service refuses once it has begun: the page says it failed, and that the follow goes on
+            sql("shop", "CREATE SEQUENCE late_seq");
             browser().findElement(By.id("switchover-timeout")).clear();
             type("switchover-timeout", "20");
             switchover.click();
             assertThat(chromium.accept()).startsWith("Switch shop-moved over to its destination?").contains("(20 s)")
-                    .contains("The source stays read-only afterwards");
+                    .contains("so are the destination's").contains("The source stays read-only afterwards");
+            waitFor(Duration.ofSeconds(60), d -> browser().findElement(By.id("selected-switchover")).isDisplayed());
+            assertThat(text("selected-switchover")).contains("failed; the source has its writes and the follow goes on: "
+                    + "the destination lacks sequence(s) public.late_seq");
+            assertThat(badge()).isEqualTo("streaming");
+            sql("shop", "DROP SEQUENCE late_seq");
+
+            waitFor(Duration.ofSeconds(10), d -> switchover.isEnabled());
+            switchover.click();
+            assertThat(chromium.accept()).contains("(20 s)");
             waitFor(Duration.ofSeconds(60), d -> "completed".equals(badge()) && text("selected-route").contains("switched over at "));
+            waitFor(Duration.ofSeconds(10), d -> text("selected-switchover").startsWith("Switched over: the destination takes the writes."));
+            assertThat(text("selected-switchover")).contains("The source database stays read-only");
             assertThat(logMessages()).anySatisfy(message -> assertThat(message).contains("20 s"));
             assertThat(text("selected-route")).containsPattern("switched over at [0-9A-F]+/[0-9A-F]+ with \\d+ ms without writes");
             assertThat(browser().findElement(By.id("migration-start")).isEnabled()).as("the service would refuse it (409)").isFalse();

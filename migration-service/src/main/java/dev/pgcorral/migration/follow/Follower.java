@@ -280,10 +280,11 @@ public final class Follower {
                 }
             } else if (message instanceof Message m && m.transactional() && SourceReplication.prefixOf(m.prefix(), SourceReplication.NOTE_PREFIX, job.slot())) {
                 warn("schema_change_not_followed", "a schema change on the source that the follow goes on past, and that the "
-                        + "destination needs too (make it there before the switchover): " + m.contentAsString().strip());
+                        + "destination needs too (do the same there before the switchover): " + m.contentAsString().strip());
             } else if (message instanceof Message m && m.transactional() && SourceReplication.prefixOf(m.prefix(), SourceReplication.DDL_PREFIX, job.slot())) {
                 if (job.passDdlAt() != null && !m.messageLsn().isAfter(job.passDdlAt())) {
-                    info("passing the schema change at " + m.messageLsn() + ", applied to the destination by hand: " + m.contentAsString().strip());
+                    info("passing the schema change at " + m.messageLsn() + ", which the follow stopped at: a start after that stop takes it as "
+                            + "applied to the destination by hand: " + m.contentAsString().strip());
                 } else {
                     if (changes == null) {
                         commitFinished(s, session, group);

@@ -59,13 +59,24 @@ public class ServiceClient {
                 .header("Authorization", "Bearer " + (service.password() == null ? "" : service.password()));
     }
 
+    /** The failure in words: the JDK's connection errors often carry no message ({@code ConnectException: null}). */
+    private static String reason(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "connection refused (is it running?)"
+                : e instanceof java.net.http.HttpTimeoutException ? "no answer in time" : e.getClass().getSimpleName();
+    }
+
     private JsonNode send(UiProperties.Service service, HttpRequest.Builder request) {
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new ApiException(HttpStatus.BAD_GATEWAY, "Service unreachable",
-                    service.name() + " at " + service.url() + " is not reachable: " + e.getMessage());
+                    service.name() + " at " + service.url() + " is not reachable: " + reason(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Interrupted", "interrupted");
