@@ -21,6 +21,7 @@ const migration = {
   shownLogs: "",
   shownPhases: "",
   lag: new Map(), // per following migration, [time, lag bytes, lag seconds] of each status message (LAG_SPAN_MS of them)
+  switchoverLines: 0, // the selected migration's switchover log lines last seen
   idEdited: false
 };
 const READINESS = {
@@ -518,6 +519,13 @@ const loadLogs = throttled(async () => {
   const answer = await read(migrationPath("/logs"), "log");
   if (!answer || id !== migration.selected) return;
   migration.logs = answer;
+  // a switchover refused at once can come and go between two status messages: its log lines (the failure is logged after
+  // it is recorded) bring the record, whose events say how it went
+  const switchoverLines = answer.filter((e) => e.fields && e.fields.component === "switchover").length;
+  if (switchoverLines !== migration.switchoverLines) {
+    migration.switchoverLines = switchoverLines;
+    loadDetail();
+  }
   renderLogs();
 }, 1000);
 
