@@ -419,6 +419,21 @@ function wireLockPage() {
 // A page's own script (loaded after this one) adds itself here before the page has loaded.
 const servicePages = {lock: {wire: wireLockPage, show: showStatus}};
 
+// While the page's service (or web-ui) cannot be heard, what the page shows is its last status, marked as such.
+let lastStatusAt = null;
+
+function markStale(state) {
+  const notice = document.getElementById("stale");
+  if (!notice) return;
+  const stale = state !== "up" && lastStatusAt !== null;
+  notice.hidden = !stale;
+  document.body.classList.toggle("stale", stale);
+  if (stale) {
+    setText(notice, (state === "web-ui unreachable" ? "web-ui is not reachable" : serviceName + " is " + state)
+        + ": this page shows its last status, as of " + lastStatusAt.toLocaleTimeString() + ", which may be out of date");
+  }
+}
+
 function start() {
   if (page === "login") return;
   const badge = document.getElementById("service-state");
@@ -426,17 +441,24 @@ function start() {
     const services = snapshot.services || [];
     renderIndex(services);
     const view = badge && services.find((s) => s.name === serviceName);
-    if (view) setBadge(badge, view.state);
+    if (view) {
+      setBadge(badge, view.state);
+      markStale(String(view.state).toLowerCase());
+    }
   }};
   const closeError = document.getElementById("error-close");
   if (closeError) closeError.onclick = () => { document.getElementById("error").hidden = true; };
   const servicePage = servicePages[page];
   if (servicePage) {
     servicePage.wire();
-    subscriptions["/topic/status/" + serviceName] = servicePage.show;
+    subscriptions["/topic/status/" + serviceName] = (snapshot) => {
+      lastStatusAt = new Date();
+      servicePage.show(snapshot);
+    };
   }
   stomp("/ws", subscriptions, () => {}, () => {
     if (badge) setBadge(badge, "web-ui unreachable");
+    markStale("web-ui unreachable");
   });
 }
 

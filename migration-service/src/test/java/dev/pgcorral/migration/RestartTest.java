@@ -116,6 +116,9 @@ class RestartTest extends ServiceProcessTest {
             JsonNode m = api.get("/api/v1/migrations/away");
             assertThat(m.path("live_trouble").asString()).startsWith("cannot reach the source");
             assertThat(m.path("live_lag_formatted").asString()).isEqualTo("unknown (latency: unknown)");
+            // the clone the destination holds is shown meanwhile, not an empty one
+            assertThat(m.path("tables_total").asInt()).isEqualTo(1);
+            assertThat(m.path("live_phases")).extracting(p -> p.path("phase").asString()).contains("copy").last().isEqualTo("connecting");
             assertThat(m.path("live_events")).anySatisfy(e -> assertThat(e.path("message").asString())
                     .contains("writes go back to the source once the run reaches it").contains("writes were given back to the destination"));
         });

@@ -167,6 +167,8 @@ class DashboardBrowserTest {
     void lockServiceGoingAwayShowsAsDownAndItsReturnIsPickedUp() throws Exception {
         lock.stop();
         waitUntil(Duration.ofSeconds(10), () -> "down".equals(text("service-state")));
+        assertThat(browser.findElement(By.id("stale")).isDisplayed()).isTrue();
+        assertThat(text("stale")).startsWith("lock is down: this page shows its last status, as of");
         browser.findElement(By.id("release-all")).click();
         new WebDriverWait(browser, Duration.ofSeconds(2)).until(ExpectedConditions.alertIsPresent()).accept();
         waitUntil(Duration.ofSeconds(5), () -> browser.findElement(By.id("error")).isDisplayed());
@@ -174,6 +176,7 @@ class DashboardBrowserTest {
 
         lock.start();
         waitUntil(Duration.ofSeconds(15), () -> "up".equals(text("service-state")) && "3".equals(text("count-free")));
+        assertThat(browser.findElement(By.id("stale")).isDisplayed()).as("the page hears its service again").isFalse();
     }
 
     private String api(String method, String path, String body) {

@@ -163,6 +163,7 @@ class ReplayDashboardBrowserTest {
     void replayServiceGoingAwayShowsAsDown() throws Exception {
         replay.stop();
         waitFor(Duration.ofSeconds(15), d -> "down".equals(text("service-state")));
+        assertThat(text("stale")).startsWith("replay is down: this page shows its last status, as of");
         browser().findElement(By.id("changes-refresh")).click();
         waitFor(Duration.ofSeconds(10), d -> browser().findElement(By.id("error")).isDisplayed());
         assertThat(text("error-text")).contains("change log failed").contains("not reachable");

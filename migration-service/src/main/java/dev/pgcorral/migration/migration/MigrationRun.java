@@ -219,6 +219,11 @@ final class MigrationRun {
         }
         SourceReplication replication = sourceReplication();
         MigrationStore.FollowState state = store.followState(migration.id());
+        boolean cloned = migration.mode() != Migration.Mode.FOLLOW_ONLY && state.cloneCompleted() && state.consistentLsn() != null;
+        if (cloned) { // shown while the run waits for servers that may be long unreachable
+            restoreClone();
+            record.enterPhase("connecting");
+        }
         giveOwedWritesBack();
         if (migration.mode() == Migration.Mode.FOLLOW_ONLY) {
             store.cloneStarting(migration.id()); // nothing cloned: an earlier run's record is not this one's
@@ -240,9 +245,7 @@ final class MigrationRun {
             }
             info("following slot " + migration.slotName() + " on the source");
             warnAboutSourceTables(reachable.ask("cannot reach the source", replication::tablesWithoutIdentity));
-        } else if (state.cloneCompleted() && state.consistentLsn() != null && reachable.ask("cannot reach the source", replication::slotExists)) {
-            restoreClone();
-            record.enterPhase("connecting");
+        } else if (cloned && reachable.ask("cannot reach the source", replication::slotExists)) { // follows on from that clone
             info("the destination holds the clone and the slot " + migration.slotName() + " is there: following on");
             // again at each start: tables created while it followed (a schema change stops it, and a start follows on)
             warnAboutSourceTables(reachable.ask("cannot reach the source", replication::tablesWithoutIdentity));
@@ -253,6 +256,7 @@ final class MigrationRun {
                         + "the source again (what the earlier clone made on the destination is dropped first)");
             }
             if (state.cloneCompleted()) {
+                record.restored(List.of(), List.of()); // the earlier clone, shown while the slot was looked for
                 warn("slot_gone", "the replication slot " + migration.slotName() + " is gone from the source: cloning again (what the "
                         + "earlier clone made on the destination is dropped first)");
             }
