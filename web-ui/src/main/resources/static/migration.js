@@ -28,7 +28,8 @@ const READINESS = {
   version: "PostgreSQL version", primary: "a primary, not a standby", wal_level: "wal_level",
   replication_slots: "a free replication slot", wal_senders: "a free WAL sender",
   replication_privilege: "the REPLICATION privilege", publication_privilege: "may create a publication",
-  switchover: "a switchover could stop its writes (not needed to be ready)"
+  switchover: "a switchover could stop its writes (not needed to be ready)",
+  replica_identity: "every table has a replica identity (not needed to be ready)"
 };
 
 function migrationPath(rest) {
@@ -673,7 +674,9 @@ async function testNode(c, n) {
   const summary = document.getElementById("node-test-readiness-summary");
   setAttr(summary, "data-ready", readiness ? readiness.ready : "");
   setAttr(summary, "class", readiness ? (readiness.ready ? "notice" : "error") : "");
+  const warnings = readiness ? readiness.checks.filter((k) => !k.ok).length : 0;
   setText(summary, !readiness ? "" : readiness.ready ? "ready to be a migration's source"
+        + (warnings ? ", with " + warnings + (warnings === 1 ? " warning" : " warnings") + " below" : "")
       : "not ready to be a migration's source: " + readiness.checks.filter((k) => !k.ok).length + " of " + readiness.checks.length
         + " checks fail");
   document.getElementById("node-test-readiness").replaceChildren(...(readiness ? readiness.checks : []).map((k) =>

@@ -137,7 +137,7 @@ class MigrationDashboardBrowserTest {
         assertThat(text("node-test-readiness-summary")).isEqualTo("ready to be a migration's source");
         List<WebElement> checks = browser().findElements(By.cssSelector("#node-test-readiness li"));
         assertThat(checks).extracting(li -> li.getAttribute("data-check")).containsExactly("version", "primary", "wal_level",
-                "replication_slots", "wal_senders", "replication_privilege", "publication_privilege", "switchover");
+                "replication_slots", "wal_senders", "replication_privilege", "publication_privilege", "switchover", "replica_identity");
         assertThat(checks).allSatisfy(li -> assertThat(li.getAttribute("data-ok")).isEqualTo("true"));
         assertThat(check("wal_level").getText()).isEqualTo("✓ wal_level: wal_level is logical");
         assertThat(check("replication_privilege").getText()).contains("the REPLICATION privilege: role postgres is a superuser");

@@ -10,13 +10,15 @@ import java.util.List;
 import dev.pgcorral.common.pg.Identifiers;
 import dev.pgcorral.common.pg.UserSchemas;
 import dev.pgcorral.migration.follow.Origins;
+import dev.pgcorral.migration.follow.SourceReplication;
 import dev.pgcorral.migration.follow.WriteStopRights;
 
 /**
  * Whether a server can be the source of a migration (logical replication with pgoutput), and if not what to
  * change: one check each for the version, being a primary, {@code wal_level}, a free replication slot, a free
- * WAL sender, the REPLICATION attribute and the right to create a publication; then {@code switchover}, which does not
- * decide {@code ready}: whether a switchover could stop the writes there. Read over the connection the caller opened
+ * WAL sender, the REPLICATION attribute and the right to create a publication; then two that do not decide
+ * {@code ready}: {@code switchover}, whether a switchover could stop the writes there, and {@code replica_identity},
+ * whether every table has one (once published, one without refuses UPDATE and DELETE on the source). Read over the connection the caller opened
  * (its user and database are the ones judged); a check whose query fails is not ok and says why.
  *
  * @param ready  every check is ok
@@ -26,10 +28,13 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
 
     /** The oldest PostgreSQL a migration reads from: pgoutput and publications came with 10. */
     static final int MIN_SOURCE_VERSION = 100000;
+    /** {@code replica_identity} names this many tables at most. */
+    private static final int TABLES_NAMED = 10;
 
     /**
      * @param name   {@code version}, {@code primary}, {@code wal_level}, {@code replication_slots}, {@code wal_senders},
-     *               {@code replication_privilege}, {@code publication_privilege} or {@code switchover}
+     *               {@code replication_privilege}, {@code publication_privilege}, {@code switchover} or
+     *               {@code replica_identity}
      * @param detail what was found and, when not ok, what to do
      */
     public record Check(String name, boolean ok, String detail) {
@@ -55,7 +60,26 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
         checks.add(publication(connection, role));
         boolean ready = checks.stream().allMatch(Check::ok);
         checks.add(switchover(connection, role));
+        checks.add(replicaIdentity(connection, role));
         return new MigrationReadiness(ready, List.copyOf(checks));
+    }
+
+    private static Check replicaIdentity(Connection c, Role role) {
+        try {
+            List<String> tables = SourceReplication.tablesWithoutIdentity(c, null);
+            if (tables.isEmpty()) {
+                return new Check("replica_identity", true, "every table in database " + role.database() + " has a replica identity"
+                        + " (a primary key, an index chosen, or FULL): the follow carries its UPDATEs and DELETEs");
+            }
+            String named = String.join(", ", tables.subList(0, Math.min(TABLES_NAMED, tables.size())))
+                    + (tables.size() > TABLES_NAMED ? " and " + (tables.size() - TABLES_NAMED) + " more" : "");
+            return new Check("replica_identity", false, tables.size() + (tables.size() == 1 ? " table has" : " tables have")
+                    + " no replica identity (no primary key, or REPLICA IDENTITY NOTHING): " + named + ". Once a migration publishes"
+                    + " them, the source refuses UPDATE and DELETE on them (INSERT works): give each a primary key, or ALTER TABLE …"
+                    + " REPLICA IDENTITY FULL (or DEFAULT, where one with a primary key was set to NOTHING), before the migration starts");
+        } catch (SQLException e) {
+            return failed("replica_identity", e);
+        }
     }
 
     /**

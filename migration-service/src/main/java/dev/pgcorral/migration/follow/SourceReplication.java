@@ -30,12 +30,13 @@ import dev.pgcorral.common.pg.UserSchemas;
  */
 public final class SourceReplication {
 
-    /** Published tables that have no replica identity (NOTHING, or DEFAULT without a primary key). */
+    /** Tables (of a publication, or every one when it is NULL) that have no replica identity (NOTHING, or DEFAULT without a primary key). */
     private static final String WITHOUT_IDENTITY = """
             SELECT format('%I.%I', n.nspname, c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind = 'r' AND\s""" + UserSchemas.CONDITION + """
-              AND EXISTS (SELECT 1 FROM pg_publication_tables p WHERE p.pubname = ? AND p.schemaname = n.nspname AND p.tablename = c.relname)
+              AND (CAST(? AS text) IS NULL
+                   OR EXISTS (SELECT 1 FROM pg_publication_tables p WHERE p.pubname = ? AND p.schemaname = n.nspname AND p.tablename = c.relname))
               AND (c.relreplident = 'n'
                    OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
                    OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
@@ -313,9 +314,17 @@ public final class SourceReplication {
 
     /** The published tables that have no replica identity: the source refuses UPDATE and DELETE on them. */
     public List<String> tablesWithoutIdentity() throws SQLException {
+        try (Connection c = source.connect()) {
+            return tablesWithoutIdentity(c, publication);
+        }
+    }
+
+    /** The tables of {@code publication} without a replica identity, or of the connection's database when it is null. */
+    public static List<String> tablesWithoutIdentity(Connection c, String publication) throws SQLException {
         List<String> tables = new ArrayList<>();
-        try (Connection c = source.connect(); PreparedStatement st = c.prepareStatement(WITHOUT_IDENTITY)) {
+        try (PreparedStatement st = c.prepareStatement(WITHOUT_IDENTITY)) {
             st.setString(1, publication);
+            st.setString(2, publication);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     tables.add(rs.getString(1));

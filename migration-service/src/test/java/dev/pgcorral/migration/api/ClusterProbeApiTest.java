@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 class ClusterProbeApiTest extends MigrationTestBase {
 
     private static final List<String> CHECKS = List.of("version", "primary", "wal_level", "replication_slots", "wal_senders",
-            "replication_privilege", "publication_privilege", "switchover");
+            "replication_privilege", "publication_privilege", "switchover", "replica_identity");
     /** A role's password with the characters that break unescaped URLs. */
     private static final String APP_PASSWORD = "p@ss:w/rd #1";
 
@@ -124,6 +124,13 @@ class ClusterProbeApiTest extends MigrationTestBase {
                 .contains("may end only its own roles' sessions").contains("GRANT pg_signal_backend TO \"app\"");
         sql(admin, "GRANT pg_signal_backend TO app");
         assertThat(check(testConnection(keyValue).json().get("migration_readiness"), "switchover").get("ok").asBoolean()).isTrue();
+        // a table without a primary key does not decide ready either: it is named, with what to do
+        JsonNode identity = check(granted.get("migration_readiness"), "replica_identity");
+        assertThat(identity.get("ok").asBoolean()).isFalse();
+        assertThat(identity.get("detail").asString()).contains("public.not_apps").contains("refuses UPDATE and DELETE")
+                .contains("REPLICA IDENTITY FULL");
+        sql(admin, "ALTER TABLE not_apps REPLICA IDENTITY FULL");
+        assertThat(check(testConnection(keyValue).json().get("migration_readiness"), "replica_identity").get("ok").asBoolean()).isTrue();
     }
 
     @Test
