@@ -385,6 +385,7 @@ function renderFollow(m) {
   const trouble = document.getElementById("follow-trouble");
   trouble.hidden = !f.trouble;
   setText(trouble, f.trouble ? "⚠ " + f.trouble : "");
+  renderSchemaNotes();
   const samples = migration.lag.get(m.id) || [], now = Date.now();
   line(document.getElementById("lag-bytes-chart"), samples.length > 0,
       [{color: "#3182ce", points: samples.map(([t, lagBytes]) => [t, lagBytes])}], now,
@@ -392,6 +393,18 @@ function renderFollow(m) {
   line(document.getElementById("lag-seconds-chart"), samples.length > 0,
       [{color: "#dd6b20", points: samples.map(([t, , lagSeconds]) => [t, lagSeconds])}], now,
       {span: LAG_SPAN_MS, label: (v, max) => v.toFixed(max < 10 ? 1 : 0) + " s"});
+}
+
+// The schema changes the follow went on past (from the run's log): the destination needs them before the switchover.
+function renderSchemaNotes() {
+  const statements = migration.logs.filter((e) => e.fields && e.fields.event === "schema_change_not_followed")
+      .map((e) => e.fields.statement);
+  const signature = JSON.stringify(statements);
+  const box = document.getElementById("follow-schema-notes");
+  box.hidden = statements.length === 0;
+  if (box._v === signature) return;
+  box._v = signature;
+  document.getElementById("follow-schema-statements").replaceChildren(...statements.map((s) => el("li", {}, el("code", {}, s))));
 }
 
 // --- start, stop, delete ---
@@ -528,6 +541,7 @@ const loadLogs = throttled(async () => {
     loadDetail();
   }
   renderLogs();
+  renderSchemaNotes();
 }, 1000);
 
 function renderLogs() {

@@ -508,6 +508,10 @@ class MigrationDashboardBrowserTest {
 
             // one the service refuses once it has begun: the page says it failed, and that the follow goes on
             sql("shop", "CREATE SEQUENCE late_seq");
+            // the follow goes on past it, and the page lists it as one the destination needs too
+            waitFor(Duration.ofSeconds(30), d -> browser().findElement(By.id("follow-schema-notes")).isDisplayed());
+            assertThat(browser().findElements(By.cssSelector("#follow-schema-statements li"))).extracting(WebElement::getText)
+                    .containsExactly("CREATE SEQUENCE late_seq");
             browser().findElement(By.id("switchover-timeout")).clear();
             type("switchover-timeout", "20");
             switchover.click();

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -279,8 +280,9 @@ public final class Follower {
                     commit(s, session, group);
                 }
             } else if (message instanceof Message m && m.transactional() && SourceReplication.prefixOf(m.prefix(), SourceReplication.NOTE_PREFIX, job.slot())) {
+                String statement = m.contentAsString().strip();
                 warn("schema_change_not_followed", "a schema change on the source that the follow goes on past, and that the "
-                        + "destination needs too (do the same there before the switchover): " + m.contentAsString().strip());
+                        + "destination needs too (do the same there before the switchover): " + statement, Map.of("statement", statement));
             } else if (message instanceof Message m && m.transactional() && SourceReplication.prefixOf(m.prefix(), SourceReplication.DDL_PREFIX, job.slot())) {
                 if (job.passDdlAt() != null && !m.messageLsn().isAfter(job.passDdlAt())) {
                     info("passing the schema change at " + m.messageLsn() + ", which the follow stopped at: a start after that stop takes it as "
@@ -392,8 +394,16 @@ public final class Follower {
     }
 
     private void warn(String type, String message) {
-        record.event(type, message, Map.of());
-        record.log("warn", message, Map.of("component", "follow"));
+        warn(type, message, Map.of());
+    }
+
+    /** A warning whose log line carries {@code fields} and its event's {@code type} ({@code event}) besides its component. */
+    private void warn(String type, String message, Map<String, String> fields) {
+        record.event(type, message, fields);
+        Map<String, String> logged = new HashMap<>(fields);
+        logged.put("component", "follow");
+        logged.put("event", type);
+        record.log("warn", message, logged);
         log.warn("migration {}: {}", job.migrationId(), message);
     }
 

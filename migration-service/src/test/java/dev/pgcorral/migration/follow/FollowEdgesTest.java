@@ -138,6 +138,10 @@ class FollowEdgesTest extends MigrationTestBase {
                 .anySatisfy(m -> assertThat(m).contains("that the destination needs too").endsWith("CREATE VIEW recent AS SELECT id FROM items WHERE id > 3"))
                 .anySatisfy(m -> assertThat(m).contains("that the destination needs too").endsWith("CREATE INDEX items_v ON items (v)"))
                 .noneSatisfy(m -> assertThat(m).contains("scratch"));
+        // each with its statement and event in its fields, for the dashboard to list
+        assertThat(api.get("/api/v1/migrations/ddls/logs")).filteredOn(l -> l.path("fields").path("event").asString()
+                .equals("schema_change_not_followed")).extracting(l -> l.path("fields").path("statement").asString())
+                .containsExactly("CREATE VIEW recent AS SELECT id FROM items WHERE id > 3", "CREATE INDEX items_v ON items (v)");
         assertThat(api.get("/api/v1/migrations/ddls").path("status").asString()).isEqualTo("streaming");
         sql(source, "DROP TABLE later1");
         assertThat(awaitStop(api, "DROP TABLE later1")).doesNotContain("scratch");
