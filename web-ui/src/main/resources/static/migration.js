@@ -259,8 +259,19 @@ const loadDetail = throttled(async () => {
   const answer = await read(migrationPath(), "migration " + id);
   if (!answer || id !== migration.selected) return;
   migration.detail = answer;
+  seedLag(answer);
   renderSelected();
 }, 300);
+
+// A chart opened while a migration follows starts with the lag the service kept (at most a point a second), before the
+// page's own samples.
+function seedLag(detail) {
+  const kept = (detail.live_lag_history || []).map((p) => [Date.parse(p.at), p.bytes, p.seconds]);
+  const samples = migration.lag.get(detail.id);
+  if (!kept.length || !samples) return;
+  const first = samples.length ? samples[0][0] : Infinity;
+  samples.unshift(...kept.filter(([t]) => t < first));
+}
 
 function renderRoute() {
   const d = migration.detail;

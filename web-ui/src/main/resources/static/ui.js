@@ -361,7 +361,7 @@ function drawCharts() {
 // The time axis spans what the page has seen (at least half a minute, at most options.span, HISTORY_MS
 // unless given), so the first samples spread over the chart instead of a sliver at its right edge. The y
 // axis goes up to at least options.least (1 unless given); options.label writes its values (plain numbers
-// unless given). The canvas's data-points says how many points it drew.
+// unless given). The canvas's data-points says how many points it drew, data-first the time of the first.
 function line(canvas, any, series, now, options) {
   if (!canvas) return;
   const {span: longest = HISTORY_MS, least = 1, label = (v, max) => v.toFixed(max < 10 ? 1 : 0)} = options || {};
@@ -376,6 +376,7 @@ function line(canvas, any, series, now, options) {
     return;
   }
   const first = Math.min(now, ...series.flatMap((s) => s.points.map((p) => p[0])));
+  setAttr(canvas, "data-first", first);
   const span = Math.min(longest, Math.max(30000, now - first));
   const max = Math.max(least, ...series.flatMap((s) => s.points.map((p) => p[1] || 0))) * 1.15;
   g.strokeStyle = "#e3e3de"; g.font = "10px sans-serif";

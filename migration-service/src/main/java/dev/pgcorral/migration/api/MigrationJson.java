@@ -113,6 +113,17 @@ final class MigrationJson {
         json.put("live_lag_formatted", lagFormatted(lag == null && live.trouble() != null ? FollowProgress.Lag.UNKNOWN : lag));
         if (follow != null) {
             omitZero(json, "live_transactions_applied", follow.transactions()); // ours
+            List<Map<String, Object>> history = new ArrayList<>(); // ours: for a chart opened while it follows
+            for (FollowProgress.Lag sample : follow.lagHistory()) {
+                Map<String, Object> point = new LinkedHashMap<>();
+                point.put("at", sample.probedAt().toString());
+                point.put("bytes", sample.bytes());
+                point.put("seconds", sample.seconds());
+                history.add(point);
+            }
+            if (!history.isEmpty()) {
+                json.put("live_lag_history", history);
+            }
         }
         omitEmpty(json, "live_trouble", follow != null && follow.trouble() != null ? follow.trouble() : live.trouble()); // ours
         List<Map<String, Object>> events = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.pgcorral.migration.follow;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.pgcorral.common.pg.Lsn;
@@ -26,6 +27,7 @@ public final class FollowProgress {
      */
     private volatile Instant oldestPending;
     private volatile Lag lag = Lag.UNKNOWN;
+    private final LagHistory history = new LagHistory();
     private volatile String trouble;
     /** Since when the follow has been held up (it cannot reach a side, or waits for its origin); null: it is not. */
     private volatile Instant troubleSince;
@@ -52,6 +54,11 @@ public final class FollowProgress {
 
     public Lag lag() {
         return lag;
+    }
+
+    /** The lag over the last five minutes, at most once a second, oldest first. */
+    public List<Lag> lagHistory() {
+        return history.list();
     }
 
     /** What keeps the follow from going on right now (a destination it retries), null when nothing. */
@@ -159,5 +166,6 @@ public final class FollowProgress {
                 : sourcePosition.bytesSince(Lsn.max(received, from)) > BEHIND_BYTES ? last : null;
         double seconds = since == null ? 0 : Math.max(0, Duration.between(since, now).toNanos() / 1e9);
         lag = new Lag(bytes, seconds, sourcePosition, now);
+        history.add(lag);
     }
 }
