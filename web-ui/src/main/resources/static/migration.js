@@ -280,7 +280,11 @@ function renderRoute() {
   const cluster = (id) => migration.clusters.find((c) => c.id === id);
   const node = (c, id) => c && c.nodes.find((n) => n.id === id);
   const end = (clusterId, nodeId) => {
-    if (clusterId === EMBEDDED) return "the embedded PostgreSQL of " + serviceName;
+    if (clusterId === EMBEDDED) {
+      const e = d.dest_embedded; // where the copy is reached (the embedded server runs)
+      return "the embedded PostgreSQL of " + serviceName + (e ? " (database " + e.database + " on " + e.host + ":" + e.port
+          + ", user " + e.user + ")" : "");
+    }
     const c = cluster(clusterId), n = node(c, nodeId);
     return (c ? c.name : clusterId) + " · " + (n ? nodeLabel(n) : nodeId);
   };

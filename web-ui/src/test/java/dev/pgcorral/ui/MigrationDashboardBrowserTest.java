@@ -187,9 +187,15 @@ class MigrationDashboardBrowserTest {
         browser().findElement(By.id("create-migration")).click();
         waitFor(Duration.ofSeconds(10), d -> "created".equals(migrationRow().getAttribute("data-status")));
         waitFor(Duration.ofSeconds(10), d -> "created".equals(badge()));
-        waitFor(Duration.ofSeconds(10), d -> text("selected-route").startsWith("from shop · primary (127.0.0.1:" + source.port()
-                + "/shop) to the embedded PostgreSQL of migration · 2 copy worker(s)"));
         JsonNode stored = JSON.readTree(service.api("GET", "/api/v1/migrations/" + MIGRATION, null));
+        // where the copy is reached: the embedded server's address and user, and the database named after the migration
+        JsonNode embedded = stored.get("dest_embedded");
+        assertThat(embedded.get("database").asString()).isEqualTo("shop_copy");
+        assertThat(embedded.get("user").asString()).isNotBlank();
+        assertThat(embedded.has("password")).isFalse();
+        waitFor(Duration.ofSeconds(10), d -> text("selected-route").startsWith("from shop · primary (127.0.0.1:" + source.port()
+                + "/shop) to the embedded PostgreSQL of migration (database shop_copy on " + embedded.get("host").asString() + ":"
+                + embedded.get("port").asInt() + ", user " + embedded.get("user").asString() + ") · 2 copy worker(s)"));
         assertThat(stored.get("mode").asString()).isEqualTo("clone_only");
         assertThat(stored.get("dest_cluster_id").asString()).isEqualTo("embedded");
         assertThat(stored.get("copy_workers").asInt()).isEqualTo(2);
@@ -599,7 +605,8 @@ class MigrationDashboardBrowserTest {
 
     /** How many points a chart drew. */
     private static int points(String chart) {
-        return Integer.parseInt(browser().findElement(By.id(chart)).getAttribute("data-points"));
+        String drawn = browser().findElement(By.id(chart)).getAttribute("data-points");
+        return drawn == null ? 0 : Integer.parseInt(drawn); // not drawn yet (a page just opened)
     }
 
     /** The follow's replication slots on the source. */

@@ -89,6 +89,49 @@ public final class ReplicationSlots {
     }
 
     /**
+     * Moves a logical slot's confirmed position up to {@code to}, what its consumer has applied for good, so that a stream
+     * started from the slot does not send again what comes before; a slot there or further already stays. A slot still
+     * streamed (the WAL sender of a stream just closed exits on its own time) is waited for, about 5 s at most. Returns
+     * the slot's confirmed position afterwards.
+     *
+     * @throws LogicalReplicationException when there is no such slot, or it stays in use, or the source cannot be reached
+     */
+    public Lsn advance(String slot, Lsn to) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = source.connectReadWrite();
+                 PreparedStatement st = c.prepareStatement("""
+                         SELECT CASE WHEN confirmed_flush_lsn < ?::pg_lsn
+                                     THEN (pg_replication_slot_advance(slot_name, ?::pg_lsn)).end_lsn
+                                     ELSE confirmed_flush_lsn END::text
+                         FROM pg_replication_slots WHERE slot_name = ?""")) {
+                st.setString(1, to.toString());
+                st.setString(2, to.toString());
+                st.setString(3, slot);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new LogicalReplicationException(LogicalReplicationException.Reason.SLOT_MISSING,
+                                "replication slot " + slot + " does not exist on " + source.redacted(), null);
+                    }
+                    return Lsn.parse(rs.getString(1));
+                }
+            } catch (SQLException e) {
+                LogicalReplicationException fault = ReplicationErrors.translate("moving replication slot " + slot + " on "
+                        + source.redacted() + " up to " + to, e);
+                if (fault.reason() != LogicalReplicationException.Reason.SLOT_ACTIVE || attempt == 50) {
+                    throw fault;
+                }
+            }
+            try {
+                Thread.sleep(100); // the WAL sender exits on its own time; nothing to wait on from here
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new LogicalReplicationException(LogicalReplicationException.Reason.FAILED, "interrupted while moving replication slot "
+                        + slot + " up to " + to, interrupted);
+            }
+        }
+    }
+
+    /**
      * Drops {@code slot}; returns false when there was none.
      *
      * @throws LogicalReplicationException {@link LogicalReplicationException.Reason#SLOT_ACTIVE} while a stream reads it

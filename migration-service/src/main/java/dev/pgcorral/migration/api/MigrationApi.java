@@ -157,6 +157,6 @@ class MigrationApi {
     }
 
     private Map<String, Object> json(Migration m) {
-        return MigrationJson.migration(m, migrations.live(m.id()).orElse(null), migrations.store());
+        return MigrationJson.migration(m, migrations.live(m.id()).orElse(null), migrations.store(), migrations.embeddedDestination(m));
     }
 }

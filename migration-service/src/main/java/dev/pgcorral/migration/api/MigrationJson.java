@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
+import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.clone.TableProgress;
@@ -24,7 +26,7 @@ final class MigrationJson {
     private MigrationJson() {
     }
 
-    static Map<String, Object> migration(Migration m, LiveRun running, MigrationStore store) {
+    static Map<String, Object> migration(Migration m, LiveRun running, MigrationStore store, Optional<ConnectionDetails> embedded) {
         // a run whose outcome is stored may not have left the running ones yet: what was stored speaks for it
         LiveRun run = m.status().ended() ? null : running;
         CloneProgress live = run == null ? null : run.record();
@@ -36,6 +38,14 @@ final class MigrationJson {
         json.put("dest_cluster_id", m.destClusterId());
         json.put("source_node_id", m.sourceNodeId());
         json.put("dest_node_id", m.destNodeId());
+        embedded.ifPresent(d -> { // ours: where to reach the copy (the password is the service's embedded one)
+            Map<String, Object> where = new LinkedHashMap<>();
+            where.put("host", d.host());
+            where.put("port", d.port());
+            where.put("user", d.user());
+            where.put("database", d.database());
+            json.put("dest_embedded", where);
+        });
         json.put("mode", m.mode().wire());
         json.put("fallback", m.fallback());
         json.put("status", m.status().wire());

@@ -1,11 +1,15 @@
 package dev.pgcorral.migration.migration;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgcorral.common.logical.ReplicationSlots;
+import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.migration.clone.CloneProgress;
 import dev.pgcorral.migration.follow.Origins;
 import dev.pgcorral.migration.follow.SourceReplication;
@@ -34,7 +38,7 @@ final class MadeOnSource {
 
     /** Why the source cannot be reached to drop them; null when it answers. */
     String unreachable(Migration m) {
-        try (java.sql.Connection c = endpoints.source(m).connect()) {
+        try (Connection c = endpoints.source(m).connect()) {
             return null;
         } catch (SQLException e) {
             return e.getMessage();
@@ -64,19 +68,45 @@ final class MadeOnSource {
 
     /**
      * A {@code follow_only} migration made nothing on the source, but its origin on the destination records how far it
-     * got there: dropped (where it can be, else its next start does), so that a later start, or another migration of
-     * the same id, begins at the slot's position.
+     * got there: dropped, so that a later start, or another migration of the same id, begins at the slot's position. The
+     * user's slot is first moved up to what the destination has on disk (its acknowledgements trail the apply), else a
+     * start would apply again what lies between. Where that cannot be done, the origin stays, and a start follows on from
+     * it; where only the drop fails, the next start drops it. Call it before {@link #remove}, which forgets that the slot
+     * is the migration's own. Returns what was done, in words; null for another mode.
      */
-    void forgetOrigin(Migration m) {
+    String forgetOrigin(Migration m) {
         if (m.mode() != Migration.Mode.FOLLOW_ONLY) {
-            return;
+            return null;
+        }
+        String origin = MigrationRun.origin(m.id());
+        String moved = "";
+        boolean usersSlot = !owned(m);
+        try {
+            ConnectionDetails destination = endpoints.destination(m);
+            if (usersSlot) {
+                Lsn applied;
+                try (Connection c = destination.connect()) {
+                    applied = Origins.flushed(c, origin);
+                }
+                if (applied.isValid()) {
+                    Lsn at = new ReplicationSlots(endpoints.source(m)).advance(m.slotName(), applied);
+                    moved = "slot " + m.slotName() + " (yours, it stays) confirmed up to " + at + ", what the destination applied, and ";
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            String said = "its origin on the destination stays, so that a start follows on from where it got: slot " + m.slotName()
+                    + " could not be moved up to that (" + e.getMessage() + ")";
+            log.info("migration {}: {}", m.id(), said);
+            return said;
         }
         store.originOwned(m.id(), false);
         try {
-            Origins.drop(endpoints.destination(m), MigrationRun.origin(m.id()));
+            Origins.drop(endpoints.destination(m), origin);
         } catch (SQLException | RuntimeException e) {
             log.info("migration {}: its origin on the destination stays until its next start ({})", m.id(), e.getMessage());
+            return moved + "its origin on the destination goes at the next start (" + e.getMessage() + ")";
         }
+        return moved + "its origin on the destination dropped" + (usersSlot ? ": a start follows on from the slot's position" : "");
     }
 
     /**
@@ -86,11 +116,11 @@ final class MadeOnSource {
      */
     String switchedOver(Migration m) {
         boolean owned = owned(m);
+        forgetOrigin(m); // before the slot it made goes: it moves only the user's
         removeQuietly(m, "it switched over");
         if (m.mode() != Migration.Mode.FOLLOW_ONLY) {
             return null;
         }
-        forgetOrigin(m);
         return owned ? null : "slot " + m.slotName() + " and publication " + m.publication() + " are yours and stay on the source; "
                 + "the slot holds WAL on the source until it is dropped: SELECT pg_drop_replication_slot('"
                 + m.slotName() + "')";
@@ -103,9 +133,10 @@ final class MadeOnSource {
     void afterStop(Migration m, boolean keptSlot, CloneProgress record) {
         String said;
         if (!keptSlot) {
+            String forgotten = forgetOrigin(m); // before the slot it made goes: it moves only the user's
             String dropped = removeQuietly(m, "it was stopped");
-            forgetOrigin(m);
-            said = dropped == null ? "stopped" : "stopped: " + dropped;
+            said = "stopped" + (dropped == null && forgotten == null ? "" : ": " + (dropped == null ? forgotten
+                    : forgotten == null ? dropped : dropped + "; " + forgotten));
         } else {
             said = "stopped" + (owned(m) ? ", keeping slot " + m.slotName() + " on the source: a start "
                     + (store.followState(m.id()).cloneCompleted() ? "follows on from where it stopped"

@@ -3,6 +3,7 @@ package dev.pgcorral.migration.migration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import org.springframework.http.HttpStatus;
 
@@ -40,6 +41,11 @@ final class MigrationEndpoints {
             }
         }
         return nodes.connection(m.destClusterId(), m.destNodeId());
+    }
+
+    /** An embedded destination's database, with the server's address and user, while the server runs; empty for any other. */
+    Optional<ConnectionDetails> embeddedDestination(Migration m) {
+        return EMBEDDED.equals(m.destClusterId()) ? embedded.whereIs(embeddedDatabase(m.id())) : Optional.empty();
     }
 
     /** Why the request's source and destination do not name registered nodes; empty when they do (or are not given). */

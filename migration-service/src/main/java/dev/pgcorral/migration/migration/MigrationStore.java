@@ -36,7 +36,7 @@ public final class MigrationStore {
      * when it has no slot), whether the destination holds the finished clone, whether the publication is ours.
      */
     public record FollowState(Lsn consistentLsn, boolean cloneCompleted, boolean publicationCreated, Lsn switchoverLsn,
-                              Long switchoverDowntimeMillis, Lsn ddlStopLsn, boolean originOwned) {
+                              Long switchoverDowntimeMillis, Lsn ddlStopLsn, boolean originOwned, boolean ownSlotDropped) {
     }
 
     /** Which sides a switchover cut off by a restart left read-only and still wait for their writes. */
@@ -237,10 +237,10 @@ public final class MigrationStore {
 
     public FollowState followState(String id) {
         return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created, switchover_lsn, switchover_downtime_ms, ddl_stop_lsn, "
-                        + "origin_owned FROM migration.migrations WHERE id = ?").param(id)
+                        + "origin_owned, own_slot_dropped FROM migration.migrations WHERE id = ?").param(id)
                 .query((rs, n) -> new FollowState(lsn(rs, 1), rs.getBoolean(2), rs.getBoolean(3), lsn(rs, 4), rs.getObject(5, Long.class),
-                        lsn(rs, 6), rs.getBoolean(7)))
-                .optional().orElse(new FollowState(null, false, false, null, null, null, false));
+                        lsn(rs, 6), rs.getBoolean(7), rs.getBoolean(8)))
+                .optional().orElse(new FollowState(null, false, false, null, null, null, false, false));
     }
 
     /** A slot was created for the clone: the follow begins at {@code consistentLsn} once the clone completes. */
@@ -267,7 +267,7 @@ public final class MigrationStore {
     /** The slot and publication were dropped: a later start clones again. */
     public void slotRemoved(String id) {
         jdbc.sql("UPDATE migration.migrations SET consistent_lsn = NULL, clone_completed = false, publication_created = false, "
-                + "updated_at = now() WHERE id = ?").param(id).update();
+                + "own_slot_dropped = own_slot_dropped OR mode = 'follow_only', updated_at = now() WHERE id = ?").param(id).update();
     }
 
     /** Status and phase now (a switchover begins, or fails and the follow goes on). */

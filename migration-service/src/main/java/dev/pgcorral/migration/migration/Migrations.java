@@ -71,6 +71,11 @@ public final class Migrations implements AutoCloseable {
         return store;
     }
 
+    /** Where a client reaches the migration's embedded destination (the embedded server running); empty for another one. */
+    public Optional<ConnectionDetails> embeddedDestination(Migration m) {
+        return endpoints.embeddedDestination(m);
+    }
+
     public Migration create(NewMigration request) {
         List<String> problems = new java.util.ArrayList<>(request.problems()); // all at once, joined as pgmanager does
         problems.addAll(endpoints.unknown(request));
@@ -131,6 +136,13 @@ public final class Migrations implements AutoCloseable {
             throw ApiException.conflict("migration \"" + id + "\" switched over at " + switchedAt + ": its destination is where the writes go "
                     + "now, and a start would " + (m.mode() == Migration.Mode.FOLLOW_ONLY ? "apply the source's changes" : "clone the source")
                     + " over it; to move the database again, create a new migration");
+        }
+        if (m.mode() == Migration.Mode.FOLLOW_ONLY && store.followState(id).ownSlotDropped()) {
+            throw ApiException.conflict("migration \"" + id + "\" followed slot " + m.slotName() + ", which it made itself (a fallback's "
+                    + "reverse: its switchover made the slot) and which its stop or delete dropped: the changes made since are kept nowhere, "
+                    + "so it cannot follow on. To replicate its source into that destination again, create a migration: clone_and_follow "
+                    + "into an empty database, or follow_only from a new slot with the destination copied as of its position (see the "
+                    + "docs' follow_only); a stop with keep_slot=true keeps such a slot for a later start");
         }
         ConnectionDetails source;
         ConnectionDetails destination;

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,11 @@ public final class EmbeddedServer implements AutoCloseable {
 
     public synchronized boolean started() {
         return server != null;
+    }
+
+    /** Where a client reaches {@code database} on the server, when it runs: its address and user (the password is the service's setting). */
+    public synchronized Optional<ConnectionDetails> whereIs(String database) {
+        return server == null ? Optional.empty() : Optional.of(server.connectionDetails(database));
     }
 
     @Override

@@ -3,8 +3,12 @@ package dev.pgcorral.migration.follow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -228,6 +232,44 @@ class FollowEdgesTest extends MigrationTestBase {
         assertThat(rows(dest, "SELECT count(*) FROM pg_replication_origin WHERE roname = 'pgcorral_reuse'")).containsExactly("0");
         assertThat(api.call("DELETE", "/api/v1/migrations/reuse", null).status()).isEqualTo(204);
         sql(source, "SELECT pg_drop_replication_slot('pgmanager_reuse')");
+    }
+
+    @Test
+    void aFollowOnlyMigrationStoppedWhileTheSourceWritesAndStartedAgainAppliesNothingTwice() throws Exception {
+        ConnectionDetails source = database("foagain_src");
+        ConnectionDetails dest = database("foagain_dst");
+        MigrationCalls api = followingTableA("foagain", source, dest);
+        // stopped while rows keep coming: the slot's acknowledgements trail what the destination applied
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            try (Connection c = source.connect(); PreparedStatement insert = c.prepareStatement("INSERT INTO a VALUES (?)")) {
+                for (int id = 1; writing.get(); id++) {
+                    insert.setInt(1, id);
+                    insert.executeUpdate();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        await().atMost(LIMIT).until(() -> Long.parseLong(rows(dest, "SELECT count(*) FROM a").get(0)) >= 200);
+        assertThat(api.call("POST", "/api/v1/migrations/foagain/stop", null).status()).isEqualTo(200);
+        api.awaitStatus("foagain", "stopped", LIMIT);
+        writing.set(false);
+        writer.join();
+        assertThat(api.get("/api/v1/migrations/foagain/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).startsWith("stopped: slot pgmanager_foagain (yours, it stays) confirmed up to ")
+                        .endsWith("what the destination applied, and its origin on the destination dropped: a start follows on from the "
+                                + "slot's position"));
+
+        assertThat(api.call("POST", "/api/v1/migrations/foagain/start", null).status()).isEqualTo(200);
+        String all = rows(source, "SELECT count(*) FROM a").get(0);
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM a").equals(List.of(all))
+                || !api.get("/api/v1/migrations/foagain").path("status").asString().equals("streaming"));
+        assertThat(api.get("/api/v1/migrations/foagain").path("error_message").asString()).as("no duplicate key").isEmpty();
+        assertThat(rows(dest, "SELECT count(*) FROM a")).containsExactly(all);
+        assertThat(api.call("DELETE", "/api/v1/migrations/foagain?force=true", null).status()).isEqualTo(204);
+        sql(source, "SELECT pg_drop_replication_slot('pgmanager_foagain')");
     }
 
     @Test

@@ -288,6 +288,28 @@ class SwitchoverTest extends MigrationTestBase {
     }
 
     @Test
+    void aFallbacksReverseStoppedWithItsSlotDroppedRefusesAStart() throws Exception {
+        ConnectionDetails source = database("fbs_src");
+        ConnectionDetails dest = database("fbs_dst");
+        sql(source, "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
+        MigrationCalls api = followWithFallback("fbs", source, dest);
+        assertThat(api.call("POST", "/api/v1/migrations/fbs/switchover", null).status()).isEqualTo(200);
+        api.awaitStatus("fbs-reverse", "streaming", LIMIT);
+
+        assertThat(api.call("POST", "/api/v1/migrations/fbs-reverse/stop", null).status()).isEqualTo(200);
+        api.awaitStatus("fbs-reverse", "stopped", LIMIT);
+        assertThat(rows(dest, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgmanager_fbs_reverse'")).containsExactly("0");
+        // what the destination takes from now on is kept nowhere for it: a start would follow a slot made later, losing it
+        sql(dest, "INSERT INTO items VALUES (2)");
+        MigrationCalls.Reply again = api.call("POST", "/api/v1/migrations/fbs-reverse/start", null);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.body().path("detail").asString()).contains("which its stop or delete dropped")
+                .contains("the changes made since are kept nowhere");
+        assertThat(api.get("/api/v1/migrations/fbs-reverse").path("status").asString()).isEqualTo("stopped");
+        sql(source, "SET default_transaction_read_only = off", "ALTER DATABASE fbs_src RESET default_transaction_read_only");
+    }
+
+    @Test
     void aFallbackTheSourceCouldNotApplyIsRefusedBeforeWritesStop() throws Exception {
         ConnectionDetails source = ownedByPlainRole("fbr_src", "fbr");
         sql(source, "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
