@@ -51,7 +51,10 @@ final class CallBody {
         throw ApiException.badRequest(key + " must be true or false, was " + value);
     }
 
-    /** A whole number (as text too); null when absent. A JSON null is refused, as for {@link #bool}. */
+    /**
+     * A whole number, a JSON one (text is refused, as a create's fields of another type are); null when absent. A JSON
+     * null is refused, as for {@link #bool}.
+     */
     Long whole(String key) {
         JsonNode value = body == null ? null : body.get(key);
         if (value == null) {
@@ -60,9 +63,6 @@ final class CallBody {
         if (value.isIntegralNumber() && value.canConvertToLong()) {
             return value.longValue();
         }
-        if (value.isString() && value.stringValue().matches("-?\\d{1,18}")) {
-            return Long.valueOf(value.stringValue());
-        }
-        throw ApiException.badRequest(key + " must be a whole number, was " + value);
+        throw ApiException.badRequest(key + " must be a whole number (a JSON number, not text), was " + value);
     }
 }

@@ -92,6 +92,7 @@ public final class CloneProgress {
         tables.addAll(copied);
         phases.clear();
         phases.addAll(clonePhases);
+        samples.clear(); // what an earlier run copied is no throughput of this one
     }
 
     public synchronized String phase() {

@@ -80,7 +80,9 @@ class SwitchoverTest extends MigrationTestBase {
             assertThat(refused.body().path("detail").asString()).isEqualTo(call[2]);
         }
         assertThat(api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": null}").body().path("detail").asString())
-                .isEqualTo("timeout_sec must be a whole number, was null");
+                .isEqualTo("timeout_sec must be a whole number (a JSON number, not text), was null");
+        assertThat(api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": \"10\"}").body().path("detail").asString())
+                .isEqualTo("timeout_sec must be a whole number (a JSON number, not text), was \"10\"");
         assertThat(api.call("DELETE", "/api/v1/migrations/so?force=true&keep_slot=on", null).body().path("detail").asString())
                 .isEqualTo("keep_slot must be true or false, was on");
         assertThat(api.get("/api/v1/migrations/so").path("status").asString()).as("no switchover began").isEqualTo("streaming");
