@@ -120,7 +120,8 @@ class RestartTest extends ServiceProcessTest {
             assertThat(m.path("tables_total").asInt()).isEqualTo(1);
             assertThat(m.path("live_phases")).extracting(p -> p.path("phase").asString()).contains("copy").last().isEqualTo("connecting");
             assertThat(m.path("live_events")).anySatisfy(e -> assertThat(e.path("message").asString())
-                    .contains("writes go back to the source once the run reaches it").contains("writes were given back to the destination"));
+                    .contains("writes go back to the source once the run reaches it")
+                    .contains("the destination, which the switchover held read-only, takes writes again"));
         });
         assertThat(readOnly(dest)).isFalse();
 

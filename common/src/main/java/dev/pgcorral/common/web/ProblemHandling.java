@@ -131,7 +131,7 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         } else if (json instanceof MismatchedInputException mismatch) {
             field = new InvalidField(path, expectation(mismatch.getTargetType()), null);
         } else if (json instanceof InputCoercionException coercion) {
-            field = new InvalidField(path, "is out of range: " + coercion.getOriginalMessage(), null);
+            field = new InvalidField(path, range(coercion.getTargetType()), null);
         } else {
             field = new InvalidField(path, "could not be read: " + json.getOriginalMessage(), null);
         }
@@ -201,6 +201,20 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
     }
 
     /** What a value of {@code type} looks like, as a rule: {@code must be a whole number}. */
+    /** What a number too large for its field must be, in words (not the JSON reader's, which names Java types). */
+    static String range(Class<?> type) {
+        if (type == int.class || type == Integer.class) {
+            return "is out of range: it must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (type == long.class || type == Long.class) {
+            return "is out of range: it must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        if (type == short.class || type == Short.class) {
+            return "is out of range: it must be a whole number from " + Short.MIN_VALUE + " to " + Short.MAX_VALUE;
+        }
+        return "is out of range";
+    }
+
     static String expectation(Class<?> type) {
         if (type == null) {
             return "has the wrong type";

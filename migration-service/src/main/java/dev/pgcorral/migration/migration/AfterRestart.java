@@ -54,8 +54,9 @@ final class AfterRestart {
         Writes destination = before.destination() ? Writes.READ_ONLY_BEFORE
                 : tryGivingWritesBack(m, "the destination", endpoints.destination(m));
         store.writesOwed(m.id(), new MigrationStore.WritesOwed(source == Writes.LATER, destination == Writes.LATER));
-        String note = "the service restarted during a switchover, which did not complete; " + source.said("the source") + "; "
-                + destination.said("the destination") + "; the follow goes on";
+        String sides = source == destination && source != Writes.READ_ONLY_BEFORE ? source.saidOfBoth()
+                : source.said("the source") + "; " + destination.said("the destination");
+        String note = "the service restarted during a switchover, which did not complete; " + sides + "; the follow goes on";
         log.warn("migration {}: {}", m.id(), note);
         return note;
     }
@@ -68,8 +69,20 @@ final class AfterRestart {
             return switch (this) {
                 case READ_ONLY_BEFORE -> side + " stays read-only, as it was before the switchover";
                 case NEVER_STOPPED -> "the switchover had not stopped the writes of " + side;
-                case GIVEN_BACK -> "writes were given back to " + side;
+                case GIVEN_BACK -> side.equals("the destination") ? "the destination, which the switchover held read-only, takes writes again"
+                        : "writes were given back to " + side;
                 case LATER -> "writes go back to " + side + " once the run reaches it (see live_trouble)";
+            };
+        }
+
+        /** As {@link #said}, of the source and the destination at once. */
+        String saidOfBoth() {
+            return switch (this) {
+                case READ_ONLY_BEFORE -> "the source and the destination stay read-only, as they were before the switchover";
+                case NEVER_STOPPED -> "the switchover had not stopped the writes of the source or of the destination";
+                case GIVEN_BACK -> "writes were given back to the source, and the destination, which the switchover held read-only, "
+                        + "takes writes again";
+                case LATER -> "writes go back to the source and the destination once the run reaches them (see live_trouble)";
             };
         }
     }

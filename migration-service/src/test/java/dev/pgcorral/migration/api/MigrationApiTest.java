@@ -76,6 +76,10 @@ class MigrationApiTest extends MigrationTestBase {
                 "\"copy_workers\":100000"));
         assertThat(workers.status()).isEqualTo(400);
         assertThat(workers.body().path("detail").asString()).contains("copy_workers must be at most 64");
+        MigrationCalls.Reply huge = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "w").replace("\"copy_workers\":2",
+                "\"copy_workers\":99999999999999999999"));
+        assertThat(huge.body().path("detail").asString()).as("in words, not the JSON reader's")
+                .isEqualTo("copy_workers is out of range: it must be a whole number from -2147483648 to 2147483647");
         // a value of another type than its field's is refused, as pgmanager's decoder does, not read as a guess
         assertThat(call("POST", "/api/v1/migrations", body.replace("\"id\":\"Orders-Move\"", "\"id\":12")).status()).isEqualTo(400);
         assertThat(call("POST", "/api/v1/migrations", body.replace("Orders-Move", "f").replace("\"copy_workers\":2",
