@@ -17,6 +17,7 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOperation;
 import org.postgresql.copy.CopyOut;
 
+import dev.pgcorral.common.pg.Relations;
 import dev.pgcorral.common.pg.Transactions;
 import dev.pgcorral.common.pg.UserSchemas;
 
@@ -72,19 +73,9 @@ public final class UnloggedTables {
 
     /** Those of {@code tables} the destination lacks. */
     public static List<String> missingOn(Connection destination, List<SourceTable> tables) throws SQLException {
-        List<String> missing = new ArrayList<>();
-        try (PreparedStatement st = destination.prepareStatement("SELECT to_regclass(?) IS NULL")) {
-            for (SourceTable table : tables) {
-                st.setString(1, table.qualifiedName());
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        missing.add(table.label());
-                    }
-                }
-            }
-        }
-        return missing;
+        Map<String, String> named = new LinkedHashMap<>();
+        tables.forEach(table -> named.put(table.qualifiedName(), table.label()));
+        return Relations.missing(destination, named);
     }
 
     /**

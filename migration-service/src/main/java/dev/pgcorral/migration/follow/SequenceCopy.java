@@ -1,14 +1,14 @@
 package dev.pgcorral.migration.follow;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Identifiers;
+import dev.pgcorral.common.pg.Relations;
 import dev.pgcorral.migration.clone.Finishing;
 
 /**
@@ -28,18 +28,13 @@ final class SequenceCopy {
 
     /** Refuses, before anything is changed, a switchover whose destination lacks a sequence of the source. */
     void checkThere() throws SQLException {
-        List<String> missing = new ArrayList<>();
-        try (Connection src = source.connect(); Connection dst = destination.connect();
-             PreparedStatement st = dst.prepareStatement("SELECT to_regclass(?) IS NULL")) {
+        List<String> missing;
+        try (Connection src = source.connect(); Connection dst = destination.connect()) {
+            Map<String, String> named = new LinkedHashMap<>();
             for (String[] name : Finishing.sequenceNames(src)) {
-                st.setString(1, Identifiers.quote(name[0]) + "." + Identifiers.quote(name[1]));
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        missing.add(name[0] + "." + name[1]);
-                    }
-                }
+                named.put(Identifiers.quote(name[0]) + "." + Identifiers.quote(name[1]), name[0] + "." + name[1]);
             }
+            missing = Relations.missing(dst, named);
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("the destination lacks sequence(s) " + String.join(", ", missing) + ", which the switchover "
