@@ -291,7 +291,13 @@ function renderRoute() {
   setText(line, "from " + end(d.source_cluster_id, d.source_node_id) + " to " + end(d.dest_cluster_id, d.dest_node_id)
       + " · " + d.copy_workers + " copy worker(s) · created " + when(d.created_at)
       + (d.started_at ? " · started " + when(d.started_at) : "") + (d.finished_at ? " · finished " + when(d.finished_at) : "")
-      + (d.switchover_lsn ? " · switched over at " + d.switchover_lsn + " with " + d.switchover_downtime_ms + " ms without writes" : ""));
+      + (d.switchover_lsn ? " · switched over at " + d.switchover_lsn + " with " + d.switchover_downtime_ms + " ms without writes"
+        : ended(d) && d.confirmed_lsn ? " · applied the source's changes up to " + d.confirmed_lsn : ""));
+}
+
+// A run that is over: what it followed is no longer live, but how far it got is recorded.
+function ended(d) {
+  return ["stopped", "failed", "completed"].includes(d.status);
 }
 
 const tableRows = new Map();

@@ -424,6 +424,8 @@ class MigrationDashboardBrowserTest {
         assertThat(chromium.accept()).contains("are dropped");
         waitFor(Duration.ofSeconds(30), d -> "stopped".equals(badge()));
         assertThat(browser().findElement(By.id("follow")).isDisplayed()).isFalse();
+        // how far it got stays on the page
+        waitFor(Duration.ofSeconds(10), d -> text("selected-route").matches(".* · applied the source's changes up to [0-9A-F]+/[0-9A-F]+"));
         assertThat(slots()).as("no slot of it left on the source").isZero();
         assertThat(sqlCount("SELECT count(*) FROM pg_publication WHERE pubname = 'pgmanager_pub_shop_follow'")).isZero();
     }
