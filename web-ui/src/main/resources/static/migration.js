@@ -273,6 +273,11 @@ function seedLag(detail) {
   samples.unshift(...kept.filter(([t]) => t < first));
 }
 
+// A cluster's name, with its id where another registered cluster has the same name (the service allows that, as pgmanager).
+function clusterLabel(c) {
+  return migration.clusters.filter((o) => o.name === c.name).length > 1 ? c.name + " (" + c.id + ")" : c.name;
+}
+
 function renderRoute() {
   const d = migration.detail;
   const line = document.getElementById("selected-route");
@@ -286,7 +291,7 @@ function renderRoute() {
           + ", user " + e.user + ")" : "");
     }
     const c = cluster(clusterId), n = node(c, nodeId);
-    return (c ? c.name : clusterId) + " · " + (n ? nodeLabel(n) : nodeId);
+    return (c ? clusterLabel(c) : clusterId) + " · " + (n ? nodeLabel(n) : nodeId);
   };
   setText(line, "from " + end(d.source_cluster_id, d.source_node_id) + " to " + end(d.dest_cluster_id, d.dest_node_id)
       + " · " + d.copy_workers + " copy worker(s) · created " + when(d.created_at)
@@ -599,7 +604,7 @@ function fillNodes(clusterSelect, nodeSelect) {
 }
 
 function fillPickers() {
-  const clusters = migration.clusters.map((c) => [c.id, c.name]);
+  const clusters = migration.clusters.map((c) => [c.id, clusterLabel(c)]);
   fillSelect(document.getElementById("source-cluster"), clusters);
   fillSelect(document.getElementById("dest-cluster"), [[EMBEDDED, "embedded: " + serviceName + "'s own PostgreSQL"], ...clusters]);
   fillNodes("source-cluster", "source-node");
@@ -657,7 +662,7 @@ function renderClusters() {
       const remove = el("button", {type: "button", class: "small danger delete-cluster"}, "Delete cluster");
       remove.onclick = () => deleteCluster(c);
       rows.push(el("tr", {"data-cluster": c.id, "data-cluster-name": c.name, "data-node": n.id},
-          el("td", {class: "cluster", title: c.id}, i === 0 ? c.name : ""), el("td", {class: "node", title: n.id}, n.name || n.id),
+          el("td", {class: "cluster", title: c.id}, i === 0 ? clusterLabel(c) : ""), el("td", {class: "node", title: n.id}, n.name || n.id),
           el("td", {}, n.host + ":" + n.port), el("td", {}, n.dbname || "postgres"), el("td", {}, n.user || "postgres"),
           el("td", {}, test, " ", databases, i === 0 ? " " : "", i === 0 ? remove : "")));
     });

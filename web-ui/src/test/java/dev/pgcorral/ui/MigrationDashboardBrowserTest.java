@@ -171,6 +171,18 @@ class MigrationDashboardBrowserTest {
         chromium.accept();
         waitFor(Duration.ofSeconds(10), d -> clusterRow("gone") == null);
         assertThat(service.api("GET", "/api/v1/clusters", null)).doesNotContain("\"gone\"").contains("\"shop\"");
+
+        // a second cluster of the same name (allowed, as in pgmanager): each is told by its id
+        String twin = JSON.readTree(service.api("POST", "/api/v1/clusters",
+                "{\"name\":\"shop\",\"nodes\":[{\"name\":\"other\",\"host\":\"127.0.0.1\",\"port\":" + closed + "}]}")).get("id").asString();
+        chromium.driver.navigate().refresh();
+        waitFor(Duration.ofSeconds(10), d -> new Select(d.findElement(By.id("source-cluster"))).getOptions().size() == 2);
+        assertThat(new Select(browser().findElement(By.id("source-cluster"))).getOptions()).extracting(WebElement::getText)
+                .allSatisfy(option -> assertThat(option).matches("shop \\(cl_[0-9a-z]{26}\\)")).contains("shop (" + twin + ")");
+        service.api("DELETE", "/api/v1/clusters/" + twin, null);
+        chromium.driver.navigate().refresh();
+        waitFor(Duration.ofSeconds(10), d -> new Select(d.findElement(By.id("source-cluster"))).getOptions().size() == 1);
+        assertThat(new Select(browser().findElement(By.id("source-cluster"))).getFirstSelectedOption().getText()).isEqualTo("shop");
     }
 
     @Test
