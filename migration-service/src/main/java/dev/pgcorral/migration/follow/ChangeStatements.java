@@ -21,7 +21,8 @@ import dev.pgcorral.common.pg.Identifiers;
  * <li>an UPDATE sets only the columns sent: an unchanged TOASTed value (not sent) is left as it is;</li>
  * <li>UPDATE and DELETE find their row by the replica identity: the old key (or the new row's key
  * columns when the key did not change), or every old column under REPLICA IDENTITY FULL, then one
- * row of possibly equal ones ({@code ctid}); NULL matches as {@code IS NULL};</li>
+ * row of possibly equal ones ({@code ctid}); NULL matches as {@code IS NULL}; under FULL each value matches as itself, not
+ * as one its type's {@code =} deems equal (also by its text);</li>
  * <li>a type without {@code =} (json, point, xml) is matched by its text;</li>
  * <li>UPDATE and DELETE reach only the table's own rows ({@code ONLY}): a child table under inheritance gets its own changes;
  * a partitioned table's (sent as its own where the publication publishes via the root) reach its partitions;</li>
@@ -233,6 +234,12 @@ final class ChangeStatements {
                 shape.append('c'); // the very value: not one its collation only deems equal
                 values.add(identity.text(i));
                 conditions.add(name + " COLLATE \"C\" = $" + values.size());
+            } else if (column.equality() && full) {
+                // the very value, not one the type's = only deems equal (1.0 and 1.00, 0 and -0, '1 day' and '24 hours',
+                // citext's 'a' and 'A'); the = first, which an index can serve
+                shape.append('x');
+                values.add(identity.text(i));
+                conditions.add(name + " = $" + values.size() + " AND " + name + "::text = $" + values.size() + "::" + column.type() + "::text");
             } else if (column.equality()) {
                 shape.append('e');
                 values.add(identity.text(i));

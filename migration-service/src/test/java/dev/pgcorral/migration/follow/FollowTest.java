@@ -52,6 +52,9 @@ class FollowTest extends MigrationTestBase {
                 "CREATE TABLE case_blind (a int, t text COLLATE blind)",
                 "ALTER TABLE case_blind REPLICA IDENTITY FULL",
                 "INSERT INTO case_blind VALUES (1, 'abc'), (1, 'ABC'), (2, 'x'), (2, 'X')",
+                "CREATE TABLE equal_not_same (k int, f float8, n numeric, iv interval, j jsonb)", // = deems both rows equal
+                "ALTER TABLE equal_not_same REPLICA IDENTITY FULL",
+                "INSERT INTO equal_not_same VALUES (1, 0, 1.0, '1 day', '{\"a\": 1.0}'), (1, '-0', 1.00, '24 hours', '{\"a\": 1}')",
                 "CREATE TABLE fragments (id int PRIMARY KEY, x xml)", // content, not a document: the destination parses it as such
                 "INSERT INTO fragments VALUES (1, 'one <b>bold</b> fragment')",
                 "CREATE PUBLICATION app_pub FOR TABLE keyed, composite");
@@ -103,13 +106,17 @@ class FollowTest extends MigrationTestBase {
                 "UPDATE keyed SET note = 'last' WHERE id = 51", "UPDATE keyed SET note = 'last, really' WHERE id = 51",
                 "INSERT INTO fragments VALUES (2, 'two <i>fragments</i>, <b>side</b> by side')",
                 // rows found by all their values: the very ones, not those the collation only deems equal
-                "UPDATE case_blind SET a = 10 WHERE t::bytea = 'ABC'::bytea", "DELETE FROM case_blind WHERE t::bytea = 'X'::bytea");
+                "UPDATE case_blind SET a = 10 WHERE t::bytea = 'ABC'::bytea", "DELETE FROM case_blind WHERE t::bytea = 'X'::bytea",
+                // and the very values, not those the type's = deems equal
+                "UPDATE equal_not_same SET k = 2 WHERE f::text = '-0'");
 
         await().atMost(LIMIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             JsonNode compare = api.call("POST", "/api/v1/migrations/follow/compare", null).body();
             assertThat(compare.path("equal").asBoolean()).as(compare.toString()).isTrue();
         });
         assertThat(api.call("POST", "/api/v1/migrations/follow/compare", null).body().has("note")).as("equal: nothing to bear in mind").isFalse();
+        assertThat(rows(dest, "SELECT k || ' ' || f || ' ' || n || ' ' || iv || ' ' || j FROM equal_not_same ORDER BY k"))
+                .containsExactly("1 0 1.0 1 day {\"a\": 1.0}", "2 -0 1.00 24:00:00 {\"a\": 1}");
         sql(dest, "INSERT INTO wiped VALUES (424242)"); // a difference while following: the answer says it may be one in flight
         JsonNode differs = api.call("POST", "/api/v1/migrations/follow/compare", null).body();
         assertThat(differs.path("equal").asBoolean()).isFalse();
@@ -129,7 +136,7 @@ class FollowTest extends MigrationTestBase {
                 .as("every table streams once the follow does, as pgmanager says").containsExactly("streaming");
         assertThat(live.path("live_lsn").asString()).isNotEqualTo("0/0");
         assertThat(live.path("live_lag_formatted").asString()).contains("(latency: ");
-        assertThat(live.path("live_transactions_applied").asLong()).as("one per source transaction committed").isEqualTo(24);
+        assertThat(live.path("live_transactions_applied").asLong()).as("one per source transaction committed").isEqualTo(25);
         await().atMost(LIMIT).until(() -> api.get("/api/v1/migrations/follow").has("confirmed_lsn"));
         String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
