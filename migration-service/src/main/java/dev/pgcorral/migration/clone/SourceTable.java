@@ -12,8 +12,10 @@ import dev.pgcorral.common.pg.Identifiers;
  * @param sizeBytes    {@code pg_table_size}: heap and TOAST
  * @param rowsEstimate the larger of {@code reltuples} and {@code n_live_tup}
  * @param pages        heap pages when it was listed
+ * @param textFormat   its rows are copied as text, not binary (see {@link SourceTables#textFormatQuery})
  */
-public record SourceTable(String schema, String name, long sizeBytes, long rowsEstimate, long pages, List<String> columns) {
+public record SourceTable(String schema, String name, long sizeBytes, long rowsEstimate, long pages, List<String> columns,
+                          boolean textFormat) {
 
     public String qualifiedName() {
         return Identifiers.quote(schema) + "." + Identifiers.quote(name);
@@ -21,6 +23,11 @@ public record SourceTable(String schema, String name, long sizeBytes, long rowsE
 
     String columnList() {
         return columns.stream().map(Identifiers::quote).collect(Collectors.joining(", "));
+    }
+
+    /** The COPY format of its rows. */
+    String format() {
+        return textFormat ? "text" : "binary";
     }
 
     public String label() {

@@ -36,10 +36,11 @@ public final class SourceTables {
     public static List<SourceTable> list(Connection source) throws SQLException {
         List<SourceTable> tables = new ArrayList<>();
         try (PreparedStatement st = source.prepareStatement(TABLES); ResultSet rs = st.executeQuery();
-             PreparedStatement columns = source.prepareStatement(columnsQuery(source))) {
+             PreparedStatement columns = source.prepareStatement(columnsQuery(source));
+             PreparedStatement text = source.prepareStatement(textFormatQuery(source))) {
             while (rs.next()) {
                 tables.add(new SourceTable(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
-                        columns(columns, rs.getLong(1))));
+                        columns(columns, rs.getLong(1)), textFormat(text, rs.getLong(1))));
             }
         }
         return tables;
@@ -50,6 +51,41 @@ public final class SourceTables {
         boolean generatedColumns = source.getMetaData().getDatabaseMajorVersion() >= 12;
         return "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped"
                 + (generatedColumns ? " AND attgenerated = ''" : "") + " ORDER BY attnum";
+    }
+
+    /**
+     * The query of whether a table's rows must be copied as text (by the table's OID, twice): one of its copied columns has a
+     * type, or holds one (a domain's base, an array's element, a range's subtype, a composite's fields), whose binary form
+     * another server would not read back the same: no binary I/O at all ({@code aclitem}, some extensions' types), or an
+     * OID that names an object (regclass, regtype, …: as text, its name). Text is how pg_dump copies every type.
+     */
+    static String textFormatQuery(Connection source) throws SQLException {
+        int major = source.getMetaData().getDatabaseMajorVersion();
+        return """
+                WITH RECURSIVE used(oid) AS (
+                    SELECT atttypid FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped%s
+                  UNION
+                    SELECT held.oid FROM used u JOIN pg_type t ON t.oid = u.oid
+                    CROSS JOIN LATERAL (
+                        SELECT nullif(t.typbasetype, 0) UNION ALL SELECT nullif(t.typelem, 0)
+                        UNION ALL SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = t.oid%s
+                        UNION ALL SELECT a.atttypid FROM pg_attribute a
+                                  WHERE t.typrelid <> 0 AND a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                    ) held(oid) WHERE held.oid IS NOT NULL
+                )
+                SELECT EXISTS (SELECT 1 FROM used u JOIN pg_type t ON t.oid = u.oid
+                               WHERE t.typsend = 0 OR t.typreceive = 0
+                                  OR (t.typnamespace = 'pg_catalog'::regnamespace AND t.typname LIKE 'reg%%'))""".formatted(
+                major >= 12 ? " AND attgenerated = ''" : "",
+                major >= 14 ? "\n                        UNION ALL SELECT r.rngtypid FROM pg_range r WHERE r.rngmultitypid = t.oid" : "");
+    }
+
+    /** Whether the table {@code oid}'s rows go as text, through {@link #textFormatQuery}. */
+    static boolean textFormat(PreparedStatement textFormatQuery, long oid) throws SQLException {
+        textFormatQuery.setLong(1, oid);
+        try (ResultSet rs = textFormatQuery.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
+        }
     }
 
     /** The columns of the table {@code oid}, through {@link #columnsQuery}. */

@@ -9,21 +9,31 @@ package dev.pgcorral.migration.clone;
  */
 record TablePart(SourceTable table, int index, int count, Long fromPage, Long toPage) {
 
+    /**
+     * Run on both COPY sessions: rows copied as text read back the same on the destination. pgjdbc's own start-up sets
+     * {@code DateStyle} ISO and {@code extra_float_digits} 3; an interval's text depends on the session's style, and
+     * {@code sql_standard}'s "-1 2:03:04" means another interval under {@code postgres} input.
+     */
+    static final String TEXT_SETTINGS = "SET IntervalStyle = 'postgres'";
+
     static TablePart whole(SourceTable table) {
         return new TablePart(table, 0, 1, null, null);
     }
 
-    /** {@code COPY ... TO STDOUT} on the source: binary, only this table's own rows (no children), no generated columns. */
+    /**
+     * {@code COPY ... TO STDOUT} on the source: binary (text for a table that needs it), only this table's own rows (no
+     * children), no generated columns.
+     */
     String copyOut() {
         if (fromPage == null) {
-            return "COPY " + table.qualifiedName() + " (" + table.columnList() + ") TO STDOUT (FORMAT binary)";
+            return "COPY " + table.qualifiedName() + " (" + table.columnList() + ") TO STDOUT (FORMAT " + table.format() + ")";
         }
         String range = "ctid >= '(" + fromPage + ",0)'::tid" + (toPage == null ? "" : " AND ctid < '(" + toPage + ",0)'::tid");
         return "COPY (SELECT " + table.columnList() + " FROM ONLY " + table.qualifiedName() + " WHERE " + range
-                + ") TO STDOUT (FORMAT binary)";
+                + ") TO STDOUT (FORMAT " + table.format() + ")";
     }
 
     String copyIn() {
-        return "COPY " + table.qualifiedName() + " (" + table.columnList() + ") FROM STDIN (FORMAT binary)";
+        return "COPY " + table.qualifiedName() + " (" + table.columnList() + ") FROM STDIN (FORMAT " + table.format() + ")";
     }
 }

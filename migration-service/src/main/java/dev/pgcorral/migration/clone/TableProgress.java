@@ -29,7 +29,7 @@ public final class TableProgress {
 
     /** A table an earlier run copied, as it was recorded. */
     public static TableProgress copied(String schema, String name, long rows, long sizeBytes, long bytes, double elapsedSeconds) {
-        TableProgress t = new TableProgress(new SourceTable(schema, name, sizeBytes, rows, 0, java.util.List.of()), 1);
+        TableProgress t = new TableProgress(new SourceTable(schema, name, sizeBytes, rows, 0, java.util.List.of(), false), 1);
         t.partStarted();
         t.partDone(rows, bytes);
         t.startedNanos = t.endedNanos - Math.round(elapsedSeconds * 1e9);

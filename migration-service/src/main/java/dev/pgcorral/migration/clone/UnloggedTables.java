@@ -60,11 +60,13 @@ public final class UnloggedTables {
     public static List<SourceTable> toCopy(Connection source, Set<String> onceUnlogged) throws SQLException {
         List<SourceTable> tables = new ArrayList<>();
         try (PreparedStatement st = source.prepareStatement(TO_COPY);
-             PreparedStatement columns = source.prepareStatement(SourceTables.columnsQuery(source))) {
+             PreparedStatement columns = source.prepareStatement(SourceTables.columnsQuery(source));
+             PreparedStatement text = source.prepareStatement(SourceTables.textFormatQuery(source))) {
             st.setArray(1, source.createArrayOf("text", onceUnlogged.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    tables.add(new SourceTable(rs.getString(2), rs.getString(3), 0, 0, 0, SourceTables.columns(columns, rs.getLong(1))));
+                    tables.add(new SourceTable(rs.getString(2), rs.getString(3), 0, 0, 0, SourceTables.columns(columns, rs.getLong(1)),
+                            SourceTables.textFormat(text, rs.getLong(1))));
                 }
             }
         }
@@ -96,7 +98,11 @@ public final class UnloggedTables {
         } catch (SQLException notAllowed) {
             // a user that may not: triggers and foreign-key checks run, as they do for the apply
         }
+        try (Statement st = source.createStatement()) {
+            st.execute(TablePart.TEXT_SETTINGS);
+        }
         Transactions.run(destination, st -> {
+            st.execute(TablePart.TEXT_SETTINGS);
             st.execute("TRUNCATE " + tables.stream().map(t -> "ONLY " + t.qualifiedName()).collect(Collectors.joining(", ")));
             for (SourceTable table : tables) {
                 copied.put(table.label(), copy(TablePart.whole(table), source, destination, deadline, late));

@@ -56,11 +56,19 @@ class CloneRunTest extends MigrationTestBase {
                 "CREATE VIEW big_orders AS SELECT * FROM shop.orders WHERE id > 100",
                 "SELECT lo_from_bytea(0, convert_to('large object ' || g, 'UTF8')) FROM generate_series(1, 3) g",
                 "SELECT setval('shop.orders_id_seq', 50000)",
-                "CREATE SEQUENCE lonely START 7", "SELECT nextval('lonely')");
+                "CREATE SEQUENCE lonely START 7", "SELECT nextval('lonely')",
+                // values that name objects (an OID, whose binary form would point at another object, or none, on the
+                // destination) and a type without binary I/O: copied as text, under an interval style that reads back
+                "CREATE TABLE named_objects (id int PRIMARY KEY, rel regclass, typ regtype, ns regnamespace, cfg regconfig, "
+                        + "acl aclitem[], moods mood[], span interval)",
+                "INSERT INTO named_objects VALUES (1, 'shop.orders', 'mood', 'shop', 'english', ARRAY[makeaclitem(0, 10, 'SELECT', false)], "
+                        + "'{happy,sad}', '-1 day +02:03:04'), (2, 'pg_class', 'int4', 'public', 'simple', NULL, NULL, '1 year -2 mons')",
+                "ALTER DATABASE kinds_src SET IntervalStyle = 'sql_standard'");
         ConnectionDetails destination = database("kinds_dst");
 
         CloneRun run = run(source, destination, 2, 64 * 1024, false);
         run.run();
+        sql(source, "ALTER DATABASE kinds_src RESET IntervalStyle"); // for the comparisons' sessions, which read both sides as text
 
         assertThat(run.progress().phases()).extracting(CloneProgress.Phase::phase).containsExactlyElementsOf(PHASES);
         assertThat(run.progress().tablesCopied()).isEqualTo(run.progress().tables().size());
@@ -74,6 +82,10 @@ class CloneRunTest extends MigrationTestBase {
         assertThat(orders.percent()).isEqualTo(100.0);
 
         assertThat(content(destination)).isEqualTo(content(source));
+        assertThat(rows(destination, "SELECT concat_ws(' ', rel, typ, ns, cfg, acl, moods, span) FROM named_objects ORDER BY id"))
+                .containsExactly("shop.orders mood shop english {=r/" + rows(source, "SELECT rolname FROM pg_roles WHERE oid = 10").get(0)
+                        + "} {happy,sad} -1 days +02:03:04",
+                        "pg_class integer public simple 10 mons");
         assertThat(rows(destination, "SELECT count(*) FROM never_filled WHERE false")).isNotNull();
         assertThat(rows(destination, "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'never_filled'")).containsExactly("f");
         // the trigger and the foreign key came with post-data
