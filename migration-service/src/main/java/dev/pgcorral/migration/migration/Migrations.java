@@ -198,7 +198,9 @@ public final class Migrations implements AutoCloseable {
             throw ApiException.conflict("migration \"" + id + "\" is not running, and its slot " + m.slotName()
                     + " could not be dropped on the source: " + e.getMessage());
         }
-        // what it said it would do on a start (follow on from its slot) no longer holds: a start clones again
+        // what it said it would do on a start (follow on from its slot) no longer holds: a start clones again, not on the
+        // snapshot a failed clone left, whose slot is gone
+        kept.take(id).ifPresent(CloneState::close);
         store.stoppedAfterRun(id);
         store.keepLog(id, new CloneProgress.LogEntry(Instant.now(), "info", "stopped after its run had ended (" + m.status().wire()
                 + "): " + dropped + "; a start clones again", Map.of("component", "migration")));

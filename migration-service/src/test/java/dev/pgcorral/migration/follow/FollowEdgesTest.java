@@ -209,6 +209,34 @@ class FollowEdgesTest extends MigrationTestBase {
     }
 
     @Test
+    void aCloneThatFailedThenStoppedClonesAgainOnItsNextStartNotOnTheSnapshotOfItsDroppedSlot() throws Exception {
+        ConnectionDetails source = database("refail_src");
+        ConnectionDetails dest = database("refail_dst");
+        sql(source, "CREATE TABLE big (id int PRIMARY KEY, v text)", "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 300000) g",
+                "CREATE TABLE refused (id int PRIMARY KEY)", "INSERT INTO refused SELECT generate_series(1, 10)");
+        MigrationCalls api = new MigrationCalls(port, null);
+        api.createAndStart("refail", source, dest, "clone_and_follow");
+        // once the copy has begun (the largest table first), the destination refuses the small table's rows: the clone fails
+        await().atMost(LIMIT).pollInterval(Duration.ofMillis(10)).until(() -> api.get("/api/v1/migrations/refail").path("phase").asString().equals("copy"));
+        sql(dest, "ALTER TABLE refused ADD CONSTRAINT no CHECK (false) NOT VALID");
+        assertThat(api.awaitStatus("refail", "failed", LIMIT).path("error_message").asString()).contains("refused");
+        assertThat(api.call("POST", "/api/v1/migrations/refail/stop", null).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/migrations/refail/logs")).extracting(l -> l.path("message").asString())
+                .anySatisfy(m -> assertThat(m).startsWith("stopped after its run had ended (failed): slot pgmanager_refail dropped")
+                        .endsWith("a start clones again"));
+
+        sql(dest, "ALTER TABLE refused DROP CONSTRAINT no");
+        assertThat(api.call("POST", "/api/v1/migrations/refail/start", null).status()).isEqualTo(200);
+        api.awaitStatus("refail", "streaming", LIMIT);
+        assertThat(api.get("/api/v1/migrations/refail/logs")).extracting(l -> l.path("message").asString())
+                .noneSatisfy(m -> assertThat(m).startsWith("resuming on the same snapshot"));
+        sql(source, "INSERT INTO refused VALUES (11)");
+        await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM refused").equals(List.of("11")));
+        assertThat(rows(dest, "SELECT count(*) FROM big")).containsExactly("300000");
+        assertThat(api.call("DELETE", "/api/v1/migrations/refail?force=true", null).status()).isEqualTo(204);
+    }
+
+    @Test
     void aFollowOnlyMigrationStartsAtItsSlotWhateverOriginAnEarlierOneOfTheSameIdLeft() throws Exception {
         ConnectionDetails source = database("reuse_src");
         ConnectionDetails dest = database("reuse_dst");
