@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import org.postgresql.PGConnection;
@@ -97,36 +98,49 @@ public final class ReplicationSlots {
      * @throws LogicalReplicationException when there is no such slot, or it stays in use, or the source cannot be reached
      */
     public Lsn advance(String slot, Lsn to) {
-        for (int attempt = 1; ; attempt++) {
-            try (Connection c = source.connectReadWrite();
-                 PreparedStatement st = c.prepareStatement("""
-                         SELECT CASE WHEN confirmed_flush_lsn < ?::pg_lsn
-                                     THEN (pg_replication_slot_advance(slot_name, ?::pg_lsn)).end_lsn
-                                     ELSE confirmed_flush_lsn END::text
-                         FROM pg_replication_slots WHERE slot_name = ?""")) {
-                st.setString(1, to.toString());
-                st.setString(2, to.toString());
-                st.setString(3, slot);
-                try (ResultSet rs = st.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new LogicalReplicationException(LogicalReplicationException.Reason.SLOT_MISSING,
-                                "replication slot " + slot + " does not exist on " + source.redacted(), null);
-                    }
-                    return Lsn.parse(rs.getString(1));
+        return whileInUse(() -> advanceOnce(slot, to));
+    }
+
+    private Lsn advanceOnce(String slot, Lsn to) {
+        try (Connection c = source.connectReadWrite();
+             PreparedStatement st = c.prepareStatement("""
+                     SELECT CASE WHEN confirmed_flush_lsn < ?::pg_lsn
+                                 THEN (pg_replication_slot_advance(slot_name, ?::pg_lsn)).end_lsn
+                                 ELSE confirmed_flush_lsn END::text
+                     FROM pg_replication_slots WHERE slot_name = ?""")) {
+            st.setString(1, to.toString());
+            st.setString(2, to.toString());
+            st.setString(3, slot);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new LogicalReplicationException(LogicalReplicationException.Reason.SLOT_MISSING,
+                            "replication slot " + slot + " does not exist on " + source.redacted(), null);
                 }
-            } catch (SQLException e) {
-                LogicalReplicationException fault = ReplicationErrors.translate("moving replication slot " + slot + " on "
-                        + source.redacted() + " up to " + to, e);
-                if (fault.reason() != LogicalReplicationException.Reason.SLOT_ACTIVE || attempt == 50) {
-                    throw fault;
-                }
+                return Lsn.parse(rs.getString(1));
             }
+        } catch (SQLException e) {
+            throw ReplicationErrors.translate("moving replication slot " + slot + " on " + source.redacted() + " up to " + to, e);
+        }
+    }
+
+    /**
+     * Runs {@code attempt} again while it fails on a slot still in use ({@link LogicalReplicationException.Reason#SLOT_ACTIVE}):
+     * the WAL sender of a stream just closed, or one ended, exits on its own time. Every 100 ms, about 5 s at most.
+     */
+    private static <T> T whileInUse(Supplier<T> attempt) {
+        for (int n = 1; ; n++) {
             try {
-                Thread.sleep(100); // the WAL sender exits on its own time; nothing to wait on from here
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                throw new LogicalReplicationException(LogicalReplicationException.Reason.FAILED, "interrupted while moving replication slot "
-                        + slot + " up to " + to, interrupted);
+                return attempt.get();
+            } catch (LogicalReplicationException e) {
+                if (e.reason() != LogicalReplicationException.Reason.SLOT_ACTIVE || n == 50) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100); // nothing to wait on from here but time
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }
@@ -155,7 +169,7 @@ public final class ReplicationSlots {
      * about 5 s. Returns false when there was no such slot.
      */
     public boolean dropEndingItsUser(String slot) {
-        for (int attempt = 1; ; attempt++) {
+        return whileInUse(() -> {
             try (Connection c = source.connectReadWrite();
                  PreparedStatement st = c.prepareStatement("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
                          + "WHERE slot_name = ? AND active_pid IS NOT NULL")) {
@@ -164,20 +178,8 @@ public final class ReplicationSlots {
             } catch (SQLException e) {
                 log.debug("cannot end the user of slot {}: {}", slot, e.getMessage());
             }
-            try {
-                return drop(slot);
-            } catch (LogicalReplicationException e) {
-                if (e.reason() != LogicalReplicationException.Reason.SLOT_ACTIVE || attempt == 50) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(100); // the ended backend exits on its own time; nothing to wait on from here
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+            return drop(slot);
+        });
     }
 
     static void checkName(String slot) {

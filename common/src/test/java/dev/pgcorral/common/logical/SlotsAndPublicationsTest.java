@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.pgcorral.common.logical.LogicalReplicationException.Reason;
 import dev.pgcorral.common.logical.ReplicationMessage.Insert;
 import dev.pgcorral.common.pg.ConnectionDetails;
+import dev.pgcorral.common.pg.Lsn;
 
 /** Slots, exported snapshots and publications on real servers, and every refusal in words. */
 class SlotsAndPublicationsTest {
@@ -188,6 +189,32 @@ class SlotsAndPublicationsTest {
         assertRefused(() -> slots.create("taken"), Reason.SLOT_EXISTS, "already exists");
         assertThatThrownBy(() -> slots.create("Bad-Name")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lower-case letters, digits and underscores");
+    }
+
+    @Test
+    void aSlotIsMovedUpToAPositionAndNeverBack() throws Exception {
+        ConnectionDetails db = source.newDatabase();
+        new Publications(db).createForAllTables("p");
+        ReplicationSlots slots = new ReplicationSlots(db);
+        Lsn made = slots.create("behind");
+        Lsn later;
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            st.execute("SET synchronous_commit = on"); // its WAL flushed: a slot is moved only over WAL the server has on disk
+            st.execute("INSERT INTO t SELECT generate_series(1, 100)");
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                rs.next();
+                later = Lsn.parse(rs.getString(1));
+            }
+        }
+        // as far as the server has flushed WAL towards it
+        Lsn moved = slots.advance("behind", later);
+        assertThat(moved.isAfter(made)).as(moved + " after " + made).isTrue();
+        assertThat(later.isAfter(moved) || later.equals(moved)).isTrue();
+        assertThat(slots.find("behind").orElseThrow().confirmedFlushLsn()).isEqualTo(moved);
+        assertThat(slots.advance("behind", made)).as("never back").isEqualTo(moved);
+        assertRefused(() -> slots.advance("absent", later), Reason.SLOT_MISSING, "does not exist");
+        slots.drop("behind");
     }
 
     @Test
