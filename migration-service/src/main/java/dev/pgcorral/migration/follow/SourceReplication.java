@@ -30,17 +30,23 @@ import dev.pgcorral.common.pg.UserSchemas;
  */
 public final class SourceReplication {
 
-    /** Tables (of a publication, or every one when it is NULL) that have no replica identity (NOTHING, or DEFAULT without a primary key). */
+    /**
+     * Tables (of a publication, or every one when it is NULL) that have no replica identity (NOTHING, or DEFAULT without a
+     * primary key), or one the stream cannot carry: a key with a generated column, which logical replication does not send
+     * (PostgreSQL 12 and later; {@code %s} takes that condition).
+     */
     private static final String WITHOUT_IDENTITY = """
-            SELECT format('%I.%I', n.nspname, c.relname)
+            SELECT format('%%I.%%I', n.nspname, c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'r' AND\s""" + UserSchemas.CONDITION + """
+            WHERE c.relkind = 'r' AND\s""" + UserSchemas.CONDITION.replace("%", "%%") + """
               AND (CAST(? AS text) IS NULL
                    OR EXISTS (SELECT 1 FROM pg_publication_tables p WHERE p.pubname = ? AND p.schemaname = n.nspname AND p.tablename = c.relname))
               AND (c.relreplident = 'n'
-                   OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
-                   OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
+                   OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary%1$s))
+                   OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident%1$s)))
             ORDER BY 1""";
+    private static final String NO_GENERATED_KEY = " AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid"
+            + " AND a.attnum = ANY (i.indkey) AND a.attgenerated <> '')";
 
     /**
      * The prefix of the logical message that carries a DDL statement; a migration's own trigger adds {@code /<slot>}, so
@@ -322,7 +328,8 @@ public final class SourceReplication {
     /** The tables of {@code publication} without a replica identity, or of the connection's database when it is null. */
     public static List<String> tablesWithoutIdentity(Connection c, String publication) throws SQLException {
         List<String> tables = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement(WITHOUT_IDENTITY)) {
+        String generated = c.getMetaData().getDatabaseMajorVersion() >= 12 ? NO_GENERATED_KEY : "";
+        try (PreparedStatement st = c.prepareStatement(WITHOUT_IDENTITY.formatted(generated))) {
             st.setString(1, publication);
             st.setString(2, publication);
             try (ResultSet rs = st.executeQuery()) {

@@ -358,10 +358,11 @@ final class MigrationRun {
     private void warnAboutSourceTables(List<String> tables) throws SQLException, InterruptedException {
         if (!tables.isEmpty()) {
             warn("no_replica_identity", "tables without a replica identity: " + String.join(", ", tables)
-                    + ". While they are published, the source refuses UPDATE and DELETE on them (INSERT works); if the "
+                    + ". While they are published, the source refuses UPDATE and DELETE on them (INSERT works), or, where the "
+                    + "key has a generated column, which logical replication does not send, the follow cannot match them; if the "
                     + "application updates or deletes their rows, run ALTER TABLE … REPLICA IDENTITY DEFAULT on the source "
                     + "for a table that has a primary key (its identity was set to NOTHING), give one that has none a primary "
-                    + "key, or run ALTER TABLE … REPLICA IDENTITY FULL");
+                    + "key of columns that are not generated, or run ALTER TABLE … REPLICA IDENTITY FULL");
         }
         List<String> unlogged = reachable.ask("cannot reach the source", () -> {
             try (Connection c = source.connect()) {
