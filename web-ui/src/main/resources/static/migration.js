@@ -423,8 +423,10 @@ function renderFollow(m) {
 
 // The schema changes the follow went on past (from the run's log): the destination needs them before the switchover.
 function renderSchemaNotes() {
-  const statements = migration.logs.filter((e) => e.fields && e.fields.event === "schema_change_not_followed")
-      .map((e) => e.fields.statement);
+  // this run's (the log holds earlier runs' too), each once (a stream that resumed reads one again)
+  const d = migration.detail, since = d && d.id === migration.selected && d.started_at ? Date.parse(d.started_at) : 0;
+  const statements = [...new Set(migration.logs.filter((e) => e.fields && e.fields.event === "schema_change_not_followed"
+      && Date.parse(e.time) >= since).map((e) => e.fields.statement))];
   const signature = JSON.stringify(statements);
   const box = document.getElementById("follow-schema-notes");
   box.hidden = statements.length === 0;

@@ -102,8 +102,20 @@ public final class ReplicationSlots {
     }
 
     private Lsn advanceOnce(String slot, Lsn to) {
-        try (Connection c = source.connectReadWrite();
-             PreparedStatement st = c.prepareStatement("""
+        try (Connection c = source.connectReadWrite()) {
+            if (c.getMetaData().getDatabaseMajorVersion() < 11) {
+                throw new LogicalReplicationException(LogicalReplicationException.Reason.FAILED, "PostgreSQL "
+                        + c.getMetaData().getDatabaseProductVersion() + " on " + source.redacted() + " cannot move a replication slot "
+                        + "(pg_replication_slot_advance came with 11)", null);
+            }
+            return advanceOnce(c, slot, to);
+        } catch (SQLException e) {
+            throw ReplicationErrors.translate("moving replication slot " + slot + " on " + source.redacted() + " up to " + to, e);
+        }
+    }
+
+    private Lsn advanceOnce(Connection c, String slot, Lsn to) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
                      SELECT CASE WHEN confirmed_flush_lsn < ?::pg_lsn
                                  THEN (pg_replication_slot_advance(slot_name, ?::pg_lsn)).end_lsn
                                  ELSE confirmed_flush_lsn END::text
@@ -118,8 +130,6 @@ public final class ReplicationSlots {
                 }
                 return Lsn.parse(rs.getString(1));
             }
-        } catch (SQLException e) {
-            throw ReplicationErrors.translate("moving replication slot " + slot + " on " + source.redacted() + " up to " + to, e);
         }
     }
 

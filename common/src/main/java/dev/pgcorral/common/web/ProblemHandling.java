@@ -200,7 +200,6 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         return name == null ? "argument " + parameter.getParameterIndex() : name;
     }
 
-    /** What a value of {@code type} looks like, as a rule: {@code must be a whole number}. */
     /** What a number too large for its field must be, in words (not the JSON reader's, which names Java types). */
     static String range(Class<?> type) {
         if (type == int.class || type == Integer.class) {
@@ -215,6 +214,7 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         return "is out of range";
     }
 
+    /** What a value of {@code type} looks like, as a rule: {@code must be a whole number}. */
     static String expectation(Class<?> type) {
         if (type == null) {
             return "has the wrong type";

@@ -26,7 +26,8 @@ final class MigrationJson {
     private MigrationJson() {
     }
 
-    static Map<String, Object> migration(Migration m, LiveRun running, MigrationStore store, Optional<ConnectionDetails> embedded) {
+    static Map<String, Object> migration(Migration m, LiveRun running, MigrationStore store, Optional<ConnectionDetails> embedded,
+                                         boolean lagHistory) {
         // a run whose outcome is stored may not have left the running ones yet: what was stored speaks for it
         LiveRun run = m.status().ended() ? null : running;
         CloneProgress live = run == null ? null : run.record();
@@ -71,7 +72,7 @@ final class MigrationJson {
         json.put("created_at", m.createdAt().toString());
         json.put("updated_at", m.updatedAt().toString());
         if (live != null) {
-            live(json, live, run.follow());
+            live(json, live, run.follow(), lagHistory);
         } else if (m.startedAt() != null) {
             List<Map<String, Object>> tables = new ArrayList<>();
             for (MigrationStore.StoredTable t : store.tables(m.id())) {
@@ -100,7 +101,7 @@ final class MigrationJson {
     }
 
     /** pgmanager's {@code live_*} fields, every one omitted when empty or zero. */
-    private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow) {
+    private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow, boolean lagHistory) {
         CloneProgress.Rates rates = live.rates();
         omitEmpty(json, "live_phase", live.phase());
         json.put("live_lsn", follow == null ? "0/0" : follow.applied().toString());
@@ -124,7 +125,7 @@ final class MigrationJson {
         if (follow != null) {
             omitZero(json, "live_transactions_applied", follow.transactions()); // ours
             List<Map<String, Object>> history = new ArrayList<>(); // ours: for a chart opened while it follows
-            for (FollowProgress.Lag sample : follow.lagHistory()) {
+            for (FollowProgress.Lag sample : lagHistory ? follow.lagHistory() : List.<FollowProgress.Lag>of()) {
                 Map<String, Object> point = new LinkedHashMap<>();
                 point.put("at", sample.probedAt().toString());
                 point.put("bytes", sample.bytes());

@@ -54,30 +54,34 @@ public final class SourceTables {
     }
 
     /**
-     * The query of whether a table's rows must be copied as text (by the table's OID, twice): one of its copied columns has a
-     * type, or holds one (a domain's base, an array's element, a range's subtype, a composite's fields), whose binary form
-     * another server would not read back the same: no binary I/O at all ({@code aclitem}, some extensions' types), or an
-     * OID that names an object (regclass, regtype, …: as text, its name). Text is how pg_dump copies every type.
+     * The query of whether a table's rows must be copied as text (by the table's OID): one of its copied columns has a type,
+     * or holds one (a domain's base, an array's element, a range's subtype, a composite's fields), whose binary form another
+     * server would not read back the same: no binary I/O at all ({@code aclitem}, some extensions' types); an OID that names
+     * an object (regclass, regtype, …: as text, its name); or, inside an array or a composite, whose binary form carries each
+     * element's and field's type OID, a type the database made (an enum, a domain: its OID differs on the destination).
+     * Text is how pg_dump copies every type.
      */
     static String textFormatQuery(Connection source) throws SQLException {
         int major = source.getMetaData().getDatabaseMajorVersion();
         return """
-                WITH RECURSIVE used(oid) AS (
-                    SELECT atttypid FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped%s
+                WITH RECURSIVE used(oid, inside) AS (
+                    SELECT atttypid, false FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped%s
                   UNION
-                    SELECT held.oid FROM used u JOIN pg_type t ON t.oid = u.oid
+                    SELECT held.oid, u.inside OR held.tagged FROM used u JOIN pg_type t ON t.oid = u.oid
                     CROSS JOIN LATERAL (
-                        SELECT nullif(t.typbasetype, 0) UNION ALL SELECT nullif(t.typelem, 0)
-                        UNION ALL SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = t.oid%s
-                        UNION ALL SELECT a.atttypid FROM pg_attribute a
+                        SELECT nullif(t.typbasetype, 0), false
+                        UNION ALL SELECT nullif(t.typelem, 0), t.typlen = -1
+                        UNION ALL SELECT r.rngsubtype, false FROM pg_range r WHERE r.rngtypid = t.oid%s
+                        UNION ALL SELECT a.atttypid, true FROM pg_attribute a
                                   WHERE t.typrelid <> 0 AND a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
-                    ) held(oid) WHERE held.oid IS NOT NULL
+                    ) held(oid, tagged) WHERE held.oid IS NOT NULL
                 )
                 SELECT EXISTS (SELECT 1 FROM used u JOIN pg_type t ON t.oid = u.oid
                                WHERE t.typsend = 0 OR t.typreceive = 0
-                                  OR (t.typnamespace = 'pg_catalog'::regnamespace AND t.typname LIKE 'reg%%'))""".formatted(
+                                  OR (t.typnamespace = 'pg_catalog'::regnamespace AND t.typname LIKE 'reg%%')
+                                  OR (u.inside AND t.oid >= 16384))""".formatted(
                 major >= 12 ? " AND attgenerated = ''" : "",
-                major >= 14 ? "\n                        UNION ALL SELECT r.rngtypid FROM pg_range r WHERE r.rngmultitypid = t.oid" : "");
+                major >= 14 ? "\n                        UNION ALL SELECT r.rngtypid, false FROM pg_range r WHERE r.rngmultitypid = t.oid" : "");
     }
 
     /** Whether the table {@code oid}'s rows go as text, through {@link #textFormatQuery}. */

@@ -92,15 +92,12 @@ final class TableCopier {
                         if (out == null) {
                             out = connections.open(source, "source");
                             snapshot.begin(out);
-                            try (Statement st = out.createStatement()) {
-                                st.execute(TablePart.TEXT_SETTINGS);
-                            }
+                            TablePart.readySource(out);
                             in = connections.open(destination, "destination");
+                            TablePart.readyDestination(in);
                             try (Statement st = in.createStatement()) {
-                                st.execute(TablePart.TEXT_SETTINGS);
                                 // a part that is lost is copied again; Finishing.flush puts the clone on disk before it is done
                                 st.execute("SET synchronous_commit = off");
-                                st.execute("SET xmloption = content"); // xml values may be fragments, whatever the destination's default
                             }
                         }
                         copy(part, table, out, in);

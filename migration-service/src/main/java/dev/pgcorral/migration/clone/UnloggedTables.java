@@ -98,11 +98,9 @@ public final class UnloggedTables {
         } catch (SQLException notAllowed) {
             // a user that may not: triggers and foreign-key checks run, as they do for the apply
         }
-        try (Statement st = source.createStatement()) {
-            st.execute(TablePart.TEXT_SETTINGS);
-        }
+        TablePart.readySource(source);
+        TablePart.readyDestination(destination);
         Transactions.run(destination, st -> {
-            st.execute(TablePart.TEXT_SETTINGS);
             st.execute("TRUNCATE " + tables.stream().map(t -> "ONLY " + t.qualifiedName()).collect(Collectors.joining(", ")));
             for (SourceTable table : tables) {
                 copied.put(table.label(), copy(TablePart.whole(table), source, destination, deadline, late));

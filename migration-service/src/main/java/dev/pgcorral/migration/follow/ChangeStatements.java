@@ -267,6 +267,7 @@ final class ChangeStatements {
                 + "primary key, or a key with a generated column, which logical replication does not send), so its " + operation
                 + " cannot be matched to a row on the destination; on the source run ALTER TABLE " + table + " REPLICA IDENTITY FULL "
                 + "(or add a primary key of columns that are not generated), then start the migration again (a change the source "
-                + "made before that still comes as it was: then stop the migration, which drops its slot, and start it, to clone again)");
+                + "made before that still comes as it was: a clone_and_follow migration then needs a fresh clone, by a stop, which drops "
+                + "its slot, and a start; a follow_only one, a new slot and copy)");
     }
 }

@@ -12,7 +12,8 @@ import java.util.List;
 final class LagHistory {
 
     static final Duration SPAN = Duration.ofMinutes(5);
-    private static final Duration STEP = Duration.ofSeconds(1);
+    /** A probe this long after the last one kept is kept: the probes come every 200 ms, give or take. */
+    private static final Duration STEP = Duration.ofMillis(900);
 
     private final Deque<FollowProgress.Lag> kept = new ArrayDeque<>();
 

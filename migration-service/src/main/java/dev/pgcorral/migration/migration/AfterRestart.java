@@ -54,8 +54,8 @@ final class AfterRestart {
         Writes destination = before.destination() ? Writes.READ_ONLY_BEFORE
                 : tryGivingWritesBack(m, "the destination", endpoints.destination(m));
         store.writesOwed(m.id(), new MigrationStore.WritesOwed(source == Writes.LATER, destination == Writes.LATER));
-        String sides = source == destination && source != Writes.READ_ONLY_BEFORE ? source.saidOfBoth()
-                : source.said("the source") + "; " + destination.said("the destination");
+        String sides = source == destination ? source.saidOfBoth()
+                : source.said("the source", false) + "; " + destination.said("the destination", true);
         String note = "the service restarted during a switchover, which did not complete; " + sides + "; the follow goes on";
         log.warn("migration {}: {}", m.id(), note);
         return note;
@@ -65,17 +65,17 @@ final class AfterRestart {
     private enum Writes {
         READ_ONLY_BEFORE, NEVER_STOPPED, GIVEN_BACK, LATER;
 
-        String said(String side) {
+        String said(String side, boolean destination) {
             return switch (this) {
                 case READ_ONLY_BEFORE -> side + " stays read-only, as it was before the switchover";
                 case NEVER_STOPPED -> "the switchover had not stopped the writes of " + side;
-                case GIVEN_BACK -> side.equals("the destination") ? "the destination, which the switchover held read-only, takes writes again"
+                case GIVEN_BACK -> destination ? side + ", which the switchover held read-only, takes writes again"
                         : "writes were given back to " + side;
                 case LATER -> "writes go back to " + side + " once the run reaches it (see live_trouble)";
             };
         }
 
-        /** As {@link #said}, of the source and the destination at once. */
+        /** As {@link #said}, of the source and the destination at once (both alike). */
         String saidOfBoth() {
             return switch (this) {
                 case READ_ONLY_BEFORE -> "the source and the destination stay read-only, as they were before the switchover";

@@ -71,42 +71,47 @@ final class MadeOnSource {
      * got there: dropped, so that a later start, or another migration of the same id, begins at the slot's position. The
      * user's slot is first moved up to what the destination has on disk (its acknowledgements trail the apply), else a
      * start would apply again what lies between. Where that cannot be done, the origin stays, and a start follows on from
-     * it; where only the drop fails, the next start drops it. Call it before {@link #remove}, which forgets that the slot
-     * is the migration's own. Returns what was done, in words; null for another mode.
+     * it; where only the drop fails, the next start drops it. Nothing to do for another mode, or a slot the migration made
+     * (a fallback's reverse), whose {@link #remove} drops the origin once the slot is gone. Call it before {@link #remove},
+     * which forgets that the slot is the migration's own.
      */
-    String forgetOrigin(Migration m) {
-        if (m.mode() != Migration.Mode.FOLLOW_ONLY) {
-            return null;
+    Forgotten forgetOrigin(Migration m) {
+        if (m.mode() != Migration.Mode.FOLLOW_ONLY || owned(m)) { // an owned slot: remove drops the origin after it
+            return Forgotten.NOTHING;
         }
         String origin = MigrationRun.origin(m.id());
         String moved = "";
-        boolean usersSlot = !owned(m);
         try {
-            ConnectionDetails destination = endpoints.destination(m);
-            if (usersSlot) {
-                Lsn applied;
-                try (Connection c = destination.connect()) {
-                    applied = Origins.flushed(c, origin);
-                }
-                if (applied.isValid()) {
-                    Lsn at = new ReplicationSlots(endpoints.source(m)).advance(m.slotName(), applied);
-                    moved = "slot " + m.slotName() + " (yours, it stays) confirmed up to " + at + ", what the destination applied, and ";
-                }
+            Lsn applied;
+            try (Connection c = endpoints.destination(m).connect()) {
+                applied = Origins.flushed(c, origin);
+            }
+            if (applied.isValid()) {
+                Lsn at = new ReplicationSlots(endpoints.source(m)).advance(m.slotName(), applied);
+                moved = "slot " + m.slotName() + " (yours, it stays) confirmed up to " + at + ", what the destination applied, and ";
             }
         } catch (SQLException | RuntimeException e) {
             String said = "its origin on the destination stays, so that a start follows on from where it got: slot " + m.slotName()
                     + " could not be moved up to that (" + e.getMessage() + ")";
             log.info("migration {}: {}", m.id(), said);
-            return said;
+            return new Forgotten(said, true);
         }
         store.originOwned(m.id(), false);
         try {
             Origins.drop(endpoints.destination(m), origin);
         } catch (SQLException | RuntimeException e) {
             log.info("migration {}: its origin on the destination stays until its next start ({})", m.id(), e.getMessage());
-            return moved + "its origin on the destination goes at the next start (" + e.getMessage() + ")";
+            return new Forgotten(moved + "its origin on the destination goes at the next start (" + e.getMessage() + ")", false);
         }
-        return moved + "its origin on the destination dropped" + (usersSlot ? ": a start follows on from the slot's position" : "");
+        return new Forgotten(moved + "its origin on the destination dropped: a start follows on from the slot's position", false);
+    }
+
+    /**
+     * What {@link #forgetOrigin} did, in words (null: nothing to do); {@code originKept}: the origin stays, since the user's
+     * slot could not be moved up to it.
+     */
+    record Forgotten(String said, boolean originKept) {
+        static final Forgotten NOTHING = new Forgotten(null, false);
     }
 
     /**
@@ -116,14 +121,14 @@ final class MadeOnSource {
      */
     String switchedOver(Migration m) {
         boolean owned = owned(m);
-        forgetOrigin(m); // before the slot it made goes: it moves only the user's
+        Forgotten forgotten = forgetOrigin(m); // before the slot it made goes
         removeQuietly(m, "it switched over");
         if (m.mode() != Migration.Mode.FOLLOW_ONLY) {
             return null;
         }
         return owned ? null : "slot " + m.slotName() + " and publication " + m.publication() + " are yours and stay on the source; "
                 + "the slot holds WAL on the source until it is dropped: SELECT pg_drop_replication_slot('"
-                + m.slotName() + "')";
+                + m.slotName() + "')" + (forgotten.said() == null ? "" : "; " + forgotten.said());
     }
 
     /**
@@ -133,7 +138,7 @@ final class MadeOnSource {
     void afterStop(Migration m, boolean keptSlot, CloneProgress record) {
         String said;
         if (!keptSlot) {
-            String forgotten = forgetOrigin(m); // before the slot it made goes: it moves only the user's
+            String forgotten = forgetOrigin(m).said(); // before the slot it made goes
             String dropped = removeQuietly(m, "it was stopped");
             said = "stopped" + (dropped == null && forgotten == null ? "" : ": " + (dropped == null ? forgotten
                     : forgotten == null ? dropped : dropped + "; " + forgotten));

@@ -203,7 +203,8 @@ public final class Migrations implements AutoCloseable {
         kept.take(id).ifPresent(CloneState::close);
         store.stoppedAfterRun(id);
         store.keepLog(id, new CloneProgress.LogEntry(Instant.now(), "info", "stopped after its run had ended (" + m.status().wire()
-                + "): " + dropped + "; a start clones again", Map.of("component", "migration")));
+                + "): " + dropped + (m.mode() == Migration.Mode.FOLLOW_ONLY ? "; a start is refused: the changes made since are kept nowhere"
+                : "; a start clones again"), Map.of("component", "migration")));
     }
 
     /**
@@ -249,8 +250,11 @@ public final class Migrations implements AutoCloseable {
             awaitEnd(id);
         }
         kept.take(id).ifPresent(CloneState::close);
-        if (!keepSlot) {
-            made.forgetOrigin(m);
+        if (!keepSlot && made.forgetOrigin(m).originKept()) {
+            throw ApiException.conflict("migration \"" + id + "\" is " + (run != null ? "stopped" : m.status().wire()) + " but not deleted: "
+                    + "its slot " + m.slotName() + " on the source could not be moved up to what the destination applied, and without "
+                    + "the origin that records it, a migration of this id would apply that again; delete it once the source answers, "
+                    + "or with keep_slot=true (its origin then stays on the destination)");
         }
         if (!keepSlot && made.owned(m)) {
             try {

@@ -63,6 +63,8 @@ class CloneRunTest extends MigrationTestBase {
                         + "acl aclitem[], moods mood[], span interval)",
                 "INSERT INTO named_objects VALUES (1, 'shop.orders', 'mood', 'shop', 'english', ARRAY[makeaclitem(0, 10, 'SELECT', false)], "
                         + "'{happy,sad}', '-1 day +02:03:04'), (2, 'pg_class', 'int4', 'public', 'simple', NULL, NULL, '1 year -2 mons')",
+                // an array of a type the database made: its binary form carries the element type's OID, another there
+                "CREATE TABLE enum_arrays (id int PRIMARY KEY, moods mood[])", "INSERT INTO enum_arrays VALUES (1, '{happy,sad}'), (2, NULL)",
                 "ALTER DATABASE kinds_src SET IntervalStyle = 'sql_standard'");
         ConnectionDetails destination = database("kinds_dst");
 

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -215,8 +216,11 @@ class FollowEdgesTest extends MigrationTestBase {
         sql(source, "CREATE TABLE big (id int PRIMARY KEY, v text)", "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 300000) g",
                 "CREATE TABLE refused (id int PRIMARY KEY)", "INSERT INTO refused SELECT generate_series(1, 10)");
         MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("refail", source, dest, "clone_and_follow");
-        // once the copy has begun (the largest table first), the destination refuses the small table's rows: the clone fails
+        // one copy worker, the largest table first: once the copy has begun, the destination refuses the small table's rows
+        String body = api.migrationBody("refail", api.cluster("refail-source", source), api.cluster("refail-destination", dest),
+                "clone_and_follow").replace("\"copy_workers\":2", "\"copy_workers\":1");
+        assertThat(api.call("POST", "/api/v1/migrations", body).status()).isEqualTo(201);
+        assertThat(api.call("POST", "/api/v1/migrations/refail/start", null).status()).isEqualTo(200);
         await().atMost(LIMIT).pollInterval(Duration.ofMillis(10)).until(() -> api.get("/api/v1/migrations/refail").path("phase").asString().equals("copy"));
         sql(dest, "ALTER TABLE refused ADD CONSTRAINT no CHECK (false) NOT VALID");
         assertThat(api.awaitStatus("refail", "failed", LIMIT).path("error_message").asString()).contains("refused");
@@ -269,6 +273,7 @@ class FollowEdgesTest extends MigrationTestBase {
         MigrationCalls api = followingTableA("foagain", source, dest);
         // stopped while rows keep coming: the slot's acknowledgements trail what the destination applied
         AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<SQLException> writeFailed = new AtomicReference<>();
         Thread writer = new Thread(() -> {
             try (Connection c = source.connect(); PreparedStatement insert = c.prepareStatement("INSERT INTO a VALUES (?)")) {
                 for (int id = 1; writing.get(); id++) {
@@ -276,7 +281,7 @@ class FollowEdgesTest extends MigrationTestBase {
                     insert.executeUpdate();
                 }
             } catch (SQLException e) {
-                throw new IllegalStateException(e);
+                writeFailed.set(e);
             }
         });
         writer.start();
@@ -285,15 +290,17 @@ class FollowEdgesTest extends MigrationTestBase {
         api.awaitStatus("foagain", "stopped", LIMIT);
         writing.set(false);
         writer.join();
+        assertThat((Throwable) writeFailed.get()).as("the writer").isNull();
         assertThat(api.get("/api/v1/migrations/foagain/logs")).extracting(l -> l.path("message").asString())
                 .anySatisfy(m -> assertThat(m).startsWith("stopped: slot pgmanager_foagain (yours, it stays) confirmed up to ")
                         .endsWith("what the destination applied, and its origin on the destination dropped: a start follows on from the "
                                 + "slot's position"));
 
         assertThat(api.call("POST", "/api/v1/migrations/foagain/start", null).status()).isEqualTo(200);
+        api.awaitStatus("foagain", "streaming", LIMIT);
         String all = rows(source, "SELECT count(*) FROM a").get(0);
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM a").equals(List.of(all))
-                || !api.get("/api/v1/migrations/foagain").path("status").asString().equals("streaming"));
+                || api.get("/api/v1/migrations/foagain").path("status").asString().equals("failed"));
         assertThat(api.get("/api/v1/migrations/foagain").path("error_message").asString()).as("no duplicate key").isEmpty();
         assertThat(rows(dest, "SELECT count(*) FROM a")).containsExactly(all);
         assertThat(api.call("DELETE", "/api/v1/migrations/foagain?force=true", null).status()).isEqualTo(204);
