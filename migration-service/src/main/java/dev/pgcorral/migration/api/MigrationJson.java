@@ -100,6 +100,18 @@ final class MigrationJson {
         return live.rowsCopied() + (follow == null ? 0 : follow.changes());
     }
 
+    private static List<Map<String, Object>> lagHistory(FollowProgress follow) {
+        List<Map<String, Object>> history = new ArrayList<>();
+        for (FollowProgress.Lag sample : follow.lagHistory()) {
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("at", sample.probedAt().toString());
+            point.put("bytes", sample.bytes());
+            point.put("seconds", sample.seconds());
+            history.add(point);
+        }
+        return history;
+    }
+
     /** pgmanager's {@code live_*} fields, every one omitted when empty or zero. */
     private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow, boolean lagHistory) {
         CloneProgress.Rates rates = live.rates();
@@ -124,16 +136,8 @@ final class MigrationJson {
         json.put("live_lag_formatted", lagFormatted(lag == null && live.trouble() != null ? FollowProgress.Lag.UNKNOWN : lag));
         if (follow != null) {
             omitZero(json, "live_transactions_applied", follow.transactions()); // ours
-            List<Map<String, Object>> history = new ArrayList<>(); // ours: for a chart opened while it follows
-            for (FollowProgress.Lag sample : lagHistory ? follow.lagHistory() : List.<FollowProgress.Lag>of()) {
-                Map<String, Object> point = new LinkedHashMap<>();
-                point.put("at", sample.probedAt().toString());
-                point.put("bytes", sample.bytes());
-                point.put("seconds", sample.seconds());
-                history.add(point);
-            }
-            if (!history.isEmpty()) {
-                json.put("live_lag_history", history);
+            if (lagHistory && !follow.lagHistory().isEmpty()) {
+                json.put("live_lag_history", lagHistory(follow)); // ours: for a chart opened while it follows
             }
         }
         omitEmpty(json, "live_trouble", follow != null && follow.trouble() != null ? follow.trouble() : live.trouble()); // ours

@@ -81,9 +81,11 @@ final class MadeOnSource {
         }
         String origin = MigrationRun.origin(m.id());
         String moved = "";
+        ConnectionDetails destination;
         try {
+            destination = endpoints.destination(m);
             Lsn applied;
-            try (Connection c = endpoints.destination(m).connect()) {
+            try (Connection c = destination.connect()) {
                 applied = Origins.flushed(c, origin);
             }
             if (applied.isValid()) {
@@ -98,7 +100,7 @@ final class MadeOnSource {
         }
         store.originOwned(m.id(), false);
         try {
-            Origins.drop(endpoints.destination(m), origin);
+            Origins.drop(destination, origin);
         } catch (SQLException | RuntimeException e) {
             log.info("migration {}: its origin on the destination stays until its next start ({})", m.id(), e.getMessage());
             return new Forgotten(moved + "its origin on the destination goes at the next start (" + e.getMessage() + ")", false);
