@@ -45,8 +45,11 @@ public final class CdcBenchmark {
     static final double CATCH_UP_TARGET = 1.0;
     static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(10);
     static final int CATCH_UP_ROUND_SECONDS = 3;
-    /** The source commits as a production server would (synchronous_commit on, the default; fsync stays off on tmpfs). */
-    static final Map<String, String> SOURCE_SETTINGS = Map.of("synchronous_commit", "on");
+    /**
+     * The source commits as a production server would (synchronous_commit on, the default; fsync stays off on tmpfs), and
+     * records commit times, which {@link CdcApplyLatency} measures from.
+     */
+    static final Map<String, String> SOURCE_SETTINGS = Map.of("synchronous_commit", "on", "track_commit_timestamp", "on");
 
     private final int clients;
     private final int seconds;
@@ -94,7 +97,7 @@ public final class CdcBenchmark {
 
         Map<String, Object> result = setup.header("cdc");
         result.put("servers", "two local PostgreSQL servers on this machine (LocalPostgres: fsync off, wal_level logical, data on "
-                + setup.dataFolder() + "): the source (" + SOURCE_DB + ", synchronous_commit on) and the destination server"
+                + setup.dataFolder() + "): the source (" + SOURCE_DB + ", synchronous_commit on, track_commit_timestamp on) and the destination server"
                 + " (synchronous_commit off), where each way follows into an empty database of its own, dest_<way>");
         result.put("data_set", "pgbench -i -s " + scale + " as pgbench makes it (pgbench_history has no key: it only gets INSERTs),"
                 + " and bench_heartbeat(id bigint primary key, at timestamptz, lsn pg_lsn)");
@@ -111,7 +114,9 @@ public final class CdcBenchmark {
                 + " fully caught up reads about " + CdcHeartbeat.INTERVAL.toMillis() / 2 + " ms); catch_up_s: from pgbench's end to the poll (every "
                 + CdcHeartbeat.POLL.toMillis() + " ms) that sees a heartbeat inserted after it on the destination, the median over the"
                 + " measured run and " + catchUpRounds + " more loads of " + CATCH_UP_ROUND_SECONDS + " s (catch_ups_s: each, the"
-                + " measured run's first)");
+                + " measured run's first); apply_latency_ms: per way, from each heartbeat's commit on the source (its commit"
+                + " timestamp) to its apply on the destination (clock_timestamp() in a trigger enabled ALWAYS there), over the"
+                + " heartbeats of the measured run and the catch-up rounds, p50/p95/p99/max");
         if (warmup > 0 && all.stream().anyMatch(way -> !way.failed())) {
             log("warm-up: pgbench -c %d -T %d, unmeasured", clients, warmup);
             load(all, warmup, true);
@@ -124,6 +129,8 @@ public final class CdcBenchmark {
             if (oursFollows) {
                 service.startLagReadings(MIGRATION);
             }
+            long firstBeat = heartbeat.lastId() + 1;
+            CdcApplyLatency.install(all.stream().filter(way -> !way.failed()).toList());
             Lsn start = Lsn.parse(PgClients.query(sourceDb, "SELECT pg_current_wal_lsn()::text"));
             log("measured: pgbench -c %d -j %d -T %d while both follow", clients, jobs(), seconds);
             result.put("tps", load(all, seconds, true));
@@ -136,6 +143,7 @@ public final class CdcBenchmark {
                 log("catch-up round %d of %d: pgbench -c %d -T %d", round, catchUpRounds, clients, CATCH_UP_ROUND_SECONDS);
                 load(all, CATCH_UP_ROUND_SECONDS, false);
             }
+            result.put("apply_latency_ms", CdcApplyLatency.collect(all.stream().filter(way -> !way.failed()).toList(), sourceDb, firstBeat));
             if (drainSeconds > 0 && all.stream().anyMatch(way -> !way.failed())) {
                 result.put("drain", CdcDrain.measure(all, setup.service(), sourceDb, heartbeat, setup.programs(), List.of("-c",
                         Integer.toString(clients), "-j", Integer.toString(jobs()), "-T", Integer.toString(drainSeconds))));

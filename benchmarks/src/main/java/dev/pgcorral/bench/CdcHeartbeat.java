@@ -56,6 +56,11 @@ final class CdcHeartbeat {
         this.lastId = new AtomicLong(Long.parseLong(PgClients.query(source, "SELECT max(id) FROM bench_heartbeat")));
     }
 
+    /** The id of the last heartbeat inserted. */
+    long lastId() {
+        return lastId.get();
+    }
+
     /** Inserts the next heartbeat row (its own transaction); returns its id. */
     synchronized long beat() throws SQLException {
         long id = lastId.incrementAndGet();

@@ -10,6 +10,7 @@ import java.util.List;
 import dev.pgcorral.common.pg.Identifiers;
 import dev.pgcorral.common.pg.UserSchemas;
 import dev.pgcorral.migration.follow.Origins;
+import dev.pgcorral.migration.follow.ReplicaIdentityAdvice;
 import dev.pgcorral.migration.follow.SourceReplication;
 import dev.pgcorral.migration.follow.WriteStopRights;
 
@@ -74,11 +75,9 @@ public record MigrationReadiness(boolean ready, List<Check> checks) {
             String named = String.join(", ", tables.subList(0, Math.min(TABLES_NAMED, tables.size())))
                     + (tables.size() > TABLES_NAMED ? " and " + (tables.size() - TABLES_NAMED) + " more" : "");
             return new Check("replica_identity", false, tables.size() + (tables.size() == 1 ? " table has" : " tables have")
-                    + " no replica identity the follow can use (no primary key, REPLICA IDENTITY NOTHING, or a key with a generated"
-                    + " column, which logical replication does not send): " + named + ". Their UPDATEs and DELETEs cannot be followed"
-                    + " (once a migration publishes them, the source refuses UPDATE and DELETE on those without any identity; INSERT"
-                    + " works): give each a primary key of columns that are not generated, or ALTER TABLE … REPLICA IDENTITY FULL (or"
-                    + " DEFAULT, where one with a primary key was set to NOTHING), before the migration starts");
+                    + " no replica identity the follow can use (" + ReplicaIdentityAdvice.CAUSES + "): " + named + ". Their UPDATEs and"
+                    + " DELETEs cannot be followed (once a migration publishes them, the source refuses UPDATE and DELETE on those without"
+                    + " any identity; INSERT works): for each, " + ReplicaIdentityAdvice.FIX + ", before the migration starts");
         } catch (SQLException e) {
             return failed("replica_identity", e);
         }

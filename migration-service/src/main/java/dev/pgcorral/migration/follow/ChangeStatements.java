@@ -263,11 +263,9 @@ final class ChangeStatements {
 
     private static ApplyException noIdentity(TargetTables.Target target, String operation) {
         String table = target.qualifiedName();
-        return new ApplyException("table " + table + " has no replica identity (REPLICA IDENTITY NOTHING, or DEFAULT without a "
-                + "primary key, or a key with a generated column, which logical replication does not send), so its " + operation
-                + " cannot be matched to a row on the destination; on the source run ALTER TABLE " + table + " REPLICA IDENTITY FULL "
-                + "(or add a primary key of columns that are not generated), then start the migration again (a change the source "
-                + "made before that still comes as it was: a clone_and_follow migration then needs a fresh clone, by a stop, which drops "
-                + "its slot, and a start; a follow_only one, a new slot and copy)");
+        return new ApplyException("table " + table + " has no replica identity (" + ReplicaIdentityAdvice.CAUSES + "), so its " + operation
+                + " cannot be matched to a row on the destination; on the source, " + ReplicaIdentityAdvice.FIX
+                + ", then start the migration again (a change the source made before that still comes as it was: a clone_and_follow "
+                + "migration then needs a fresh clone, by a stop, which drops its slot, and a start; a follow_only one, a new slot and copy)");
     }
 }

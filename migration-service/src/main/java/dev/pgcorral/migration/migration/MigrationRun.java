@@ -26,6 +26,7 @@ import dev.pgcorral.migration.follow.ApplyException;
 import dev.pgcorral.migration.follow.DatabaseReadOnly;
 import dev.pgcorral.migration.follow.Follower;
 import dev.pgcorral.migration.follow.Origins;
+import dev.pgcorral.migration.follow.ReplicaIdentityAdvice;
 import dev.pgcorral.migration.follow.SchemaChangeException;
 import dev.pgcorral.migration.follow.SourceReplication;
 import dev.pgcorral.migration.follow.Switchover;
@@ -358,11 +359,9 @@ final class MigrationRun {
     private void warnAboutSourceTables(List<String> tables) throws SQLException, InterruptedException {
         if (!tables.isEmpty()) {
             warn("no_replica_identity", "tables without a replica identity: " + String.join(", ", tables)
-                    + ". While they are published, the source refuses UPDATE and DELETE on them (INSERT works), or, where the "
-                    + "key has a generated column, which logical replication does not send, the follow cannot match them; if the "
-                    + "application updates or deletes their rows, run ALTER TABLE … REPLICA IDENTITY DEFAULT on the source "
-                    + "for a table that has a primary key (its identity was set to NOTHING), give one that has none a primary "
-                    + "key of columns that are not generated, or run ALTER TABLE … REPLICA IDENTITY FULL");
+                    + " (" + ReplicaIdentityAdvice.CAUSES + "). While they are published, the source refuses UPDATE and DELETE on "
+                    + "those without any identity (INSERT works), and the follow cannot match the others; if the application updates "
+                    + "or deletes their rows, for each, " + ReplicaIdentityAdvice.FIX);
         }
         List<String> unlogged = reachable.ask("cannot reach the source", () -> {
             try (Connection c = source.connect()) {
