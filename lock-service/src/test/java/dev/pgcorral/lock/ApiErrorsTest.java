@@ -74,7 +74,7 @@ class ApiErrorsTest extends PoolTestBase {
         assertThat(assertProblem(bogusCharset, 415).get("detail").asString()).contains("application/json");
         var noBody = client.send(HttpRequest.newBuilder(uri("/api/v1/leases")).POST(HttpRequest.BodyPublishers.noBody())
                 .header("Content-Type", "application/json"), true);
-        assertThat(assertProblem(noBody, 400).get("detail").asString()).contains("JSON body is required");
+        assertThat(assertProblem(noBody, 400).get("detail").asString()).contains("the request body is empty");
         var html = client.send(HttpRequest.newBuilder(uri("/api/v1/leases/nope")).header("Accept", "text/html").GET(), true);
         assertProblem(html, 404);
         assertThat(assertProblem(client.apiPost("/api/v1/leases", "{not json"), 400).get("detail").asString())

@@ -188,7 +188,7 @@ public final class DataDirectories {
                 .filter(ProcessHandle::isAlive)
                 .filter(h -> h.info().commandLine().or(() -> h.info().command()).map(c -> c.contains("postgres")).orElse(false));
         server.ifPresent(h -> {
-            throw new IllegalStateException("the data directory " + dataDir + " is in use by a running PostgreSQL (pid " + h.pid()
+            throw new DataDirectoryInUseException("the data directory " + dataDir + " is in use by a running PostgreSQL (pid " + h.pid()
                     + "): another process, say another instance of this service, runs a server on it; stop that one, or give this "
                     + "one a data directory of its own");
         });

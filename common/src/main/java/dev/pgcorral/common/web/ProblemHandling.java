@@ -114,7 +114,7 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         JacksonException json = jacksonCause(ex);
         if (json == null) {
             String detail = ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")
-                    ? "a JSON body is required (Content-Type: application/json)"
+                    ? "the request body is empty: it must be a JSON object"
                     : "the request body could not be read";
             return problem(ex, detail, headers, status, request);
         }
@@ -127,7 +127,8 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         }
         InvalidField field;
         if (json instanceof InvalidFormatException format) {
-            field = new InvalidField(path, expectation(format.getTargetType()), format.getValue());
+            field = new InvalidField(path, wholeButTooLarge(format.getTargetType(), format.getValue()) ? range(format.getTargetType())
+                    : expectation(format.getTargetType()), format.getValue());
         } else if (json instanceof MismatchedInputException mismatch) {
             field = new InvalidField(path, expectation(mismatch.getTargetType()), null);
         } else if (json instanceof InputCoercionException coercion) {
@@ -198,6 +199,18 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         }
         String name = parameter.getParameterName();
         return name == null ? "argument " + parameter.getParameterIndex() : name;
+    }
+
+    /** A whole number written with a fraction or an exponent ({@code 1e30}) beyond what a field of {@code type} holds. */
+    private static boolean wholeButTooLarge(Class<?> type, Object value) {
+        if (!WHOLE_NUMBERS.contains(type) || !(value instanceof Number n)) {
+            return false;
+        }
+        double d = n.doubleValue();
+        double limit = type == short.class || type == Short.class ? Short.MAX_VALUE
+                : type == int.class || type == Integer.class ? Integer.MAX_VALUE
+                : type == long.class || type == Long.class ? 0x1p63 : Double.POSITIVE_INFINITY;
+        return !Double.isInfinite(d) && d == Math.rint(d) && (d > limit || d < -limit - 1);
     }
 
     /** What a number too large for its field must be, in words (not the JSON reader's, which names Java types). */

@@ -120,7 +120,7 @@ class LocalPostgresTest {
             for (boolean keep : new boolean[] {true, false}) {
                 LocalPostgres second = server(binaries, shared, keep);
                 second.restartWhenItDies();
-                assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
+                assertThatThrownBy(second::start).isInstanceOf(DataDirectoryInUseException.class)
                         .hasMessageContaining("the data directory " + shared + " is in use by a running PostgreSQL");
                 assertThat(second.isRunning()).isFalse();
             }

@@ -13,6 +13,9 @@ import tools.jackson.databind.JsonNode;
  */
 final class CallBody {
 
+    /** What a create or replace whose body is empty (or JSON's null) hears: pgmanager's words, then ours. */
+    static final String EMPTY = "invalid request body: EOF (the body is empty: it must be a JSON object)";
+
     private final JsonNode body;
 
     private CallBody(JsonNode body) {
@@ -62,6 +65,10 @@ final class CallBody {
         }
         if (value.isIntegralNumber() && value.canConvertToLong()) {
             return value.longValue();
+        }
+        if (value.isNumber() && (value.isIntegralNumber() || !Double.isInfinite(value.doubleValue())
+                && value.doubleValue() == Math.rint(value.doubleValue()) && Math.abs(value.doubleValue()) >= 0x1p63)) {
+            throw ApiException.badRequest(key + " is out of range, was " + value); // as the query's words for it
         }
         throw ApiException.badRequest(key + " must be a whole number (a JSON number, not text), was " + value);
     }

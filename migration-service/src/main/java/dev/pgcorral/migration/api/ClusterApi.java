@@ -47,8 +47,8 @@ public class ClusterApi {
 
     /** 201 with the cluster, its nodes in request order. */
     @PostMapping
-    public ResponseEntity<ClusterJson> create(@RequestBody ClusterSpec body) {
-        Cluster cluster = clusters.create(body);
+    public ResponseEntity<ClusterJson> create(@RequestBody(required = false) ClusterSpec body) {
+        Cluster cluster = clusters.create(present(body));
         return ResponseEntity.created(URI.create("/api/v1/clusters/" + cluster.id())).contentType(MediaType.APPLICATION_JSON)
                 .body(ClusterJson.of(cluster));
     }
@@ -60,8 +60,15 @@ public class ClusterApi {
 
     /** A full replacement; see {@link Clusters#replace} for what a node password sent (or not) does. */
     @PutMapping("/{id}")
-    public ClusterJson replace(@PathVariable String id, @RequestBody ClusterSpec body) {
-        return ClusterJson.of(clusters.replace(id, body));
+    public ClusterJson replace(@PathVariable String id, @RequestBody(required = false) ClusterSpec body) {
+        return ClusterJson.of(clusters.replace(id, present(body)));
+    }
+
+    private static ClusterSpec present(ClusterSpec body) {
+        if (body == null) {
+            throw ApiException.badRequest(CallBody.EMPTY);
+        }
+        return body;
     }
 
     @DeleteMapping("/{id}")

@@ -63,7 +63,7 @@ class MigrationApi {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> create(@RequestBody(required = false) CreateBody body) {
         if (body == null) {
-            throw ApiException.badRequest("invalid request body: EOF");
+            throw ApiException.badRequest(CallBody.EMPTY);
         }
         Migration created = migrations.create(new NewMigration(body.id(), body.name(), body.sourceClusterId(), body.destClusterId(),
                 body.sourceNodeId(), body.destNodeId(), body.mode(), body.fallback(), body.slotName(), body.publication(), body.copyWorkers()));

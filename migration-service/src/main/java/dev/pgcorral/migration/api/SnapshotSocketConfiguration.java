@@ -30,6 +30,6 @@ class SnapshotSocketConfiguration implements WebSocketConfigurer {
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        registry.addHandler(socket, "/api/v1/ws");
+        registry.addHandler(socket, "/api/v1/ws").setHandshakeHandler(new ProblemHandshakeHandler());
     }
 }

@@ -58,7 +58,7 @@ public record ClusterSpec(String id, String name, List<NodeSpec> nodes, List<Str
         return list;
     }
 
-    /** The tags as sent without null entries; a missing list as empty. */
+    /** The tags as sent without null entries (which {@link #problems} refuses); a missing list as empty. */
     public List<String> tagList() {
         return tags == null ? List.of() : tags.stream().filter(Objects::nonNull).toList();
     }
@@ -81,6 +81,11 @@ public record ClusterSpec(String id, String name, List<NodeSpec> nodes, List<Str
             problems.add("cluster name must be at most " + MAX_NAME + " characters (was " + name.length() + ")");
         }
         noNul(problems, "cluster ", Map.of("name", text(name), "backup_path", text(backupPath), "tags", String.join(",", tagList())));
+        for (int i = 0; tags != null && i < tags.size(); i++) {
+            if (tags.get(i) == null) {
+                problems.add("tag " + i + " must be a string (was null)");
+            }
+        }
         List<NodeSpec> list = nodeList();
         if (list.isEmpty()) {
             problems.add("at least one node is required");

@@ -20,6 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.web.ApiException;
+import dev.pgcorral.migration.api.ValidationFailed;
 
 /**
  * The cluster registry (pgmanager §3): create, read, replace and delete clusters, and the connection details of a
@@ -96,7 +97,9 @@ public class Clusters {
     /**
      * Replaces a cluster's name, tags, backup path and nodes (pgmanager's full replacement). A node password that is
      * absent, or exactly {@value #MASK}, keeps the one stored for the node with the same id (pgmanager erased an
-     * absent one); {@code ""} clears it; another value replaces it. Returns the cluster as stored, nodes in id order.
+     * absent one), as long as the node keeps its host, port and user: a stored password goes only to the server and user it
+     * was given for, else the node's password is required (400); {@code ""} clears it; another value replaces it. Returns
+     * the cluster as stored, nodes in id order.
      */
     public Cluster replace(String id, ClusterSpec spec) {
         validate(spec, false);
@@ -112,11 +115,20 @@ public class Clusters {
                 Map<String, String> stored = store.storedPasswords(id);
                 Map<String, String> passwords = new HashMap<>();
                 List<ClusterSpec.NodeSpec> specs = spec.nodeList();
+                List<String> moved = new ArrayList<>();
                 for (int i = 0; i < specs.size(); i++) {
-                    String password = specs.get(i).password();
+                    ClusterSpec.NodeSpec node = specs.get(i);
+                    String password = node.password();
                     String nodeId = nodeIds.get(i);
-                    passwords.put(nodeId, password == null || MASK.equals(password) ? stored.getOrDefault(nodeId, "")
-                            : password.isEmpty() ? "" : cipher.encrypt(password));
+                    boolean keep = password == null || MASK.equals(password);
+                    if (keep && !stored.getOrDefault(nodeId, "").isEmpty() && !sameLogin(old, nodeId, node)) {
+                        moved.add("node " + i + ": its password is required, since its host, port or user changed: the stored one is "
+                                + "sent only to the server and user it was given for (send it again, or \"\" for none)");
+                    }
+                    passwords.put(nodeId, keep ? stored.getOrDefault(nodeId, "") : password.isEmpty() ? "" : cipher.encrypt(password));
+                }
+                if (!moved.isEmpty()) {
+                    throw new ValidationFailed(moved);
                 }
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 store.replace(build(id, spec, nodeIds, passwords, old.createdAt(), now), passwords);
@@ -129,6 +141,14 @@ public class Clusters {
                     + " migration; keep that node (same id) or delete the migration first");
         }
         return find(id).orElseThrow(() -> ApiException.notFound("cluster \"" + id + "\" not found"));
+    }
+
+    /** Whether the stored node {@code nodeId} of {@code old} logs in to the same host and port as the same user as {@code node}. */
+    private static boolean sameLogin(Cluster old, String nodeId, ClusterSpec.NodeSpec node) {
+        return old.nodes().stream().filter(n -> n.id().equals(nodeId)).findFirst()
+                .map(n -> n.host().equals(node.host()) && node.port() != null && n.port() == node.port()
+                        && n.login().equals(text(node.user()).isEmpty() ? Cluster.DEFAULT_USER : node.user()))
+                .orElse(false);
     }
 
     /** Deletes a cluster and its nodes; 409 while a migration uses it. */
@@ -196,7 +216,7 @@ public class Clusters {
     private static void validate(ClusterSpec spec, boolean create) {
         List<String> problems = spec == null ? List.of("cluster name is required", "at least one node is required") : spec.problems(create);
         if (!problems.isEmpty()) {
-            throw new InvalidCluster(problems);
+            throw new ValidationFailed(problems);
         }
     }
 

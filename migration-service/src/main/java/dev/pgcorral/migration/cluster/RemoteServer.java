@@ -3,8 +3,11 @@ package dev.pgcorral.migration.cluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 
@@ -54,10 +57,20 @@ final class RemoteServer {
                 + target.database() + "`: " + message(e, target);
     }
 
-    /** The driver's message, with the password (should it appear) replaced by {@value Clusters#MASK}. */
+    /**
+     * The driver's message, with the password, should it appear (a server's own error text may hold anything), replaced by
+     * {@value Clusters#MASK} where it stands as a word of its own, not inside a longer one: a short password masked inside
+     * other words would garble the message and tell its letters. Left as it is where the password is the user, host, port or
+     * database, which the message shows as such (masking those would tell what the password is).
+     */
     static String message(Exception e, ConnectionDetails target) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return target.password().isEmpty() ? message : message.replace(target.password(), Clusters.MASK);
+        String password = target.password();
+        if (password.isEmpty() || List.of(target.user(), target.host(), Integer.toString(target.port()), target.database()).contains(password)) {
+            return message;
+        }
+        return Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(password) + "(?![\\p{L}\\p{N}])").matcher(message)
+                .replaceAll(Matcher.quoteReplacement(Clusters.MASK));
     }
 
     /** Closes without failing: the work on the connection is done. */

@@ -18,6 +18,7 @@ import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.common.web.ApiException;
+import dev.pgcorral.migration.api.ValidationFailed;
 import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneCancelledException;
 import dev.pgcorral.migration.clone.CloneProgress;
@@ -80,7 +81,7 @@ public final class Migrations implements AutoCloseable {
         List<String> problems = new java.util.ArrayList<>(request.problems()); // all at once, joined as pgmanager does
         problems.addAll(endpoints.unknown(request));
         if (!problems.isEmpty()) {
-            throw ApiException.badRequest("validation: " + String.join("\n", problems));
+            throw new ValidationFailed(problems);
         }
         Instant now = Instant.now();
         Migration m = new Migration(request.id(), request.name(), request.sourceClusterId(), request.destClusterId(), request.sourceNodeId(),

@@ -40,7 +40,9 @@ public record NewMigration(String id, String name, String sourceClusterId, Strin
             problems.add("source and destination cannot be the same node");
         }
         if (Migration.Mode.fromWire(mode) == null) {
-            problems.add("invalid mode \"" + (mode == null ? "" : mode) + "\"");
+            problems.add("invalid mode \"" + (mode == null ? "" : mode) + "\" (" + (blank(mode) ? "mode is required" : "not a mode")
+                    + ": one of " + java.util.Arrays.stream(Migration.Mode.values()).map(Migration.Mode::wire)
+                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
         }
         Migration.Mode m = Migration.Mode.fromWire(mode);
         if (Boolean.TRUE.equals(fallback) && m == Migration.Mode.CLONE_ONLY) {

@@ -140,7 +140,11 @@ class ClusterApiTest extends MigrationTestBase {
                 + "\"host\":\"h\",\"port\":1}]}"), 400, "validation: cluster id must be 1 to 100 letters, digits, '.', '_', '~' or '-', and "
                 + "not '.' or '..' (which a path reads as a folder)\ncluster name must be at most 200 characters (was 201)\nnode 0: id must be");
         assertThat(api().post("/api/v1/clusters", "{\"name\":").status()).isEqualTo(400);
-        assertThat(api().post("/api/v1/clusters", "").status()).isEqualTo(400);
+        assertProblem(api().post("/api/v1/clusters", "{\"name\":\"x\",\"tags\":[\"a\",null],\"nodes\":[{\"host\":\"h\",\"port\":1}]}"), 400,
+                "validation: tag 1 must be a string (was null)");
+        for (String empty : List.of("", "null")) {
+            assertProblem(api().post("/api/v1/clusters", empty), 400, "invalid request body: EOF (the body is empty: it must be a JSON object)");
+        }
         assertThat(api().post("/api/v1/clusters", "{\"name\":\"x\",\"nodes\":[{\"host\":\"h\",\"port\":\"many\"}]}").status()).isEqualTo(400);
         assertThat(api().post("/api/v1/clusters", "{\"name\":\"x\",\"nodes\":[{\"host\":\"h\",\"port\":\"5432\"}]}").status()).isEqualTo(400);
         assertThat(api().post("/api/v1/clusters", "{\"name\":12,\"nodes\":[{\"host\":\"h\",\"port\":5432}]}").status()).isEqualTo(400);
@@ -153,6 +157,7 @@ class ClusterApiTest extends MigrationTestBase {
         String before = api().get("/api/v1/clusters/cl_v").body();
         assertProblem(api().put("/api/v1/clusters/cl_v", "{\"name\":\"\",\"nodes\":[]}"), 400,
                 "validation: cluster name is required\nat least one node is required");
+        assertProblem(api().put("/api/v1/clusters/cl_v", ""), 400, "invalid request body: EOF (the body is empty: it must be a JSON object)");
         assertThat(api().get("/api/v1/clusters/cl_v").body()).isEqualTo(before);
         assertThat(clusters.connection("cl_v", "nd_v").password()).isEqualTo("keep");
     }
@@ -203,8 +208,8 @@ class ClusterApiTest extends MigrationTestBase {
                 + "{\"id\":\"nd_f\",\"host\":\"h\",\"port\":6,\"password\":\"six\"}]}");
         var put = api().put("/api/v1/clusters/cl_p", "{\"id\":\"ignored\",\"name\":\"new\",\"nodes\":["
                 + "{\"id\":\"nd_f\",\"host\":\"h2\",\"port\":6,\"password\":\"\"},"
-                + "{\"id\":\"nd_a\",\"host\":\"h2\",\"port\":1,\"password\":\"********\"},{\"id\":\"nd_b\",\"host\":\"h2\",\"port\":2,\"password\":\"new\"},"
-                + "{\"id\":\"nd_c\",\"host\":\"h2\",\"port\":3},{\"id\":\"nd_d\",\"host\":\"h2\",\"port\":4,\"password\":\"********\"},"
+                + "{\"id\":\"nd_a\",\"host\":\"h\",\"port\":1,\"dbname\":\"other\",\"password\":\"********\"},{\"id\":\"nd_b\",\"host\":\"h2\",\"port\":2,\"password\":\"new\"},"
+                + "{\"id\":\"nd_c\",\"host\":\"h\",\"port\":3},{\"id\":\"nd_d\",\"host\":\"h2\",\"port\":4,\"password\":\"********\"},"
                 + "{\"host\":\"h2\",\"port\":7,\"password\":\"********\"}]}");
         assertThat(put.status()).as(put.body()).isEqualTo(200);
         assertThat(put.contentType()).startsWith("application/json");
@@ -221,7 +226,7 @@ class ClusterApiTest extends MigrationTestBase {
         assertThat(generated).matches("nd_" + ULID);
         assertThat(cluster.get("nodes").findValuesAsString("password")).containsExactly("********", "********", "********");
         assertThat(clusters.connection("cl_p", "nd_a").password()).isEqualTo("one");
-        assertThat(clusters.connection("cl_p", "nd_a").host()).isEqualTo("h2");
+        assertThat(clusters.connection("cl_p", "nd_a").database()).isEqualTo("other");
         assertThat(clusters.connection("cl_p", "nd_b").password()).isEqualTo("new");
         assertThat(clusters.connection("cl_p", "nd_c").password()).as("left out: kept (pgmanager erased it)").isEqualTo("three");
         assertThat(clusters.connection("cl_p", "nd_d").password()).isEmpty();
@@ -232,10 +237,35 @@ class ClusterApiTest extends MigrationTestBase {
 
         // curl -XPUT -d says form data: the body is read as JSON all the same
         var form = api().send(api().request("/api/v1/clusters/cl_p").header("Content-Type", "application/x-www-form-urlencoded")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"by curl\",\"nodes\":[{\"id\":\"nd_a\",\"host\":\"h3\",\"port\":1}]}")));
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"by curl\",\"nodes\":[{\"id\":\"nd_a\",\"host\":\"h\",\"port\":1}]}")));
         assertThat(form.status()).as(form.body()).isEqualTo(200);
         assertThat(form.json().get("name").asString()).isEqualTo("by curl");
         assertThat(clusters.connection("cl_p", "nd_a").password()).isEqualTo("one");
+    }
+
+    @Test
+    void aKeptPasswordGoesOnlyToTheServerAndUserItWasGivenFor() {
+        create("{\"id\":\"cl_m\",\"name\":\"m\",\"nodes\":[{\"id\":\"nd_m\",\"host\":\"h\",\"port\":1,\"user\":\"u\",\"password\":\"pw\"}]}");
+        for (String moved : List.of("\"host\":\"elsewhere\",\"port\":1,\"user\":\"u\"", "\"host\":\"h\",\"port\":2,\"user\":\"u\"",
+                "\"host\":\"h\",\"port\":1,\"user\":\"other\"", "\"host\":\"h\",\"port\":1")) {
+            for (String kept : List.of("", ",\"password\":\"********\"")) {
+                assertProblem(api().put("/api/v1/clusters/cl_m", "{\"name\":\"m\",\"nodes\":[{\"id\":\"nd_m\"," + moved + kept + "}]}"), 400,
+                        "validation: node 0: its password is required, since its host, port or user changed: the stored one is sent only to "
+                                + "the server and user it was given for (send it again, or \"\" for none)");
+            }
+        }
+        assertThat(clusters.connection("cl_m", "nd_m").host()).isEqualTo("h");
+        assertThat(clusters.connection("cl_m", "nd_m").password()).isEqualTo("pw");
+
+        // the same server and user, another database: kept
+        assertThat(api().put("/api/v1/clusters/cl_m", "{\"name\":\"m\",\"nodes\":[{\"id\":\"nd_m\",\"host\":\"h\",\"port\":1,"
+                + "\"user\":\"u\",\"dbname\":\"b\"}]}").status()).isEqualTo(200);
+        assertThat(clusters.connection("cl_m", "nd_m").password()).isEqualTo("pw");
+        // moved with a password: that one
+        assertThat(api().put("/api/v1/clusters/cl_m", "{\"name\":\"m\",\"nodes\":[{\"id\":\"nd_m\",\"host\":\"elsewhere\",\"port\":1,"
+                + "\"user\":\"u\",\"password\":\"pw2\"}]}").status()).isEqualTo(200);
+        assertThat(clusters.connection("cl_m", "nd_m").host()).isEqualTo("elsewhere");
+        assertThat(clusters.connection("cl_m", "nd_m").password()).isEqualTo("pw2");
     }
 
     @Test

@@ -53,7 +53,11 @@ class MigrationApiTest extends MigrationTestBase {
         MigrationCalls.Reply invalid = call("POST", "/api/v1/migrations", "{\"id\":\"x\",\"mode\":\"fast\"}");
         assertThat(invalid.status()).isEqualTo(400);
         assertThat(invalid.body().path("detail").asString()).startsWith("validation: ").contains("migration name is required")
-                .contains("invalid mode \"fast\"");
+                .contains("invalid mode \"fast\" (not a mode: one of clone_only, clone_and_follow, clone_follow_switchover, follow_only)");
+        assertThat(invalid.body().path("errors")).extracting(e -> e.path("message").asString())
+                .as("each problem on its own, as a cluster's").contains("migration name is required");
+        assertThat(call("POST", "/api/v1/migrations", "{\"id\":\"x\"}").body().path("detail").asString())
+                .contains("invalid mode \"\" (mode is required: one of ");
         MigrationCalls.Reply unknownCluster = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "u").replace(src, "cl_nope"));
         assertThat(unknownCluster.status()).isEqualTo(400);
         assertThat(unknownCluster.body().path("detail").asString()).contains("source").contains("cl_nope");
@@ -76,10 +80,15 @@ class MigrationApiTest extends MigrationTestBase {
                 "\"copy_workers\":100000"));
         assertThat(workers.status()).isEqualTo(400);
         assertThat(workers.body().path("detail").asString()).contains("copy_workers must be at most 64");
-        MigrationCalls.Reply huge = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "w").replace("\"copy_workers\":2",
-                "\"copy_workers\":99999999999999999999"));
-        assertThat(huge.body().path("detail").asString()).as("in words, not the JSON reader's")
-                .isEqualTo("copy_workers is out of range: it must be a whole number from -2147483648 to 2147483647");
+        for (String past : List.of("99999999999999999999", "1e30", "-3e9")) {
+            MigrationCalls.Reply huge = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "w").replace("\"copy_workers\":2",
+                    "\"copy_workers\":" + past));
+            assertThat(huge.body().path("detail").asString()).as("in words, not the JSON reader's")
+                    .startsWith("copy_workers is out of range: it must be a whole number from -2147483648 to 2147483647");
+        }
+        MigrationCalls.Reply empty = call("POST", "/api/v1/migrations", "");
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.body().path("detail").asString()).isEqualTo("invalid request body: EOF (the body is empty: it must be a JSON object)");
         // a value of another type than its field's is refused, as pgmanager's decoder does, not read as a guess
         assertThat(call("POST", "/api/v1/migrations", body.replace("\"id\":\"Orders-Move\"", "\"id\":12")).status()).isEqualTo(400);
         assertThat(call("POST", "/api/v1/migrations", body.replace("Orders-Move", "f").replace("\"copy_workers\":2",
@@ -190,6 +199,10 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(snapshot.path("phase").asString()).isEqualTo("done");
         assertThat(snapshot.path("tables_total").asInt()).isEqualTo(2);
         assertThat(snapshot.path("total_rows").asLong()).isEqualTo(5300);
+        MigrationCalls.Reply notAnUpgrade = call("GET", "/api/v1/ws", null);
+        assertThat(notAnUpgrade.status()).isEqualTo(400);
+        assertThat(notAnUpgrade.contentType()).startsWith("application/problem+json");
+        assertThat(notAnUpgrade.body().path("detail").asString()).startsWith("no Upgrade: websocket header: it is a WebSocket");
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).contains("pgcorral_migration_migrations ", "pgcorral_migration_copy_bytes ");
         sql(dest, "DELETE FROM items WHERE id = 7", "UPDATE notes SET body = 'changed' WHERE id = 3");

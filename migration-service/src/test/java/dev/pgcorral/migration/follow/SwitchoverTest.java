@@ -69,6 +69,11 @@ class SwitchoverTest extends MigrationTestBase {
         MigrationCalls.Reply pastLong = api.call("POST", "/api/v1/migrations/so/switchover?timeout_sec=99999999999999999999", null);
         assertThat(pastLong.status()).isEqualTo(400);
         assertThat(pastLong.body().path("detail").asString()).contains("timeout_sec is out of range");
+        for (String pastLongInTheBody : List.of("99999999999999999999", "1e30")) {
+            MigrationCalls.Reply inBody = api.call("POST", "/api/v1/migrations/so/switchover", "{\"timeout_sec\": " + pastLongInTheBody + "}");
+            assertThat(inBody.status()).isEqualTo(400);
+            assertThat(inBody.body().path("detail").asString()).startsWith("timeout_sec is out of range, was ");
+        }
         assertThat(api.call("POST", "/api/v1/migrations/so/stop?keep_slot=true", "{\"keep_slot\": false}").status()).isEqualTo(400);
         // keep_slot is true or false, nothing else: a null was read as false (the slot to keep dropped), a yes or a 1 as true
         for (String[] call : List.of(new String[] {"", "{\"keep_slot\": null}", "keep_slot must be true or false, was null"},

@@ -1,4 +1,4 @@
-package dev.pgcorral.migration.cluster;
+package dev.pgcorral.migration.api;
 
 import java.util.List;
 import java.util.Map;
@@ -9,15 +9,15 @@ import org.springframework.http.ProblemDetail;
 import dev.pgcorral.common.web.ApiException;
 
 /**
- * A cluster body that fails validation: 400 whose {@code detail} is pgmanager's text, {@code validation: }
+ * A cluster or migration body that fails validation: 400 whose {@code detail} is pgmanager's text, {@code validation: }
  * followed by the messages joined with a line feed, and whose {@code errors} lists them one by one as
  * {@code {"message": ...}}.
  */
-final class InvalidCluster extends ApiException {
+public final class ValidationFailed extends ApiException {
 
     private final List<String> messages;
 
-    InvalidCluster(List<String> messages) {
+    public ValidationFailed(List<String> messages) {
         super(HttpStatus.BAD_REQUEST, "Bad Request", "validation: " + String.join("\n", messages));
         this.messages = List.copyOf(messages);
     }
