@@ -11,7 +11,7 @@ final class DataDirectoryInUseFailureAnalyzer extends AbstractFailureAnalyzer<Da
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, DataDirectoryInUseException cause) {
-        return new FailureAnalysis(cause.getMessage(), "Stop the process that runs that server (say another instance of this "
-                + "service), or give this one a data directory of its own in its configuration.", cause);
+        return new FailureAnalysis(cause.getMessage(), "Set this service's data-dir setting (pgcorral.migration.embedded.data-dir, "
+                + "pgcorral.replay.embedded.data-dir or pgcorral.lock.runtime.local.data-dir) to a folder no other server uses.", cause);
     }
 }

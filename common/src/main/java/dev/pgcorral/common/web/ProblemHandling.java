@@ -127,8 +127,7 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         }
         InvalidField field;
         if (json instanceof InvalidFormatException format) {
-            field = new InvalidField(path, wholeButTooLarge(format.getTargetType(), format.getValue()) ? range(format.getTargetType())
-                    : expectation(format.getTargetType()), format.getValue());
+            field = new InvalidField(path, numberRule(format.getTargetType(), format.getValue()), format.getValue());
         } else if (json instanceof MismatchedInputException mismatch) {
             field = new InvalidField(path, expectation(mismatch.getTargetType()), null);
         } else if (json instanceof InputCoercionException coercion) {
@@ -201,16 +200,21 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         return name == null ? "argument " + parameter.getParameterIndex() : name;
     }
 
-    /** A whole number written with a fraction or an exponent ({@code 1e30}) beyond what a field of {@code type} holds. */
-    private static boolean wholeButTooLarge(Class<?> type, Object value) {
-        if (!WHOLE_NUMBERS.contains(type) || !(value instanceof Number n)) {
-            return false;
+    /**
+     * What a value the JSON reader could not take for a field of {@code type} is told: a number past a whole-number field's
+     * range ({@code 1e30}) that it is out of range, a whole one written as {@code 1e4} how to write it, else what it must be.
+     */
+    private static String numberRule(Class<?> type, Object value) {
+        if (WHOLE_NUMBERS.contains(type) && value instanceof Number n) {
+            double d = n.doubleValue();
+            if (!JsonWholeNumbers.fits(type, d)) {
+                return range(type);
+            }
+            if (JsonWholeNumbers.whole(d)) {
+                return JsonWholeNumbers.WRITTEN_WHOLE;
+            }
         }
-        double d = n.doubleValue();
-        double limit = type == short.class || type == Short.class ? Short.MAX_VALUE
-                : type == int.class || type == Integer.class ? Integer.MAX_VALUE
-                : type == long.class || type == Long.class ? 0x1p63 : Double.POSITIVE_INFINITY;
-        return !Double.isInfinite(d) && d == Math.rint(d) && (d > limit || d < -limit - 1);
+        return expectation(type);
     }
 
     /** What a number too large for its field must be, in words (not the JSON reader's, which names Java types). */

@@ -16,11 +16,12 @@ class DataDirectoryInUseFailureAnalyzerTest {
     void aStartupThatFailsOnADataDirectoryInUseIsExplainedByTheRegisteredAnalyzer() {
         // Spring Boot's own analyzers need a bean factory to be made: left out (logged)
         FailureAnalyzer analyzer = SpringFactoriesLoader.forDefaultResourceLocation(getClass().getClassLoader())
-                .load(FailureAnalyzer.class, null, SpringFactoriesLoader.FailureHandler.logging(LogFactory.getLog(getClass()))).stream().filter(DataDirectoryInUseFailureAnalyzer.class::isInstance).findFirst().orElseThrow();
+                .load(FailureAnalyzer.class, null, SpringFactoriesLoader.FailureHandler.logging(LogFactory.getLog(getClass())))
+                .stream().filter(DataDirectoryInUseFailureAnalyzer.class::isInstance).findFirst().orElseThrow();
         String said = "the data directory /x is in use by a running PostgreSQL (pid 7)";
         FailureAnalysis analysis = analyzer.analyze(new BeanCreationException("embeddedServer", new DataDirectoryInUseException(said)));
         assertThat(analysis.getDescription()).isEqualTo(said);
-        assertThat(analysis.getAction()).contains("data directory of its own");
+        assertThat(analysis.getAction()).contains("pgcorral.migration.embedded.data-dir");
         assertThat(analyzer.analyze(new BeanCreationException("other", new IllegalStateException(said)))).isNull();
     }
 }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.pgcorral.common.web.ApiException;
+import dev.pgcorral.common.web.JsonWholeNumbers;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -12,9 +13,6 @@ import tools.jackson.databind.JsonNode;
  * asked (drop a slot asked to be kept).
  */
 final class CallBody {
-
-    /** What a create or replace whose body is empty (or JSON's null) hears: pgmanager's words, then ours. */
-    static final String EMPTY = "invalid request body: EOF (the body is empty: it must be a JSON object)";
 
     private final JsonNode body;
 
@@ -55,20 +53,27 @@ final class CallBody {
     }
 
     /**
-     * A whole number, a JSON one (text is refused, as a create's fields of another type are); null when absent. A JSON
-     * null is refused, as for {@link #bool}.
+     * A whole number, a JSON one (text is refused, as a create's fields of another type are), from {@code min} to {@code max}
+     * ({@code unit} said after them); null when absent. A JSON null is refused, as for {@link #bool}.
      */
-    Long whole(String key) {
+    Long whole(String key, long min, long max, String unit) {
         JsonNode value = body == null ? null : body.get(key);
         if (value == null) {
             return null;
         }
-        if (value.isIntegralNumber() && value.canConvertToLong()) {
+        String range = key + " must be between " + min + " and " + max + " " + unit + ", was " + value;
+        if (value.isIntegralNumber()) {
+            if (!value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
+                throw ApiException.badRequest(range);
+            }
             return value.longValue();
         }
-        if (value.isNumber() && (value.isIntegralNumber() || !Double.isInfinite(value.doubleValue())
-                && value.doubleValue() == Math.rint(value.doubleValue()) && Math.abs(value.doubleValue()) >= 0x1p63)) {
-            throw ApiException.badRequest(key + " is out of range, was " + value); // as the query's words for it
+        if (value.isNumber() && (!JsonWholeNumbers.fits(Long.class, value.doubleValue())
+                || value.doubleValue() < min || value.doubleValue() > max)) {
+            throw ApiException.badRequest(range);
+        }
+        if (value.isNumber() && JsonWholeNumbers.whole(value.doubleValue())) {
+            throw ApiException.badRequest(key + " " + JsonWholeNumbers.WRITTEN_WHOLE + ", was " + value);
         }
         throw ApiException.badRequest(key + " must be a whole number (a JSON number, not text), was " + value);
     }

@@ -48,7 +48,7 @@ public class ClusterApi {
     /** 201 with the cluster, its nodes in request order. */
     @PostMapping
     public ResponseEntity<ClusterJson> create(@RequestBody(required = false) ClusterSpec body) {
-        Cluster cluster = clusters.create(present(body));
+        Cluster cluster = clusters.create(body);
         return ResponseEntity.created(URI.create("/api/v1/clusters/" + cluster.id())).contentType(MediaType.APPLICATION_JSON)
                 .body(ClusterJson.of(cluster));
     }
@@ -61,14 +61,7 @@ public class ClusterApi {
     /** A full replacement; see {@link Clusters#replace} for what a node password sent (or not) does. */
     @PutMapping("/{id}")
     public ClusterJson replace(@PathVariable String id, @RequestBody(required = false) ClusterSpec body) {
-        return ClusterJson.of(clusters.replace(id, present(body)));
-    }
-
-    private static ClusterSpec present(ClusterSpec body) {
-        if (body == null) {
-            throw ApiException.badRequest(CallBody.EMPTY);
-        }
-        return body;
+        return ClusterJson.of(clusters.replace(id, body));
     }
 
     @DeleteMapping("/{id}")

@@ -62,8 +62,8 @@ class MigrationApi {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> create(@RequestBody(required = false) CreateBody body) {
-        if (body == null) {
-            throw ApiException.badRequest(CallBody.EMPTY);
+        if (body == null) { // JSON's null: an object without fields, as pgmanager reads it (an empty body: EmptyBodies)
+            body = new CreateBody(null, null, null, null, null, null, null, null, null, null, null);
         }
         Migration created = migrations.create(new NewMigration(body.id(), body.name(), body.sourceClusterId(), body.destClusterId(),
                 body.sourceNodeId(), body.destNodeId(), body.mode(), body.fallback(), body.slotName(), body.publication(), body.copyWorkers()));
@@ -105,8 +105,8 @@ class MigrationApi {
     @PostMapping("/{id}/switchover")
     Ack switchover(@PathVariable String id, @RequestParam(name = "timeout_sec", required = false) Long timeoutQuery,
                    @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
-        // long: a huge one gets this range's words
-        Long seconds = once("timeout_sec", request, timeoutQuery, CallBody.of(body, "timeout_sec").whole("timeout_sec"));
+        // long: a huge one in the query gets this range's words
+        Long seconds = once("timeout_sec", request, timeoutQuery, CallBody.of(body, "timeout_sec").whole("timeout_sec", 1, 3600, "seconds"));
         if (seconds != null && (seconds < 1 || seconds > 3600)) {
             throw ApiException.badRequest("timeout_sec must be between 1 and 3600 seconds, was " + seconds);
         }

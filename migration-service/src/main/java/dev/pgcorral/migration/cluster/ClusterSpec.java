@@ -33,8 +33,8 @@ public record ClusterSpec(String id, String name, List<NodeSpec> nodes, List<Str
     /**
      * A node as sent.
      *
-     * @param password the password; on a replace, exactly {@value Clusters#MASK} keeps the one stored for the node with
-     *                 this id, and absent or {@code ""} clears it
+     * @param password the password; on a replace, absent or exactly {@value Clusters#MASK} keeps the one stored for the node
+     *                 with this id while its host, port and user stay (see {@link Clusters#replace}), and {@code ""} clears it
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record NodeSpec(String id, String name, String host, Integer port, String role, String user, String password, String dbname,

@@ -20,7 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.web.ApiException;
-import dev.pgcorral.migration.api.ValidationFailed;
+import dev.pgcorral.common.web.ValidationFailed;
 
 /**
  * The cluster registry (pgmanager §3): create, read, replace and delete clusters, and the connection details of a

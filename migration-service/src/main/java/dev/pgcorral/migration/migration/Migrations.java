@@ -18,7 +18,7 @@ import dev.pgcorral.common.local.PgTools;
 import dev.pgcorral.common.pg.ConnectionDetails;
 import dev.pgcorral.common.pg.Lsn;
 import dev.pgcorral.common.web.ApiException;
-import dev.pgcorral.migration.api.ValidationFailed;
+import dev.pgcorral.common.web.ValidationFailed;
 import dev.pgcorral.migration.MigrationProperties;
 import dev.pgcorral.migration.clone.CloneCancelledException;
 import dev.pgcorral.migration.clone.CloneProgress;

@@ -1,9 +1,11 @@
 package dev.pgcorral.migration.migration;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A create request in pgmanager's shape ({@code POST /api/v1/migrations}); {@link #problems()} gives its
@@ -41,8 +43,7 @@ public record NewMigration(String id, String name, String sourceClusterId, Strin
         }
         if (Migration.Mode.fromWire(mode) == null) {
             problems.add("invalid mode \"" + (mode == null ? "" : mode) + "\" (" + (blank(mode) ? "mode is required" : "not a mode")
-                    + ": one of " + java.util.Arrays.stream(Migration.Mode.values()).map(Migration.Mode::wire)
-                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
+                    + ": one of " + Arrays.stream(Migration.Mode.values()).map(Migration.Mode::wire).collect(Collectors.joining(", ")) + ")");
         }
         Migration.Mode m = Migration.Mode.fromWire(mode);
         if (Boolean.TRUE.equals(fallback) && m == Migration.Mode.CLONE_ONLY) {

@@ -142,9 +142,8 @@ class ClusterApiTest extends MigrationTestBase {
         assertThat(api().post("/api/v1/clusters", "{\"name\":").status()).isEqualTo(400);
         assertProblem(api().post("/api/v1/clusters", "{\"name\":\"x\",\"tags\":[\"a\",null],\"nodes\":[{\"host\":\"h\",\"port\":1}]}"), 400,
                 "validation: tag 1 must be a string (was null)");
-        for (String empty : List.of("", "null")) {
-            assertProblem(api().post("/api/v1/clusters", empty), 400, "invalid request body: EOF (the body is empty: it must be a JSON object)");
-        }
+        assertProblem(api().post("/api/v1/clusters", ""), 400, "invalid request body: EOF (the body is empty: it must be a JSON object)");
+        assertProblem(api().post("/api/v1/clusters", "null"), 400, "validation: cluster name is required\nat least one node is required");
         assertThat(api().post("/api/v1/clusters", "{\"name\":\"x\",\"nodes\":[{\"host\":\"h\",\"port\":\"many\"}]}").status()).isEqualTo(400);
         assertThat(api().post("/api/v1/clusters", "{\"name\":\"x\",\"nodes\":[{\"host\":\"h\",\"port\":\"5432\"}]}").status()).isEqualTo(400);
         assertThat(api().post("/api/v1/clusters", "{\"name\":12,\"nodes\":[{\"host\":\"h\",\"port\":5432}]}").status()).isEqualTo(400);
@@ -266,6 +265,20 @@ class ClusterApiTest extends MigrationTestBase {
                 + "\"user\":\"u\",\"password\":\"pw2\"}]}").status()).isEqualTo(200);
         assertThat(clusters.connection("cl_m", "nd_m").host()).isEqualTo("elsewhere");
         assertThat(clusters.connection("cl_m", "nd_m").password()).isEqualTo("pw2");
+
+        // two nodes that swap ids each move to the other's server; a user left out is postgres, as the one it was
+        create("{\"id\":\"cl_s\",\"name\":\"s\",\"nodes\":[{\"id\":\"nd_1\",\"host\":\"h1\",\"port\":1,\"password\":\"one\"},"
+                + "{\"id\":\"nd_2\",\"host\":\"h2\",\"port\":1,\"password\":\"two\"}]}");
+        String before = api().get("/api/v1/clusters/cl_s").body();
+        assertProblem(api().put("/api/v1/clusters/cl_s", "{\"name\":\"s\",\"nodes\":[{\"id\":\"nd_2\",\"host\":\"h1\",\"port\":1},"
+                + "{\"id\":\"nd_1\",\"host\":\"h2\",\"port\":1}]}"), 400, "validation: node 0: its password is required");
+        assertProblem(api().put("/api/v1/clusters/cl_s", "{\"name\":\"renamed\",\"nodes\":[{\"id\":\"nd_1\",\"host\":\"h1\",\"port\":1},"
+                + "{\"id\":\"nd_2\",\"host\":\"h3\",\"port\":1}]}"), 400, "validation: node 1: its password is required");
+        assertThat(api().get("/api/v1/clusters/cl_s").body()).as("one node moved: nothing changed").isEqualTo(before);
+        assertThat(api().put("/api/v1/clusters/cl_s", "{\"name\":\"s\",\"nodes\":[{\"id\":\"nd_1\",\"host\":\"h1\",\"port\":1,"
+                + "\"user\":\"postgres\"},{\"id\":\"nd_2\",\"host\":\"h2\",\"port\":1}]}").status()).isEqualTo(200);
+        assertThat(clusters.connection("cl_s", "nd_1").password()).isEqualTo("one");
+        assertThat(clusters.connection("cl_s", "nd_2").password()).isEqualTo("two");
     }
 
     @Test

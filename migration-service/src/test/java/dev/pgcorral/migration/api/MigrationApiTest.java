@@ -80,6 +80,10 @@ class MigrationApiTest extends MigrationTestBase {
                 "\"copy_workers\":100000"));
         assertThat(workers.status()).isEqualTo(400);
         assertThat(workers.body().path("detail").asString()).contains("copy_workers must be at most 64");
+        MigrationCalls.Reply written = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "w").replace("\"copy_workers\":2",
+                "\"copy_workers\":2e0"));
+        assertThat(written.body().path("detail").asString())
+                .startsWith("copy_workers must be a whole number written without a fraction or an exponent");
         for (String past : List.of("99999999999999999999", "1e30", "-3e9")) {
             MigrationCalls.Reply huge = call("POST", "/api/v1/migrations", body.replace("Orders-Move", "w").replace("\"copy_workers\":2",
                     "\"copy_workers\":" + past));
@@ -89,6 +93,8 @@ class MigrationApiTest extends MigrationTestBase {
         MigrationCalls.Reply empty = call("POST", "/api/v1/migrations", "");
         assertThat(empty.status()).isEqualTo(400);
         assertThat(empty.body().path("detail").asString()).isEqualTo("invalid request body: EOF (the body is empty: it must be a JSON object)");
+        assertThat(call("POST", "/api/v1/migrations", "null").body().path("detail").asString()).as("an object without fields, as pgmanager reads it")
+                .startsWith("validation: migration id is required");
         // a value of another type than its field's is refused, as pgmanager's decoder does, not read as a guess
         assertThat(call("POST", "/api/v1/migrations", body.replace("\"id\":\"Orders-Move\"", "\"id\":12")).status()).isEqualTo(400);
         assertThat(call("POST", "/api/v1/migrations", body.replace("Orders-Move", "f").replace("\"copy_workers\":2",
@@ -203,6 +209,16 @@ class MigrationApiTest extends MigrationTestBase {
         assertThat(notAnUpgrade.status()).isEqualTo(400);
         assertThat(notAnUpgrade.contentType()).startsWith("application/problem+json");
         assertThat(notAnUpgrade.body().path("detail").asString()).startsWith("no Upgrade: websocket header: it is a WebSocket");
+        String oldVersion; // by hand: the JDK's client does not send Upgrade or Connection headers of its own
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", port)) {
+            raw.setSoTimeout(10_000);
+            raw.getOutputStream().write(("GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            oldVersion = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(oldVersion).startsWith("HTTP/1.1 426").containsIgnoringCase("Content-Type: application/problem+json")
+                .contains("this WebSocket version is not spoken here");
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).contains("pgcorral_migration_migrations ", "pgcorral_migration_copy_bytes ");
         sql(dest, "DELETE FROM items WHERE id = 7", "UPDATE notes SET body = 'changed' WHERE id = 3");

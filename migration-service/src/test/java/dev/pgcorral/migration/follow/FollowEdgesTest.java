@@ -256,7 +256,8 @@ class FollowEdgesTest extends MigrationTestBase {
         sql(source, "INSERT INTO t SELECT generate_series(1, 100)");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("100")));
         assertThat(api.get("/api/v1/migrations/reuse/logs")).extracting(l -> l.path("message").asString())
-                .anySatisfy(m -> assertThat(m).startsWith("tables without a replica identity: public.bare (no primary key"));
+                .anySatisfy(m -> assertThat(m)
+                        .startsWith("tables without a replica identity: public.bare (REPLICA IDENTITY DEFAULT without a primary key"));
 
         // stop drops the origin (the slot is the user's): a new migration of the same id starts at the slot again
         assertThat(api.call("POST", "/api/v1/migrations/reuse/stop", null).status()).isEqualTo(200);

@@ -36,7 +36,8 @@ class FollowOnlySourceDownTest extends MigrationTestBase {
             for (ConnectionDetails db : List.of(source, dest)) {
                 sql(db, "CREATE TABLE a (id int PRIMARY KEY)");
             }
-            sql(source, "CREATE PUBLICATION pgmanager_pub_down FOR TABLE a", "SELECT pg_create_logical_replication_slot('pgmanager_down', 'pgoutput')");
+            sql(source, "CREATE PUBLICATION pgmanager_pub_down FOR TABLE a",
+                    "SELECT pg_create_logical_replication_slot('pgmanager_down', 'pgoutput')");
             MigrationCalls api = new MigrationCalls(port, null);
             api.createAndStart("down", source, dest, "follow_only");
             api.awaitStatus("down", "streaming", LIMIT);
@@ -63,6 +64,9 @@ class FollowOnlySourceDownTest extends MigrationTestBase {
             await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM a").equals(List.of("150"))
                     || api.get("/api/v1/migrations/down").path("status").asString().equals("failed"));
             assertThat(api.get("/api/v1/migrations/down").path("error_message").asString()).as("no duplicate key").isEmpty();
+            assertThat(api.get("/api/v1/migrations/down/logs")).extracting(l -> l.path("message").asString())
+                    .as("the start follows on from the origin, not from the slot's position")
+                    .anySatisfy(m -> assertThat(m).matches("following from [0-9A-F]+/[0-9A-F]+ \\(slot pgmanager_down\\)"));
             assertThat(rows(dest, "SELECT count(*) FROM a")).containsExactly("150");
 
             // the source answers now: the stop moves the slot up, drops the origin, and the delete goes through

@@ -1,4 +1,4 @@
-package dev.pgcorral.migration.api;
+package dev.pgcorral.common.web;
 
 import java.util.List;
 import java.util.Map;
@@ -6,10 +6,8 @@ import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
-import dev.pgcorral.common.web.ApiException;
-
 /**
- * A cluster or migration body that fails validation: 400 whose {@code detail} is pgmanager's text, {@code validation: }
+ * A body that fails validation: 400 whose {@code detail} is pgmanager's text, {@code validation: }
  * followed by the messages joined with a line feed, and whose {@code errors} lists them one by one as
  * {@code {"message": ...}}.
  */

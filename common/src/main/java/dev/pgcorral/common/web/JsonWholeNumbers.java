@@ -1,0 +1,39 @@
+package dev.pgcorral.common.web;
+
+/**
+ * A JSON number sent where a whole number goes, read as a {@code double} (as {@code 1e30} or {@code 5.0} is): whether
+ * it is whole, and whether it fits the field's type, so that a client is told which of the two is wrong.
+ */
+public final class JsonWholeNumbers {
+
+    /** What a whole number written as {@code 1e4} or {@code 5.0} is told. */
+    public static final String WRITTEN_WHOLE = "must be a whole number written without a fraction or an exponent";
+
+    private JsonWholeNumbers() {
+    }
+
+    /** Whether {@code value} is finite and has no fraction. */
+    public static boolean whole(double value) {
+        return !Double.isInfinite(value) && !Double.isNaN(value) && value == Math.rint(value);
+    }
+
+    /** Whether {@code value} lies within what a field of {@code type} holds (any finite value for a type without bounds). */
+    public static boolean fits(Class<?> type, double value) {
+        if (Double.isInfinite(value) || Double.isNaN(value)) {
+            return false;
+        }
+        if (type == long.class || type == Long.class) {
+            return value >= -0x1p63 && value < 0x1p63; // 2^63 itself, as a double, is one past Long.MAX_VALUE
+        }
+        if (type == int.class || type == Integer.class) {
+            return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
+        }
+        if (type == short.class || type == Short.class) {
+            return value >= Short.MIN_VALUE && value <= Short.MAX_VALUE;
+        }
+        if (type == byte.class || type == Byte.class) {
+            return value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE;
+        }
+        return true;
+    }
+}
