@@ -17,23 +17,30 @@ public final class JsonWholeNumbers {
         return !Double.isInfinite(value) && !Double.isNaN(value) && value == Math.rint(value);
     }
 
+    /** The smallest and largest value a whole-number field of {@code type} holds; null for a type without bounds. */
+    static long[] bounds(Class<?> type) {
+        if (type == long.class || type == Long.class) {
+            return new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
+        }
+        if (type == int.class || type == Integer.class) {
+            return new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE};
+        }
+        if (type == short.class || type == Short.class) {
+            return new long[] {Short.MIN_VALUE, Short.MAX_VALUE};
+        }
+        if (type == byte.class || type == Byte.class) {
+            return new long[] {Byte.MIN_VALUE, Byte.MAX_VALUE};
+        }
+        return null;
+    }
+
     /** Whether {@code value} lies within what a field of {@code type} holds (any finite value for a type without bounds). */
     public static boolean fits(Class<?> type, double value) {
         if (Double.isInfinite(value) || Double.isNaN(value)) {
             return false;
         }
-        if (type == long.class || type == Long.class) {
-            return value >= -0x1p63 && value < 0x1p63; // 2^63 itself, as a double, is one past Long.MAX_VALUE
-        }
-        if (type == int.class || type == Integer.class) {
-            return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
-        }
-        if (type == short.class || type == Short.class) {
-            return value >= Short.MIN_VALUE && value <= Short.MAX_VALUE;
-        }
-        if (type == byte.class || type == Byte.class) {
-            return value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE;
-        }
-        return true;
+        long[] bounds = bounds(type);
+        // Long.MAX_VALUE as a double is 2^63, one past it: the top is exclusive there
+        return bounds == null || value >= bounds[0] && (bounds[1] == Long.MAX_VALUE ? value < 0x1p63 : value <= bounds[1]);
     }
 }

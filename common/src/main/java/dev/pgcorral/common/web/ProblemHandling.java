@@ -219,16 +219,8 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
 
     /** What a number too large for its field must be, in words (not the JSON reader's, which names Java types). */
     static String range(Class<?> type) {
-        if (type == int.class || type == Integer.class) {
-            return "is out of range: it must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
-        }
-        if (type == long.class || type == Long.class) {
-            return "is out of range: it must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
-        }
-        if (type == short.class || type == Short.class) {
-            return "is out of range: it must be a whole number from " + Short.MIN_VALUE + " to " + Short.MAX_VALUE;
-        }
-        return "is out of range";
+        long[] bounds = JsonWholeNumbers.bounds(type);
+        return bounds == null ? "is out of range" : "is out of range: it must be a whole number from " + bounds[0] + " to " + bounds[1];
     }
 
     /** What a value of {@code type} looks like, as a rule: {@code must be a whole number}. */
