@@ -39,7 +39,8 @@ import dev.pgcorral.migration.clone.CloneProgress;
  * commit per round trip. The destination's replication origin
  * records in that same transaction how far it got, and the source is acknowledged only up to there once it is on the
  * destination's disk (commits are asynchronous where no synchronous standby waits: the flushed position is read after
- * {@value #IDLE_WAIT_MILLIS} ms without changes, and every {@value #FLUSH_CHECK_MILLIS} ms while they come): a
+ * {@value #IDLE_WAIT_MILLIS} ms without changes, which also finds a destination that crashed meanwhile, and every
+ * {@value #LAG_PROBE_MILLIS} ms on another connection while they come, see {@link FlushAcknowledger}): a
  * restart, of this process or of either server, resumes exactly after the last committed transaction.
  * A destination or source that cannot be reached is retried with back-off, said in
  * {@link FollowProgress#trouble()}; a change the destination cannot take ({@link ApplyException}) or a slot
@@ -63,8 +64,6 @@ public final class Follower {
     static final int LAG_PROBE_MILLIS = 200;
     static final int IDLE_WAIT_MILLIS = 200;
     private static final Duration IDLE_WAIT = Duration.ofMillis(IDLE_WAIT_MILLIS);
-    /** How often, at most, the destination's flushed position is read while changes come. */
-    static final int FLUSH_CHECK_MILLIS = 500;
     static final int GROUP_CHANGES = 5000;
     private static final Duration ORIGIN_WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -82,8 +81,6 @@ public final class Follower {
     private volatile String notFollowed;
     /** The last source transaction committed on the destination and not yet known to be on its disk; null: none. Apply thread only. */
     private Lsn notFlushed;
-    /** When the flushed position was last read ({@link System#nanoTime()}). Apply thread only. */
-    private long flushCheckedAt;
     /** The source's table definitions a type change shows against. */
     private final RunDefinitions definitions;
 
@@ -137,10 +134,14 @@ public final class Follower {
         });
         LagProbe probe = new LagProbe(job.source(), job.migrationId(), job.slot(), job.publication());
         ApplyWatch watch = new ApplyWatch(job.destination(), job.origin(), job.migrationId());
+        FlushAcknowledger flushes = new FlushAcknowledger(job.destination(), job.origin(), job.migrationId());
         prober.scheduleWithFixedDelay(() -> {
             probe.probe(progress, stream, found -> notFollowed = found);
             ApplySession s = session;
             watch.check(progress, () -> s == null ? 0 : s.busySince());
+            if (s != null && !s.durableOnCommit()) {
+                flushes.acknowledge(progress.applied(), stream);
+            }
         }, 0, LAG_PROBE_MILLIS, TimeUnit.MILLISECONDS);
         Duration backoff = Duration.ofSeconds(1);
         definitions.load();
@@ -182,6 +183,7 @@ public final class Follower {
             prober.shutdownNow();
             probe.close();
             watch.close();
+            flushes.close();
         }
     }
 
@@ -242,7 +244,9 @@ public final class Follower {
                 if (group.lastEnd != null) {
                     commit(s, session, group);
                 } else if (notFlushed != null) {
-                    acknowledgeFlushed(s, session); // quiet for a while: the source hears what is on disk
+                    // quiet for a while: the source hears what is on disk, and a destination that crashed is found (this
+                    // reads it on the apply's session), so the commits its crash took back are applied again
+                    acknowledgeFlushed(s, session);
                 }
                 session.check();
             } else if (message instanceof Begin b) {
@@ -340,7 +344,7 @@ public final class Follower {
 
     /**
      * Commits the group; the source is acknowledged once the destination has it on disk: at once where a commit waits for
-     * the disk, else from time to time ({@link #acknowledgeFlushed}).
+     * the disk, else once quiet ({@link #acknowledgeFlushed}) or by the {@link FlushAcknowledger} meanwhile.
      */
     private void commit(ChangeStream s, ApplySession session, ApplyGroup group) throws SQLException {
         Lsn end = group.lastEnd;
@@ -356,9 +360,6 @@ public final class Follower {
             progress.committed(end, time, transactions);
         });
         group.reset();
-        if (notFlushed != null && System.nanoTime() - flushCheckedAt > TimeUnit.MILLISECONDS.toNanos(FLUSH_CHECK_MILLIS)) {
-            acknowledgeFlushed(s, session);
-        }
     }
 
     /** Acknowledges to the source what the destination has on disk (flushing its WAL up to the last commit). */
@@ -368,7 +369,6 @@ public final class Follower {
         if (!flushed.isBefore(notFlushed)) {
             notFlushed = null;
         }
-        flushCheckedAt = System.nanoTime();
     }
 
     private void retryLater(String problem, Duration wait) throws InterruptedException {

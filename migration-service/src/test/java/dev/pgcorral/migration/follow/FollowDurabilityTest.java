@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,17 +42,25 @@ class FollowDurabilityTest extends MigrationTestBase {
         }
     }
 
-    @Test
-    void commitsACrashOfTheDestinationTookBackAreAppliedAgainExactlyOnce() throws Exception {
-        ConnectionDetails source = database("fdur_src");
+    /**
+     * A table {@code t (id, v)} on {@code source}, followed ({@code clone_and_follow}, migration {@code id}) into a destination
+     * server whose apply commits stay unwritten until the follow asks for them to be flushed; returns that destination.
+     */
+    private ConnectionDetails followIntoUnflushed(String id, ConnectionDetails source) throws Exception {
         sql(source, "CREATE TABLE t (id int PRIMARY KEY, v text)");
-        // the apply's last commits stay unwritten until the follow asks for them to be flushed
         destinationServer = new TestServer(dir, TestServer.UNFLUSHED_UNTIL_ASKED);
         destinationServer.create("dst");
         ConnectionDetails dest = destinationServer.database("dst");
         MigrationCalls api = new MigrationCalls(port, null);
-        api.createAndStart("fdur", source, dest, "clone_and_follow");
-        api.awaitStatus("fdur", "streaming", Duration.ofSeconds(60));
+        api.createAndStart(id, source, dest, "clone_and_follow");
+        api.awaitStatus(id, "streaming", Duration.ofSeconds(60));
+        return dest;
+    }
+
+    @Test
+    void commitsACrashOfTheDestinationTookBackAreAppliedAgainExactlyOnce() throws Exception {
+        ConnectionDetails source = database("fdur_src");
+        ConnectionDetails dest = followIntoUnflushed("fdur", source);
 
         int crashesThatTookBackCommits = 0;
         int rows = 0;
@@ -72,9 +84,49 @@ class FollowDurabilityTest extends MigrationTestBase {
 
         assertThat(crashesThatTookBackCommits).as("crashes with commits not yet written (else this test proves nothing)").isPositive();
         // a row applied twice would have failed the follow on the primary key; one lost would be missing
+        MigrationCalls api = new MigrationCalls(port, null);
         assertThat(api.get("/api/v1/migrations/fdur").path("status").asString()).isEqualTo("streaming");
         assertThat(rows(dest, "SELECT count(*), count(DISTINCT id), sum(id) FROM t"))
                 .isEqualTo(List.of(rows + "|" + rows + "|" + (long) rows * (rows + 1) / 2));
         assertThat(api.call("POST", "/api/v1/migrations/fdur/stop", null).status()).isEqualTo(200);
+    }
+
+    /**
+     * While changes keep coming (never the quiet spell after which the apply itself reads what is on disk), the source still
+     * hears what the destination has on disk: its slot moves on. The destination writes its WAL only when asked, so only the
+     * follow's own reading of the flushed position can move it.
+     */
+    @Test
+    void theSourceHearsWhatIsOnTheDestinationsDiskWhileChangesKeepComing() throws Exception {
+        ConnectionDetails source = database("fack_src");
+        ConnectionDetails dest = followIntoUnflushed("fack", source);
+
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger written = new AtomicInteger();
+        Thread writer = new Thread(() -> {
+            try (Connection c = source.connect(); Statement st = c.createStatement()) {
+                while (writing.get()) {
+                    st.execute("INSERT INTO t VALUES (" + written.incrementAndGet() + ", 'x')"); // a transaction each, back to back
+                }
+            } catch (Exception e) {
+                writing.set(false);
+            }
+        });
+        writer.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> written.get() > 100);
+            String position = rows(source, "SELECT pg_current_wal_lsn()").get(0);
+            await("the slot confirmed past " + position + " while the writes go on").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> rows(source, "SELECT confirmed_flush_lsn >= '" + position + "' FROM pg_replication_slots WHERE slot_name = "
+                            + "'pgmanager_fack'").equals(List.of("t")));
+            assertThat(writing.get()).as("the writer still writes").isTrue();
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        int expected = written.get() - 1; // the last increment's INSERT may not have run
+        await().atMost(Duration.ofSeconds(60)).until(() -> TestServer.count(dest, "SELECT count(*) FROM t") >= expected);
+        assertThat(new MigrationCalls(port, null).call("POST", "/api/v1/migrations/fack/stop", null).status()).isEqualTo(200);
     }
 }
