@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -163,6 +165,35 @@ class RestartTest extends ServiceProcessTest {
                 .contains("Start the migration again to clone");
         assertThat(TestServer.count(dest, "SELECT count(*) FROM items")).isEqualTo(1);
         assertThat(TestServer.count(dest, "SELECT count(*) FROM pg_tables WHERE tablename = 'mine'")).isEqualTo(1);
+    }
+
+    /**
+     * After a restart, until the run applies its first transaction, the lag in seconds counts from the commit time the last
+     * run recorded: while the source still decodes a large transaction made while the service was down (nothing received
+     * yet), the status shows how many seconds behind the follow is at most, with the bytes.
+     */
+    @Test
+    void afterARestartTheLagInSecondsIsShownBeforeTheFirstTransactionIsApplied() throws Exception {
+        MigrationCalls api = followingOnOneServer("behind");
+        ConnectionDetails source = server.database("src");
+        sql(source, "INSERT INTO items VALUES (2)");
+        // the first transaction the follow applies: its position and commit time are recorded within 2 s
+        await("the position and its commit time recorded").atMost(LIMIT).until(() -> TestServer.count(server.database("meta"),
+                "SELECT count(*) FROM migration.migrations WHERE id = 'behind' AND confirmed_commit_time IS NOT NULL") == 1);
+        service.kill();
+        sql(source, "INSERT INTO items SELECT g FROM generate_series(3, 600000) g"); // tens of MB of WAL in one transaction
+        service.start();
+
+        List<JsonNode> behind = new ArrayList<>();
+        await("caught up").atMost(LIMIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            JsonNode m = api.get("/api/v1/migrations/behind");
+            if (m.path("live_lag_bytes").asLong() > (1 << 20)) {
+                behind.add(m);
+            }
+            return TestServer.count(server.database("dst"), "SELECT count(*) FROM items") == 600000;
+        });
+        assertThat(behind).as("status reads while over 1 MB behind (else this test proves nothing)").isNotEmpty();
+        assertThat(behind).allSatisfy(m -> assertThat(m.path("live_lag_seconds").asDouble()).as(m.toString()).isPositive());
     }
 
     /** {@link #server} holding the service's state, the source {@code src} and the destination {@code dst}; {@link #following} them. */

@@ -73,6 +73,16 @@ public final class FollowProgress {
         }
     }
 
+    /**
+     * The commit time on the source of a transaction an earlier run applied (null: none known): the lag in seconds counts
+     * from it, as from the last applied, until this run applies one.
+     */
+    public void appliedBefore(Instant commitTime) {
+        if (appliedCommitTime == null) {
+            appliedCommitTime = commitTime;
+        }
+    }
+
     /** A source transaction arrived (its Begin): the oldest not yet applied sets the lag in seconds. */
     void received(Instant commitTime) {
         if (oldestPending == null) {

@@ -294,6 +294,8 @@ final class MigrationRun {
                 origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn(),
                 new StoredDefinitions(store, migration.id())),
                 record);
+        // until this run applies its first transaction, the lag in seconds is bounded from the last one recorded
+        f.progress().appliedBefore(store.followState(migration.id()).confirmedCommitTime());
         follower = f;
         if (cancelled) {
             f.cancel();

@@ -36,7 +36,8 @@ public final class MigrationStore {
      * when it has no slot), whether the destination holds the finished clone, whether the publication is ours.
      */
     public record FollowState(Lsn consistentLsn, boolean cloneCompleted, boolean publicationCreated, Lsn switchoverLsn,
-                              Long switchoverDowntimeMillis, Lsn ddlStopLsn, boolean originOwned, boolean ownSlotDropped) {
+                              Long switchoverDowntimeMillis, Lsn ddlStopLsn, boolean originOwned, boolean ownSlotDropped,
+                              Instant confirmedCommitTime) {
     }
 
     /** Which sides a switchover cut off by a restart left read-only and still wait for their writes. */
@@ -237,16 +238,16 @@ public final class MigrationStore {
 
     public FollowState followState(String id) {
         return jdbc.sql("SELECT consistent_lsn, clone_completed, publication_created, switchover_lsn, switchover_downtime_ms, ddl_stop_lsn, "
-                        + "origin_owned, own_slot_dropped FROM migration.migrations WHERE id = ?").param(id)
+                        + "origin_owned, own_slot_dropped, confirmed_commit_time FROM migration.migrations WHERE id = ?").param(id)
                 .query((rs, n) -> new FollowState(lsn(rs, 1), rs.getBoolean(2), rs.getBoolean(3), lsn(rs, 4), rs.getObject(5, Long.class),
-                        lsn(rs, 6), rs.getBoolean(7), rs.getBoolean(8)))
-                .optional().orElse(new FollowState(null, false, false, null, null, null, false, false));
+                        lsn(rs, 6), rs.getBoolean(7), rs.getBoolean(8), instant(rs, "confirmed_commit_time")))
+                .optional().orElse(new FollowState(null, false, false, null, null, null, false, false, null));
     }
 
     /** A slot was created for the clone: the follow begins at {@code consistentLsn} once the clone completes. */
     public void slotCreated(String id, Lsn consistentLsn, boolean publicationCreated) {
         jdbc.sql("UPDATE migration.migrations SET consistent_lsn = ?, clone_completed = false, publication_created = ?, confirmed_lsn = NULL, "
-                + "ddl_stop_lsn = NULL, origin_owned = true, "
+                + "confirmed_commit_time = NULL, ddl_stop_lsn = NULL, origin_owned = true, "
                 + "updated_at = now() WHERE id = ?").params(consistentLsn.value(), publicationCreated, id).update();
     }
 
@@ -354,10 +355,14 @@ public final class MigrationStore {
                 .update();
     }
 
-    /** The last source commit the destination applied (pgmanager's {@code confirmed_lsn}). */
-    public void confirmed(String id, Lsn applied) {
-        jdbc.sql("UPDATE migration.migrations SET confirmed_lsn = ?, updated_at = now() WHERE id = ? AND confirmed_lsn IS DISTINCT FROM ?")
-                .params(applied.value(), id, applied.value()).update();
+    /**
+     * The last source commit the destination applied (pgmanager's {@code confirmed_lsn}) and its commit time on the source
+     * (null: not known, the one recorded is kept).
+     */
+    public void confirmed(String id, Lsn applied, Instant commitTime) {
+        jdbc.sql("UPDATE migration.migrations SET confirmed_lsn = ?, confirmed_commit_time = coalesce(?, confirmed_commit_time), "
+                        + "updated_at = now() WHERE id = ? AND confirmed_lsn IS DISTINCT FROM ?")
+                .params(applied.value(), commitTime == null ? null : Timestamp.from(commitTime), id, applied.value()).update();
     }
 
     /** At start-up: the migrations whose run the process's end cut off (status running, streaming or switchover). */

@@ -408,7 +408,7 @@ public final class Migrations implements AutoCloseable {
         }
     }
 
-    /** pgmanager's {@code confirmed_lsn}: the follows' applied positions, recorded every 2 s. */
+    /** pgmanager's {@code confirmed_lsn}: the follows' applied positions, recorded every 2 s with their commit times. */
     private void recordPositions() {
         running.forEach(this::recordPosition);
     }
@@ -417,7 +417,9 @@ public final class Migrations implements AutoCloseable {
         LiveRun live = run.live();
         if (live.follow() != null && live.follow().applied().isValid()) {
             try {
-                store.confirmed(id, live.follow().applied());
+                // the time read first: it is then of the position recorded or of one before it, which bounds the lag from above
+                Instant commitTime = live.follow().appliedCommitTime();
+                store.confirmed(id, live.follow().applied(), commitTime);
             } catch (RuntimeException e) {
                 log.debug("migration {}: cannot record its position: {}", id, e.getMessage());
             }

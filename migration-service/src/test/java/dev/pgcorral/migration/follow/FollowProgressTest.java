@@ -44,6 +44,21 @@ class FollowProgressTest {
     }
 
     @Test
+    void untilTheRunAppliesATransactionTheLagInSecondsCountsFromTheCommitTimeAnEarlierRunRecorded() {
+        FollowProgress progress = new FollowProgress();
+        java.time.Instant hourAgo = java.time.Instant.now().minusSeconds(3600);
+        progress.appliedBefore(hourAgo);
+        progress.startedAt(Lsn.parse("0/2000000"));
+        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.INVALID);
+        assertThat(progress.lag().seconds()).as("16 MB not received yet: at most since the recorded commit").isGreaterThan(3500);
+
+        progress.committed(Lsn.parse("0/2800000"), java.time.Instant.now().minusSeconds(10), 1);
+        progress.appliedBefore(hourAgo);
+        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.parse("0/2800000"));
+        assertThat(progress.lag().seconds()).as("from this run's own last commit once it has one").isBetween(9.0, 600.0);
+    }
+
+    @Test
     void whileATransactionWaitsToBeAppliedTheLagCountsFromWhatWasAppliedNotFromTheSlot() {
         FollowProgress progress = new FollowProgress();
         progress.committed(Lsn.parse("0/2000000"), java.time.Instant.now(), 1);
