@@ -266,7 +266,7 @@ const loadDetail = throttled(async () => {
 // A chart opened while a migration follows starts with the lag the service kept (at most a point a second), before the
 // page's own samples.
 function seedLag(detail) {
-  const kept = (detail.live_lag_history || []).map((p) => [Date.parse(p.at), p.bytes, p.seconds]);
+  const kept = (detail.live_lag_history || []).map((p) => [Date.parse(p.at), p.bytes, p.seconds ?? -1]); // no seconds: not known
   const samples = migration.lag.get(detail.id);
   if (!kept.length || !samples) return;
   const first = samples.length ? samples[0][0] : Infinity;
@@ -405,7 +405,8 @@ function renderFollow(m) {
   // not measured: at first, or while something keeps the follow from going on (the warning says what)
   const unmeasured = f.trouble ? "unknown" : "measuring";
   text("follow-lag-bytes", measured ? bytes(f.lagBytes) : unmeasured);
-  text("follow-lag-seconds", measured ? seconds(f.lagSeconds) : unmeasured);
+  // seconds -1: behind, with no commit time known yet to count from
+  text("follow-lag-seconds", measured && f.lagSeconds >= 0 ? seconds(f.lagSeconds) : unmeasured);
   text("follow-transactions", count(f.transactions));
   text("follow-changes", count(f.changes));
   const trouble = document.getElementById("follow-trouble");
@@ -416,8 +417,9 @@ function renderFollow(m) {
   line(document.getElementById("lag-bytes-chart"), samples.length > 0,
       [{color: "#3182ce", points: samples.map(([t, lagBytes]) => [t, lagBytes])}], now,
       {span: LAG_SPAN_MS, least: 1024, label: (v) => bytes(Math.round(v))});
-  line(document.getElementById("lag-seconds-chart"), samples.length > 0,
-      [{color: "#dd6b20", points: samples.map(([t, , lagSeconds]) => [t, lagSeconds])}], now,
+  const timed = samples.filter(([, , lagSeconds]) => lagSeconds >= 0);
+  line(document.getElementById("lag-seconds-chart"), timed.length > 0,
+      [{color: "#dd6b20", points: timed.map(([t, , lagSeconds]) => [t, lagSeconds])}], now,
       {span: LAG_SPAN_MS, label: (v, max) => v.toFixed(max < 10 ? 1 : 0) + " s"});
 }
 

@@ -176,6 +176,86 @@ class WebUiSecurityTest {
         assertThat(notMigration.body()).contains("no migration service named 'replay'");
     }
 
+    /**
+     * A body the action would have to guess at is refused before the service is called (it is down: a call would be a
+     * 502): an unknown key, a whole number written with a fraction, a string for a number or a boolean, a number for a
+     * string. The problem document names the field and says what was wrong.
+     */
+    @Test
+    void anActionRefusesKeysItDoesNotTakeAndValuesOfAnotherType() throws Exception {
+        String session = cookie(logIn(PASSWORD, "/services/migration"));
+        String migration = "/services/migration/actions/migrations/m1";
+
+        HttpResponse<String> unknown = action("POST", migration + "/switchover", "{\"timeout_sec\":\"x\"}", "application/json", session);
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(unknown.body()).contains("\"field\":\"timeout_sec\"").contains("timeout_sec is not a key of this call")
+                .contains("it takes timeoutSec");
+        HttpResponse<String> fraction = action("POST", migration + "/switchover", "{\"timeoutSec\":1.5}", "application/json", session);
+        assertThat(fraction.statusCode()).as("not rounded down to 1").isEqualTo(400);
+        assertThat(fraction.body()).contains("timeoutSec must be a whole number (was 1.5)");
+        HttpResponse<String> exponent = action("POST", migration + "/switchover", "{\"timeoutSec\":1e2}", "application/json", session);
+        assertThat(exponent.statusCode()).isEqualTo(400);
+        assertThat(exponent.body()).contains("timeoutSec must be a whole number written without a fraction or an exponent");
+        HttpResponse<String> text = action("POST", migration + "/switchover", "{\"timeoutSec\":\"60\"}", "application/json", session);
+        assertThat(text.statusCode()).isEqualTo(400);
+        assertThat(text.body()).contains("timeoutSec must be a whole number");
+        assertThat(action("POST", migration + "/switchover", "{\"timeoutSec\":60}", "application/json", session).statusCode())
+                .as("well-formed: passed on to the service, which is down").isEqualTo(502);
+
+        HttpResponse<String> snake = action("POST", migration + "/stop", "{\"keep_slot\":true}", "application/json", session);
+        assertThat(snake.statusCode()).isEqualTo(400);
+        assertThat(snake.body()).contains("keep_slot is not a key of this call").contains("it takes keepSlot")
+                .doesNotContain("keepSlot must be true or false");
+        assertThat(action("POST", migration + "/stop", "{\"keepslot\":true,\"keepSlot\":false}", "application/json", session).body())
+                .contains("keepslot is not a key of this call");
+        HttpResponse<String> quoted = action("POST", migration + "/delete", "{\"force\":\"true\",\"keepSlot\":false}", "application/json", session);
+        assertThat(quoted.statusCode()).isEqualTo(400);
+        assertThat(quoted.body()).contains("force must be true or false");
+        assertThat(action("POST", migration + "/delete", "{\"force\":1,\"keepSlot\":false}", "application/json", session).statusCode())
+                .isEqualTo(400);
+        HttpResponse<String> missing = action("POST", migration + "/stop", "{}", "application/json", session);
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(missing.body()).contains("keepSlot must be true or false");
+        assertThat(action("POST", migration + "/stop", "{\"keepSlot\":false}", "application/json", session).statusCode())
+                .as("well-formed").isEqualTo(502);
+        HttpResponse<String> noBody = action("POST", migration + "/start", "{\"keepSlot\":true}", "application/json", session);
+        assertThat(noBody.statusCode()).as("an action without a body takes no keys").isEqualTo(400);
+        assertThat(noBody.body()).contains("keepSlot is not a key of this call, which takes none");
+        assertThat(action("POST", migration + "/start", "{}", "application/json", session).statusCode()).as("well-formed").isEqualTo(502);
+
+        HttpResponse<String> quotedPort = action("POST", "/services/migration/actions/clusters",
+                "{\"name\":\"a\",\"host\":\"db\",\"port\":\"5432\"}", "application/json", session);
+        assertThat(quotedPort.statusCode()).isEqualTo(400);
+        assertThat(quotedPort.body()).contains("port must be a whole number");
+        assertThat(action("POST", "/services/migration/actions/clusters", "{\"name\":12,\"host\":\"db\",\"port\":5432}",
+                "application/json", session).body()).contains("name must be a string");
+        assertThat(action("POST", "/services/replay/actions/sessions/3f2504e0-4f89-11d3-9a0c-0305e82c3301/compare",
+                "{\"against\":\"source\",\"table\":\"t\"}", "application/json", session).body())
+                .contains("table is not a key of this call").contains("it takes against");
+        assertThat(action("POST", "/services/lock/actions/force-release", "{\"port\":5432.5,\"database\":\"d\"}", "application/json", session)
+                .body()).contains("port must be a whole number (was 5432.5)");
+        assertThat(action("POST", "/services/lock/actions/release-all", "{\"marker\":\"m\"}", "application/json", session).statusCode())
+                .isEqualTo(400);
+        assertThat(action("POST", "/services/lock/actions/release-all", "{}", "application/json", session).statusCode())
+                .as("well-formed").isEqualTo(502);
+    }
+
+    /** A path Tomcat refuses before web-ui sees it (%2F, invalid UTF-8, %00) is a problem document, not Tomcat's HTML page. */
+    @Test
+    void aMalformedPathIsAProblemDocument() throws Exception {
+        String session = cookie(logIn(PASSWORD, "/"));
+        for (String path : new String[] {"/services/migration/actions/migrations/a%2Fb", "/services/migration/actions/migrations/%ff",
+                "/services/migration/actions/migrations/a%00", "/services/a%2Fb"}) {
+            HttpResponse<String> refused = get(path, session);
+            assertThat(refused.statusCode()).as(path).isEqualTo(400);
+            assertThat(refused.headers().firstValue("Content-Type")).as(path)
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+            assertThat(refused.body()).as(path).contains("\"status\":400").contains("%-encoded")
+                    .doesNotContain("<html").doesNotContain("Tomcat");
+        }
+    }
+
     @Test
     void theLiveStatusNeedsTheSessionAndWebUisOwnOrigin() throws Exception {
         String session = cookie(logIn(PASSWORD, "/"));

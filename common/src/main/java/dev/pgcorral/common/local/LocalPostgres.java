@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,8 @@ import dev.pgcorral.common.pg.Readiness;
 public final class LocalPostgres implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
+    /** The server's output, in its data directory. */
+    public static final String LOG_FILE = "pgcorral-server.log";
 
     /** Settings of a throwaway server: speed over durability. */
     public static final Map<String, String> THROWAWAY_SETTINGS = Map.of(
@@ -216,8 +220,12 @@ public final class LocalPostgres implements AutoCloseable {
         return port;
     }
 
+    /**
+     * The server's output: {@value #LOG_FILE} in its data directory, which is the service's own (a file beside it could be
+     * anyone's), made anew at each start.
+     */
     public Path logFile() {
-        return options.dataDir().resolveSibling(options.dataDir().getFileName() + ".log");
+        return options.dataDir().resolve(LOG_FILE);
     }
 
     public PostgresBinaries binaries() {
@@ -241,18 +249,25 @@ public final class LocalPostgres implements AutoCloseable {
             signal(p, "INT");
             try {
                 if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                    log.warn("PostgreSQL on port {} did not stop within 15 s, killing it", port);
+                    log.warn("PostgreSQL on port {} did not stop within 15 s, killing it and its processes", port);
+                    // its backends too: left running, they hold its shared memory, and the next start on this directory fails
+                    List<ProcessHandle> tree = p.descendants().toList();
                     p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    tree.forEach(ProcessHandle::destroyForcibly);
+                    for (ProcessHandle h : tree) {
+                        h.onExit().get(10, TimeUnit.SECONDS);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 p.destroyForcibly();
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("PostgreSQL on port {}: a process of it did not end within 10 s of being killed", port);
             }
         }
         process = null;
         if (!options.keepData()) {
             deleteTree(options.dataDir());
-            deleteTree(logFile());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.pgcorral.common.web;
 
-import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -21,11 +20,7 @@ public class ContainerProblems {
 
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReportValve() {
-        return factory -> factory.addContextCustomizers(context -> {
-            if (context.getParent() instanceof StandardHost host) {
-                host.setErrorReportValveClass(ProblemReportValve.class.getName());
-            }
-        });
+        return ProblemReportValve.onTheHost();
     }
 
     @Bean

@@ -45,6 +45,7 @@ import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Every API error as {@code application/problem+json}: our {@link ApiException}s, and Spring MVC's
@@ -126,7 +127,12 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
             return problem(ex, detail, headers, status, request);
         }
         InvalidField field;
-        if (json instanceof InvalidFormatException format) {
+        if (json instanceof UnrecognizedPropertyException unknown) { // where the reader refuses keys it does not know
+            String keys = unknown.getKnownPropertyIds() == null ? "" : unknown.getKnownPropertyIds().stream().map(String::valueOf)
+                    .sorted().collect(Collectors.joining(", "));
+            field = new InvalidField(path, keys.isEmpty() ? "is not a key of this call, which takes none"
+                    : "is not a key of this call: it takes " + keys, null);
+        } else if (json instanceof InvalidFormatException format) {
             field = new InvalidField(path, numberRule(format.getTargetType(), format.getValue()), format.getValue());
         } else if (json instanceof MismatchedInputException mismatch) {
             field = new InvalidField(path, expectation(mismatch.getTargetType()), null);

@@ -6,22 +6,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
+import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 
 /**
  * Tomcat's error report, as a problem document instead of an HTML page. Tomcat writes this report
  * itself, outside any web application, for requests it refuses before they reach Spring: a path that
  * is not valid %-encoded UTF-8 or holds {@code %00}, an encoded {@code /} or {@code \}, a request
  * line or headers too large, a malformed request. Installed as the host's error report valve by
- * {@link ContainerProblems}. The request's own text is never echoed in the detail (it may hold a
+ * {@link #onTheHost()} ({@link ContainerProblems}'s, and web-ui's). The request's own text is never echoed in the detail (it may hold a
  * password in its query string).
  */
 public class ProblemReportValve extends ErrorReportValve {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemReportValve.class);
+
+    /** Installs it as the error report valve of the host the application runs on. */
+    public static WebServerFactoryCustomizer<TomcatServletWebServerFactory> onTheHost() {
+        return factory -> factory.addContextCustomizers(context -> {
+            if (context.getParent() instanceof StandardHost host) {
+                host.setErrorReportValveClass(ProblemReportValve.class.getName());
+            }
+        });
+    }
 
     @Override
     protected void report(Request request, Response response, Throwable throwable) {

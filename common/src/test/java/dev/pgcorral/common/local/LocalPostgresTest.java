@@ -47,7 +47,10 @@ class LocalPostgresTest {
     @Test
     void keptDataSurvivesARestart() throws Exception {
         LocalPostgres server = server(PostgresBinaries.locate(null), base.resolve("kept"), true);
+        Path besides = Files.writeString(base.resolve("kept.log"), "a user's own log, named after the data directory");
         server.start();
+        assertThat(server.logFile()).as("the server's log is in its data directory").isEqualTo(base.resolve("kept").resolve(LocalPostgres.LOG_FILE))
+                .content().contains("database system is ready");
         try (Connection c = server.connect("postgres"); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE survivor");
         }
@@ -59,6 +62,7 @@ class LocalPostgresTest {
             server.stop();
         }
         assertThat(base.resolve("kept").resolve("PG_VERSION")).exists();
+        assertThat(besides).as("a file beside the data directory is left alone").hasContent("a user's own log, named after the data directory");
     }
 
     @Test

@@ -43,7 +43,7 @@ class MigrationApi {
     record CreateBody(String id, String name, @JsonProperty("source_cluster_id") String sourceClusterId,
                       @JsonProperty("dest_cluster_id") String destClusterId, @JsonProperty("source_node_id") String sourceNodeId,
                       @JsonProperty("dest_node_id") String destNodeId, String mode, Boolean fallback,
-                      @JsonProperty("slot_name") String slotName, String publication, @JsonProperty("copy_workers") Integer copyWorkers) {
+                      @JsonProperty("slot_name") String slotName, String publication, @JsonProperty("copy_workers") Long copyWorkers) {
     }
 
     record Ack(boolean ok, String message) {

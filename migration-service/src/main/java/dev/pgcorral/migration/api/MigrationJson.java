@@ -72,7 +72,7 @@ final class MigrationJson {
         json.put("created_at", m.createdAt().toString());
         json.put("updated_at", m.updatedAt().toString());
         if (live != null) {
-            live(json, live, run.follow(), lagHistory);
+            live(json, live, run.follow(), m.mode().follows(), lagHistory);
         } else if (m.startedAt() != null) {
             List<Map<String, Object>> tables = new ArrayList<>();
             for (MigrationStore.StoredTable t : store.tables(m.id())) {
@@ -106,14 +106,17 @@ final class MigrationJson {
             Map<String, Object> point = new LinkedHashMap<>();
             point.put("at", sample.probedAt().toString());
             point.put("bytes", sample.bytes());
-            point.put("seconds", sample.seconds());
+            if (sample.secondsKnown()) {
+                point.put("seconds", sample.seconds());
+            }
             history.add(point);
         }
         return history;
     }
 
     /** pgmanager's {@code live_*} fields, every one omitted when empty or zero. */
-    private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow, boolean lagHistory) {
+    /** {@code follows}: the migration's mode follows the source, so before its follow runs (a clone) the lag is not known. */
+    private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow, boolean follows, boolean lagHistory) {
         CloneProgress.Rates rates = live.rates();
         omitEmpty(json, "live_phase", live.phase());
         json.put("live_lsn", follow == null ? "0/0" : follow.applied().toString());
@@ -130,10 +133,10 @@ final class MigrationJson {
         FollowProgress.Lag lag = follow == null ? null : follow.lag();
         if (lag != null && lag.bytes() >= 0) {
             omitZero(json, "live_lag_bytes", lag.bytes());
-            omitZero(json, "live_lag_seconds", lag.seconds()); // ours
+            omitZero(json, "live_lag_seconds", Math.max(0, lag.seconds())); // ours
         }
-        // before the follow runs, a server it waits for (see live_trouble) leaves the lag unknown
-        json.put("live_lag_formatted", lagFormatted(lag == null && live.trouble() != null ? FollowProgress.Lag.UNKNOWN : lag));
+        // before the follow runs (a clone, or a server it waits for, see live_trouble) the lag is not known
+        json.put("live_lag_formatted", lagFormatted(lag == null && (follows || live.trouble() != null) ? FollowProgress.Lag.UNKNOWN : lag));
         if (follow != null) {
             omitZero(json, "live_transactions_applied", follow.transactions()); // ours
             if (lagHistory && !follow.lagHistory().isEmpty()) {
@@ -174,7 +177,8 @@ final class MigrationJson {
 
     /**
      * pgmanager's {@code "<n> B|KB|MB|GB (latency: <duration>)"}, 1024-based, two decimals from 1 KiB on; while the follow
-     * cannot read the source's position, {@code "unknown (latency: unknown)"}.
+     * cannot read the source's position (or has not run yet), {@code "unknown (latency: unknown)"}; the bytes with
+     * {@code "latency: unknown"} while no commit time is known to count the seconds from.
      */
     static String lagFormatted(FollowProgress.Lag lag) {
         if (lag != null && lag.bytes() < 0) {
@@ -192,7 +196,7 @@ final class MigrationJson {
         } else {
             size = String.format(java.util.Locale.ROOT, "%.2f GB", bytes / (1024.0 * 1024 * 1024));
         }
-        return size + " (latency: " + goDuration(seconds) + ")";
+        return size + " (latency: " + (seconds < 0 ? "unknown" : goDuration(seconds)) + ")";
     }
 
     /** A duration as Go prints one: {@code 0s}, {@code 350ms}, {@code 1.5s}, {@code 2m3s}. */

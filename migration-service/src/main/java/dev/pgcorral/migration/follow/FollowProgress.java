@@ -14,9 +14,16 @@ import dev.pgcorral.common.pg.Lsn;
  */
 public final class FollowProgress {
 
-    /** The lag as last probed; {@code bytes} is -1 before the first probe. */
+    /**
+     * The lag as last probed; {@code bytes} is -1 before the first probe, {@code seconds} -1 while the stream is behind
+     * and no commit time is known to count from (see {@link #probed}).
+     */
     public record Lag(long bytes, double seconds, Lsn sourcePosition, Instant probedAt) {
-        public static final Lag UNKNOWN = new Lag(-1, 0, Lsn.INVALID, null);
+        public static final Lag UNKNOWN = new Lag(-1, -1, Lsn.INVALID, null);
+
+        public boolean secondsKnown() {
+            return seconds >= 0;
+        }
     }
 
     private volatile Lsn applied = Lsn.INVALID;
@@ -158,7 +165,7 @@ public final class FollowProgress {
      * <p>The lag in seconds: from the commit of the oldest transaction received and not yet applied; while nothing is
      * but the follow is held up (it cannot apply what the source holds), from when that began; while neither, but the
      * stream is more than {@value #BEHIND_BYTES} bytes behind the source (the WAL sender has not sent it yet), from the
-     * commit of the last one applied, which bounds it; else 0.
+     * commit of the last one applied, which bounds it (-1 when none is known); else 0.
      */
     void probed(Lsn sourcePosition, Lsn done, Lsn received) {
         // the slot's confirmed position ("done") counts only while nothing waits to be applied: the source's keep-alives
@@ -172,9 +179,10 @@ public final class FollowProgress {
         Instant last = appliedCommitTime;
         Instant now = Instant.now();
         Instant heldUp = troubleSince;
-        Instant since = bytes == 0 ? null : pending != null ? pending : heldUp != null ? heldUp
-                : sourcePosition.bytesSince(Lsn.max(received, from)) > BEHIND_BYTES ? last : null;
-        double seconds = since == null ? 0 : Math.max(0, Duration.between(since, now).toNanos() / 1e9);
+        boolean behind = sourcePosition.bytesSince(Lsn.max(received, from)) > BEHIND_BYTES;
+        Instant since = bytes == 0 ? null : pending != null ? pending : heldUp != null ? heldUp : behind ? last : null;
+        double seconds = since != null ? Math.max(0, Duration.between(since, now).toNanos() / 1e9)
+                : bytes > 0 && pending == null && heldUp == null && behind ? -1 : 0;
         lag = new Lag(bytes, seconds, sourcePosition, now);
         history.add(lag);
     }

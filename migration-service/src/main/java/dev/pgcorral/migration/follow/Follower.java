@@ -4,14 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.pgcorral.common.logical.ChangeStream;
 import dev.pgcorral.common.logical.LogicalReplicationException;
@@ -67,10 +63,9 @@ public final class Follower {
     static final int GROUP_CHANGES = 5000;
     private static final Duration ORIGIN_WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    private static final Logger log = LoggerFactory.getLogger(Follower.class);
 
     private final Job job;
-    private final CloneProgress record;
+    private final FollowLog say;
     private final FollowProgress progress = new FollowProgress();
     private volatile boolean cancelled;
     private volatile ChangeStream stream;
@@ -87,7 +82,7 @@ public final class Follower {
     /** @param record the run's record: events and log lines go there */
     public Follower(Job job, CloneProgress record) {
         this.job = job;
-        this.record = record;
+        this.say = new FollowLog(record, job.migrationId());
         this.definitions = new RunDefinitions(job.known(), job.migrationId());
     }
 
@@ -201,7 +196,7 @@ public final class Follower {
         try (ApplySession session = new ApplySession(dst, catalog, job.origin(), ORIGIN_WAIT, progress::trouble, definitions.latest())) {
             this.session = session;
             if (!session.replicaRole()) {
-                info("the destination's user may not set session_replication_role: its triggers fire and foreign keys are checked "
+                say.info("the destination's user may not set session_replication_role: its triggers fire and foreign keys are checked "
                         + "again as changes are applied");
             }
             // flushed: the new stream reports where it starts to the source as done
@@ -215,7 +210,7 @@ public final class Follower {
             }
             definitions.seed(job.source(), job.publication());
             progress.trouble(null);
-            info("following from " + (from.isValid() ? from : "the slot's position") + " (slot " + job.slot() + ")");
+            say.info("following from " + (from.isValid() ? from : "the slot's position") + " (slot " + job.slot() + ")");
             apply(s, session);
         } finally {
             applying = null;
@@ -285,11 +280,11 @@ public final class Follower {
                 }
             } else if (message instanceof Message m && m.transactional() && SourceReplication.prefixOf(m.prefix(), SourceReplication.NOTE_PREFIX, job.slot())) {
                 String statement = m.contentAsString().strip();
-                warn("schema_change_not_followed", "a schema change on the source that the follow goes on past, and that the "
+                say.warn("schema_change_not_followed", "a schema change on the source that the follow goes on past, and that the "
                         + "destination needs too (do the same there before the switchover): " + statement, Map.of("statement", statement));
             } else if (message instanceof Message m && m.transactional() && SourceReplication.prefixOf(m.prefix(), SourceReplication.DDL_PREFIX, job.slot())) {
                 if (job.passDdlAt() != null && !m.messageLsn().isAfter(job.passDdlAt())) {
-                    info("passing the schema change at " + m.messageLsn() + ", which the follow stopped at: a start after that stop takes it as "
+                    say.info("passing the schema change at " + m.messageLsn() + ", which the follow stopped at: a start after that stop takes it as "
                             + "applied to the destination by hand: " + m.contentAsString().strip());
                 } else {
                     if (changes == null) {
@@ -304,7 +299,7 @@ public final class Follower {
                 group.reset();
                 changes = null;
                 missing = null;
-                event("stream_resumed", "the source connection was lost and the stream resumed from " + r.position() + ": " + r.reason());
+                say.event("stream_resumed", "the source connection was lost and the stream resumed from " + r.position() + ": " + r.reason());
             } else if (!group.skipping && changes == null && missing == null && change(session, message)) {
                 group.changes++;
                 group.changesOfThisTransaction++;
@@ -374,9 +369,7 @@ public final class Follower {
     private void retryLater(String problem, Duration wait) throws InterruptedException {
         String message = problem + "; retrying in " + wait.toSeconds() + " s";
         progress.trouble(message);
-        record.failure(message, true);
-        record.log("warn", message, Map.of("component", "follow"));
-        log.warn("migration {}: {}", job.migrationId(), message);
+        say.retrying(message);
         synchronized (this) {
             if (!cancelled) {
                 wait(wait.toMillis()); // cancel() wakes it
@@ -386,29 +379,5 @@ public final class Follower {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private void info(String message) {
-        record.log("info", message, Map.of("component", "follow"));
-        log.info("migration {}: {}", job.migrationId(), message);
-    }
-
-    private void warn(String type, String message) {
-        warn(type, message, Map.of());
-    }
-
-    /** A warning whose log line carries {@code fields} and its event's {@code type} ({@code event}) besides its component. */
-    private void warn(String type, String message, Map<String, String> fields) {
-        record.event(type, message, fields);
-        Map<String, String> logged = new HashMap<>(fields);
-        logged.put("component", "follow");
-        logged.put("event", type);
-        record.log("warn", message, logged);
-        log.warn("migration {}: {}", job.migrationId(), message);
-    }
-
-    private void event(String type, String message) {
-        record.event(type, message, Map.of());
-        info(message);
     }
 }

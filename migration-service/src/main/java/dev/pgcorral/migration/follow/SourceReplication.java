@@ -76,24 +76,27 @@ public final class SourceReplication {
             "DROP TRIGGER", "DROP SEQUENCE", "DROP INDEX");
     /**
      * The capture's body: a DDL statement goes into the WAL unless everything it made, changed or dropped is temporary,
-     * or belongs to a temporary table (a trigger or a view's rule, "… on pg_temp.t"); a statement nothing is reported for
-     * is captured all the same.
+     * belongs to a temporary table (a trigger or a view's rule, "… on pg_temp.t"), or is the capture's own ({@link #SCHEMA}
+     * and what it holds: another migration of the same source installing or removing its trigger); a statement nothing is
+     * reported for is captured all the same.
      */
     private static final String CAPTURE = """
             BEGIN
               IF tg_event = 'sql_drop' THEN
                 IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects())
                    AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects()
-                                   WHERE NOT is_temporary AND coalesce(object_identity, '') NOT LIKE '%% on pg\\_temp.%%') THEN
+                                   WHERE NOT is_temporary AND coalesce(object_identity, '') NOT LIKE '%% on pg\\_temp.%%'
+                                     AND coalesce(schema_name, '') <> '%1$s' AND NOT (object_type = 'schema' AND object_identity = '%1$s')) THEN
                   RETURN;
                 END IF;
               ELSIF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands())
                     AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
                                     WHERE (schema_name IS NULL OR (schema_name <> 'pg_temp' AND schema_name NOT LIKE 'pg\\_temp\\_%%'))
-                                      AND coalesce(object_identity, '') NOT LIKE '%% on pg\\_temp.%%') THEN
+                                      AND coalesce(object_identity, '') NOT LIKE '%% on pg\\_temp.%%'
+                                      AND coalesce(schema_name, '') <> '%1$s' AND NOT (object_type = 'schema' AND object_identity = '%1$s')) THEN
                 RETURN;
               END IF;
-              PERFORM pg_logical_emit_message(true, CASE WHEN tg_tag IN (%s) THEN '%s' ELSE '%s' END, current_query());
+              PERFORM pg_logical_emit_message(true, CASE WHEN tg_tag IN (%2$s) THEN '%3$s' ELSE '%4$s' END, current_query());
             END""";
     /** Where the DDL capture lives on the source (its functions; the event triggers run them). */
     public static final String SCHEMA = "pgcorral_migration";
@@ -253,7 +256,10 @@ public final class SourceReplication {
             for (int attempt = 1; ; attempt++) {
                 try {
                     st.execute(LOCK_SCHEMA); // one migration's install or removal at a time
-                    st.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+                    // not CREATE SCHEMA IF NOT EXISTS: when the schema is there, that reports no object, and the follows of the
+                    // source's other migrations would take it for a schema change of the user's
+                    st.execute("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = '" + SCHEMA + "') THEN CREATE SCHEMA "
+                            + SCHEMA + "; END IF; END$$");
                     break;
                 } catch (SQLException e) {
                     c.rollback();
@@ -264,7 +270,7 @@ public final class SourceReplication {
                 }
             }
             st.execute("CREATE OR REPLACE FUNCTION " + SCHEMA + "." + trigger() + "() RETURNS event_trigger LANGUAGE plpgsql AS $fn$\n"
-                    + CAPTURE.formatted(tags(NOTE_TAGS) + ", " + tags(NOTE_DROP_TAGS), NOTE_PREFIX + "/" + slot, DDL_PREFIX + "/" + slot)
+                    + CAPTURE.formatted(SCHEMA, tags(NOTE_TAGS) + ", " + tags(NOTE_DROP_TAGS), NOTE_PREFIX + "/" + slot, DDL_PREFIX + "/" + slot)
                     + "\n$fn$");
             // an earlier run's, left by a failure before its slot was kept
             st.execute("DROP EVENT TRIGGER IF EXISTS " + trigger());

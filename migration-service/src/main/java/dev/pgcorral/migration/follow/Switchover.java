@@ -120,6 +120,8 @@ public final class Switchover {
             + "OR application_name LIKE 'pgcorral lag probe %' OR application_name LIKE 'pgcorral migration %'");
 
     public Result run() throws Exception {
+        checkReachable("source", source);
+        checkReachable("destination", destination);
         // first: a restart during the catch-up wait finds what was read-only before, and gives nothing the switchover did not take
         before = readOnlyNow();
         readOnlyFound.accept(before);
@@ -333,6 +335,16 @@ public final class Switchover {
      * Refuses, before anything is changed, a switchover whose source user could not stop the writes: one that does not own
      * the source database, or that may not end the sessions there of the roles found connected.
      */
+    /** That a side answers, before anything is done: else which one does not (the driver's words name neither side nor step). */
+    private static void checkReachable(String side, ConnectionDetails db) {
+        try {
+            db.connect().close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the " + side + " " + db.redacted() + ": " + SqlFaults.cause(e)
+                    + "; the source's writes were not touched", e);
+        }
+    }
+
     private void checkMayStopSourceWrites() throws SQLException {
         try (Connection c = source.connect()) {
             String cannot = SOURCE_SESSIONS.whyWritesCannotStop(c, settings.endSessions());

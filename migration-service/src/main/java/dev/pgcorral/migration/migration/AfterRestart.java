@@ -132,8 +132,7 @@ final class AfterRestart {
             if (m.mode().follows() && (state.cloneCompleted() || m.mode() == Migration.Mode.FOLLOW_ONLY)) {
                 log.info("migration {}: the service restarted while it followed the source; following on", m.id());
                 try {
-                    store.stale(m.id(), "process was interrupted");
-                    start.accept(m.id(), note);
+                    start.accept(m.id(), note); // its status stays what it was until the run says more: never failed meanwhile
                 } catch (RuntimeException e) {
                     log.warn("migration {}: cannot follow on after the restart: {}", m.id(), e.getMessage());
                     store.stale(m.id(), "process was interrupted, and following on failed: " + e.getMessage() + " (" + note + ")");

@@ -129,7 +129,8 @@ public final class Migrations implements AutoCloseable {
         if (current != null && current.cancelled()) {
             throw ApiException.conflict("migration \"" + id + "\" is stopping: start it once its status reads stopped");
         }
-        if (current != null || m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING) {
+        // after a restart the status is still the one of the run the process's end cut off
+        if (current != null || restartNote == null && (m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING)) {
             throw ApiException.conflict("migration \"" + id + "\" is already running");
         }
         Lsn switchedAt = store.followState(id).switchoverLsn();

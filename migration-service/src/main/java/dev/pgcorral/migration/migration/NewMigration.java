@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * validation messages, pgmanager's words first.
  */
 public record NewMigration(String id, String name, String sourceClusterId, String destClusterId, String sourceNodeId, String destNodeId,
-                           String mode, Boolean fallback, String slotName, String publication, Integer copyWorkers) {
+                           String mode, Boolean fallback, String slotName, String publication, Long copyWorkers) {
 
     /** A slot name PostgreSQL accepts; a publication name is any identifier up to 63 bytes. */
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
@@ -77,7 +77,7 @@ public record NewMigration(String id, String name, String sourceClusterId, Strin
 
     /** {@code copy_workers}, or the default when ≤ 0 or absent (pgmanager's rule). */
     public int workers(int defaultWorkers) {
-        return copyWorkers == null || copyWorkers <= 0 ? defaultWorkers : copyWorkers;
+        return copyWorkers == null || copyWorkers <= 0 ? defaultWorkers : Math.toIntExact(copyWorkers); // at most MAX_WORKERS once valid
     }
 
     /** The slot name given, or {@code pgmanager_<id>} made a valid slot name (lower case, other characters as _). */

@@ -36,7 +36,7 @@ public class MigrationMetrics implements MeterBinder {
                 s -> s.migrations().stream().filter(m -> m.follow() != null).mapToLong(m -> Math.max(0, m.follow().lagBytes())).max().orElse(0));
         gauge(registry, "pgcorral.migration.follow.lag.seconds", "the largest follow lag in seconds (now minus the commit time of the "
                         + "oldest source transaction received and not applied)",
-                s -> s.migrations().stream().filter(m -> m.follow() != null).mapToDouble(m -> m.follow().lagSeconds()).max().orElse(0));
+                s -> s.migrations().stream().filter(m -> m.follow() != null).mapToDouble(m -> m.follow().lagSeconds()).filter(seconds -> seconds >= 0).max().orElse(0));
         gauge(registry, "pgcorral.migration.follow.transactions", "source transactions applied by the follows running",
                 s -> s.migrations().stream().filter(m -> m.follow() != null).mapToLong(m -> m.follow().transactions()).sum());
         gauge(registry, "pgcorral.migration.copy.bytes.rate", "bytes per second over the last minute, clones running",

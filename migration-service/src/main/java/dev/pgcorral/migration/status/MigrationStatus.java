@@ -26,7 +26,7 @@ public final class MigrationStatus implements StatusSource {
 
     /**
      * A follow: the last source position applied, the lag ({@code lagBytes} -1 until first measured), what
-     * keeps it from going on (null when nothing).
+     * keeps it from going on (null when nothing); {@code lagSeconds} -1 while not known (see {@link dev.pgcorral.migration.follow.FollowProgress.Lag}).
      */
     public record Follow(String appliedLsn, long lagBytes, double lagSeconds, long transactions, long changes, String trouble) {
     }

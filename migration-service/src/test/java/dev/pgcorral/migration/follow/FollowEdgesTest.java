@@ -168,6 +168,10 @@ class FollowEdgesTest extends MigrationTestBase {
             assertThat(api.get("/api/v1/migrations/" + id + "/logs")).extracting(l -> l.path("message").asString())
                     .filteredOn(m -> m.endsWith("CREATE VIEW pair_view AS SELECT id FROM items")).as("each trigger's note read by its own migration")
                     .hasSize(1);
+            // the other migration's capture (its schema and function, installed while this one followed) is no change of the user's
+            assertThat(api.get("/api/v1/migrations/" + id + "/logs")).filteredOn(l -> l.path("fields").path("event").asString()
+                    .equals("schema_change_not_followed")).extracting(l -> l.path("fields").path("statement").asString())
+                    .containsExactly("CREATE VIEW pair_view AS SELECT id FROM items");
             assertThat(api.call("DELETE", "/api/v1/migrations/" + id + "?force=true", null).status()).isEqualTo(204);
         }
     }

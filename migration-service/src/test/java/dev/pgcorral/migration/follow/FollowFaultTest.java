@@ -72,7 +72,12 @@ class FollowFaultTest extends MigrationTestBase {
         MigrationCalls.Reply compare = api.call("POST", "/api/v1/migrations/source-down/compare", null);
         assertThat(compare.status()).as("a fault past the service").isEqualTo(502);
         assertThat(compare.body().path("detail").asString()).startsWith("cannot compare");
-        assertThat(api.get("/api/v1/migrations/source-down").path("status").asString()).isEqualTo("streaming");
+        // a switchover says which side it cannot reach, before it touches anything, and the follow goes on
+        assertThat(api.call("POST", "/api/v1/migrations/source-down/switchover", null).status()).isEqualTo(200);
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(api.get("/api/v1/migrations/source-down/logs"))
+                .extracting(l -> l.path("message").asString()).anySatisfy(m -> assertThat(m)
+                        .startsWith("switchover failed: cannot reach the source postgresql://").contains("the source's writes were not touched")));
+        await().atMost(LIMIT).until(() -> api.get("/api/v1/migrations/source-down").path("status").asString().equals("streaming"));
         sourceServer.start();
         sql(source, "INSERT INTO t SELECT generate_series(11, 20)");
         await().atMost(LIMIT).until(() -> rows(dest, "SELECT count(*) FROM t").equals(List.of("20")));

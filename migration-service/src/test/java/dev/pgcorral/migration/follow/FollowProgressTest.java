@@ -46,9 +46,12 @@ class FollowProgressTest {
     @Test
     void untilTheRunAppliesATransactionTheLagInSecondsCountsFromTheCommitTimeAnEarlierRunRecorded() {
         FollowProgress progress = new FollowProgress();
+        progress.startedAt(Lsn.parse("0/2000000"));
+        progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.INVALID);
+        assertThat(progress.lag().secondsKnown()).as("16 MB not received yet, and no commit time to count from").isFalse();
+
         java.time.Instant hourAgo = java.time.Instant.now().minusSeconds(3600);
         progress.appliedBefore(hourAgo);
-        progress.startedAt(Lsn.parse("0/2000000"));
         progress.probed(Lsn.parse("0/3000000"), Lsn.INVALID, Lsn.INVALID);
         assertThat(progress.lag().seconds()).as("16 MB not received yet: at most since the recorded commit").isGreaterThan(3500);
 

@@ -40,6 +40,10 @@ public class ActionController {
     public record MarkerRef(@NotBlank @Size(max = 200) String marker) {
     }
 
+    /** The body of an action that takes no keys: {@code {}}, or none. */
+    public record NoKeys() {
+    }
+
     @PostMapping(value = "/force-release", consumes = MediaType.APPLICATION_JSON_VALUE)
     public JsonNode forceRelease(@PathVariable String service, @Valid @RequestBody DatabaseRef ref) {
         return lock.forceRelease(lockService(service), ref.port(), ref.database());
@@ -51,12 +55,12 @@ public class ActionController {
     }
 
     @PostMapping(value = "/release-all", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public JsonNode releaseAll(@PathVariable String service) {
+    public JsonNode releaseAll(@PathVariable String service, @RequestBody(required = false) NoKeys body) {
         return lock.releaseAll(lockService(service));
     }
 
     @PostMapping(value = "/restart", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public JsonNode restart(@PathVariable String service) {
+    public JsonNode restart(@PathVariable String service, @RequestBody(required = false) NoKeys body) {
         return lock.restart(lockService(service));
     }
 

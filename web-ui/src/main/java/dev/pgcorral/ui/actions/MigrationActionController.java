@@ -70,11 +70,16 @@ public class MigrationActionController {
                                 @Min(1) @Max(64) Integer copyWorkers) {
     }
 
-    /** {@code keepSlot}: a following migration's slot and publication stay on the source (else they are dropped). */
-    public record StopForm(boolean keepSlot) {
+    /**
+     * {@code keepSlot}: a following migration's slot and publication stay on the source (else they are dropped). Objects, not
+     * {@code boolean}s: the JSON reader would refuse a missing primitive before it names a key it does not know
+     * ({@code keep_slot}); a missing one is refused by validation instead.
+     */
+    public record StopForm(@NotNull(message = "must be true or false") Boolean keepSlot) {
     }
 
-    public record DeleteForm(boolean force, boolean keepSlot) {
+    public record DeleteForm(@NotNull(message = "must be true or false") Boolean force,
+                             @NotNull(message = "must be true or false") Boolean keepSlot) {
     }
 
     /** {@code timeoutSec}: how long the source may be without writes (null: the service's default). */
@@ -94,7 +99,8 @@ public class MigrationActionController {
     }
 
     @PostMapping(value = "/clusters/{cluster}/delete", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public JsonNode deleteCluster(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String cluster) {
+    public JsonNode deleteCluster(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String cluster,
+                                 @RequestBody(required = false) ActionController.NoKeys body) {
         return migrations.deleteCluster(migrationService(service), cluster);
     }
 
@@ -123,13 +129,14 @@ public class MigrationActionController {
     }
 
     @PostMapping(value = "/migrations/{migration}/start", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public JsonNode start(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration) {
+    public JsonNode start(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration,
+                         @RequestBody(required = false) ActionController.NoKeys body) {
         return migrations.start(migrationService(service), migration);
     }
 
     @PostMapping(value = "/migrations/{migration}/stop", consumes = MediaType.APPLICATION_JSON_VALUE)
     public JsonNode stop(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration,
-                         @RequestBody StopForm form) {
+                         @Valid @RequestBody StopForm form) {
         return migrations.stop(migrationService(service), migration, form.keepSlot());
     }
 
@@ -141,7 +148,7 @@ public class MigrationActionController {
 
     @PostMapping(value = "/migrations/{migration}/delete", consumes = MediaType.APPLICATION_JSON_VALUE)
     public JsonNode delete(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration,
-                           @RequestBody DeleteForm form) {
+                           @Valid @RequestBody DeleteForm form) {
         return migrations.deleteMigration(migrationService(service), migration, form.force(), form.keepSlot());
     }
 
@@ -151,7 +158,8 @@ public class MigrationActionController {
     }
 
     @PostMapping(value = "/migrations/{migration}/compare", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public JsonNode compare(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration) {
+    public JsonNode compare(@PathVariable String service, @PathVariable @Pattern(regexp = ID, message = ID_MESSAGE) String migration,
+                           @RequestBody(required = false) ActionController.NoKeys body) {
         return migrations.compare(migrationService(service), migration);
     }
 
