@@ -246,28 +246,41 @@ public final class LocalPostgres implements AutoCloseable {
         stopping = true;
         Process p = process;
         if (p != null && p.isAlive()) {
+            // its backends too, should it have to be killed: left running, they hold its shared memory, and the next start on
+            // this directory fails
+            List<ProcessHandle> tree = p.descendants().toList();
             signal(p, "INT");
             try {
                 if (!p.waitFor(15, TimeUnit.SECONDS)) {
                     log.warn("PostgreSQL on port {} did not stop within 15 s, killing it and its processes", port);
-                    // its backends too: left running, they hold its shared memory, and the next start on this directory fails
-                    List<ProcessHandle> tree = p.descendants().toList();
-                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                    tree.forEach(ProcessHandle::destroyForcibly);
-                    for (ProcessHandle h : tree) {
-                        h.onExit().get(10, TimeUnit.SECONDS);
-                    }
+                    killAll(p, tree);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                p.destroyForcibly();
-            } catch (ExecutionException | TimeoutException e) {
-                log.warn("PostgreSQL on port {}: a process of it did not end within 10 s of being killed", port);
+                killAll(p, tree);
             }
         }
         process = null;
         if (!options.keepData()) {
             deleteTree(options.dataDir());
+        }
+    }
+
+    /** Kills the server and {@code tree}, its processes, and waits up to 10 s for each to end. */
+    private void killAll(Process server, List<ProcessHandle> tree) {
+        server.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> all = new ArrayList<>(tree);
+        all.add(server.toHandle());
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("PostgreSQL on port {}: its process {} did not end within 10 s of being killed", port, h.pid());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -114,8 +114,10 @@ final class MigrationJson {
         return history;
     }
 
-    /** pgmanager's {@code live_*} fields, every one omitted when empty or zero. */
-    /** {@code follows}: the migration's mode follows the source, so before its follow runs (a clone) the lag is not known. */
+    /**
+     * pgmanager's {@code live_*} fields, every one omitted when empty or zero. {@code follows}: the migration's mode follows
+     * the source, so before its follow runs (a clone) the lag is not known.
+     */
     private static void live(Map<String, Object> json, CloneProgress live, FollowProgress follow, boolean follows, boolean lagHistory) {
         CloneProgress.Rates rates = live.rates();
         omitEmpty(json, "live_phase", live.phase());

@@ -5,9 +5,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import dev.pgcorral.common.logical.ChangeStream;
 import dev.pgcorral.common.logical.LogicalReplicationException;
@@ -122,25 +119,25 @@ public final class Follower {
      * @throws LogicalReplicationException the slot or publication is gone, or a right is missing
      */
     public void run() throws Exception {
-        ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "migration-lag-" + job.migrationId());
-            t.setDaemon(true);
-            return t;
-        });
         LagProbe probe = new LagProbe(job.source(), job.migrationId(), job.slot(), job.publication());
         ApplyWatch watch = new ApplyWatch(job.destination(), job.origin(), job.migrationId());
         FlushAcknowledger flushes = new FlushAcknowledger(job.destination(), job.origin(), job.migrationId());
-        prober.scheduleWithFixedDelay(() -> {
+        Watchers watchers = new Watchers(job.migrationId());
+        watchers.every("migration-lag", LAG_PROBE_MILLIS, () -> {
             probe.probe(progress, stream, found -> notFollowed = found);
             ApplySession s = session;
             watch.check(progress, () -> s == null ? 0 : s.busySince());
+        });
+        // on a thread of its own: a destination whose disk stalls holds up the flush, not the lag probe
+        watchers.every("migration-flush", LAG_PROBE_MILLIS, () -> {
+            ApplySession s = session;
             if (s != null && !s.durableOnCommit()) {
                 flushes.acknowledge(progress.applied(), stream);
             }
-        }, 0, LAG_PROBE_MILLIS, TimeUnit.MILLISECONDS);
+        });
         Duration backoff = Duration.ofSeconds(1);
-        definitions.load();
         try {
+            definitions.load();
             while (!cancelled) {
                 long appliedBefore = progress.transactions();
                 try {
@@ -175,8 +172,8 @@ public final class Follower {
             }
         } finally {
             progress.ended();
-            prober.shutdownNow();
-            probe.close();
+            watchers.close();
+            probe.close(); // after their threads ended: a look under way would open its connection again
             watch.close();
             flushes.close();
         }

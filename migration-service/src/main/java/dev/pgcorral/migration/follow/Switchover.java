@@ -109,6 +109,9 @@ public final class Switchover {
         this.readOnlyFound = readOnlyFound;
     }
 
+    /** How long {@link #checkReachable} waits for a side's answer. */
+    private static final Duration REACH = Duration.ofSeconds(10);
+
     /** The destination's sessions a switchover ends: all but the service's own ({@code pgcorral}, {@code pgcorral …}). */
     private static final DatabaseSessions DESTINATION_SESSIONS = new DatabaseSessions("application_name ~ '^pgcorral( |$)'");
     /**
@@ -331,20 +334,20 @@ public final class Switchover {
         }
     }
 
-    /**
-     * Refuses, before anything is changed, a switchover whose source user could not stop the writes: one that does not own
-     * the source database, or that may not end the sessions there of the roles found connected.
-     */
     /** That a side answers, before anything is done: else which one does not (the driver's words name neither side nor step). */
     private static void checkReachable(String side, ConnectionDetails db) {
         try {
-            db.connect().close();
+            db.connectWithin(REACH).close();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the " + side + " " + db.redacted() + ": " + SqlFaults.cause(e)
                     + "; the source's writes were not touched", e);
         }
     }
 
+    /**
+     * Refuses, before anything is changed, a switchover whose source user could not stop the writes: one that does not own
+     * the source database, or that may not end the sessions there of the roles found connected.
+     */
     private void checkMayStopSourceWrites() throws SQLException {
         try (Connection c = source.connect()) {
             String cannot = SOURCE_SESSIONS.whyWritesCannotStop(c, settings.endSessions());

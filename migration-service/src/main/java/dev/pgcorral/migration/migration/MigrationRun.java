@@ -288,14 +288,15 @@ final class MigrationRun {
         if (cancelled) {
             throw new CloneCancelledException();
         }
-        Lsn consistent = store.followState(migration.id()).consistentLsn();
+        MigrationStore.FollowState now = store.followState(migration.id()); // as the clone left it
+        Lsn consistent = now.consistentLsn();
         Lsn startAt = consistent == null ? Lsn.INVALID : consistent;
         Follower f = new Follower(new Follower.Job(migration.id(), source, destination, migration.slotName(), migration.publication(),
-                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, store.followState(migration.id()).ddlStopLsn(),
+                origin(migration.id()), startAt, migration.mode() == Migration.Mode.FOLLOW_ONLY, now.ddlStopLsn(),
                 new StoredDefinitions(store, migration.id())),
                 record);
         // until this run applies its first transaction, the lag in seconds is bounded from the last one recorded
-        f.progress().appliedBefore(store.followState(migration.id()).confirmedCommitTime());
+        f.progress().appliedBefore(now.confirmedCommitTime());
         follower = f;
         if (cancelled) {
             f.cancel();

@@ -129,8 +129,13 @@ public final class Migrations implements AutoCloseable {
         if (current != null && current.cancelled()) {
             throw ApiException.conflict("migration \"" + id + "\" is stopping: start it once its status reads stopped");
         }
-        // after a restart the status is still the one of the run the process's end cut off
-        if (current != null || restartNote == null && (m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING)) {
+        boolean cutOff = m.status() == Migration.Status.RUNNING || m.status() == Migration.Status.STREAMING
+                || m.status() == Migration.Status.SWITCHOVER; // after a restart: the status of the run the process's end cut off
+        if (restartNote != null && (current != null || !cutOff)) {
+            log.info("migration {}: not followed on after the restart: a call changed it meanwhile (status {})", id, m.status().wire());
+            return;
+        }
+        if (current != null || restartNote == null && cutOff) {
             throw ApiException.conflict("migration \"" + id + "\" is already running");
         }
         Lsn switchedAt = store.followState(id).switchoverLsn();

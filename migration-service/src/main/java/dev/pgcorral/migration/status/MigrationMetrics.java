@@ -32,10 +32,11 @@ public class MigrationMetrics implements MeterBinder {
                 s -> s.migrations().stream().filter(m -> "running".equals(m.status())).mapToLong(MigrationStatus.MigrationState::rowsCopied).sum());
         gauge(registry, "pgcorral.migration.migrations.streaming", "migrations following their source",
                 s -> s.migrations().stream().filter(m -> m.follow() != null).count());
-        gauge(registry, "pgcorral.migration.follow.lag.bytes", "the largest follow lag in bytes of WAL (source position minus applied)",
+        gauge(registry, "pgcorral.migration.follow.lag.bytes", "the largest follow lag in bytes of WAL (source position minus applied; "
+                        + "one not known counts as 0)",
                 s -> s.migrations().stream().filter(m -> m.follow() != null).mapToLong(m -> Math.max(0, m.follow().lagBytes())).max().orElse(0));
         gauge(registry, "pgcorral.migration.follow.lag.seconds", "the largest follow lag in seconds (now minus the commit time of the "
-                        + "oldest source transaction received and not applied)",
+                        + "oldest source transaction received and not applied; one not known counts as 0)",
                 s -> s.migrations().stream().filter(m -> m.follow() != null).mapToDouble(m -> m.follow().lagSeconds()).filter(seconds -> seconds >= 0).max().orElse(0));
         gauge(registry, "pgcorral.migration.follow.transactions", "source transactions applied by the follows running",
                 s -> s.migrations().stream().filter(m -> m.follow() != null).mapToLong(m -> m.follow().transactions()).sum());
